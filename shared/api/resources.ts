@@ -1,0 +1,70 @@
+/**
+ * The one registry of API resources Skiff serves. The API router, the CLI's name resolution
+ * ("po", "deploy", "deployments.apps") and later discovery all read it; adding a kind here
+ * and a schema is what makes it exist.
+ */
+import type { ZodType } from 'zod';
+import { namespace, node } from './schema/cluster.js';
+import { pod } from './schema/pod.js';
+import { deployment, replicaSet } from './schema/workloads.js';
+
+export interface ResourceType {
+  /** API group; '' is the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  schema: ZodType;
+}
+
+export const RESOURCES: readonly ResourceType[] = [
+  { group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], schema: pod },
+  { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], schema: namespace },
+  { group: '', version: 'v1', kind: 'Node', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], schema: node },
+  { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], schema: deployment },
+  { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], schema: replicaSet },
+];
+
+export function apiVersionOf(rt: ResourceType): string {
+  return rt.group === '' ? rt.version : `${rt.group}/${rt.version}`;
+}
+
+/** "deployment.apps/nginx" style name used in kubectl's messages. */
+export function qualifiedKind(rt: ResourceType): string {
+  return rt.group === '' ? rt.singular : `${rt.singular}.${rt.group}`;
+}
+
+export function resourceByKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return RESOURCES.find((rt) => rt.kind === kind && apiVersionOf(rt) === apiVersion);
+}
+
+export function resourceByGroupPlural(group: string, version: string, plural: string): ResourceType | undefined {
+  return RESOURCES.find((rt) => rt.group === group && rt.version === version && rt.plural === plural);
+}
+
+/**
+ * Resolves what a user types after `get` or `delete`: plural, singular, short name or kind,
+ * optionally qualified by group ("deployments.apps"), case-insensitively as kubectl does.
+ */
+export function resolveResource(typed: string): ResourceType | undefined {
+  const lower = typed.toLowerCase();
+  const dot = lower.indexOf('.');
+  const name = dot >= 0 ? lower.slice(0, dot) : lower;
+  const group = dot >= 0 ? lower.slice(dot + 1) : undefined;
+  return RESOURCES.find(
+    (rt) =>
+      (group === undefined || rt.group === group) &&
+      (rt.plural === name || rt.singular === name || rt.kind.toLowerCase() === name || rt.shortNames.includes(name)),
+  );
+}
+
+/** REST path of a collection or object, following Kubernetes' layout. */
+export function resourcePath(rt: ResourceType, namespace?: string, name?: string): string {
+  const base = rt.group === '' ? `/api/${rt.version}` : `/apis/${rt.group}/${rt.version}`;
+  const ns = rt.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const obj = name !== undefined ? `/${encodeURIComponent(name)}` : '';
+  return `${base}${ns}/${rt.plural}${obj}`;
+}

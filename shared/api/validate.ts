@@ -1,0 +1,64 @@
+/**
+ * Validation of user-supplied objects, shared by `skiff apply` (client side, before anything is
+ * sent) and the API (server side, never trusting a client). Errors carry kube-style field paths.
+ */
+import type { ZodError } from 'zod';
+import type { FieldError } from '../errors.js';
+import type { KubeObject } from './object.js';
+import { RESOURCES, apiVersionOf, resourceByKind, type ResourceType } from './resources.js';
+
+export type ValidationResult =
+  | { ok: true; object: KubeObject; resource: ResourceType }
+  | { ok: false; errors: FieldError[]; resource?: ResourceType };
+
+/** ['spec', 'containers', 0, 'image'] -> "spec.containers[0].image" */
+export function formatFieldPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+export function zodFieldErrors(error: ZodError): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        errors.push({ path: formatFieldPath([...issue.path, key]), message: 'unknown field (not supported by Skiff)' });
+      }
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      errors.push({ path: formatFieldPath(issue.path), message: 'Required value' });
+    } else {
+      errors.push({ path: formatFieldPath(issue.path), message: issue.message });
+    }
+  }
+  return errors;
+}
+
+const KNOWN_KINDS = RESOURCES.map((rt) => `${apiVersionOf(rt)} ${rt.kind}`).join(', ');
+
+export function validateObject(input: unknown): ValidationResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '', message: 'expected an object with apiVersion, kind and metadata' }] };
+  }
+  const { apiVersion, kind } = input as Record<string, unknown>;
+  if (typeof apiVersion !== 'string' || apiVersion === '') return { ok: false, errors: [{ path: 'apiVersion', message: 'Required value' }] };
+  if (typeof kind !== 'string' || kind === '') return { ok: false, errors: [{ path: 'kind', message: 'Required value' }] };
+  const resource = resourceByKind(apiVersion, kind);
+  if (!resource) {
+    return {
+      ok: false,
+      errors: [{ path: 'kind', message: `no kind "${kind}" is registered for version "${apiVersion}" (Skiff serves: ${KNOWN_KINDS})` }],
+    };
+  }
+  const parsed = resource.schema.safeParse(input);
+  const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
+  const metadata = (input as { metadata?: { name?: unknown; generateName?: unknown } }).metadata;
+  if (parsed.success && metadata?.name === undefined && metadata?.generateName === undefined) {
+    errors.push({ path: 'metadata.name', message: 'Required value: name or generateName is required' });
+  }
+  if (errors.length > 0) return { ok: false, errors, resource };
+  return { ok: true, object: input as KubeObject, resource };
+}

@@ -1,0 +1,60 @@
+/**
+ * Every default that more than one module needs, in one place, with units in the names.
+ * Process-specific settings still go through that process's config schema; this file only
+ * holds the values those schemas default to.
+ */
+export const DEFAULTS = {
+  /** HTTP API port of the hub. 6443 is Kubernetes'; Skiff uses its own so both can coexist. */
+  apiPort: 7443,
+  /** MQTT port of the hub's embedded broker (1883 is MQTT's registered plain port). */
+  mqttPort: 1883,
+  /** How often an agent sends a heartbeat (node status) when nothing else changed. */
+  heartbeatIntervalMs: 10_000,
+  /** MQTT keepalive: the broker drops a silent client after 1.5x this (MQTT 3.1.1 §3.1.2.10). */
+  mqttKeepaliveSeconds: 15,
+  /** A node with no heartbeat for this long is marked Ready=Unknown by the hub. */
+  nodeMonitorGracePeriodMs: 40_000,
+  /** The agent re-reads Docker at least this often even without events (safety net). */
+  agentResyncIntervalMs: 5_000,
+  /** Hub controllers re-sync every object this often (safety net behind change events). */
+  controllerResyncIntervalMs: 30_000,
+  /** Kubernetes' container restart backoff: first restart at once, then 10 s doubling to 5 min. */
+  restartBackoffInitialMs: 10_000,
+  restartBackoffMaxMs: 300_000,
+  /** A container that ran this long resets its restart backoff (Kubernetes: 10 min). */
+  restartBackoffResetMs: 600_000,
+  /** Image pull retry backoff (Kubernetes' ImagePullBackOff uses the same 10 s .. 5 min curve). */
+  pullBackoffInitialMs: 10_000,
+  pullBackoffMaxMs: 300_000,
+  /** Agent reconnect backoff: exponential with full jitter between these bounds. */
+  reconnectMinMs: 1_000,
+  reconnectMaxMs: 30_000,
+  /** Pod terminationGracePeriodSeconds default (Kubernetes). */
+  terminationGracePeriodSeconds: 30,
+  /** Deployment revisionHistoryLimit default (Kubernetes). */
+  revisionHistoryLimit: 10,
+  /** Deployment progressDeadlineSeconds default (Kubernetes). */
+  progressDeadlineSeconds: 600,
+  namespace: 'default',
+} as const;
+
+/** File names inside a hub's data dir. */
+export const HUB_FILES = {
+  database: 'hub.db',
+  joinToken: 'join-token',
+  adminConfig: 'admin.config',
+} as const;
+
+/** File names inside an agent's data dir. */
+export const AGENT_FILES = {
+  database: 'agent.db',
+  credentials: 'credentials.json',
+} as const;
+
+/** Environment variable and default path for the CLI's client config (like KUBECONFIG). */
+export const CLIENT_CONFIG_ENV = 'SKIFF_CONFIG';
+export const CLIENT_CONFIG_DEFAULT_PATH = '.skiff/config'; // relative to the user's home
+
+export const SKIFF_VERSION = '0.1.0';
+/** Reported as kubeletVersion / gitVersion so kube tooling sees a sane semver. */
+export const KUBE_COMPAT_VERSION = 'v1.32.0-skiff.0.1.0';

@@ -1,0 +1,100 @@
+/**
+ * Payloads on the node topics and their codecs. JSON, versioned by `schema`. Decoders check the
+ * envelope and throw SkiffError(SKIFF_ERR_BAD_MESSAGE) naming the topic and field; the hub has
+ * validated pod specs before publishing, so the agent does not re-run the full schema (which
+ * would cost it memory on a Pi) but still refuses anything malformed.
+ */
+import { SkiffError } from '../errors.js';
+import type { ObjectMeta } from '../api/schema/meta.js';
+import type { PodSpec } from '../api/schema/pod.js';
+import type { NodeStatus, PodStatus } from '../api/status-types.js';
+
+export const MESSAGE_SCHEMA = 1;
+
+/** One Pod as a node needs it: identity and spec, no status. */
+export interface DesiredPod {
+  metadata: Required<Pick<ObjectMeta, 'name' | 'namespace' | 'uid'>> & Pick<ObjectMeta, 'labels' | 'annotations'>;
+  spec: PodSpec;
+}
+
+/** hub -> agent on nodes/{node}/desired: everything the node should run, as one snapshot. */
+export interface DesiredState {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  /** Monotonically increasing per node; the agent ignores anything older than what it holds. */
+  generation: number;
+  pods: DesiredPod[];
+}
+
+export interface ReportedPod {
+  namespace: string;
+  name: string;
+  uid: string;
+  status: PodStatus;
+}
+
+/** agent -> hub on nodes/{node}/status: the node and all its pods, as one snapshot. */
+export interface StatusReport {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  /** Increases with every report the agent produces (per agent data dir). */
+  seq: number;
+  sentAt: string;
+  /** Generation of the desired state the agent last acted on (0 before the first). */
+  observedGeneration: number;
+  /** Labels the agent asserts for its Node (kubernetes.io/* plus --node-label). */
+  labels: Record<string, string>;
+  nodeStatus: NodeStatus;
+  pods: ReportedPod[];
+}
+
+export function encode(message: DesiredState | StatusReport): Buffer {
+  return Buffer.from(JSON.stringify(message));
+}
+
+function fail(topic: string, field: string, message: string): never {
+  throw new SkiffError('SKIFF_ERR_BAD_MESSAGE', `bad message on topic ${topic}: ${field}: ${message}`);
+}
+
+function parseJson(payload: Buffer | string, topic: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString());
+  } catch (err) {
+    throw new SkiffError('SKIFF_ERR_BAD_MESSAGE', `bad message on topic ${topic}: not JSON`, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(topic, '(root)', 'expected an object');
+  const obj = value as Record<string, unknown>;
+  if (obj.schema !== MESSAGE_SCHEMA) fail(topic, 'schema', `expected ${MESSAGE_SCHEMA}, got ${JSON.stringify(obj.schema)}`);
+  if (typeof obj.node !== 'string') fail(topic, 'node', 'expected a string');
+  return obj;
+}
+
+export function decodeDesiredState(payload: Buffer | string, topic: string): DesiredState {
+  const obj = parseJson(payload, topic);
+  if (!Number.isSafeInteger(obj.generation) || (obj.generation as number) < 0) fail(topic, 'generation', 'expected a non-negative integer');
+  if (!Array.isArray(obj.pods)) fail(topic, 'pods', 'expected an array');
+  (obj.pods as unknown[]).forEach((pod, i) => {
+    const p = pod as DesiredPod | null;
+    if (typeof p?.metadata?.uid !== 'string' || typeof p.metadata.name !== 'string' || typeof p.metadata.namespace !== 'string') {
+      fail(topic, `pods[${i}].metadata`, 'expected name, namespace and uid');
+    }
+    if (!Array.isArray(p.spec?.containers) || p.spec.containers.length === 0) fail(topic, `pods[${i}].spec.containers`, 'expected a non-empty array');
+  });
+  return obj as unknown as DesiredState;
+}
+
+export function decodeStatusReport(payload: Buffer | string, topic: string): StatusReport {
+  const obj = parseJson(payload, topic);
+  if (!Number.isSafeInteger(obj.seq)) fail(topic, 'seq', 'expected an integer');
+  if (!Number.isSafeInteger(obj.observedGeneration)) fail(topic, 'observedGeneration', 'expected an integer');
+  if (typeof obj.nodeStatus !== 'object' || obj.nodeStatus === null) fail(topic, 'nodeStatus', 'expected an object');
+  if (typeof obj.labels !== 'object' || obj.labels === null) fail(topic, 'labels', 'expected an object');
+  if (!Array.isArray(obj.pods)) fail(topic, 'pods', 'expected an array');
+  (obj.pods as unknown[]).forEach((pod, i) => {
+    const p = pod as ReportedPod | null;
+    if (typeof p?.uid !== 'string' || typeof p.name !== 'string' || typeof p.namespace !== 'string') fail(topic, `pods[${i}]`, 'expected namespace, name and uid');
+    if (typeof p.status !== 'object' || p.status === null) fail(topic, `pods[${i}].status`, 'expected an object');
+  });
+  return obj as unknown as StatusReport;
+}

@@ -1,0 +1,48 @@
+/**
+ * Every MQTT topic Skiff uses, built and parsed here only (never concatenated inline).
+ * Layout: skiff/v1/nodes/{node}/{channel}. Node names are DNS subdomains, so they never contain
+ * the MQTT wildcards '+' and '#' nor '/'; parseNodeTopic rejects anything else.
+ */
+export const TOPIC_PREFIX = 'skiff/v1';
+
+/** hub -> agent: retained, QoS 1, the node's full desired state. */
+export const DOWNWARD_CHANNELS = ['desired'] as const;
+/** agent -> hub. presence is retained, 'online' on connect and 'offline' as the last will. */
+export const UPWARD_CHANNELS = ['status', 'presence', 'metrics'] as const;
+
+export type DownwardChannel = (typeof DOWNWARD_CHANNELS)[number];
+export type UpwardChannel = (typeof UPWARD_CHANNELS)[number];
+export type Channel = DownwardChannel | UpwardChannel;
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function isValidNodeName(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && NODE_NAME.test(name);
+}
+
+export function nodeTopic(node: string, channel: Channel): string {
+  if (!isValidNodeName(node)) throw new RangeError(`invalid node name for a topic: ${JSON.stringify(node)}`);
+  return `${TOPIC_PREFIX}/nodes/${node}/${channel}`;
+}
+
+export const desiredTopic = (node: string): string => nodeTopic(node, 'desired');
+export const statusTopic = (node: string): string => nodeTopic(node, 'status');
+export const presenceTopic = (node: string): string => nodeTopic(node, 'presence');
+
+/** Subscription filter the hub uses to ingest one upward channel from every node. */
+export function allNodesFilter(channel: UpwardChannel): string {
+  return `${TOPIC_PREFIX}/nodes/+/${channel}`;
+}
+
+export function parseNodeTopic(topic: string): { node: string; channel: Channel } | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== TOPIC_PREFIX || parts[2] !== 'nodes') return undefined;
+  const node = parts[3]!;
+  const channel = parts[4]! as Channel;
+  if (!isValidNodeName(node)) return undefined;
+  if (!(DOWNWARD_CHANNELS as readonly string[]).includes(channel) && !(UPWARD_CHANNELS as readonly string[]).includes(channel)) return undefined;
+  return { node, channel };
+}
+
+export const PRESENCE_ONLINE = 'online';
+export const PRESENCE_OFFLINE = 'offline';
