@@ -1,17 +1,124 @@
-/** `skiff hub`: starts the control plane in this process. (Being implemented: issue #2.) */
+/**
+ * `skiff hub`: the whole control plane in one process — store, API, embedded MQTT broker,
+ * controllers, scheduler, dispatcher and ingest — wired together here and nowhere else.
+ */
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DEFAULTS, HUB_FILES } from '../../shared/defaults.js';
+import { resolveResource } from '../../shared/api/resources.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { createApiServer } from '../api/server.js';
+import { applyDefaults } from '../api/defaults.js';
+import { EmbeddedBroker } from '../broker/embedded-broker.js';
+import type { Controller } from '../controllers/controller.js';
+import { DeploymentController } from '../controllers/deployment-controller.js';
+import { GarbageCollector } from '../controllers/garbage-collector.js';
+import { NodeLifecycle } from '../controllers/node-lifecycle.js';
+import { ReplicaSetController } from '../controllers/replicaset-controller.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import { loadOrCreateIdentity, writeAdminConfig } from '../identity/bootstrap.js';
+import { StatusIngest } from '../ingest/status-ingest.js';
+import { printTable } from '../printers/registry.js';
+import { SchedulerController } from '../scheduler/scheduler-controller.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
+
 export interface HubOptions {
   dataDir: string;
   apiPort: number;
   mqttPort: number;
   /** Address to listen on (API and MQTT). */
   host: string;
+  logger?: Logger;
+  /** Heartbeat age after which a node is marked Ready=Unknown. */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface HubHandle {
   apiUrl: string;
+  mqttPort: number;
   close(): Promise<void>;
 }
 
+const namespaces = resolveResource('namespaces')!;
+
+/** Namespaces every cluster has, as in Kubernetes. */
+async function ensureBuiltinNamespaces(store: Store): Promise<void> {
+  for (const name of ['default', 'kube-system']) {
+    if (!(await store.get(namespaces, undefined, name))) {
+      await store.create(namespaces, applyDefaults({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+    }
+  }
+}
+
+function clientHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
 export async function runHub(options: HubOptions): Promise<HubHandle> {
-  throw new Error(`runHub not implemented yet (${options.dataDir})`);
+  const logger = options.logger ?? createLogger('hub');
+  const identity = loadOrCreateIdentity(options.dataDir);
+  const store = new SqliteStore(join(options.dataDir, HUB_FILES.database));
+  await ensureBuiltinNamespaces(store);
+
+  const broker = await EmbeddedBroker.start({ store, logger, port: options.mqttPort, host: options.host });
+  const controllers: Controller[] = [
+    new DeploymentController(store, logger),
+    new ReplicaSetController(store, logger),
+    new SchedulerController(store, logger),
+    new GarbageCollector(store, logger),
+    new Dispatcher(store, broker, logger),
+  ];
+  const unsubscribe = store.onChange((change) => {
+    for (const controller of controllers) controller.onChange(change);
+  });
+  const ingest = new StatusIngest(store, broker, logger);
+  await ingest.start();
+  const lifecycle = new NodeLifecycle(store, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs);
+  lifecycle.start();
+
+  const resyncAll = () => Promise.all(controllers.map((c) => c.resync()));
+  await resyncAll();
+  const resyncTimer = setInterval(() => {
+    resyncAll().catch((err: unknown) => logger.error({ err }, 'resync failed'));
+  }, DEFAULTS.controllerResyncIntervalMs);
+  resyncTimer.unref();
+
+  const api = createApiServer({ store, logger, adminToken: identity.adminToken, joinToken: identity.joinToken, mqttPort: broker.port, printTable });
+  await new Promise<void>((resolve, reject) => {
+    api.once('error', reject);
+    api.listen(options.apiPort, options.host, () => {
+      api.off('error', reject);
+      resolve();
+    });
+  });
+  const apiPort = (api.address() as AddressInfo).port;
+  const apiUrl = `http://${clientHost(options.host)}:${apiPort}`;
+  const adminConfig = writeAdminConfig(options.dataDir, apiUrl, identity.adminToken);
+
+  logger.info({ api: apiUrl, mqttPort: broker.port, dataDir: options.dataDir, adminConfig }, 'hub started');
+  logger.info(
+    { command: `skiff agent --server ${apiUrl} --token $(cat ${join(options.dataDir, HUB_FILES.joinToken)}) --node-name NAME --data-dir DIR` },
+    'to join a node, run on it',
+  );
+
+  let closed = false;
+  return {
+    apiUrl,
+    mqttPort: broker.port,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(resyncTimer);
+      lifecycle.stop();
+      api.closeAllConnections();
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+      await Promise.all(controllers.map((c) => c.stop()));
+      await ingest.stop();
+      unsubscribe();
+      await broker.close();
+      await store.close();
+      logger.info('hub stopped');
+    },
+  };
 }

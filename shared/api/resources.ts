@@ -68,3 +68,8 @@ export function resourcePath(rt: ResourceType, namespace?: string, name?: string
   const obj = name !== undefined ? `/${encodeURIComponent(name)}` : '';
   return `${base}${ns}/${rt.plural}${obj}`;
 }
+
+/** "pods", "deployments.apps": how Kubernetes names a resource in messages like `... not found`. */
+export function groupResource(rt: ResourceType): string {
+  return rt.group === '' ? rt.plural : `${rt.plural}.${rt.group}`;
+}

@@ -6,6 +6,7 @@ import type { ZodError } from 'zod';
 import type { FieldError } from '../errors.js';
 import type { KubeObject } from './object.js';
 import { RESOURCES, apiVersionOf, resourceByKind, type ResourceType } from './resources.js';
+import { requirementsOf, selectorMatches, type LabelSelector } from './labels.js';
 
 export type ValidationResult =
   | { ok: true; object: KubeObject; resource: ResourceType }
@@ -59,6 +60,21 @@ export function validateObject(input: unknown): ValidationResult {
   if (parsed.success && metadata?.name === undefined && metadata?.generateName === undefined) {
     errors.push({ path: 'metadata.name', message: 'Required value: name or generateName is required' });
   }
+  if (parsed.success) errors.push(...crossFieldErrors(input as KubeObject));
   if (errors.length > 0) return { ok: false, errors, resource };
   return { ok: true, object: input as KubeObject, resource };
+}
+
+/** Rules that span fields, as Kubernetes' validation enforces them for workloads. */
+function crossFieldErrors(object: KubeObject): FieldError[] {
+  if (object.kind !== 'Deployment' && object.kind !== 'ReplicaSet') return [];
+  const spec = object.spec as { selector: LabelSelector; template: { metadata?: { labels?: Record<string, string> } } };
+  if (requirementsOf(spec.selector).length === 0) {
+    return [{ path: 'spec.selector', message: 'Invalid value: empty selector is invalid for deployment' }];
+  }
+  const labels = spec.template.metadata?.labels ?? {};
+  if (!selectorMatches(spec.selector, labels)) {
+    return [{ path: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` }];
+  }
+  return [];
 }

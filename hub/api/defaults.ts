@@ -1,0 +1,79 @@
+/**
+ * Kubernetes' defaulting, applied by the API to every object it stores (and by controllers to the
+ * objects they create), so that `get -o yaml` shows what Kubernetes would and the rest of the hub
+ * never guesses a default again.
+ */
+import { DEFAULTS } from '../../shared/defaults.js';
+import type { KubeObject } from '../../shared/api/object.js';
+import type { Container, PodSpec } from '../../shared/api/schema/pod.js';
+
+/** Kubernetes: ":latest" or no tag means Always, anything else IfNotPresent. */
+export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
+  const lastSlash = image.lastIndexOf('/');
+  const nameAndTag = image.slice(lastSlash + 1);
+  if (nameAndTag.includes('@')) return 'IfNotPresent'; // pinned by digest
+  const colon = nameAndTag.indexOf(':');
+  const tag = colon >= 0 ? nameAndTag.slice(colon + 1) : 'latest';
+  return tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultContainer(c: Container): Container {
+  return {
+    ...c,
+    imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image),
+    terminationMessagePath: c.terminationMessagePath ?? '/dev/termination-log',
+    terminationMessagePolicy: c.terminationMessagePolicy ?? 'File',
+    resources: c.resources ?? {},
+    ports: c.ports?.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })),
+  };
+}
+
+export function defaultPodSpec(spec: PodSpec): PodSpec {
+  return {
+    ...spec,
+    containers: spec.containers.map(defaultContainer),
+    restartPolicy: spec.restartPolicy ?? 'Always',
+    terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds,
+    dnsPolicy: spec.dnsPolicy ?? 'ClusterFirst',
+    schedulerName: spec.schedulerName ?? 'default-scheduler',
+  };
+}
+
+interface WorkloadSpec {
+  replicas?: number;
+  template: { metadata?: KubeObject['metadata']; spec: PodSpec };
+  [key: string]: unknown;
+}
+
+export function applyDefaults(object: KubeObject): KubeObject {
+  switch (object.kind) {
+    case 'Pod':
+      return { ...object, spec: defaultPodSpec(object.spec as PodSpec) };
+    case 'Deployment': {
+      const spec = object.spec as WorkloadSpec & { strategy?: { type?: string; rollingUpdate?: object } };
+      const strategyType = spec.strategy?.type ?? 'RollingUpdate';
+      return {
+        ...object,
+        spec: {
+          ...spec,
+          replicas: spec.replicas ?? 1,
+          revisionHistoryLimit: spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit,
+          progressDeadlineSeconds: spec.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds,
+          strategy:
+            strategyType === 'RollingUpdate'
+              ? { type: strategyType, rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%', ...spec.strategy?.rollingUpdate } }
+              : { type: strategyType },
+          template: { ...spec.template, spec: defaultPodSpec(spec.template.spec) },
+        },
+      };
+    }
+    case 'ReplicaSet': {
+      const spec = object.spec as WorkloadSpec;
+      return { ...object, spec: { ...spec, replicas: spec.replicas ?? 1, template: { ...spec.template, spec: defaultPodSpec(spec.template.spec) } } };
+    }
+    case 'Namespace':
+      return { ...object, spec: { finalizers: ['kubernetes'], ...(object.spec as object | undefined) }, status: { phase: 'Active' } };
+    default:
+      return object;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The hub's HTTP API on node:http, following Kubernetes' REST conventions: kube paths, JSON
+ * bodies, Status objects for errors, server-side Tables on request (`Accept: ...;as=Table`).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { arch, platform } from 'node:os';
+import { SkiffError } from '../../shared/errors.js';
+import { JOIN_PATH } from '../../shared/join.js';
+import { KUBE_COMPAT_VERSION } from '../../shared/defaults.js';
+import type { KubeObject } from '../../shared/api/object.js';
+import type { ResourceType } from '../../shared/api/resources.js';
+import type { Logger } from '../../shared/log.js';
+import { tokensEqual } from '../identity/secrets.js';
+import type { Store } from '../store/store.js';
+import { handleJoin } from './join.js';
+import { parseResourcePath, type ResourceRoute } from './paths.js';
+import { ResourceHandlers } from './resource-handlers.js';
+import { fieldFilter, labelFilter } from './selectors.js';
+import { statusFromError } from './status.js';
+
+/** Kubernetes caps request bodies at 3 MiB; so does Skiff. */
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export type TablePrinter = (resource: ResourceType, objects: KubeObject[], now: Date) => object;
+
+export interface ApiDependencies {
+  store: Store;
+  logger: Logger;
+  adminToken: string;
+  joinToken: string;
+  mqttPort: number;
+  printTable: TablePrinter;
+}
+
+export function versionInfo(): Record<string, string> {
+  const [major, minor] = KUBE_COMPAT_VERSION.slice(1).split('.');
+  const goArch = arch() === 'x64' ? 'amd64' : arch();
+  return {
+    major: major!,
+    minor: minor!,
+    gitVersion: KUBE_COMPAT_VERSION,
+    gitCommit: '',
+    gitTreeState: 'clean',
+    buildDate: '',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'skiff',
+    platform: `${platform()}/${goArch}`,
+  };
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] ?? 'application/json';
+  if (!type.includes('json')) throw new SkiffError('SKIFF_ERR_UNSUPPORTED_MEDIA_TYPE', `the body of the request was in an unknown format - accepted media types include: application/json`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `the request body is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function wantsTable(req: IncomingMessage): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.split(',').some((part) => part.includes('as=Table') && part.includes('g=meta.k8s.io'));
+}
+
+export function createApiServer(deps: ApiDependencies): Server {
+  const handlers = new ResourceHandlers(deps.store);
+  const log = deps.logger.child({ component: 'api' });
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && url.pathname === '/version') return send(res, 200, versionInfo());
+    if (method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    if (url.pathname === JOIN_PATH) {
+      if (method !== 'POST') throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `${method} is not supported on ${JOIN_PATH}`);
+      const response = await handleJoin(deps.store, await readJson(req), { joinToken: deps.joinToken, mqttPort: deps.mqttPort });
+      log.info({ node: response.nodeName }, 'node joined');
+      return send(res, 200, response);
+    }
+
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    if (!tokensEqual(token, deps.adminToken)) throw new SkiffError('SKIFF_ERR_UNAUTHORIZED', 'Unauthorized');
+
+    const parsed = parseResourcePath(url.pathname);
+    if (!parsed.ok) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');
+    const r: ResourceRoute = parsed.route;
+    if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
+    const table = wantsTable(req);
+    const named = r.name !== undefined ? { ...r, name: r.name } : undefined;
+
+    try {
+      switch (method) {
+        case 'GET': {
+          if (named) {
+            const object = await handlers.get(named);
+            return send(res, 200, table ? deps.printTable(r.resource, [object], new Date()) : object);
+          }
+          const filter = labelFilter(url.searchParams.get('labelSelector'));
+          const fields = fieldFilter(url.searchParams.get('fieldSelector'));
+          const list = await handlers.list(r, (o) => filter(o) && fields(o));
+          return send(res, 200, table ? { ...deps.printTable(r.resource, list.items, new Date()), metadata: list.metadata } : list);
+        }
+        case 'POST':
+          if (named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'POST is not supported on a named object; use PUT');
+          return send(res, 201, await handlers.create(r, await readJson(req)));
+        case 'PUT':
+          if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'PUT needs an object name');
+          return send(res, 200, await handlers.replace(named, await readJson(req)));
+        case 'DELETE':
+          if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
+          return send(res, 200, await handlers.delete(named));
+        default:
+          throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `the server does not allow this method on the requested resource (${method})`);
+      }
+    } catch (err) {
+      // Attach kind and name to errors about one object, as Kubernetes' Status details do.
+      throw Object.assign(err as object, { target: { kind: r.resource.plural, group: r.resource.group || undefined, name: r.name } });
+    }
+  }
+
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://hub.invalid');
+    const started = process.hrtime.bigint();
+    route(req, res, url)
+      .catch((err: unknown) => {
+        const target = (err as { target?: { kind?: string; group?: string; name?: string } }).target;
+        const status = statusFromError(err, target);
+        if (status.code >= 500) log.error({ err, method: req.method, path: url.pathname }, 'request failed');
+        if (!res.headersSent) send(res, status.code, status);
+        else res.destroy();
+      })
+      .finally(() => {
+        log.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      });
+  });
+}
+

@@ -1,0 +1,73 @@
+/**
+ * The hub's embedded MQTT broker: aedes on a TCP port, with the policy hooks of policy.ts.
+ * Retained desired states live in aedes' memory persistence; the dispatcher republishes every
+ * node's state from the store on start, so nothing depends on the broker surviving a restart.
+ */
+import { createServer, type Server } from 'node:net';
+import { Aedes } from 'aedes';
+import type { Logger } from '../../shared/log.js';
+import type { Store } from '../store/store.js';
+import type { MessageBus, MessageHandler, PublishOptions } from './message-bus.js';
+import { brokerPolicy } from './policy.js';
+
+export class EmbeddedBroker implements MessageBus {
+  private constructor(
+    private readonly aedes: Aedes,
+    private readonly server: Server,
+  ) {}
+
+  static async start(options: { store: Store; logger: Logger; port: number; host: string }): Promise<EmbeddedBroker> {
+    const log = options.logger.child({ component: 'broker' });
+    const aedes = await Aedes.createBroker({
+      ...brokerPolicy(options.store, options.logger),
+      // One stuck client must not stall delivery to the others.
+      drainTimeout: 10_000,
+      maxClientsIdLength: 128,
+    });
+    aedes.on('clientError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'mqtt client error'));
+    aedes.on('client', (client) => log.info({ clientId: client.id }, 'mqtt client connected'));
+    aedes.on('clientDisconnect', (client) => log.info({ clientId: client.id }, 'mqtt client disconnected'));
+    const server = createServer(aedes.handle);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new EmbeddedBroker(aedes, server);
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), qos: options.qos, retain: options.retain, dup: false },
+        (err) => (err ? reject(err) : resolve()),
+      );
+    });
+  }
+
+  subscribe(filter: string, handler: MessageHandler): Promise<void> {
+    return new Promise((resolve) => {
+      this.aedes.subscribe(
+        filter,
+        (packet, callback) => {
+          // aedes delivers internal copies of retained and live publishes; skip $SYS heartbeats.
+          handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+          callback();
+        },
+        () => resolve(),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * How the hub talks MQTT, whatever the broker: the embedded aedes now, an external broker
+ * cluster later (issue #11) as a second implementation of this interface.
+ */
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+export interface MessageBus {
+  publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void>;
+  /** Delivers every message on topics matching `filter` (MQTT wildcards) to `handler`. */
+  subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+/**
+ * The broker's whole security policy, as aedes hooks (style.md lesson 5): a client logs in as a
+ * node with that node's credentials, may subscribe only to its own downward topics and publish
+ * (including its will) only to its own upward ones. Wildcard subscriptions, $SYS and every other
+ * topic are refused. The hub itself publishes in-process and is not a client.
+ */
+import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, parseNodeTopic } from '../../shared/mqtt/topics.js';
+import type { Logger } from '../../shared/log.js';
+import { verifySecret } from '../identity/secrets.js';
+import type { Store } from '../store/store.js';
+
+const BAD_USERNAME_OR_PASSWORD = 4; // MQTT 3.1.1 §3.2.2.3 connect return code
+const NOT_AUTHORIZED = 5;
+
+/** Which node each authenticated connection speaks for. */
+const nodeOfClient = new WeakMap<Client, string>();
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+export function nodeTopicAllowed(node: string | undefined, topic: string, direction: 'publish' | 'subscribe'): boolean {
+  if (node === undefined) return false;
+  const parsed = parseNodeTopic(topic); // rejects wildcards, $SYS and anything outside skiff/v1/nodes
+  if (!parsed || parsed.node !== node) return false;
+  const allowed: readonly string[] = direction === 'publish' ? UPWARD_CHANNELS : DOWNWARD_CHANNELS;
+  return allowed.includes(parsed.channel);
+}
+
+export function brokerPolicy(store: Store, logger: Logger) {
+  const log = logger.child({ component: 'broker' });
+  return {
+    authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+      if (!username || !password) {
+        done(authError('credentials required', BAD_USERNAME_OR_PASSWORD), false);
+        return;
+      }
+      store
+        .getNodeCredential(username)
+        .then((credential) => {
+          if (!credential || !verifySecret(password.toString(), credential.passwordHash)) {
+            log.warn({ clientId: client.id, username }, 'mqtt login refused');
+            done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
+            return;
+          }
+          nodeOfClient.set(client, username);
+          done(null, true);
+        })
+        .catch((err: unknown) => {
+          log.error({ err, username }, 'mqtt login check failed');
+          done(authError('server unavailable', 3), false);
+        });
+    },
+
+    authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
+      if (client === null) return done(null); // the hub's own in-process publishes
+      if (nodeTopicAllowed(nodeOfClient.get(client), packet.topic, 'publish')) return done(null);
+      log.warn({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
+      done(authError(`not authorized to publish to ${packet.topic}`, NOT_AUTHORIZED));
+    },
+
+    authorizeSubscribe(client: Client, subscription: Subscription, done: (error: Error | null, subscription?: Subscription | null) => void): void {
+      if (nodeTopicAllowed(nodeOfClient.get(client), subscription.topic, 'subscribe')) return done(null, subscription);
+      log.warn({ clientId: client.id, topic: subscription.topic }, 'mqtt subscribe refused');
+      done(null, null); // MQTT: a refused subscription gets return code 0x80, the client stays connected
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Drives each Deployment through ReplicaSets, as Kubernetes does: the ReplicaSet for the current
+ * pod template (named `<deployment>-<pod-template-hash>`, labelled with the hash, annotated with
+ * its revision) is scaled to spec.replicas, older ones to zero.
+ * TODO(#3): rolling updates honouring maxSurge/maxUnavailable, Recreate, history limits, pause.
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import { resolveResource } from '../../shared/api/resources.js';
+import type { Logger } from '../../shared/log.js';
+import { mutate } from '../objects/mutate.js';
+import { nowTimestamp } from '../objects/deletion.js';
+import { podTemplateHash } from '../objects/names.js';
+import type { Change, Store } from '../store/store.js';
+import { key, splitKey, type Controller } from './controller.js';
+import { deploymentStatus } from './deployment-status.js';
+import { isOwnedBy } from './pod-facts.js';
+import { WorkQueue } from './work-queue.js';
+
+const deployments = resolveResource('deployments')!;
+const replicaSets = resolveResource('replicasets')!;
+
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
+
+interface DeploymentSpec {
+  replicas?: number;
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
+  template: { metadata?: KubeObject['metadata']; spec: unknown };
+}
+
+function revisionOf(rs: KubeObject): number {
+  return Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
+}
+
+export class DeploymentController implements Controller {
+  readonly name = 'deployment-controller';
+  private readonly queue: WorkQueue;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new WorkQueue({ name: this.name, logger, sync: (k) => this.sync(k) });
+  }
+
+  onChange(change: Change): void {
+    if (change.resource === deployments) this.queue.add(key(change.object.metadata.namespace, change.object.metadata.name!));
+    if (change.resource === replicaSets) {
+      for (const ref of change.object.metadata.ownerReferences ?? []) {
+        if (ref.kind === 'Deployment' && ref.controller) this.queue.add(key(change.object.metadata.namespace, ref.name));
+      }
+    }
+  }
+
+  async resync(): Promise<void> {
+    for (const d of await this.store.list(deployments)) this.queue.add(key(d.metadata.namespace, d.metadata.name!));
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  private async sync(k: string): Promise<void> {
+    const { namespace, name } = splitKey(k);
+    const deployment = await this.store.get(deployments, namespace, name);
+    if (!deployment || deployment.metadata.deletionTimestamp) return;
+    const spec = deployment.spec as DeploymentSpec;
+    const hash = podTemplateHash(spec.template);
+    const owned = (await this.store.list(replicaSets, namespace)).filter((rs) => isOwnedBy(rs, deployment.metadata.uid!));
+    let newRs = owned.find((rs) => rs.metadata.labels?.[TEMPLATE_HASH_LABEL] === hash);
+    const maxRevision = Math.max(0, ...owned.map(revisionOf));
+
+    if (!newRs) {
+      newRs = await this.store.create(replicaSets, this.replicaSetFor(deployment, spec, hash, maxRevision + 1));
+      this.logger.info({ component: this.name, deployment: k, replicaset: newRs.metadata.name }, 'created replicaset');
+    } else {
+      const wantRevision = revisionOf(newRs) === maxRevision ? revisionOf(newRs) : maxRevision + 1;
+      newRs = (await this.scale(newRs, spec.replicas ?? 1, wantRevision)) ?? newRs;
+    }
+    for (const old of owned) {
+      if (old.metadata.uid !== newRs.metadata.uid) await this.scale(old, 0, revisionOf(old));
+    }
+
+    const all = (await this.store.list(replicaSets, namespace)).filter((rs) => isOwnedBy(rs, deployment.metadata.uid!));
+    const current = all.find((rs) => rs.metadata.uid === newRs!.metadata.uid);
+    const status = deploymentStatus(deployment, current, all, nowTimestamp());
+    await mutate(this.store, deployments, namespace, name, (d) => {
+      if (d.metadata.uid !== deployment.metadata.uid) return undefined;
+      const withoutTimes = (s: unknown) => JSON.stringify(s, (f, v: unknown) => (f === 'lastUpdateTime' || f === 'lastTransitionTime' ? undefined : v));
+      if (withoutTimes(d.status) === withoutTimes(status) && (d.status as { observedGeneration?: number } | undefined)?.observedGeneration === d.metadata.generation) return undefined;
+      return { ...d, status: { ...status, observedGeneration: d.metadata.generation } };
+    });
+  }
+
+  private replicaSetFor(deployment: KubeObject, spec: DeploymentSpec, hash: string, revision: number): KubeObject {
+    const labels = { ...spec.template.metadata?.labels, [TEMPLATE_HASH_LABEL]: hash };
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${deployment.metadata.name}-${hash}`,
+        namespace: deployment.metadata.namespace,
+        labels,
+        annotations: { [REVISION_ANNOTATION]: String(revision) },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name!, uid: deployment.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: {
+        replicas: spec.replicas ?? 1,
+        selector: { ...spec.selector, matchLabels: { ...spec.selector.matchLabels, [TEMPLATE_HASH_LABEL]: hash } },
+        template: { ...spec.template, metadata: { ...spec.template.metadata, labels } },
+      },
+      status: { replicas: 0 },
+    };
+  }
+
+  private async scale(rs: KubeObject, replicas: number, revision: number): Promise<KubeObject | undefined> {
+    return mutate(this.store, replicaSets, rs.metadata.namespace, rs.metadata.name!, (current) => {
+      const spec = current.spec as { replicas?: number };
+      if (spec.replicas === replicas && revisionOf(current) === revision) return undefined;
+      spec.replicas = replicas;
+      current.metadata.annotations = { ...current.metadata.annotations, [REVISION_ANNOTATION]: String(revision) };
+      return current;
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Removes dependents whose controlling owner is gone (background cascading deletion, as
+ * Kubernetes' garbage collector): when a Deployment goes, its ReplicaSets; when a ReplicaSet goes,
+ * its Pods; when a Namespace goes, everything in it. The resync also sweeps orphans left by a
+ * crash between an owner's deletion and its dependents'.
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import { RESOURCES, resolveResource, type ResourceType } from '../../shared/api/resources.js';
+import type { Logger } from '../../shared/log.js';
+import { deleteObject } from '../objects/deletion.js';
+import type { Change, Store } from '../store/store.js';
+import type { Controller } from './controller.js';
+import { WorkQueue } from './work-queue.js';
+
+const namespaces = resolveResource('namespaces')!;
+
+export class GarbageCollector implements Controller {
+  readonly name = 'garbage-collector';
+  private readonly queue: WorkQueue;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {
+    // One key: a sweep is cheap at edge-fleet sizes and always converges, whatever was missed.
+    this.queue = new WorkQueue({ name: this.name, logger, sync: () => this.sweep() });
+  }
+
+  onChange(change: Change): void {
+    if (change.type === 'DELETED') this.queue.add('sweep');
+  }
+
+  async resync(): Promise<void> {
+    this.queue.add('sweep');
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  private async sweep(): Promise<void> {
+    const all = new Map<ResourceType, KubeObject[]>();
+    for (const rt of RESOURCES) all.set(rt, await this.store.list(rt));
+    const liveUids = new Set([...all.values()].flat().map((o) => o.metadata.uid));
+    const liveNamespaces = new Set(all.get(namespaces)!.map((ns) => ns.metadata.name));
+    for (const [rt, objects] of all) {
+      for (const object of objects) {
+        const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
+        const orphaned = owner !== undefined && !liveUids.has(owner.uid);
+        const homeless = rt.namespaced && !liveNamespaces.has(object.metadata.namespace);
+        if (orphaned || homeless) {
+          this.logger.info({ component: this.name, kind: rt.kind, namespace: object.metadata.namespace, name: object.metadata.name, orphaned, homeless }, 'deleting dependent');
+          await deleteObject(this.store, rt, object);
+        }
+      }
+    }
+  }
+}

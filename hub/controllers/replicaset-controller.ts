@@ -1,0 +1,109 @@
+/**
+ * Keeps each ReplicaSet's number of live Pods equal to its replicas, and its status counts true.
+ * Pods are created from the template with the ReplicaSet as controlling owner, named
+ * `<replicaset>-<5 random>` (so a Deployment's Pods read `<deployment>-<hash>-<suffix>`).
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import { resolveResource } from '../../shared/api/resources.js';
+import type { PodSpec } from '../../shared/api/schema/pod.js';
+import type { ReplicaSetStatus } from '../../shared/api/status-types.js';
+import type { Logger } from '../../shared/log.js';
+import { applyDefaults } from '../api/defaults.js';
+import { deleteObject } from '../objects/deletion.js';
+import { mutate } from '../objects/mutate.js';
+import { randomSuffix } from '../objects/names.js';
+import type { Change, Store } from '../store/store.js';
+import { key, splitKey, type Controller } from './controller.js';
+import { isOwnedBy, isPodActive, isPodReady } from './pod-facts.js';
+import { replicaDiff } from './replica-math.js';
+import { WorkQueue } from './work-queue.js';
+
+const replicaSets = resolveResource('replicasets')!;
+const pods = resolveResource('pods')!;
+
+interface ReplicaSetSpec {
+  replicas?: number;
+  template: { metadata?: KubeObject['metadata']; spec: PodSpec };
+}
+
+export class ReplicaSetController implements Controller {
+  readonly name = 'replicaset-controller';
+  private readonly queue: WorkQueue;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new WorkQueue({ name: this.name, logger, sync: (k) => this.sync(k) });
+  }
+
+  onChange(change: Change): void {
+    if (change.resource === replicaSets) this.queue.add(key(change.object.metadata.namespace, change.object.metadata.name!));
+    if (change.resource === pods) {
+      for (const ref of change.object.metadata.ownerReferences ?? []) {
+        if (ref.kind === 'ReplicaSet' && ref.controller) this.queue.add(key(change.object.metadata.namespace, ref.name));
+      }
+    }
+  }
+
+  async resync(): Promise<void> {
+    for (const rs of await this.store.list(replicaSets)) this.queue.add(key(rs.metadata.namespace, rs.metadata.name!));
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  private async sync(k: string): Promise<void> {
+    const { namespace, name } = splitKey(k);
+    const rs = await this.store.get(replicaSets, namespace, name);
+    if (!rs || rs.metadata.deletionTimestamp) return; // its Pods go with it (garbage collector)
+    const spec = rs.spec as ReplicaSetSpec;
+    const owned = (await this.store.list(pods, namespace)).filter((p) => isOwnedBy(p, rs.metadata.uid!));
+    const active = owned.filter(isPodActive);
+    const diff = replicaDiff(spec.replicas ?? 1, active);
+    for (let i = 0; i < diff.create; i++) await this.createPod(rs, spec);
+    for (const pod of diff.remove) await deleteObject(this.store, pods, pod);
+    if (diff.create > 0 || diff.remove.length > 0) {
+      this.logger.info({ component: this.name, replicaset: k, created: diff.create, deleted: diff.remove.length }, 'scaled');
+    }
+    await this.updateStatus(rs, owned);
+  }
+
+  private async createPod(rs: KubeObject, spec: ReplicaSetSpec): Promise<void> {
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${rs.metadata.name}-${randomSuffix()}`,
+        namespace: rs.metadata.namespace,
+        labels: { ...spec.template.metadata?.labels },
+        ...(spec.template.metadata?.annotations ? { annotations: { ...spec.template.metadata.annotations } } : {}),
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: structuredClone(spec.template.spec),
+      status: { phase: 'Pending' },
+    };
+    await this.store.create(pods, applyDefaults(pod));
+  }
+
+  private async updateStatus(rs: KubeObject, owned: KubeObject[]): Promise<void> {
+    const active = owned.filter(isPodActive);
+    const ready = active.filter(isPodReady).length;
+    const status: ReplicaSetStatus = {
+      replicas: active.length,
+      fullyLabeledReplicas: active.length,
+      readyReplicas: ready,
+      availableReplicas: ready, // minReadySeconds comes with rollouts (issue #3)
+      observedGeneration: rs.metadata.generation,
+    };
+    await mutate(this.store, replicaSets, rs.metadata.namespace, rs.metadata.name!, (current) => {
+      if (JSON.stringify(current.status) === JSON.stringify(status)) return undefined;
+      return { ...current, status };
+    });
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Publishes each node's desired state: one retained QoS 1 message on its desired topic, with a
+ * generation that increases only when the content changes (persisted, so it keeps increasing
+ * across hub restarts). After a hub restart every node's state is published again, since the
+ * embedded broker's retained messages do not survive it.
+ */
+import { resolveResource } from '../../shared/api/resources.js';
+import type { Logger } from '../../shared/log.js';
+import { MESSAGE_SCHEMA, encode, type DesiredState } from '../../shared/mqtt/messages.js';
+import { desiredTopic } from '../../shared/mqtt/topics.js';
+import type { MessageBus } from '../broker/message-bus.js';
+import type { Controller } from '../controllers/controller.js';
+import { nodeNameOf } from '../controllers/pod-facts.js';
+import { WorkQueue } from '../controllers/work-queue.js';
+import type { Change, Store } from '../store/store.js';
+import { contentHash, desiredPodsFor } from './desired-state.js';
+
+const pods = resolveResource('pods')!;
+const nodes = resolveResource('nodes')!;
+
+export class Dispatcher implements Controller {
+  readonly name = 'dispatcher';
+  private readonly queue: WorkQueue;
+  /** Nodes whose current generation this process has published (retained state is per process). */
+  private readonly published = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: MessageBus,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new WorkQueue({ name: this.name, logger, sync: (node) => this.sync(node), concurrency: 4 });
+  }
+
+  onChange(change: Change): void {
+    if (change.resource === pods) {
+      for (const pod of [change.object, change.previous]) {
+        const node = pod ? nodeNameOf(pod) : undefined;
+        if (node) this.queue.add(node);
+      }
+    }
+    if (change.resource === nodes && change.type === 'ADDED') this.queue.add(change.object.metadata.name!);
+  }
+
+  async resync(): Promise<void> {
+    for (const node of await this.store.list(nodes)) this.queue.add(node.metadata.name!);
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  private async sync(node: string): Promise<void> {
+    if (!(await this.store.get(nodes, undefined, node))) return;
+    const desired = desiredPodsFor(node, await this.store.list(pods));
+    const hash = contentHash(desired);
+    const record = await this.store.getDispatch(node);
+    if (record?.contentHash === hash && this.published.has(node)) return;
+    const generation = record?.contentHash === hash ? record.generation : (record?.generation ?? 0) + 1;
+    if (record?.generation !== generation) await this.store.putDispatch({ node, generation, contentHash: hash });
+    const message: DesiredState = { schema: MESSAGE_SCHEMA, node, generation, pods: desired };
+    const payload = encode(message);
+    await this.bus.publish(desiredTopic(node), payload, { qos: 1, retain: true });
+    this.published.add(node);
+    this.logger.info({ component: this.name, node, generation, pods: desired.length, bytes: payload.length }, 'published desired state');
+  }
+}

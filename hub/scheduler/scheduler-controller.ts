@@ -1,0 +1,86 @@
+/**
+ * Binds each unbound, live Pod to a node chosen by the pure `schedule`, and records
+ * PodScheduled=False with Kubernetes' "0/N nodes are available" message when none fits. A Pod
+ * left unbound is retried when nodes change and on every resync.
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import { resolveResource } from '../../shared/api/resources.js';
+import type { PodCondition, PodStatus } from '../../shared/api/status-types.js';
+import type { Logger } from '../../shared/log.js';
+import { nowTimestamp } from '../objects/deletion.js';
+import { mutate } from '../objects/mutate.js';
+import type { Change, Store } from '../store/store.js';
+import { key, splitKey, type Controller } from '../controllers/controller.js';
+import { isPodActive, nodeNameOf } from '../controllers/pod-facts.js';
+import { WorkQueue } from '../controllers/work-queue.js';
+import { schedule } from './schedule.js';
+
+const pods = resolveResource('pods')!;
+const nodes = resolveResource('nodes')!;
+
+function setCondition(status: PodStatus, next: PodCondition): PodStatus {
+  const others = (status.conditions ?? []).filter((c) => c.type !== next.type);
+  const before = status.conditions?.find((c) => c.type === next.type);
+  const lastTransitionTime = before && before.status === next.status ? before.lastTransitionTime : next.lastTransitionTime;
+  return { ...status, conditions: [...others, { ...next, lastTransitionTime }] };
+}
+
+export class SchedulerController implements Controller {
+  readonly name = 'scheduler';
+  private readonly queue: WorkQueue;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new WorkQueue({ name: this.name, logger, sync: (k) => this.sync(k) });
+  }
+
+  onChange(change: Change): void {
+    if (change.resource === pods && change.type !== 'DELETED' && !nodeNameOf(change.object)) {
+      this.queue.add(key(change.object.metadata.namespace, change.object.metadata.name!));
+    }
+    if (change.resource === nodes) void this.resync();
+  }
+
+  async resync(): Promise<void> {
+    for (const pod of await this.store.list(pods)) {
+      if (!nodeNameOf(pod) && isPodActive(pod)) this.queue.add(key(pod.metadata.namespace, pod.metadata.name!));
+    }
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  private async sync(k: string): Promise<void> {
+    const { namespace, name } = splitKey(k);
+    const pod = await this.store.get(pods, namespace, name);
+    if (!pod || nodeNameOf(pod) || !isPodActive(pod)) return;
+    const result = schedule(pod, await this.store.list(nodes), await this.store.list(pods));
+    const now = nowTimestamp();
+    let changed = false;
+    await mutate(this.store, pods, namespace, name, (current: KubeObject) => {
+      if (nodeNameOf(current) || current.metadata.uid !== pod.metadata.uid) return undefined;
+      const status = current.status as PodStatus;
+      if (result.node !== undefined) {
+        (current.spec as { nodeName?: string }).nodeName = result.node;
+        current.status = setCondition(status, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+        changed = true;
+        return current;
+      }
+      const unschedulable: PodCondition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message, lastProbeTime: null, lastTransitionTime: now };
+      if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.message === result.message)) return undefined;
+      current.status = setCondition(status, unschedulable);
+      changed = true;
+      return current;
+    });
+    if (!changed) return;
+    if (result.node !== undefined) this.logger.info({ component: this.name, pod: k, node: result.node }, 'bound pod');
+    else this.logger.info({ component: this.name, pod: k, reason: result.message }, 'pod unschedulable');
+  }
+}
