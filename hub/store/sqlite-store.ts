@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
-import type { ResourceType } from '../../shared/api/resources.js';
+import { groupResource, type ResourceType } from '../../shared/api/resources.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 import type { Change, ChangeListener, DispatchRecord, NodeCredential, Store } from './store.js';
 
@@ -99,7 +99,7 @@ export class SqliteStore implements Store {
     const namespace = nsKey(resource, object.metadata.namespace);
     const created = this.db.transaction((): KubeObject => {
       if (this.readRow(resource, namespace, name)) {
-        throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `${resource.plural} "${name}" already exists`);
+        throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `${groupResource(resource)} "${name}" already exists`);
       }
       const rv = this.nextRevision();
       const stored: KubeObject = {
@@ -127,12 +127,12 @@ export class SqliteStore implements Store {
     let previous: KubeObject | undefined;
     const updated = this.db.transaction((): KubeObject => {
       previous = this.readRow(resource, namespace, name);
-      if (!previous) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `${resource.plural} "${name}" not found`);
+      if (!previous) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `${groupResource(resource)} "${name}" not found`);
       const expected = object.metadata.resourceVersion;
       if (expected !== undefined && expected !== previous.metadata.resourceVersion) {
         throw new SkiffError(
           'SKIFF_ERR_CONFLICT',
-          `Operation cannot be fulfilled on ${resource.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          `Operation cannot be fulfilled on ${groupResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
         );
       }
       const rv = this.nextRevision();

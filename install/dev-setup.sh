@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Prepares this machine to build, run and test Skiff from a checkout, idempotently:
+#  - Debian packages: the Docker engine, static busybox (for local test images) and the Docker
+#    registry (the tests pull through a real registry on 127.0.0.1); installed only when missing;
+#  - a running Docker engine (reused when one answers; started without systemd otherwise);
+#  - npm dependencies and the compiled JavaScript;
+#  - the local test images.
+# Needs root for apt-get and dockerd (as on a fresh Debian/Raspberry Pi OS box).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[dev-setup] %s\n' "$*"; }
+
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing+=(busybox-static)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  nohup dockerd --host unix:///var/run/docker.sock >/var/log/skiff-dockerd.log 2>&1 &
+  for _ in $(seq 1 120); do
+    docker info >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  docker info >/dev/null 2>&1 || { log "dockerd did not come up; see /var/log/skiff-dockerd.log"; exit 1; }
+fi
+log "docker engine $(docker version --format '{{.Server.Version}}') is up"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
+
+install/build-local-image.sh skiff-test/web:1 v1
+install/build-local-image.sh skiff-test/web:2 v2
+log "ready"

@@ -1,0 +1,156 @@
+/**
+ * A real Skiff cluster for black-box integration tests: a hub process and agent processes
+ * (`node bin/skiff.js ...`) on the machine's real Docker engine, driven through the real CLI.
+ * Every node name carries a per-cluster id, so clusters in parallel test files never touch each
+ * other's containers; teardown kills every process and removes every container and temp dir.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { docker, run, spawnSkiff, stop, SKIFF_BIN, type RunResult } from './processes.js';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
+
+interface TapLike {
+  teardown(fn: () => unknown): void;
+  passing(): boolean;
+  comment(...message: unknown[]): void;
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  state: string;
+  labels: Record<string, string>;
+  ip: string;
+}
+
+interface AgentProcess {
+  process: ChildProcess;
+  dataDir: string;
+  log: string;
+  args: string[];
+}
+
+export class TestCluster {
+  readonly id = randomBytes(3).toString('hex');
+  readonly dir = mkdtempSync(join(tmpdir(), 'skiff-it-'));
+  readonly hubDataDir = join(this.dir, 'hub');
+  apiPort = 0;
+  mqttPort = 0;
+  private hubProcess: ChildProcess | undefined;
+  private readonly agents = new Map<string, AgentProcess>();
+  private readonly logs: string[] = [];
+
+  private constructor(private readonly t: TapLike) {}
+
+  static async start(t: TapLike, options: { agents?: string[] } = {}): Promise<TestCluster> {
+    const cluster = new TestCluster(t);
+    t.teardown(() => cluster.destroy());
+    cluster.apiPort = await freePort();
+    cluster.mqttPort = await freePort();
+    await cluster.startHub();
+    for (const agent of options.agents ?? []) await cluster.startAgent(agent);
+    return cluster;
+  }
+
+  get configFile(): string {
+    return join(this.hubDataDir, 'admin.config');
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  get joinToken(): string {
+    return readFileSync(join(this.hubDataDir, 'join-token'), 'utf8').trim();
+  }
+
+  /** Starts (or restarts) the hub on the same data dir and ports. */
+  async startHub(): Promise<void> {
+    const log = join(this.dir, 'hub.log');
+    this.logs.push(log);
+    this.hubProcess = spawnSkiff(
+      ['hub', '--data-dir', this.hubDataDir, '--api-port', String(this.apiPort), '--mqtt-port', String(this.mqttPort), '--host', '127.0.0.1'],
+      log,
+    );
+    await waitFor('the hub to answer /healthz', async () => {
+      if (this.hubProcess?.exitCode !== null) throw new Error(`hub exited with ${this.hubProcess?.exitCode}`);
+      const res = await fetch(`${this.apiUrl}/healthz`).catch(() => undefined);
+      return res?.ok && existsSync(this.configFile);
+    });
+  }
+
+  async stopHub(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.hubProcess) await stop(this.hubProcess, signal);
+  }
+
+  /** The full node name for a short test name: unique per cluster. */
+  nodeName(short: string): string {
+    return `${short}-${this.id}`;
+  }
+
+  async startAgent(short: string, extraArgs: string[] = []): Promise<string> {
+    const name = this.nodeName(short);
+    const existing = this.agents.get(name);
+    const dataDir = existing?.dataDir ?? join(this.dir, `agent-${short}`);
+    const log = existing?.log ?? join(this.dir, `agent-${short}.log`);
+    if (!existing) this.logs.push(log);
+    const args = existing?.args ?? ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir, ...extraArgs];
+    const child = spawnSkiff(args, log);
+    this.agents.set(name, { process: child, dataDir, log, args });
+    await waitFor(`node ${name} to be Ready`, async () => {
+      if (child.exitCode !== null) throw new Error(`agent ${name} exited with ${child.exitCode}`);
+      const node = await this.getJson<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(['get', 'node', name]).catch(() => undefined);
+      return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    });
+    return name;
+  }
+
+  async stopAgent(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const agent = this.agents.get(name);
+    if (agent) await stop(agent.process, signal);
+  }
+
+  /** Runs the real CLI against this cluster's hub. */
+  skiff(args: string[], options: { input?: string } = {}): Promise<RunResult> {
+    return run(process.execPath, [SKIFF_BIN, ...args], { ...options, env: { SKIFF_CONFIG: this.configFile } });
+  }
+
+  async getJson<T = Record<string, unknown>>(args: string[]): Promise<T> {
+    const result = await this.skiff([...args, '-o', 'json']);
+    if (result.code !== 0) throw new Error(`skiff ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+    return JSON.parse(result.stdout) as T;
+  }
+
+  /** Containers Docker has for one of this cluster's nodes (all states). */
+  async containers(node: string): Promise<ContainerInfo[]> {
+    const list = await docker(['ps', '-aq', '--filter', `label=skiff.node=${node}`]);
+    const ids = list.stdout.split('\n').filter((id) => id !== '');
+    if (ids.length === 0) return [];
+    const inspected = await docker(['inspect', ...ids]);
+    if (inspected.code !== 0) return []; // a container went away between ps and inspect
+    return (JSON.parse(inspected.stdout) as Array<{ Id: string; Name: string; State: { Status: string }; Config: { Labels: Record<string, string> }; NetworkSettings: { IPAddress: string } }>).map(
+      (c) => ({ id: c.Id, name: c.Name.replace(/^\//, ''), state: c.State.Status, labels: c.Config.Labels, ip: c.NetworkSettings.IPAddress }),
+    );
+  }
+
+  async destroy(): Promise<void> {
+    const processes = [...this.agents.values()].map((a) => a.process);
+    if (this.hubProcess) processes.push(this.hubProcess);
+    await Promise.all(processes.map((p) => stop(p, 'SIGKILL')));
+    for (const name of this.agents.keys()) {
+      const ids = (await docker(['ps', '-aq', '--filter', `label=skiff.node=${name}`])).stdout.split('\n').filter(Boolean);
+      if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+    }
+    if (!this.t.passing()) {
+      for (const log of this.logs) {
+        const text = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-60).join('\n') : '(no log)';
+        this.t.comment(`--- last lines of ${log} ---\n${text}`);
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
