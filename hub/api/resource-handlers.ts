@@ -16,6 +16,7 @@ import type { ObjectFilter } from './selectors.js';
 import { invalidError } from './status.js';
 
 const namespaces = resolveResource('namespaces')!;
+const PROTECTED_NAMESPACES = ['default', 'kube-system'];
 
 function notFound(resource: ResourceType, name: string): SkiffError {
   return new SkiffError('SKIFF_ERR_NOT_FOUND', `${groupResource(resource)} "${name}" not found`);
@@ -78,6 +79,9 @@ export class ResourceHandlers {
 
   async delete(route: ResourceRoute & { name: string }): Promise<KubeObject> {
     const object = await this.get(route);
+    if (route.resource === namespaces && PROTECTED_NAMESPACES.includes(route.name)) {
+      throw new SkiffError('SKIFF_ERR_FORBIDDEN', `namespaces "${route.name}" is forbidden: this namespace may not be deleted`);
+    }
     return (await deleteObject(this.store, route.resource, object)) ?? object;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Removes dependents whose controlling owner is gone (background cascading deletion, as
  * Kubernetes' garbage collector): when a Deployment goes, its ReplicaSets; when a ReplicaSet goes,
- * its Pods; when a Namespace goes, everything in it. The resync also sweeps orphans left by a
+ * its Pods; when a Namespace is terminating, everything in it, and then the Namespace itself. The resync also sweeps orphans left by a
  * crash between an owner's deletion and its dependents'.
  */
 import type { KubeObject } from '../../shared/api/object.js';
@@ -27,7 +27,7 @@ export class GarbageCollector implements Controller {
   }
 
   onChange(change: Change): void {
-    if (change.type === 'DELETED') this.queue.add('sweep');
+    if (change.type === 'DELETED' || change.object.metadata.deletionTimestamp) this.queue.add('sweep');
   }
 
   async resync(): Promise<void> {
@@ -44,9 +44,11 @@ export class GarbageCollector implements Controller {
 
   private async sweep(): Promise<void> {
     const all = new Map<ResourceType, KubeObject[]>();
-    for (const rt of RESOURCES) all.set(rt, await this.store.list(rt));
+    // Owners before dependents (Pods last), so no controller refills what is being emptied.
+    const ordered = [...RESOURCES].sort((x, y) => Number(x.kind === 'Pod') - Number(y.kind === 'Pod'));
+    for (const rt of ordered) all.set(rt, await this.store.list(rt));
     const liveUids = new Set([...all.values()].flat().map((o) => o.metadata.uid));
-    const liveNamespaces = new Set(all.get(namespaces)!.map((ns) => ns.metadata.name));
+    const liveNamespaces = new Set(all.get(namespaces)!.filter((ns) => !ns.metadata.deletionTimestamp).map((ns) => ns.metadata.name));
     for (const [rt, objects] of all) {
       for (const object of objects) {
         const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
@@ -56,6 +58,23 @@ export class GarbageCollector implements Controller {
           this.logger.info({ component: this.name, kind: rt.kind, namespace: object.metadata.namespace, name: object.metadata.name, orphaned, homeless }, 'deleting dependent');
           await deleteObject(this.store, rt, object);
         }
+      }
+    }
+    await this.finishNamespaces(all);
+  }
+
+  /** A terminating namespace is removed once nothing is left in it. */
+  private async finishNamespaces(before: Map<ResourceType, KubeObject[]>): Promise<void> {
+    for (const ns of before.get(namespaces)!.filter((n) => n.metadata.deletionTimestamp)) {
+      let empty = true;
+      for (const rt of RESOURCES.filter((r) => r.namespaced)) {
+        if ((await this.store.list(rt, ns.metadata.name)).length > 0) empty = false;
+      }
+      if (empty) {
+        await this.store.delete(namespaces, undefined, ns.metadata.name!);
+        this.logger.info({ component: this.name, namespace: ns.metadata.name }, 'namespace removed');
+      } else {
+        this.queue.addAfter('sweep', 1_000); // Pods on nodes take a moment to stop
       }
     }
   }

@@ -19,6 +19,16 @@ export function nowTimestamp(now = new Date()): string {
 }
 
 export async function deleteObject(store: Store, resource: ResourceType, object: KubeObject, now = new Date()): Promise<KubeObject | undefined> {
+  if (resource.kind === 'Namespace') {
+    // As Kubernetes: the namespace turns Terminating; the garbage collector empties it and then
+    // removes it, so deleting a namespace and then its objects (delete -f) never races.
+    return mutate(store, resource, undefined, object.metadata.name!, (current) => {
+      if (isTerminating(current)) return undefined;
+      current.metadata.deletionTimestamp = nowTimestamp(now);
+      current.status = { phase: 'Terminating' };
+      return current;
+    });
+  }
   const nodeName = resource.kind === 'Pod' ? (object.spec as { nodeName?: string }).nodeName : undefined;
   if (!nodeName) return store.delete(resource, object.metadata.namespace, object.metadata.name!);
   return mutate(store, resource, object.metadata.namespace, object.metadata.name!, (current) => {

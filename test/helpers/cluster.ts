@@ -64,6 +64,10 @@ export class TestCluster {
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
+  get adminToken(): string {
+    return readFileSync(join(this.hubDataDir, 'admin-token'), 'utf8').trim();
+  }
+
   get joinToken(): string {
     return readFileSync(join(this.hubDataDir, 'join-token'), 'utf8').trim();
   }
