@@ -1,7 +1,9 @@
 /** Reading Pods the way the CLI returns them (`skiff get pods -o json`). */
 import type { KubeObject } from '../../shared/api/object.js';
 import type { PodStatus } from '../../shared/api/status-types.js';
+import { join } from 'node:path';
 import type { TestCluster } from './cluster.js';
+import { repoRoot } from './repo.js';
 
 export interface PodView extends KubeObject {
   spec: { nodeName?: string; containers: Array<{ name: string; image: string }> };
@@ -22,5 +24,5 @@ export function restarts(pod: PodView): number {
 }
 
 export function fixture(name: string): string {
-  return new URL(`../fixtures/${name}`, import.meta.url).pathname;
+  return join(repoRoot(), 'test', 'fixtures', name);
 }

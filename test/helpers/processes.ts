@@ -1,9 +1,10 @@
 /** Running the real `skiff` executable and `docker` from tests. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from './repo.js';
 
-export const SKIFF_BIN = fileURLToPath(new URL('../../bin/skiff.js', import.meta.url));
+export const SKIFF_BIN = join(repoRoot(), 'bin', 'skiff.js');
 
 export interface RunResult {
   code: number;
