@@ -13,10 +13,17 @@ export interface ResourceRoute {
   subresource?: string;
 }
 
+const NAMESPACE_SUBRESOURCES = ['status', 'finalize'];
+
 export type RouteResult = { ok: true; route: ResourceRoute } | { ok: false; reason: 'not-an-api-path' | 'unknown-resource' };
 
 export function parseResourcePath(pathname: string): RouteResult {
-  const segments = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  } catch {
+    return { ok: false, reason: 'not-an-api-path' }; // a malformed %-escape: not a path we serve
+  }
   let group: string;
   let version: string;
   let rest: string[];
@@ -32,7 +39,9 @@ export function parseResourcePath(pathname: string): RouteResult {
     return { ok: false, reason: 'not-an-api-path' };
   }
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // /namespaces/{name}/status and /finalize are subresources of the Namespace itself.
+  const namespaceSubresource = rest[0] === 'namespaces' && rest.length === 3 && NAMESPACE_SUBRESOURCES.includes(rest[2]!);
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

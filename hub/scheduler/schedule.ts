@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import type { NodeStatus } from '../../shared/api/status-types.js';
 import { controllerOf } from '../../shared/api/object.js';
-import { isPodActive, nodeNameOf } from '../controllers/pod-facts.js';
+import { nodeNameOf, podStatus } from '../controllers/pod-facts.js';
 
 export type ScheduleResult = { node: string } | { node?: undefined; message: string };
 
@@ -44,7 +44,9 @@ export function schedule(pod: KubeObject, nodes: KubeObject[], pods: KubeObject[
   const bound = new Map<string, KubeObject[]>();
   for (const p of pods) {
     const name = nodeNameOf(p);
-    if (name && isPodActive(p)) bound.set(name, [...(bound.get(name) ?? []), p]);
+    // A terminating Pod still holds its place on the node until it is gone (as kube-scheduler).
+    const finished = podStatus(p).phase === 'Succeeded' || podStatus(p).phase === 'Failed';
+    if (name && !finished) bound.set(name, [...(bound.get(name) ?? []), p]);
   }
   const failures = new Map<string, number>();
   const feasible = nodes.filter((node) => {
@@ -55,7 +57,8 @@ export function schedule(pod: KubeObject, nodes: KubeObject[], pods: KubeObject[
   });
   if (nodes.length === 0) return { message: 'no nodes available to schedule pods' };
   if (feasible.length === 0) {
-    const reasons = [...failures.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([reason, count]) => `${count} ${reason}`);
+    // As FitError.Error: the "<count> <reason>" strings sorted as strings.
+    const reasons = [...failures.entries()].map(([reason, count]) => `${count} ${reason}`).sort();
     const detail = reasons.length > 0 ? ` ${reasons.join(', ')}.` : '';
     return { message: `0/${nodes.length} nodes are available:${detail}` };
   }

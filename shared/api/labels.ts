@@ -95,7 +95,8 @@ function splitTerms(text: string): string[] {
     }
   }
   if (current.trim() !== '' || terms.length > 0) terms.push(current.trim());
-  return terms.filter((t) => t !== '');
+  if (terms.some((t) => t === '')) throw new RangeError(`found '', expected: identifier after ',' in ${JSON.stringify(text)}`);
+  return terms;
 }
 
 /** "app=web,tier=db" for tables and messages. */

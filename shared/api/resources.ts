@@ -50,13 +50,15 @@ export function resourceByGroupPlural(group: string, version: string, plural: st
  * optionally qualified by group ("deployments.apps"), case-insensitively as kubectl does.
  */
 export function resolveResource(typed: string): ResourceType | undefined {
-  const lower = typed.toLowerCase();
-  const dot = lower.indexOf('.');
-  const name = dot >= 0 ? lower.slice(0, dot) : lower;
-  const group = dot >= 0 ? lower.slice(dot + 1) : undefined;
+  const [name = '', ...qualifier] = typed.toLowerCase().split('.');
+  // TYPE, TYPE.GROUP or TYPE.VERSION.GROUP (kubectl's `deployments.v1.apps`).
+  const versioned = qualifier.length >= 2 && /^v\d+((alpha|beta)\d+)?$/.test(qualifier[0]!);
+  const version = versioned ? qualifier[0] : undefined;
+  const group = qualifier.length === 0 ? undefined : (versioned ? qualifier.slice(1) : qualifier).join('.');
   return RESOURCES.find(
     (rt) =>
       (group === undefined || rt.group === group) &&
+      (version === undefined || rt.version === version) &&
       (rt.plural === name || rt.singular === name || rt.kind.toLowerCase() === name || rt.shortNames.includes(name)),
   );
 }

@@ -54,13 +54,15 @@ export function validateObject(input: unknown): ValidationResult {
       errors: [{ path: 'kind', message: `no kind "${kind}" is registered for version "${apiVersion}" (Skiff serves: ${KNOWN_KINDS})` }],
     };
   }
-  const parsed = resource.schema.safeParse(input);
+  // reportInput: zod 4 only says what it received (to tell a missing field from a wrong type) when asked.
+  const parsed = resource.schema.safeParse(input, { reportInput: true });
   const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
   const metadata = (input as { metadata?: { name?: unknown; generateName?: unknown } }).metadata;
-  if (parsed.success && metadata?.name === undefined && metadata?.generateName === undefined) {
+  if (metadata?.name === undefined && metadata?.generateName === undefined) {
     errors.push({ path: 'metadata.name', message: 'Required value: name or generateName is required' });
   }
-  if (parsed.success) errors.push(...crossFieldErrors(input as KubeObject));
+  // Kubernetes reports every field error of an object at once, cross-field rules included.
+  errors.push(...crossFieldErrors(input as KubeObject));
   if (errors.length > 0) return { ok: false, errors, resource };
   return { ok: true, object: input as KubeObject, resource };
 }
@@ -68,11 +70,14 @@ export function validateObject(input: unknown): ValidationResult {
 /** Rules that span fields, as Kubernetes' validation enforces them for workloads. */
 function crossFieldErrors(object: KubeObject): FieldError[] {
   if (object.kind !== 'Deployment' && object.kind !== 'ReplicaSet') return [];
-  const spec = object.spec as { selector: LabelSelector; template: { metadata?: { labels?: Record<string, string> } } };
+  const spec = object.spec as { selector?: LabelSelector; template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
+  if (typeof spec?.selector !== 'object' || spec.selector === null) return []; // the schema reports it
+  const shapeOk = [spec.selector.matchLabels, spec.selector.matchExpressions].every((part) => part === undefined || typeof part === 'object');
+  if (!shapeOk) return [];
   if (requirementsOf(spec.selector).length === 0) {
     return [{ path: 'spec.selector', message: 'Invalid value: empty selector is invalid for deployment' }];
   }
-  const labels = spec.template.metadata?.labels ?? {};
+  const labels = spec.template?.metadata?.labels ?? {};
   if (!selectorMatches(spec.selector, labels)) {
     return [{ path: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` }];
   }

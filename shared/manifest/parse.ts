@@ -35,7 +35,7 @@ export interface ValidDocument {
 export function parseManifestText(text: string, source: string): { documents: ManifestDocument[]; problems: ManifestProblem[] } {
   const documents: ManifestDocument[] = [];
   const problems: ManifestProblem[] = [];
-  const parsed = parseAllDocuments(text, { prettyErrors: false });
+  const parsed = parseAllDocuments(text, { prettyErrors: true });
   const all = Array.isArray(parsed) ? parsed : [parsed];
   let index = 0;
   for (const doc of all) {
@@ -46,7 +46,7 @@ export function parseManifestText(text: string, source: string): { documents: Ma
       problems.push({
         source,
         index,
-        errors: [{ path: '', message: `YAML syntax error${line ? ` at line ${line.line}, column ${line.col}` : ''}: ${first.message.split('\n')[0]}` }],
+        errors: [{ path: '', message: `YAML syntax error${line ? ` at line ${line.line}, column ${line.col}` : ''}: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, '')}` }],
       });
       continue;
     }
