@@ -1,0 +1,62 @@
+/** `skiff apply -f ...`: validate everything, then create, configure or leave each object. */
+import type { KubeObject } from '../../../shared/api/object.js';
+import { qualifiedKind, resourcePath } from '../../../shared/api/resources.js';
+import { DEFAULTS } from '../../../shared/defaults.js';
+import { SkiffError } from '../../../shared/errors.js';
+import type { ValidDocument } from '../../../shared/manifest/parse.js';
+import { HubUnreachableError, isApiStatusError } from '../api-errors.js';
+import { decideApply, normalizeManifest } from '../apply-plan.js';
+import type { CliContext } from '../context.js';
+import type { HubClient } from '../hub-client.js';
+import { loadManifestsOrThrow } from '../manifest-files.js';
+
+export interface ApplyOptions {
+  filename: string[];
+  namespace?: string;
+}
+
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+/** Someone else wrote between our GET and PUT: read again and retry, as kubectl apply does. */
+const MAX_ATTEMPTS = 5;
+
+export async function runApply(options: ApplyOptions, ctx: CliContext): Promise<void> {
+  if (options.filename.length === 0) throw new SkiffError('SKIFF_ERR_CONFIG', 'must specify -f FILE, -f DIR or -f -');
+  const documents = await loadManifestsOrThrow(options.filename, () => ctx.io.readStdin(), 'apply');
+  const client = await ctx.connect();
+  for (const doc of documents) {
+    try {
+      const outcome = await applyOne(client, doc, options.namespace ?? DEFAULTS.namespace);
+      ctx.io.stdout(`${qualifiedKind(doc.resource)}/${doc.object.metadata.name} ${outcome}\n`);
+    } catch (err) {
+      // An unreachable hub fails every object the same way: say it once.
+      if (err instanceof HubUnreachableError) throw err;
+      ctx.report(err);
+    }
+  }
+}
+
+export async function applyOne(client: HubClient, doc: ValidDocument, defaultNamespace: string): Promise<ApplyOutcome> {
+  const manifest = normalizeManifest(doc.object, doc.resource, defaultNamespace);
+  const namespace = manifest.metadata.namespace;
+  const path = resourcePath(doc.resource, namespace, manifest.metadata.name);
+  for (let attempt = 1; ; attempt++) {
+    const live = await client.getIfExists<KubeObject>(path);
+    const decision = decideApply(manifest, live);
+    try {
+      switch (decision.action) {
+        case 'unchanged':
+          return 'unchanged';
+        case 'create':
+          await client.request('POST', resourcePath(doc.resource, namespace), { body: decision.body });
+          return 'created';
+        case 'configure':
+          await client.request('PUT', path, { body: decision.body });
+          return 'configured';
+      }
+    } catch (err) {
+      const raced = isApiStatusError(err, 'Conflict') || isApiStatusError(err, 'AlreadyExists');
+      if (!raced || attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}

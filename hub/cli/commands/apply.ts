@@ -1,0 +1,14 @@
+/** Definition of `skiff apply`; the work is in actions/apply.ts. */
+import type { Command } from 'commander';
+import { runApply, type ApplyOptions } from '../actions/apply.js';
+import type { CliContext } from '../context.js';
+import { collect } from './shared-options.js';
+
+export function defineApply(program: Command, ctx: CliContext): Command {
+  return program
+    .command('apply')
+    .description('Create or update objects from manifests (YAML or JSON; a directory means its *.yaml, *.yml and *.json files)')
+    .option('-f, --filename <path>', 'file, directory or - for stdin (repeatable)', collect, [])
+    .option('-n, --namespace <namespace>', 'namespace for documents that name none (default "default")')
+    .action((options: ApplyOptions) => runApply(options, ctx));
+}

@@ -1,0 +1,16 @@
+/** Definition of `skiff get`; the work is in actions/get.ts. */
+import type { Command } from 'commander';
+import { runGet, type GetOptions } from '../actions/get.js';
+import type { CliContext } from '../context.js';
+
+export function defineGet(program: Command, ctx: CliContext): Command {
+  return program
+    .command('get')
+    .description('Display one or many objects: skiff get TYPE[,TYPE] [NAME...] or TYPE/NAME')
+    .argument('[args...]', 'TYPE[,TYPE] [NAME...] | TYPE/NAME...')
+    .option('-n, --namespace <namespace>', 'namespace to look in (default "default")')
+    .option('-A, --all-namespaces', 'list across all namespaces')
+    .option('-o, --output <format>', 'output format: wide, yaml, json or name')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
+    .action((args: string[], options: GetOptions) => runGet(args, options, ctx));
+}

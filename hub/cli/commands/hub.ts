@@ -1,0 +1,16 @@
+/** Definition of `skiff hub`; the work is in actions/hub.ts (flags, env and defaults meet there). */
+import type { Command } from 'commander';
+import { HUB_ENV, runHubCommand, type HubFlags } from '../actions/hub.js';
+import type { CliContext } from '../context.js';
+import { DEFAULTS } from '../../../shared/defaults.js';
+
+export function defineHub(program: Command, ctx: CliContext): Command {
+  return program
+    .command('hub')
+    .description('Run the hub (API, MQTT broker, controllers) in this process until SIGINT or SIGTERM')
+    .option('--data-dir <dir>', `where the hub keeps its database, CA and tokens ($${HUB_ENV.dataDir})`)
+    .option('--api-port <port>', `HTTP API port, default ${DEFAULTS.apiPort} ($${HUB_ENV.apiPort})`)
+    .option('--mqtt-port <port>', `MQTT port, default ${DEFAULTS.mqttPort} ($${HUB_ENV.mqttPort})`)
+    .option('--host <addr>', `address to listen on, default 0.0.0.0 ($${HUB_ENV.host})`)
+    .action((flags: HubFlags) => runHubCommand(flags, ctx));
+}

@@ -1,0 +1,63 @@
+/**
+ * The `skiff` CLI (every subcommand but `agent`): builds the command tree, runs one command and
+ * turns any failure into a kubectl-style message and exit code in one place.
+ */
+import { Command } from 'commander';
+import { defineApply } from './commands/apply.js';
+import { defineClusterInfo } from './commands/cluster-info.js';
+import { defineDelete } from './commands/delete.js';
+import { defineGet } from './commands/get.js';
+import { defineHub } from './commands/hub.js';
+import { defineVersion } from './commands/version.js';
+import { normalizeBoolFlags } from './bool-flags.js';
+import { loadConnection, type ConnectionFlags } from './client-config-loader.js';
+import { createContext, type CliContext } from './context.js';
+import { HubClient } from './hub-client.js';
+import { processIO, type CliIO } from './io.js';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('skiff')
+    .description('Skiff: a lightweight, Kubernetes-style orchestrator for edge fleets')
+    .option('--config <file>', 'client config file (default $SKIFF_CONFIG, else ~/.skiff/config)')
+    .option('-s, --server <url>', "the hub's API URL (overrides the client config)")
+    .option('--token <token>', 'bearer token (overrides the client config)')
+    // bin/skiff.js sends `skiff agent` to the agent's own entry point; say so here.
+    .addHelpText('after', '\nOn each device: skiff agent --server URL --token JOIN_TOKEN (see skiff agent --help)')
+    // Errors reach main's catch instead of commander calling process.exit itself.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+      // Usage errors are printed by describeError like every other failure, not by commander.
+      outputError: () => {},
+    });
+  // Subcommands created with .command() inherit exitOverride and the output settings above.
+  defineApply(program, ctx);
+  defineGet(program, ctx);
+  defineDelete(program, ctx);
+  defineClusterInfo(program, ctx);
+  defineVersion(program, ctx);
+  defineHub(program, ctx);
+  return program;
+}
+
+/** Runs one command line (argv without node and script) and returns its exit code. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let program: Command | undefined;
+  const ctx = createContext(io, async () => {
+    const connection = await loadConnection(program!.opts<ConnectionFlags>(), io.env, io.homedir);
+    return new HubClient(connection.server, connection.token);
+  });
+  program = buildProgram(ctx);
+  try {
+    await program.parseAsync(normalizeBoolFlags(argv), { from: 'user' });
+  } catch (err) {
+    ctx.report(err);
+  }
+  return ctx.exitCode;
+}
+
+/** bin/skiff.js calls this with process.argv.slice(2). */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<void> {
+  process.exitCode = await run(argv, io);
+}

@@ -1,0 +1,49 @@
+/**
+ * Which printer serves which kind, and `printTable`, the one entry point the hub's API calls to
+ * answer a Table request. Pure: the clock comes in as `now`.
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import type { ResourceType } from '../../shared/api/resources.js';
+import type { Namespace, Node } from '../../shared/api/schema/cluster.js';
+import type { Pod } from '../../shared/api/schema/pod.js';
+import type { Deployment, ReplicaSet } from '../../shared/api/schema/workloads.js';
+import { deploymentCells, deploymentColumns } from './deployment.js';
+import { genericCells, genericColumns } from './generic.js';
+import { namespaceCells, namespaceColumns } from './namespace.js';
+import { nodeCells, nodeColumns } from './node.js';
+import { podCells, podColumns } from './pod.js';
+import { replicaSetCells, replicaSetColumns } from './replica-set.js';
+import { partialObjectMetadata, type Table, type TableCell, type TableColumnDefinition } from './table.js';
+
+export interface Printer {
+  columns: TableColumnDefinition[];
+  /** One cell per column, wide columns included (the client hides them unless `-o wide`). */
+  cells(object: KubeObject, now: Date): TableCell[];
+}
+
+// The casts are safe: objects reach a printer only after the API validated them against the
+// schema of their kind, and every printer tolerates a missing status.
+const PRINTERS: Record<string, Printer> = {
+  'v1/Pod': { columns: podColumns, cells: (o, now) => podCells(o as unknown as Pod, now) },
+  'v1/Node': { columns: nodeColumns, cells: (o, now) => nodeCells(o as unknown as Node, now) },
+  'v1/Namespace': { columns: namespaceColumns, cells: (o, now) => namespaceCells(o as unknown as Namespace, now) },
+  'apps/Deployment': { columns: deploymentColumns, cells: (o, now) => deploymentCells(o as unknown as Deployment, now) },
+  'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
+};
+
+const GENERIC: Printer = { columns: genericColumns, cells: genericCells };
+
+export function printerFor(resource: Pick<ResourceType, 'group' | 'kind'>): Printer {
+  return PRINTERS[`${resource.group || 'v1'}/${resource.kind}`] ?? GENERIC;
+}
+
+export function printTable(resource: ResourceType, objects: KubeObject[], now: Date): Table {
+  const printer = printerFor(resource);
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: {},
+    columnDefinitions: printer.columns,
+    rows: objects.map((object) => ({ cells: printer.cells(object, now), object: partialObjectMetadata(object.metadata) })),
+  };
+}
