@@ -1,0 +1,69 @@
+import t from 'tap';
+import { nodeTopicAllowed } from '../../../hub/broker/policy.js';
+import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, nodeTopic } from '../../../shared/mqtt/topics.js';
+import { HOME_NODE, HOSTILE_NODE_NAMES, HOSTILE_TOPICS } from '../shared/hostile-topics.js';
+import { pick, randomInt, seededRandom } from '../shared/seeded-random.js';
+
+const OWN_UPWARD = UPWARD_CHANNELS.map((c) => nodeTopic(HOME_NODE, c));
+const OWN_DOWNWARD = DOWNWARD_CHANNELS.map((c) => nodeTopic(HOME_NODE, c));
+const show = (topic: string) => JSON.stringify(topic.length > 60 ? `${topic.slice(0, 57)}...` : topic);
+
+t.test('a node may publish its own status, presence and metrics, and subscribe to its own desired state', async (t) => {
+  t.same(OWN_UPWARD, ['skiff/v1/nodes/pi-1/status', 'skiff/v1/nodes/pi-1/presence', 'skiff/v1/nodes/pi-1/metrics']);
+  for (const topic of OWN_UPWARD) t.ok(nodeTopicAllowed(HOME_NODE, topic, 'publish'), `publish ${topic}`);
+  t.ok(nodeTopicAllowed(HOME_NODE, 'skiff/v1/nodes/pi-1/desired', 'subscribe'), 'subscribe to its desired topic');
+});
+
+t.test('a node may not publish its desired state nor subscribe to its own upward topics', async (t) => {
+  for (const topic of OWN_DOWNWARD) t.notOk(nodeTopicAllowed(HOME_NODE, topic, 'publish'), `publish ${topic}`);
+  for (const topic of OWN_UPWARD) t.notOk(nodeTopicAllowed(HOME_NODE, topic, 'subscribe'), `subscribe ${topic}`);
+});
+
+t.test('a connection not logged in as a node may do nothing', async (t) => {
+  for (const topic of [...OWN_UPWARD, ...OWN_DOWNWARD]) {
+    t.notOk(nodeTopicAllowed(undefined, topic, 'publish'), `publish ${topic}`);
+    t.notOk(nodeTopicAllowed(undefined, topic, 'subscribe'), `subscribe ${topic}`);
+  }
+});
+
+t.test('no hostile topic passes, in either direction', async (t) => {
+  for (const topic of HOSTILE_TOPICS) {
+    t.notOk(nodeTopicAllowed(HOME_NODE, topic, 'publish'), `publish ${show(topic)}`);
+    t.notOk(nodeTopicAllowed(HOME_NODE, topic, 'subscribe'), `subscribe ${show(topic)}`);
+  }
+});
+
+t.test('a hostile node identity is allowed nothing, even on the topic that spells its name', async (t) => {
+  for (const identity of HOSTILE_NODE_NAMES) {
+    for (const channel of [...UPWARD_CHANNELS, ...DOWNWARD_CHANNELS]) {
+      const topic = `skiff/v1/nodes/${identity}/${channel}`;
+      t.notOk(nodeTopicAllowed(identity, topic, 'publish'), `${show(identity)} publish ${show(topic)}`);
+      t.notOk(nodeTopicAllowed(identity, topic, 'subscribe'), `${show(identity)} subscribe ${show(topic)}`);
+    }
+  }
+});
+
+t.test('property: a random topic is allowed exactly when it is one of the node\'s own topics for that direction', async (t) => {
+  const random = seededRandom(0xb10c);
+  const levels = ['skiff', 'v1', 'v2', 'nodes', 'node', HOME_NODE, 'pi-2', 'PI-1', '+', '#', '$SYS', '', 'status', 'presence', 'metrics', 'desired', 'logs', 'pi-1/status', ' '];
+  const failures: string[] = [];
+  let allowedSeen = 0;
+  for (let i = 0; i < 20_000; i++) {
+    // Mostly the real shape with one level perturbed, sometimes entirely random levels.
+    const shape = ['skiff', 'v1', 'nodes', HOME_NODE, pick(random, [...UPWARD_CHANNELS, ...DOWNWARD_CHANNELS])];
+    const topicLevels =
+      i % 4 === 0
+        ? Array.from({ length: 1 + randomInt(random, 7) }, () => pick(random, levels))
+        : shape.map((level) => (random() < 0.25 ? pick(random, levels) : level));
+    if (random() < 0.05) topicLevels.push(pick(random, levels));
+    const topic = topicLevels.join('/');
+    for (const direction of ['publish', 'subscribe'] as const) {
+      const expected = (direction === 'publish' ? OWN_UPWARD : OWN_DOWNWARD).includes(topic);
+      const actual = nodeTopicAllowed(HOME_NODE, topic, direction);
+      if (actual) allowedSeen++;
+      if (actual !== expected) failures.push(`${direction} ${JSON.stringify(topic)}: got ${actual}`);
+    }
+  }
+  t.same(failures.slice(0, 10), [], `${failures.length} wrong decisions`);
+  t.ok(allowedSeen > 100, `the generator also produced allowed topics (${allowedSeen})`);
+});

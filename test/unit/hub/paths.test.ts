@@ -1,0 +1,68 @@
+import t from 'tap';
+import { parseResourcePath } from '../../../hub/api/paths.js';
+
+/** A parsed route flattened for comparison: plural plus whichever of namespace/name/subresource are set. */
+function route(pathname: string): Record<string, string> | string {
+  const result = parseResourcePath(pathname);
+  if (!result.ok) return result.reason;
+  const { resource, ...rest } = result.route;
+  return { plural: resource.plural, ...rest };
+}
+
+t.test('parses collection and object paths of the core and apps groups', async (t) => {
+  const table: Array<[string, Record<string, string>]> = [
+    ['/api/v1/pods', { plural: 'pods' }],
+    ['/api/v1/namespaces/default/pods', { plural: 'pods', namespace: 'default' }],
+    ['/api/v1/namespaces/default/pods/x', { plural: 'pods', namespace: 'default', name: 'x' }],
+    ['/apis/apps/v1/deployments', { plural: 'deployments' }],
+    ['/apis/apps/v1/namespaces/ns/deployments', { plural: 'deployments', namespace: 'ns' }],
+    ['/apis/apps/v1/namespaces/ns/deployments/d', { plural: 'deployments', namespace: 'ns', name: 'd' }],
+    ['/apis/apps/v1/namespaces/ns/replicasets/r', { plural: 'replicasets', namespace: 'ns', name: 'r' }],
+    ['/api/v1/nodes', { plural: 'nodes' }],
+    ['/api/v1/nodes/n1', { plural: 'nodes', name: 'n1' }],
+    ['/api/v1/namespaces', { plural: 'namespaces' }],
+    ['/api/v1/namespaces/default', { plural: 'namespaces', name: 'default' }],
+    ['/api/v1/namespaces/default/pods/x/', { plural: 'pods', namespace: 'default', name: 'x' }],
+    ['/api/v1/namespaces/default/pods/a%20b', { plural: 'pods', namespace: 'default', name: 'a b' }],
+  ];
+  for (const [path, want] of table) t.same(route(path), want, path);
+});
+
+t.test('parses subresources of namespaced and cluster-scoped objects', async (t) => {
+  const table: Array<[string, Record<string, string>]> = [
+    ['/api/v1/namespaces/default/pods/x/status', { plural: 'pods', namespace: 'default', name: 'x', subresource: 'status' }],
+    ['/api/v1/namespaces/default/pods/x/log', { plural: 'pods', namespace: 'default', name: 'x', subresource: 'log' }],
+    ['/apis/apps/v1/namespaces/ns/deployments/d/scale', { plural: 'deployments', namespace: 'ns', name: 'd', subresource: 'scale' }],
+    ['/api/v1/nodes/n1/status', { plural: 'nodes', name: 'n1', subresource: 'status' }],
+    // Kubernetes' RequestInfoFactory treats "status" and "finalize" after a namespace name as
+    // subresources of the Namespace object, not as a resource inside it.
+    ['/api/v1/namespaces/default/status', { plural: 'namespaces', name: 'default', subresource: 'status' }],
+    ['/api/v1/namespaces/default/finalize', { plural: 'namespaces', name: 'default', subresource: 'finalize' }],
+  ];
+  for (const [path, want] of table) t.same(route(path), want, path);
+});
+
+t.test('refuses unknown groups, versions and plurals, and namespaced paths of cluster-scoped kinds', async (t) => {
+  const table = [
+    '/api/v1/services',
+    '/api/v2/pods',
+    '/apis/apps/v1/pods',
+    '/apis/extensions/v1beta1/deployments',
+    '/apis/batch/v1/namespaces/default/jobs',
+    '/api/v1/namespaces/default/deployments',
+    '/api/v1/namespaces/default/nodes/n1',
+    '/api/v1/namespaces/default/namespaces/x',
+    '/api/v1/namespaces/default/pods/x/status/extra',
+    '/api/v1/Pods',
+  ];
+  for (const path of table) t.equal(route(path), 'unknown-resource', path);
+});
+
+t.test('refuses paths that are not API paths at all, without throwing', async (t) => {
+  const table = ['', '/', '/api', '/api/v1', '/apis', '/apis/apps', '/apis/apps/v1', '/healthz', '/version', '/join', '/API/v1/pods', '//', 'garbage', '/api/v1/pods/%E0%A4%A'];
+  for (const path of table) {
+    let result: unknown;
+    t.doesNotThrow(() => (result = route(path)), `${JSON.stringify(path)} does not throw`);
+    t.not(typeof result, 'object', `${JSON.stringify(path)} is not a route`);
+  }
+});
