@@ -54,7 +54,7 @@ export class GarbageCollector implements Controller {
         const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
         const orphaned = owner !== undefined && !liveUids.has(owner.uid);
         const homeless = rt.namespaced && !liveNamespaces.has(object.metadata.namespace);
-        if (orphaned || homeless) {
+        if ((orphaned || homeless) && !object.metadata.deletionTimestamp) {
           this.logger.info({ component: this.name, kind: rt.kind, namespace: object.metadata.namespace, name: object.metadata.name, orphaned, homeless }, 'deleting dependent');
           await deleteObject(this.store, rt, object);
         }

@@ -43,11 +43,15 @@ export async function runDelete(args: string[], options: DeleteOptions, ctx: Cli
   const namespace = options.namespace ?? DEFAULTS.namespace;
   const targets =
     options.filename.length > 0
-      ? (await loadManifestsOrThrow(options.filename, () => ctx.io.readStdin(), 'delete')).map((doc) => ({
-          resource: doc.resource,
-          namespace: doc.resource.namespaced ? (doc.object.metadata.namespace ?? namespace) : undefined,
-          name: doc.object.metadata.name!,
-        }))
+      ? (await loadManifestsOrThrow(options.filename, () => ctx.io.readStdin(), 'delete'))
+          .map((doc) => ({
+            resource: doc.resource,
+            namespace: doc.resource.namespaced ? (doc.object.metadata.namespace ?? namespace) : undefined,
+            name: doc.object.metadata.name!,
+          }))
+          // Reverse of the order they were applied in (as `helm uninstall`): a file's objects go
+          // before the Namespace it created, so they are not already gone with it (NotFound).
+          .reverse()
       : await targetsFromArgs(args, options, namespace, ctx);
 
   const client = await ctx.connect();
