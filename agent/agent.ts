@@ -1,0 +1,195 @@
+/**
+ * One agent process, wired: local store first, reconcile from it at once (offline autonomy:
+ * architecture.md), then — in the background, never blocking the loop — join the hub if needed
+ * and keep an MQTT link to it. Returns a handle whose stop() ends everything but the containers,
+ * which keep running (as kubelet's pods survive a kubelet restart).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../shared/log.js';
+import { errorMessage } from '../shared/errors.js';
+import { AGENT_FILES } from '../shared/defaults.js';
+import { decodeDesiredState, type DesiredState } from '../shared/mqtt/messages.js';
+import type { AgentConfig } from './config.js';
+import { createExecutors } from './reconcile/executor.js';
+import { FailureState } from './reconcile/failures.js';
+import { InFlight } from './reconcile/in-flight.js';
+import { ReconcileLoop } from './reconcile/loop.js';
+import { gatherNodeFacts } from './report/node-facts.js';
+import { buildNodeStatus, nodeLabels, type NodeFacts } from './report/node-status.js';
+import { Reporter } from './report/reporter.js';
+import type { DockerApi } from './runtime/docker-api.js';
+import { DockerodeApi } from './runtime/dockerode-api.js';
+import { EngineApi } from './runtime/engine-api.js';
+import { watchDockerEvents } from './runtime/events.js';
+import { Observer } from './runtime/observe.js';
+import { obtainCredentials } from './session/join.js';
+import { MqttSession } from './session/mqtt-session.js';
+import { SqliteAgentStore } from './store/sqlite-agent-store.js';
+
+export interface AgentHandle {
+  stop(): Promise<void>;
+}
+
+export interface AgentOverrides {
+  api?: DockerApi;
+  now?: () => number;
+  random?: () => number;
+}
+
+export async function startAgent(config: AgentConfig, log: Logger, overrides: AgentOverrides = {}): Promise<AgentHandle> {
+  const now = overrides.now ?? Date.now;
+  const random = overrides.random ?? Math.random;
+  const node = config.nodeName;
+
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = new SqliteAgentStore(join(config.dataDir, AGENT_FILES.database));
+  let desired: DesiredState | undefined = store.loadDesired();
+  log.info({ node, generation: desired?.generation ?? 0, pods: desired?.pods.length ?? 0 }, 'loaded desired state');
+
+  // The small node:http client by default (~10 MB less RSS than dockerode: see dockerode-api.ts).
+  const api: DockerApi = overrides.api ?? (process.env.SKIFF_DOCKER_CLIENT === 'dockerode' ? await DockerodeApi.create() : new EngineApi());
+  const observer = new Observer(api, node);
+  const failures = new FailureState();
+  const triggerLoop = (): void => loop.trigger();
+  const pulls = new InFlight(triggerLoop);
+  // A failed removal is retried by the resync, not at once (no tight loop against a sick engine).
+  const removals = new InFlight((_, ok) => ok && triggerLoop());
+  const executors = createExecutors({
+    api,
+    store,
+    node,
+    ...(config.nodeIp !== undefined ? { nodeIp: config.nodeIp } : {}),
+    now,
+    log: log.child({ component: 'executor' }),
+    pulls,
+    removals,
+    failures,
+    invalidate: (id) => observer.invalidate(id),
+  });
+
+  let facts: NodeFacts = gatherNodeFacts(config.nodeIp, undefined);
+  let engineKnown = false;
+  const refreshFacts = (): void => {
+    if (engineKnown) return;
+    engineKnown = true; // at most one lookup in flight
+    api.engineVersion().then(
+      (version) => {
+        facts = gatherNodeFacts(config.nodeIp, version);
+      },
+      () => {
+        engineKnown = false; // Docker not up yet: ask again after the next pass
+      },
+    );
+  };
+  refreshFacts();
+  const readySince = new Date(now()).toISOString();
+
+  let session: MqttSession | undefined;
+  const reporter = new Reporter({
+    node,
+    labels: nodeLabels(node, facts.architecture, config.nodeLabels),
+    nodeStatus: (nowIso) => buildNodeStatus(facts, nowIso, readySince),
+    hostIP: () => facts.internalIP ?? '',
+    history: () => store.history(),
+    nextSeq: () => store.nextSeq(),
+    publish: (report) => (session ? session.publishStatus(report) : Promise.reject(new Error('not connected'))),
+    isConnected: () => session?.connected ?? false,
+    now,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    log: log.child({ component: 'reporter' }),
+  });
+
+  const loop = new ReconcileLoop({
+    api,
+    observe: () => observer.observe(),
+    store,
+    desired: () => desired,
+    executors,
+    pulls,
+    removals,
+    failures,
+    now,
+    random,
+    log: log.child({ component: 'reconcile' }),
+    resyncIntervalMs: config.resyncIntervalMs,
+    onSettled: (result) => {
+      refreshFacts();
+      reporter.onSettled(result);
+    },
+  });
+
+  const events = watchDockerEvents(
+    api,
+    node,
+    (id) => {
+      if (id) observer.invalidate(id);
+      loop.trigger();
+    },
+    log.child({ component: 'docker-events' }),
+    random,
+  );
+  loop.start();
+  reporter.start();
+
+  const onDesired = (payload: Buffer, topic: string): void => {
+    let state: DesiredState;
+    try {
+      state = decodeDesiredState(payload, topic);
+    } catch (err) {
+      log.error({ topic, err: errorMessage(err) }, 'ignored a desired state that does not decode');
+      return;
+    }
+    if (state.node !== node) {
+      log.error({ topic, node: state.node }, 'ignored a desired state addressed to another node');
+      return;
+    }
+    // Stored FIRST: once accepted it survives a crash, a reboot and a lost hub.
+    if (!store.saveDesired(state)) {
+      log.debug({ generation: state.generation, stored: desired?.generation }, 'ignored a desired state that is not newer');
+      return;
+    }
+    desired = state;
+    log.info({ generation: state.generation, pods: state.pods.length }, 'accepted desired state');
+    loop.trigger();
+  };
+
+  const abort = new AbortController();
+  const linking = (async () => {
+    const credentials = await obtainCredentials({
+      file: join(config.dataDir, AGENT_FILES.credentials),
+      server: config.server,
+      token: config.token,
+      nodeName: node,
+      log: log.child({ component: 'join' }),
+      signal: abort.signal,
+      random,
+    });
+    if (!credentials || abort.signal.aborted) return;
+    session = await MqttSession.connect({
+      url: `mqtt://${new URL(config.server).hostname}:${credentials.mqttPort}`,
+      node,
+      username: credentials.username,
+      password: credentials.password,
+      keepaliveSeconds: config.mqttKeepaliveSeconds,
+      log: log.child({ component: 'mqtt' }),
+      random,
+      onDesired,
+      onConnect: () => reporter.onConnected(),
+    });
+  })().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'cannot link to the hub'));
+
+  return {
+    async stop() {
+      abort.abort();
+      await linking;
+      events.close();
+      reporter.stop();
+      await loop.stop();
+      await session?.close();
+      api.close?.();
+      store.close();
+      log.info({ node }, 'agent stopped; containers left running');
+    },
+  };
+}

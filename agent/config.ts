@@ -1,0 +1,182 @@
+/**
+ * The agent's configuration: one schema (style.md lesson 8). Flags win over SKIFF_* environment
+ * variables, which win over defaults (shared/defaults.ts); every problem is reported at once,
+ * naming its flag; the result is frozen. node:util parseArgs, not commander: the agent runs on a
+ * 1 GB Pi and pays for every module it loads.
+ */
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../shared/defaults.js';
+import { SkiffError, type FieldError } from '../shared/errors.js';
+import { isValidNodeName } from '../shared/mqtt/topics.js';
+import { labelKeyProblem, labelValueProblem } from './label-rules.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AgentConfig {
+  /** Base URL of the hub's API (http or https), where the agent joins. */
+  server: string;
+  token: string;
+  nodeName: string;
+  /** Absolute path of the agent's data dir (agent.db, credentials.json). */
+  dataDir: string;
+  /** --node-label entries, added to (and overriding) the kubernetes.io/* labels. */
+  nodeLabels: Readonly<Record<string, string>>;
+  /** Advertised InternalIP and the address hostPorts bind to; default: first non-internal IPv4, binds 0.0.0.0. */
+  nodeIp?: string;
+  logLevel: LogLevel;
+  /** Heartbeat (unchanged status report) period, ms. */
+  heartbeatIntervalMs: number;
+  /** Re-read Docker at least this often, ms. */
+  resyncIntervalMs: number;
+  mqttKeepaliveSeconds: number;
+}
+
+interface FlagSpec {
+  env?: string;
+  multiple?: boolean;
+  required?: boolean;
+  description: string;
+}
+
+/** The schema: every flag the agent accepts, with its environment fallback. */
+const FLAGS = {
+  server: { env: 'SKIFF_SERVER', required: true, description: 'URL of the hub, e.g. http://hub.local:7443' },
+  token: { env: 'SKIFF_TOKEN', required: true, description: 'cluster join token printed by `skiff hub`' },
+  'node-name': { env: 'SKIFF_NODE_NAME', required: true, description: 'this node’s name (a DNS subdomain)' },
+  'data-dir': { env: 'SKIFF_DATA_DIR', required: true, description: 'directory for agent.db and credentials.json' },
+  'node-label': { multiple: true, description: 'key=value label for this node (repeatable)' },
+  'node-ip': { description: 'IP address to advertise and to bind hostPorts to' },
+  'log-level': { env: 'SKIFF_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')} (default info)` },
+} as const satisfies Record<string, FlagSpec>;
+
+type FlagName = keyof typeof FLAGS;
+
+export const AGENT_USAGE = [
+  'Usage: skiff agent --server URL --token TOKEN --node-name NAME --data-dir DIR [flags]',
+  '',
+  'Runs the Skiff node agent: joins the hub, then keeps this node’s containers as the hub says.',
+  '',
+  'Flags:',
+  ...Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => `  --${name.padEnd(12)} ${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`),
+  '  --help, -h     show this help',
+].join('\n');
+
+/** True when argv asks for help (checked before validation, which would complain about missing flags). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+function checkServer(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${JSON.stringify(value)} is not a URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL, got ${JSON.stringify(url.protocol)}`;
+  if (url.hostname === '') return 'must name a host';
+  return undefined;
+}
+
+/**
+ * Parses argv (without the leading "agent") and env into a frozen AgentConfig.
+ * Throws SkiffError(SKIFF_ERR_CONFIG) whose details list every problem, path = the flag.
+ */
+export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const problems: FieldError[] = [];
+  const problem = (flag: string, message: string): void => {
+    problems.push({ path: flag, message });
+  };
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [name, { type: 'string' as const, multiple: spec.multiple === true }]),
+  );
+  // strict: false so that unknown flags are collected and reported with the rest, not thrown one by one.
+  const { values, tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+
+  const unknownValueAt = new Set<number>();
+  for (const token of tokens) {
+    if (token.kind === 'option' && !(token.name in FLAGS)) {
+      problem(token.rawName, 'unknown flag');
+      if (!token.inlineValue) unknownValueAt.add(token.index + 1); // its value, if any, is not a stray argument
+    }
+    if (token.kind === 'option' && token.name in FLAGS && token.value === undefined) problem(token.rawName, 'requires a value');
+    if (token.kind === 'option' && token.name in FLAGS && !token.inlineValue && token.value?.startsWith('--')) {
+      problem(token.rawName, `requires a value (got the flag ${token.value})`);
+    }
+  }
+  for (const token of tokens) {
+    if (token.kind === 'positional' && !unknownValueAt.has(token.index)) problem(token.value, 'unexpected argument');
+  }
+
+  const read = (name: FlagName): string | undefined => {
+    const value = values[name];
+    if (typeof value === 'string') return value;
+    const spec: FlagSpec = FLAGS[name];
+    const fromEnv = spec.env !== undefined ? env[spec.env] : undefined;
+    return fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
+  };
+  const required = (name: FlagName): string => {
+    const value = read(name);
+    const spec: FlagSpec = FLAGS[name];
+    if (value === undefined || value === '') {
+      if (!problems.some((p) => p.path === `--${name}`)) problem(`--${name}`, `is required${spec.env ? ` (or set ${spec.env})` : ''}`);
+      return '';
+    }
+    return value;
+  };
+
+  const server = required('server');
+  if (server !== '' && !problems.some((p) => p.path === '--server')) {
+    const why = checkServer(server);
+    if (why) problem('--server', why);
+  }
+  const token = required('token');
+  const nodeName = required('node-name');
+  if (nodeName !== '' && !isValidNodeName(nodeName)) {
+    problem('--node-name', `${JSON.stringify(nodeName)} must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters)`);
+  }
+  const dataDir = required('data-dir');
+
+  const nodeLabels: Record<string, string> = {};
+  const rawLabels = values['node-label'];
+  for (const entry of Array.isArray(rawLabels) ? rawLabels : []) {
+    if (typeof entry !== 'string') continue;
+    const eq = entry.indexOf('=');
+    if (eq < 0) {
+      problem('--node-label', `${JSON.stringify(entry)} must be key=value`);
+      continue;
+    }
+    const key = entry.slice(0, eq);
+    const value = entry.slice(eq + 1);
+    const why = labelKeyProblem(key) ?? labelValueProblem(value);
+    if (why) problem('--node-label', `${JSON.stringify(entry)}: ${why}`);
+    else nodeLabels[key] = value;
+  }
+
+  const nodeIp = read('node-ip');
+  if (nodeIp !== undefined && isIP(nodeIp) === 0) problem('--node-ip', `${JSON.stringify(nodeIp)} is not an IP address`);
+
+  const logLevel = read('log-level') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problem('--log-level', `${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
+
+  if (problems.length > 0) {
+    throw new SkiffError('SKIFF_ERR_CONFIG', `invalid agent configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
+      details: problems,
+    });
+  }
+  return Object.freeze({
+    server: new URL(server).href,
+    token,
+    nodeName,
+    dataDir: resolve(dataDir),
+    nodeLabels: Object.freeze(nodeLabels),
+    ...(nodeIp !== undefined ? { nodeIp } : {}),
+    logLevel: logLevel as LogLevel,
+    heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
+    resyncIntervalMs: DEFAULTS.agentResyncIntervalMs,
+    mqttKeepaliveSeconds: DEFAULTS.mqttKeepaliveSeconds,
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * What the agent remembers about one pod container across its attempts (the container_history
+ * table). Docker forgets a container once it is removed; this row is how restartCount, lastState
+ * and the restart backoff survive removals and agent restarts. Updates are pure functions, shared
+ * by the executor and the tests' simulated runtime so the two cannot drift.
+ */
+import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
+import { nextStreak } from './restart-backoff.js';
+
+export interface ContainerHistory {
+  /** Containers created for this pod container so far; restartCount = attempts - 1. */
+  attempts: number;
+  /** Docker id and spec hash of the latest attempt. */
+  lastContainerId?: string;
+  lastHash?: string;
+  lastStartedAtMs?: number;
+  /** How the latest recorded attempt ended; containerID says which attempt it was. */
+  lastTerminated?: ContainerStateTerminated;
+  /** Consecutive terminations since the restart backoff was last reset (see restart-backoff.ts). */
+  backoffStreak: number;
+}
+
+export const EMPTY_HISTORY: ContainerHistory = Object.freeze({ attempts: 0, backoffStreak: 0 });
+
+/** "<pod uid>/<container name>": the key of every per-container map in the agent. */
+export function containerKey(podUid: string, container: string): string {
+  return `${podUid}/${container}`;
+}
+
+export function dockerContainerId(id: string | undefined): string {
+  return `docker://${id ?? ''}`;
+}
+
+export function withAttempt(
+  history: ContainerHistory | undefined,
+  attempt: { attempt: number; containerId: string; hash: string; startedAtMs: number },
+): ContainerHistory {
+  const base = history ?? EMPTY_HISTORY;
+  return {
+    ...base,
+    attempts: Math.max(base.attempts, attempt.attempt),
+    lastContainerId: attempt.containerId,
+    lastHash: attempt.hash,
+    lastStartedAtMs: attempt.startedAtMs,
+  };
+}
+
+/** Records how an attempt ended. Idempotent: recording the same container twice changes nothing. */
+export function withTermination(history: ContainerHistory | undefined, terminated: ContainerStateTerminated): ContainerHistory {
+  const base = history ?? EMPTY_HISTORY;
+  if (base.lastTerminated?.containerID === terminated.containerID) return base;
+  const started = terminated.startedAt ? Date.parse(terminated.startedAt) : NaN;
+  const finished = terminated.finishedAt ? Date.parse(terminated.finishedAt) : NaN;
+  const ranMs = Number.isFinite(started) && Number.isFinite(finished) ? finished - started : undefined;
+  return { ...base, lastTerminated: terminated, backoffStreak: nextStreak(base.backoffStreak, ranMs) };
+}
+
+/**
+ * Records the end of the attempt a container was (from its labels) when Skiff removes it. Also
+ * makes that attempt the latest if the history lags behind (an agent that died between starting a
+ * container and writing its history), so the end is never mistaken for a vanished container.
+ */
+export function withEndedAttempt(
+  history: ContainerHistory | undefined,
+  ended: { attempt: number; containerId: string; hash: string; terminated: ContainerStateTerminated },
+): ContainerHistory {
+  const base = history ?? EMPTY_HISTORY;
+  const startedMs = ended.terminated.startedAt ? Date.parse(ended.terminated.startedAt) : NaN;
+  const current =
+    ended.attempt >= base.attempts
+      ? {
+          ...base,
+          attempts: ended.attempt,
+          lastContainerId: ended.containerId,
+          lastHash: ended.hash,
+          ...(Number.isFinite(startedMs) ? { lastStartedAtMs: startedMs } : {}),
+        }
+      : base;
+  return withTermination(current, ended.terminated);
+}
+
+/** True when the latest attempt's end has been recorded (false: it vanished, e.g. `docker rm -f`). */
+export function latestAttemptRecorded(history: ContainerHistory): boolean {
+  return history.lastTerminated?.containerID === dockerContainerId(history.lastContainerId);
+}
+
+/**
+ * A container that disappeared without Skiff removing it: Kubernetes reports such a container as
+ * terminated with reason ContainerStatusUnknown and exit code 137 (kubelet, convertToAPIContainerStatuses).
+ */
+export function vanishedTermination(history: ContainerHistory, nowMs: number): ContainerStateTerminated {
+  return {
+    exitCode: 137,
+    reason: 'ContainerStatusUnknown',
+    message: 'The container could not be located when the pod was terminated',
+    ...(history.lastStartedAtMs !== undefined ? { startedAt: new Date(history.lastStartedAtMs).toISOString() } : {}),
+    finishedAt: new Date(nowMs).toISOString(),
+    containerID: dockerContainerId(history.lastContainerId),
+  };
+}

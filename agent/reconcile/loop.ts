@@ -1,0 +1,174 @@
+/**
+ * The reconcile loop (style.md lesson 2): observe, plan, execute one batch, observe again. A pass
+ * that only waits (or has nothing to do) is "settled": the loop reports, then sleeps until the
+ * next trigger (desired state, Docker event, finished pull or removal), the earliest wait's
+ * untilMs, or the resync timer, whichever comes first. Triggers only mark the loop dirty; every
+ * pass starts from what Docker says now, so a lost trigger costs at most one resync interval.
+ */
+import type { Logger } from '../../shared/log.js';
+import { errorMessage } from '../../shared/errors.js';
+import { fullJitterMs } from '../../shared/backoff.js';
+import type { DesiredState } from '../../shared/mqtt/messages.js';
+import type { DockerApi } from '../runtime/docker-api.js';
+import { identityOf } from '../runtime/labels.js';
+import { normalizeImageRef } from '../runtime/image-ref.js';
+import type { ObservedContainer } from '../runtime/observe.js';
+import type { AgentStore } from '../store/agent-store.js';
+import { execute, type Executors } from './executor.js';
+import type { FailureState } from './failures.js';
+import { containerKey } from './history.js';
+import type { InFlight } from './in-flight.js';
+import { plan } from './plan.js';
+import type { Step, WaitStep } from './steps.js';
+
+export interface PassResult {
+  desired: DesiredState | undefined;
+  observed: readonly ObservedContainer[];
+  steps: readonly Step[];
+  nowMs: number;
+}
+
+export interface LoopDeps {
+  api: DockerApi;
+  observe(): Promise<ObservedContainer[]>;
+  store: Pick<AgentStore, 'history' | 'pruneHistory'>;
+  desired(): DesiredState | undefined;
+  executors: Executors;
+  pulls: InFlight;
+  removals: InFlight;
+  failures: FailureState;
+  now(): number;
+  random(): number;
+  log: Logger;
+  resyncIntervalMs: number;
+  /** Called after every settled pass (the reporter builds a StatusReport from it). */
+  onSettled(result: PassResult): void;
+}
+
+/** Consecutive acting passes after which the loop pauses briefly: a guard against a plan that never settles. */
+const MAX_BUSY_PASSES = 50;
+
+export class ReconcileLoop {
+  private dirty = true;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly deps: LoopDeps) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Asks for a pass as soon as the current one ends. Cheap and safe to call from anywhere. */
+  trigger(): void {
+    this.dirty = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  /** One observe-plan-execute pass; exported for tests. Returns whether it executed awaited steps. */
+  async pass(): Promise<{ acted: boolean; result: PassResult }> {
+    const { deps } = this;
+    const nowMs = deps.now();
+    const desired = deps.desired();
+    const [observed, images] = await Promise.all([deps.observe(), deps.api.listImageRefs()]);
+    const steps = plan(desired?.pods ?? [], observed, {
+      nowMs,
+      imagesPresent: new Set(images.map(normalizeImageRef)),
+      pullsInProgress: deps.pulls.keys(),
+      pullFailures: deps.failures.pullFailures,
+      pulledAtMs: deps.failures.pulledAtMs,
+      removing: deps.removals.keys(),
+      createFailures: deps.failures.createFailures,
+      history: deps.store.history(),
+    });
+    // Pulls and removals start in the background; creates and records are awaited as one batch.
+    const awaited = steps.filter((s) => s.kind === 'create' || s.kind === 'record');
+    for (const step of steps) if (step.kind === 'pull' || step.kind === 'remove') void execute(deps.executors, step);
+    await Promise.all(awaited.map((step) => execute(deps.executors, step)));
+    this.forget(desired, observed);
+    return { acted: awaited.length > 0, result: { desired, observed, steps, nowMs } };
+  }
+
+  /** Drops history and failures of pods that are neither desired nor still have containers. */
+  private forget(desired: DesiredState | undefined, observed: readonly ObservedContainer[]): void {
+    const uids = new Set<string>();
+    const keys = new Set<string>();
+    const images = new Set<string>();
+    for (const pod of desired?.pods ?? []) {
+      uids.add(pod.metadata.uid);
+      for (const c of pod.spec.containers) {
+        keys.add(containerKey(pod.metadata.uid, c.name));
+        images.add(normalizeImageRef(c.image));
+      }
+    }
+    for (const c of observed) {
+      const uid = identityOf(c.labels)?.podUid;
+      if (uid) uids.add(uid);
+    }
+    const pruned = this.deps.store.pruneHistory(uids);
+    if (pruned > 0) this.deps.log.debug({ rows: pruned }, 'pruned container history');
+    this.deps.failures.prune(keys, images);
+  }
+
+  private async run(): Promise<void> {
+    const { deps } = this;
+    let busyPasses = 0;
+    let errors = 0;
+    while (!this.stopped) {
+      this.dirty = false;
+      let outcome: Awaited<ReturnType<ReconcileLoop['pass']>>;
+      try {
+        outcome = await this.pass();
+        errors = 0;
+      } catch (err) {
+        // Docker down or restarting: never crash, retry with jittered backoff (capped at the resync interval).
+        errors++;
+        const delayMs = Math.max(200, fullJitterMs(errors, 500, deps.resyncIntervalMs, deps.random()));
+        deps.log.error({ err: errorMessage(err), failures: errors, retryInMs: delayMs }, 'reconcile pass failed');
+        await this.sleep(deps.now() + delayMs);
+        continue;
+      }
+      if (outcome.acted && busyPasses < MAX_BUSY_PASSES) {
+        busyPasses++;
+        continue;
+      }
+      const pause = busyPasses >= MAX_BUSY_PASSES;
+      busyPasses = 0;
+      try {
+        deps.onSettled(outcome.result);
+      } catch (err) {
+        deps.log.error({ err: errorMessage(err) }, 'status report failed');
+      }
+      if (pause) {
+        deps.log.warn({ passes: MAX_BUSY_PASSES }, 'reconcile keeps acting without settling; pausing');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      if (this.dirty || this.stopped) continue;
+      const waits = outcome.result.steps.filter((s): s is WaitStep => s.kind === 'wait' && s.untilMs !== undefined);
+      const nextWaitMs = Math.min(...waits.map((w) => w.untilMs!));
+      await this.sleep(Math.min(deps.now() + deps.resyncIntervalMs, nextWaitMs));
+    }
+  }
+
+  /** Sleeps until `untilMs` (plus a few ms so a backoff has surely elapsed) or the next trigger. */
+  private sleep(untilMs: number): Promise<void> {
+    if (this.dirty || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, untilMs - this.deps.now()) + 5);
+      this.wake = done;
+    });
+  }
+}

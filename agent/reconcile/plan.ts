@@ -1,0 +1,208 @@
+/**
+ * The planner: a pure function from (desired pods, observed containers, context) to steps
+ * (style.md lesson 1). No await, no dockerode types, no clock: time, images, pulls and history
+ * come in `ctx`. It is level-triggered: whatever earlier passes did, planning again from what
+ * Docker reports now converges, so the loop may run it as often as it likes.
+ *
+ * Per pod container, Kubernetes' kubelet rules (pkg/kubelet/kuberuntime, computePodActions):
+ * - a container of no desired pod, or whose spec hash differs, is stopped and removed;
+ * - duplicates of one pod container: the newest running one stays;
+ * - an exited container restarts per restartPolicy with the restart backoff;
+ * - a missing container is pulled (per imagePullPolicy, with pull backoff) and created.
+ */
+import type { Container } from '../../shared/api/schema/pod.js';
+import { DEFAULTS } from '../../shared/defaults.js';
+import type { DesiredPod } from '../../shared/mqtt/messages.js';
+import { identityOf, LABELS } from '../runtime/labels.js';
+import { normalizeImageRef } from '../runtime/image-ref.js';
+import type { ObservedContainer } from '../runtime/observe.js';
+import { containerKey, latestAttemptRecorded, vanishedTermination, type ContainerHistory } from './history.js';
+import { effectivePullPolicy } from './pull-policy.js';
+import { restartDelayMs, retryDelayMs } from './restart-backoff.js';
+import { specHash } from './spec-hash.js';
+import type { RemoveReason, Step, WaitStep } from './steps.js';
+import { isExitedState, isRunningState, shouldRestart, terminationOf } from './termination.js';
+
+/** A failing operation, retried with backoff (pulls by image, creates by pod container key). */
+export interface Failure {
+  attempts: number;
+  lastFailureMs: number;
+  reason: string;
+  message: string;
+}
+
+export interface PlanContext {
+  nowMs: number;
+  /** Normalised references of local images (RepoTags and RepoDigests). */
+  imagesPresent: ReadonlySet<string>;
+  pullsInProgress: ReadonlySet<string>;
+  pullFailures: ReadonlyMap<string, Failure>;
+  /** When each image was last pulled successfully by this agent process (imagePullPolicy Always). */
+  pulledAtMs: ReadonlyMap<string, number>;
+  /** Containers whose removal is already under way. */
+  removing: ReadonlySet<string>;
+  createFailures: ReadonlyMap<string, Failure>;
+  history: ReadonlyMap<string, ContainerHistory>;
+}
+
+export function graceSecondsOf(pod: DesiredPod): number {
+  return pod.spec.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+}
+
+function labelGraceSeconds(container: ObservedContainer): number {
+  const value = Number(container.labels[LABELS.graceSeconds]);
+  return Number.isSafeInteger(value) && value >= 0 ? value : DEFAULTS.terminationGracePeriodSeconds;
+}
+
+function podRef(pod: DesiredPod): string {
+  return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+}
+
+/** Keeper first: running before not, then the highest attempt, then the newest. */
+function byPreference(a: ObservedContainer, b: ObservedContainer): number {
+  const running = Number(isRunningState(b.state)) - Number(isRunningState(a.state));
+  if (running !== 0) return running;
+  const attempt = (identityOf(b.labels)?.attempt ?? 0) - (identityOf(a.labels)?.attempt ?? 0);
+  return attempt !== 0 ? attempt : b.createdMs - a.createdMs;
+}
+
+export function plan(desired: readonly DesiredPod[], observed: readonly ObservedContainer[], ctx: PlanContext): Step[] {
+  const steps: Step[] = [];
+  const remove = (c: ObservedContainer, reason: RemoveReason, graceSeconds: number): void => {
+    steps.push({ kind: 'remove', containerId: c.id, reason, graceSeconds });
+  };
+  const podsByUid = new Map(desired.map((pod) => [pod.metadata.uid, pod]));
+  const byKey = new Map<string, ObservedContainer[]>();
+  /** Pod containers with a removal under way: their next attempt waits until it is gone (hostPorts, names). */
+  const busy = new Set<string>();
+
+  for (const c of observed) {
+    const id = identityOf(c.labels);
+    const key = id ? containerKey(id.podUid, id.container) : undefined;
+    if (ctx.removing.has(c.id) || c.state === 'removing') {
+      if (key) busy.add(key);
+      continue;
+    }
+    if (!id || !key) {
+      remove(c, 'Unrecognised', labelGraceSeconds(c));
+      continue;
+    }
+    const pod = podsByUid.get(id.podUid);
+    const spec = pod?.spec.containers.find((x) => x.name === id.container);
+    if (!pod || !spec) {
+      remove(c, pod ? 'ContainerDeleted' : 'PodDeleted', pod ? graceSecondsOf(pod) : labelGraceSeconds(c));
+      continue;
+    }
+    if (id.hash !== specHash(pod, spec)) {
+      remove(c, 'SpecChanged', graceSecondsOf(pod));
+      busy.add(key);
+      continue;
+    }
+    const list = byKey.get(key) ?? [];
+    list.push(c);
+    byKey.set(key, list);
+  }
+
+  const pulls = new Set<string>();
+  for (const pod of desired) {
+    for (const spec of pod.spec.containers) {
+      const key = containerKey(pod.metadata.uid, spec.name);
+      if (busy.has(key)) continue;
+      const candidates = [...(byKey.get(key) ?? [])].sort(byPreference);
+      const [keeper, ...duplicates] = candidates;
+      for (const d of duplicates) remove(d, 'Duplicate', graceSecondsOf(pod));
+      if (keeper) {
+        planExisting(pod, key, keeper, steps);
+      } else {
+        planMissing(pod, spec, key, ctx, steps, pulls);
+      }
+    }
+  }
+  return steps;
+}
+
+function planExisting(pod: DesiredPod, key: string, keeper: ObservedContainer, steps: Step[]): void {
+  if (isRunningState(keeper.state)) return;
+  if (keeper.state === 'created') {
+    // Created but never started: a start that failed or an agent that died in between.
+    steps.push({ kind: 'remove', containerId: keeper.id, reason: 'NeverStarted', graceSeconds: 0 });
+    return;
+  }
+  if (isExitedState(keeper.state) && shouldRestart(pod.spec.restartPolicy, keeper.exitCode)) {
+    // Remove it now, recording how it ended; the next pass creates the next attempt after the backoff.
+    const id = identityOf(keeper.labels)!;
+    const record = { key, attempt: id.attempt, hash: id.hash, terminated: terminationOf(keeper) };
+    steps.push({ kind: 'remove', containerId: keeper.id, reason: 'Exited', graceSeconds: 0, record });
+  }
+  // Exited for good (Never, or OnFailure with exit 0): leave it, the pod is Succeeded or Failed.
+}
+
+function planMissing(
+  pod: DesiredPod,
+  spec: Container,
+  key: string,
+  ctx: PlanContext,
+  steps: Step[],
+  pulls: Set<string>,
+): void {
+  const history = ctx.history.get(key);
+  const hash = specHash(pod, spec);
+  const wait = (reason: WaitStep['reason'], message: string | undefined, untilMs?: number): void => {
+    steps.push({ kind: 'wait', key, reason, ...(message !== undefined ? { message } : {}), ...(untilMs !== undefined ? { untilMs } : {}) });
+  };
+
+  // A restart of the same spec (a new spec starts at once: not a restart, no backoff).
+  if (history && history.attempts > 0 && history.lastHash === hash) {
+    if (!latestAttemptRecorded(history)) {
+      // It vanished behind Skiff's back (`docker rm -f`): record that first; it counts as a restart.
+      steps.push({ kind: 'record', key, terminated: vanishedTermination(history, ctx.nowMs) });
+      return;
+    }
+    const last = history.lastTerminated!;
+    if (!shouldRestart(pod.spec.restartPolicy, last.exitCode)) return;
+    const delayMs = restartDelayMs(history.backoffStreak);
+    const finishedMs = last.finishedAt ? Date.parse(last.finishedAt) : NaN;
+    const untilMs = (Number.isFinite(finishedMs) ? finishedMs : 0) + delayMs;
+    if (ctx.nowMs < untilMs) {
+      wait('CrashLoopBackOff', `back-off ${Math.round(delayMs / 1000)}s restarting failed container=${spec.name} pod=${podRef(pod)}`, untilMs);
+      return;
+    }
+  }
+
+  const image = normalizeImageRef(spec.image);
+  const policy = effectivePullPolicy(spec);
+  if (ctx.pullsInProgress.has(image)) return; // its completion triggers the next pass
+  const present = ctx.imagesPresent.has(image);
+  if (policy === 'Never' && !present) {
+    wait('ErrImageNeverPull', `Container image "${spec.image}" is not present with pull policy of Never`);
+    return;
+  }
+  const pulledAt = ctx.pulledAtMs.get(image);
+  const lastEnded = history?.lastTerminated?.finishedAt ? Date.parse(history.lastTerminated.finishedAt) : undefined;
+  // Always: pull once for each attempt (a pull newer than the previous attempt's end serves it).
+  const needPull = policy === 'Always' ? pulledAt === undefined || (lastEnded !== undefined && pulledAt < lastEnded) : policy === 'IfNotPresent' && !present;
+  if (needPull) {
+    const failure = ctx.pullFailures.get(image);
+    if (failure) {
+      const untilMs = failure.lastFailureMs + retryDelayMs(failure.attempts);
+      if (ctx.nowMs < untilMs) {
+        // kubelet shows ErrImagePull for the failure itself and ImagePullBackOff while it waits to retry.
+        wait(failure.attempts <= 1 ? 'ErrImagePull' : 'ImagePullBackOff', failure.message, untilMs);
+        return;
+      }
+    }
+    if (!pulls.has(image)) steps.push({ kind: 'pull', image });
+    pulls.add(image);
+    return;
+  }
+
+  const createFailure = ctx.createFailures.get(key);
+  if (createFailure) {
+    const untilMs = createFailure.lastFailureMs + retryDelayMs(createFailure.attempts);
+    if (ctx.nowMs < untilMs) {
+      wait('CreateContainerError', createFailure.message, untilMs);
+      return;
+    }
+  }
+  steps.push({ kind: 'create', key, pod, container: spec, attempt: (history?.attempts ?? 0) + 1, hash });
+}

@@ -1,0 +1,155 @@
+/**
+ * A pod's status as Kubernetes' kubelet computes it (pkg/kubelet/kubelet_pods.go: getPhase,
+ * convertToAPIContainerStatuses; pkg/kubelet/status: conditions), from what Docker shows, what the
+ * agent remembers (history) and what the last plan is waiting for. Pure: time comes in `nowIso`.
+ */
+import type { Container } from '../../shared/api/schema/pod.js';
+import type {
+  ConditionStatus,
+  ContainerState,
+  ContainerStateTerminated,
+  ContainerStatus,
+  PodCondition,
+  PodPhase,
+  PodStatus,
+} from '../../shared/api/status-types.js';
+import type { DesiredPod } from '../../shared/mqtt/messages.js';
+import { containerKey, dockerContainerId, latestAttemptRecorded, vanishedTermination, type ContainerHistory } from '../reconcile/history.js';
+import { specHash } from '../reconcile/spec-hash.js';
+import type { WaitStep } from '../reconcile/steps.js';
+import { isExitedState, isRunningState, shouldRestart, terminationOf } from '../reconcile/termination.js';
+import { identityOf } from '../runtime/labels.js';
+import type { ObservedContainer } from '../runtime/observe.js';
+
+export interface PodStatusInput {
+  pod: DesiredPod;
+  /** This pod's containers as Docker shows them (any attempt, any state). */
+  containers: readonly ObservedContainer[];
+  history: ReadonlyMap<string, ContainerHistory>;
+  /** The last plan's waits, by pod container key. */
+  waits: ReadonlyMap<string, WaitStep>;
+  hostIP: string;
+  nowIso: string;
+  observedGeneration: number;
+  /** The status last reported, to keep lastTransitionTime and startTime stable. */
+  previous?: PodStatus;
+}
+
+function attemptOf(c: ObservedContainer): number {
+  return identityOf(c.labels)?.attempt ?? 0;
+}
+
+/** The container that represents this pod container now: a running one, else the latest attempt. */
+function currentOf(containers: readonly ObservedContainer[]): ObservedContainer | undefined {
+  return [...containers].sort(
+    (a, b) => Number(isRunningState(b.state)) - Number(isRunningState(a.state)) || attemptOf(b) - attemptOf(a) || b.createdMs - a.createdMs,
+  )[0];
+}
+
+export function containerStatus(input: PodStatusInput, spec: Container): ContainerStatus {
+  const { pod } = input;
+  const key = containerKey(pod.metadata.uid, spec.name);
+  const mine = input.containers.filter((c) => identityOf(c.labels)?.container === spec.name);
+  // A container Docker is removing tells how it ended only if it had finished (our own removals
+  // stop first); one removed while running (`docker rm -f`) is about to count as vanished.
+  const current = currentOf(mine.filter((c) => c.state !== 'removing' || c.finishedAt !== undefined));
+  const history = input.history.get(key);
+  const attempts = Math.max(history?.attempts ?? 0, ...mine.map(attemptOf));
+  const nowMs = Date.parse(input.nowIso);
+  // The latest attempt vanished and the planner has not recorded it yet (plan.ts records it on its
+  // next pass): report it as Kubernetes would meanwhile.
+  const lastEnded: ContainerStateTerminated | undefined =
+    history && history.attempts > 0 && !current && history.lastHash === specHash(pod, spec) && !latestAttemptRecorded(history)
+      ? vanishedTermination(history, nowMs)
+      : history?.lastTerminated;
+
+  let state: ContainerState;
+  const wait = input.waits.get(key);
+  if (current && isRunningState(current.state)) {
+    state = { running: { ...(current.startedAt ? { startedAt: current.startedAt } : {}) } };
+  } else if (current && (isExitedState(current.state) || current.state === 'removing')) {
+    state = { terminated: terminationOf(current) };
+  } else if (!current && wait) {
+    state = { waiting: { reason: wait.reason, ...(wait.message ? { message: wait.message } : {}) } };
+  } else if (!current && lastEnded && !shouldRestart(pod.spec.restartPolicy, lastEnded.exitCode)) {
+    state = { terminated: lastEnded };
+  } else {
+    state = { waiting: { reason: 'ContainerCreating' } };
+  }
+  const lastState: ContainerState =
+    lastEnded && state.terminated?.containerID !== lastEnded.containerID ? { terminated: lastEnded } : {};
+  const running = state.running !== undefined;
+  return {
+    name: spec.name,
+    state,
+    lastState,
+    ready: running,
+    restartCount: Math.max(0, attempts - 1),
+    image: spec.image,
+    imageID: current?.imageID ? `docker://${current.imageID}` : '',
+    ...(current ? { containerID: dockerContainerId(current.id) } : {}),
+    started: running,
+  };
+}
+
+/** kubelet's getPhase, for a pod without init containers. */
+export function podPhase(restartPolicy: DesiredPod['spec']['restartPolicy'], statuses: readonly ContainerStatus[]): PodPhase {
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    if (s.state.running) running++;
+    else if (s.state.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.lastState.terminated) stopped++; // waiting to restart
+    else waiting++;
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    if ((restartPolicy ?? 'Always') === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (restartPolicy === 'Never') return 'Failed';
+    return 'Running'; // OnFailure: a failed container is restarting
+  }
+  return 'Pending';
+}
+
+function condition(type: PodCondition['type'], status: ConditionStatus, nowIso: string, previous: PodStatus | undefined, reason?: string, message?: string): PodCondition {
+  const before = previous?.conditions?.find((c) => c.type === type);
+  const lastTransitionTime = before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : nowIso;
+  return { type, status, lastProbeTime: null, lastTransitionTime, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+}
+
+export function computePodStatus(input: PodStatusInput): PodStatus {
+  const { pod, previous, nowIso } = input;
+  const statuses = pod.spec.containers.map((spec) => containerStatus(input, spec));
+  const phase = podPhase(pod.spec.restartPolicy, statuses);
+  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const ready: ConditionStatus = unready.length === 0 ? 'True' : 'False';
+  const [reason, message] =
+    unready.length === 0 ? [undefined, undefined] : phase === 'Succeeded' || phase === 'Failed' ? ['PodCompleted', undefined] : ['ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`];
+  // Each container sits on the default bridge with its own address for now (no shared pod
+  // network namespace yet): the pod's IP is its first running container's.
+  const ips = pod.spec.containers
+    .map((spec) => currentOf(input.containers.filter((c) => identityOf(c.labels)?.container === spec.name && isRunningState(c.state)))?.ip)
+    .filter((ip): ip is string => Boolean(ip));
+  const created = input.containers.map((c) => c.createdMs).filter((ms) => ms > 0);
+  const startTime = previous?.startTime ?? (created.length > 0 ? new Date(Math.min(...created)).toISOString() : nowIso);
+  return {
+    phase,
+    conditions: [
+      condition('Initialized', 'True', nowIso, previous),
+      condition('Ready', ready, nowIso, previous, reason, message),
+      condition('ContainersReady', ready, nowIso, previous, reason, message),
+      condition('PodScheduled', 'True', nowIso, previous),
+    ],
+    hostIP: input.hostIP,
+    ...(ips[0] ? { podIP: ips[0] } : {}),
+    startTime,
+    containerStatuses: statuses,
+    observedGeneration: input.observedGeneration,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Publishes StatusReports: after a settled pass when the report changed, as a heartbeat every
+ * heartbeatIntervalMs otherwise, and at once on (re)connect. While the link is down nothing is
+ * queued: a status report is a full snapshot, so only the latest matters and it goes out on
+ * reconnect (MQTT.js would otherwise replay every stale heartbeat from its offline queue).
+ */
+import type { Logger } from '../../shared/log.js';
+import { errorMessage } from '../../shared/errors.js';
+import type { NodeStatus, PodStatus } from '../../shared/api/status-types.js';
+import type { ReportedPod, StatusReport } from '../../shared/mqtt/messages.js';
+import type { ContainerHistory } from '../reconcile/history.js';
+import type { PassResult } from '../reconcile/loop.js';
+import { buildStatusReport, reportFingerprint, reportedPods } from './status-report.js';
+
+export interface ReporterDeps {
+  node: string;
+  labels: Record<string, string>;
+  nodeStatus(nowIso: string): NodeStatus;
+  hostIP(): string;
+  history(): ReadonlyMap<string, ContainerHistory>;
+  nextSeq(): number;
+  /** Resolves once the broker has the message (QoS 1); rejects when it cannot be sent. */
+  publish(report: StatusReport): Promise<void>;
+  isConnected(): boolean;
+  now(): number;
+  heartbeatIntervalMs: number;
+  log: Logger;
+}
+
+export class Reporter {
+  private pods: ReportedPod[] = [];
+  private observedGeneration = 0;
+  private previous = new Map<string, PodStatus>();
+  private lastFingerprint: string | undefined;
+  private lastSentMs = 0;
+  private sending = false;
+  private resend = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** The last report built (sent or not), for tests and debugging. */
+  last: StatusReport | undefined;
+
+  constructor(private readonly deps: ReporterDeps) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => {
+      if (this.deps.now() - this.lastSentMs >= this.deps.heartbeatIntervalMs) this.send(true);
+    }, Math.min(1000, this.deps.heartbeatIntervalMs));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The loop settled: recompute pod statuses and publish if anything changed. */
+  onSettled(pass: PassResult): void {
+    const nowIso = new Date(this.deps.now()).toISOString();
+    this.pods = reportedPods({ pass, history: this.deps.history(), hostIP: this.deps.hostIP(), nowIso, previous: this.previous });
+    this.previous = new Map(this.pods.map((p) => [p.uid, p.status]));
+    this.observedGeneration = pass.desired?.generation ?? 0;
+    this.send(false);
+  }
+
+  /** The MQTT link came (back) up: whatever the broker last had may be stale. */
+  onConnected(): void {
+    this.send(true);
+  }
+
+  private build(seq: number): StatusReport {
+    const nowIso = new Date(this.deps.now()).toISOString();
+    return buildStatusReport({
+      node: this.deps.node,
+      seq,
+      nowIso,
+      observedGeneration: this.observedGeneration,
+      labels: this.deps.labels,
+      nodeStatus: this.deps.nodeStatus(nowIso),
+      pods: this.pods,
+    });
+  }
+
+  private send(force: boolean): void {
+    const draft = this.build(0);
+    const fingerprint = reportFingerprint(draft);
+    if (!force && fingerprint === this.lastFingerprint) return;
+    if (this.sending) {
+      this.resend = true; // sent as soon as the current publish completes
+      return;
+    }
+    if (!this.deps.isConnected()) {
+      this.lastFingerprint = undefined; // sent on reconnect (onConnected)
+      return;
+    }
+    const report = { ...draft, seq: this.deps.nextSeq() };
+    this.last = report;
+    this.sending = true;
+    this.lastSentMs = this.deps.now();
+    this.lastFingerprint = fingerprint;
+    this.deps
+      .publish(report)
+      .then(
+        () => this.deps.log.debug({ seq: report.seq, pods: report.pods.length }, 'published status report'),
+        (err: unknown) => {
+          this.lastFingerprint = undefined;
+          this.deps.log.warn({ seq: report.seq, err: errorMessage(err) }, 'status report not published');
+        },
+      )
+      .finally(() => {
+        this.sending = false;
+        if (this.resend) {
+          this.resend = false;
+          this.send(false);
+        }
+      });
+  }
+}

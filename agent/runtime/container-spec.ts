@@ -1,0 +1,77 @@
+/**
+ * A pod container as a Docker create body (pure, unit-tested). Kubernetes semantics mapped onto
+ * Docker's: `command` replaces the image's ENTRYPOINT and `args` its CMD (Docker ignores the
+ * image's CMD when Entrypoint is set, as Kubernetes ignores it when command is set); Docker never
+ * restarts a container itself (RestartPolicy "no"): Skiff does, with Kubernetes' backoff.
+ *
+ * Networking: every container joins the default bridge with its own address. Containers of one
+ * pod therefore do NOT share localhost or ports yet (Kubernetes would give them one network
+ * namespace through a pause container); the pod's IP is its first container's.
+ */
+import type { Container } from '../../shared/api/schema/pod.js';
+import { bytes, cpuMillicores } from '../../shared/api/quantity.js';
+import type { DesiredPod } from '../../shared/mqtt/messages.js';
+import type { CreateContainerBody } from './docker-api.js';
+import { containerName, labelsFor, type ContainerIdentity } from './labels.js';
+
+export interface ContainerSpecInput {
+  node: string;
+  /** --node-ip: where hostPorts are published when the port names no hostIP. */
+  nodeIp?: string;
+  pod: DesiredPod;
+  container: Container;
+  attempt: number;
+  hash: string;
+  graceSeconds: number;
+}
+
+/** Docker's CpuShares from a CPU request, as kubelet computes it (MilliCPUToShares: min 2). */
+export function cpuShares(millicores: number): number {
+  return Math.max(2, Math.floor((millicores * 1024) / 1000));
+}
+
+export function containerCreateBody(input: ContainerSpecInput): CreateContainerBody {
+  const { pod, container } = input;
+  const identity: ContainerIdentity = {
+    namespace: pod.metadata.namespace,
+    podName: pod.metadata.name,
+    podUid: pod.metadata.uid,
+    container: container.name,
+    hash: input.hash,
+    attempt: input.attempt,
+  };
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const port of container.ports ?? []) {
+    if (port.hostPort === undefined) continue;
+    const key = `${port.containerPort}/${(port.protocol ?? 'TCP').toLowerCase()}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: port.hostIP ?? input.nodeIp ?? '0.0.0.0', HostPort: String(port.hostPort) });
+  }
+  const limits = container.resources?.limits ?? {};
+  const requests = container.resources?.requests ?? {};
+  // An invalid quantity throws here: the create fails and shows as CreateContainerError.
+  const memory = limits.memory !== undefined ? bytes(limits.memory) : undefined;
+  const cpuLimit = limits.cpu !== undefined ? cpuMillicores(limits.cpu) : undefined;
+  const cpuRequest = requests.cpu !== undefined ? cpuMillicores(requests.cpu) : undefined;
+  return {
+    name: containerName(input.node, identity),
+    Image: container.image,
+    ...(container.command?.length ? { Entrypoint: container.command } : {}),
+    ...(container.args?.length ? { Cmd: container.args } : {}),
+    ...(container.env?.length ? { Env: container.env.map((e) => `${e.name}=${e.value ?? ''}`) } : {}),
+    ...(container.workingDir ? { WorkingDir: container.workingDir } : {}),
+    Hostname: pod.spec.hostname ?? pod.metadata.name,
+    Labels: labelsFor(input.node, identity, input.graceSeconds),
+    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+    HostConfig: {
+      RestartPolicy: { Name: 'no' },
+      NetworkMode: 'bridge',
+      ...(Object.keys(bindings).length ? { PortBindings: bindings } : {}),
+      // MemorySwap equal to Memory: no swap beyond the limit, as Kubernetes (cgroup v1 and v2).
+      ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),
+      ...(cpuLimit !== undefined ? { NanoCpus: cpuLimit * 1_000_000 } : {}),
+      ...(cpuRequest !== undefined ? { CpuShares: cpuShares(cpuRequest) } : {}),
+    },
+  };
+}

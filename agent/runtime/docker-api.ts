@@ -1,0 +1,69 @@
+/**
+ * The few Docker Engine API calls the agent makes, as plain types. Everything above this
+ * interface (observe, executor, tests) is independent of dockerode, which is heavy on a Pi
+ * (see dockerode-api.ts): replacing it is a change to one file.
+ */
+import type { ContainerCreateOptions } from 'dockerode';
+
+export type ContainerRunState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** One row of GET /containers/json. */
+export interface ContainerSummary {
+  id: string;
+  labels: Record<string, string>;
+  state: ContainerRunState;
+  createdMs: number;
+  imageID: string;
+}
+
+/** The parts of GET /containers/{id}/json the agent reads. */
+export interface ContainerDetails {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: ContainerRunState;
+  exitCode: number;
+  oomKilled: boolean;
+  /** ISO times; undefined when Docker says 0001-01-01 (never started / not finished). */
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  createdMs: number;
+  image: string;
+  imageID: string;
+  /** Address on the default bridge, when it has one. */
+  ip?: string;
+}
+
+export type CreateContainerBody = ContainerCreateOptions;
+
+export interface DockerEvent {
+  action: string;
+  id: string;
+}
+
+export interface EventSubscription {
+  close(): void;
+}
+
+export interface DockerApi {
+  listContainers(labelFilters: string[]): Promise<ContainerSummary[]>;
+  /** undefined when the container no longer exists. */
+  inspectContainer(id: string): Promise<ContainerDetails | undefined>;
+  createContainer(body: CreateContainerBody): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Graceful stop (SIGTERM, then SIGKILL after graceSeconds); a stopped or missing container is fine. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Forced removal; a missing container is fine. */
+  removeContainer(id: string): Promise<void>;
+  /** RepoTags and RepoDigests of every local image. */
+  listImageRefs(): Promise<string[]>;
+  /** Resolves when the image is present; rejects with the engine's message when the pull fails. */
+  pullImage(ref: string): Promise<void>;
+  /** Container events matching the label filters; onEnd is called once when the stream stops. */
+  subscribeEvents(labelFilters: string[], actions: string[], onEvent: (event: DockerEvent) => void, onEnd: (err?: Error) => void): Promise<EventSubscription>;
+  /** The engine's version, e.g. "20.10.24". */
+  engineVersion(): Promise<string>;
+  /** Releases idle connections (shutdown). */
+  close?(): void;
+}

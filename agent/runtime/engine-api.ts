@@ -1,0 +1,265 @@
+/**
+ * DockerApi over node:http, speaking the Docker Engine API (v1.41: Docker 20.10, Debian 12 and
+ * Raspberry Pi OS Bookworm; newer engines still serve it) on the engine's unix socket.
+ *
+ * Why not dockerode: measured on Node 20, importing dockerode adds ~17 MB of RSS and its first
+ * request another ~16 MB of external memory (docker-modem eagerly loads ssh2, dockerode loads
+ * gRPC and protobufjs for BuildKit), about as much as the rest of the agent together, on a
+ * device with 1 GB. The agent needs ten endpoints; this file is all of them.
+ *
+ * DOCKER_HOST is honoured for unix:// and tcp:// (plain HTTP; TLS is not supported yet).
+ */
+import { Agent, request, type IncomingMessage } from 'node:http';
+import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription } from './docker-api.js';
+import { parseImageRef } from './image-ref.js';
+
+const API_VERSION = 'v1.41';
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+/** Ordinary calls; stop waits up to the grace period on top of this. */
+const CALL_TIMEOUT_MS = 30_000;
+
+/** An error answer of the engine: `message` is the engine's own text (shown in pod status). */
+export class EngineError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Where the engine listens, from DOCKER_HOST as the docker CLI reads it. */
+export function engineEndpoint(dockerHost: string | undefined): { socketPath: string } | { host: string; port: number } {
+  if (!dockerHost) return { socketPath: DEFAULT_SOCKET };
+  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) || DEFAULT_SOCKET };
+  if (dockerHost.startsWith('tcp://')) {
+    const url = new URL(`http://${dockerHost.slice('tcp://'.length)}`);
+    return { host: url.hostname, port: Number(url.port || 2375) };
+  }
+  throw new Error(`unsupported DOCKER_HOST ${JSON.stringify(dockerHost)} (use unix:// or tcp://)`);
+}
+
+/** Docker prints "0001-01-01T00:00:00Z" for a time that never happened. */
+function dockerTime(value: string | undefined): string | undefined {
+  return value && !value.startsWith('0001-') ? value : undefined;
+}
+
+function query(params: Record<string, string | number | boolean | object>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) search.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  return `?${search.toString()}`;
+}
+
+/** Reads newline-delimited JSON objects from a response as they arrive. */
+function onJsonLines(res: IncomingMessage, onLine: (value: Record<string, unknown>) => void): void {
+  let buffer = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line === '') continue;
+      try {
+        onLine(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // A malformed line carries nothing we can act on.
+      }
+    }
+  });
+}
+
+interface RawContainer {
+  Id: string;
+  Labels?: Record<string, string> | null;
+  State: string;
+  Created: number;
+  ImageID: string;
+}
+
+interface RawInspect {
+  Id: string;
+  Name: string;
+  Created: string;
+  Image: string;
+  Config: { Image: string; Labels?: Record<string, string> | null };
+  State: { Status: string; ExitCode: number; OOMKilled: boolean; StartedAt?: string; FinishedAt?: string; Error?: string };
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null };
+}
+
+export class EngineApi implements DockerApi {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly endpoint: ReturnType<typeof engineEndpoint>;
+
+  constructor(dockerHost: string | undefined = process.env.DOCKER_HOST) {
+    this.endpoint = engineEndpoint(dockerHost);
+  }
+
+  /** Sends one request; resolves with the response stream once headers arrive, rejecting on >= 400. */
+  private open(method: string, path: string, body?: unknown, timeoutMs: number | undefined = CALL_TIMEOUT_MS): Promise<IncomingMessage> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          ...this.endpoint,
+          agent: this.agent,
+          method,
+          path: `/${API_VERSION}${path}`,
+          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status < 400) return resolve(res);
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let message = text.trim() || `HTTP ${status}`;
+            try {
+              message = (JSON.parse(text) as { message?: string }).message ?? message;
+            } catch {
+              // plain text body
+            }
+            reject(new EngineError(status, message));
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`docker engine did not answer ${method} ${path} within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** One request with its whole (JSON or empty) answer. */
+  private async call<T>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<{ status: number; value: T }> {
+    const res = await this.open(method, path, body, timeoutMs);
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    return { status: res.statusCode ?? 0, value: (text.trim() === '' ? undefined : JSON.parse(text)) as T };
+  }
+
+  private async ignoring(codes: number[], work: Promise<unknown>): Promise<void> {
+    try {
+      await work;
+    } catch (err) {
+      if (err instanceof EngineError && codes.includes(err.statusCode)) return;
+      throw err;
+    }
+  }
+
+  async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
+    const { value } = await this.call<RawContainer[]>('GET', `/containers/json${query({ all: 1, filters: { label: labelFilters } })}`);
+    return value.map((c) => ({ id: c.Id, labels: c.Labels ?? {}, state: c.State as ContainerRunState, createdMs: c.Created * 1000, imageID: c.ImageID }));
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails | undefined> {
+    let info: RawInspect;
+    try {
+      info = (await this.call<RawInspect>('GET', `/containers/${encodeURIComponent(id)}/json`)).value;
+    } catch (err) {
+      if (err instanceof EngineError && err.statusCode === 404) return undefined;
+      throw err;
+    }
+    const state = info.State;
+    const startedAt = dockerTime(state.StartedAt);
+    const finishedAt = dockerTime(state.FinishedAt);
+    const ip = info.NetworkSettings?.Networks?.bridge?.IPAddress;
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      labels: info.Config.Labels ?? {},
+      state: state.Status as ContainerRunState,
+      exitCode: state.ExitCode,
+      oomKilled: state.OOMKilled,
+      ...(startedAt ? { startedAt } : {}),
+      ...(finishedAt ? { finishedAt } : {}),
+      ...(state.Error ? { error: state.Error } : {}),
+      createdMs: Date.parse(info.Created),
+      image: info.Config.Image,
+      imageID: info.Image,
+      ...(ip ? { ip } : {}),
+    };
+  }
+
+  async createContainer(body: CreateContainerBody): Promise<string> {
+    const { name, ...config } = body;
+    const { value } = await this.call<{ Id: string }>('POST', `/containers/create${name ? query({ name }) : ''}`, config);
+    return value.Id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.ignoring([304], this.call('POST', `/containers/${encodeURIComponent(id)}/start`));
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    const timeoutMs = CALL_TIMEOUT_MS + graceSeconds * 1000;
+    await this.ignoring([304, 404], this.call('POST', `/containers/${encodeURIComponent(id)}/stop${query({ t: graceSeconds })}`, undefined, timeoutMs));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    // 409: a removal is already in progress.
+    await this.ignoring([404, 409], this.call('DELETE', `/containers/${encodeURIComponent(id)}${query({ force: 1 })}`));
+  }
+
+  async listImageRefs(): Promise<string[]> {
+    const { value } = await this.call<Array<{ RepoTags?: string[] | null; RepoDigests?: string[] | null }>>('GET', '/images/json');
+    return value.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]).filter((ref) => !ref.startsWith('<none>'));
+  }
+
+  async pullImage(ref: string): Promise<void> {
+    const image = parseImageRef(ref);
+    // A pull may take minutes on a Pi: no overall timeout, the engine reports failures in-stream.
+    const res = await this.open('POST', `/images/create${query({ fromImage: image.repository, tag: image.digest ?? image.tag ?? 'latest' })}`, undefined, undefined);
+    await new Promise<void>((resolve, reject) => {
+      let failed: string | undefined;
+      // The engine answers 200 and reports a failed pull as an {"error": ...} line in the stream.
+      onJsonLines(res, (line) => {
+        if (typeof line.error === 'string') failed ??= line.error;
+      });
+      res.on('end', () => (failed ? reject(new Error(failed)) : resolve()));
+      res.on('error', reject);
+    });
+  }
+
+  async subscribeEvents(
+    labelFilters: string[],
+    actions: string[],
+    onEvent: (event: DockerEvent) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<EventSubscription> {
+    const res = await this.open('GET', `/events${query({ filters: { type: ['container'], label: labelFilters, event: actions } })}`, undefined, undefined);
+    let ended = false;
+    const end = (err?: Error): void => {
+      if (ended) return;
+      ended = true;
+      onEnd(err);
+    };
+    onJsonLines(res, (line) => {
+      const actor = line.Actor as { ID?: string } | undefined;
+      onEvent({ action: String(line.Action ?? line.status ?? ''), id: String(actor?.ID ?? line.id ?? '') });
+    });
+    res.on('error', (err) => end(err));
+    res.on('end', () => end());
+    res.on('close', () => end());
+    return {
+      close: () => {
+        ended = true;
+        res.destroy();
+      },
+    };
+  }
+
+  async engineVersion(): Promise<string> {
+    return (await this.call<{ Version: string }>('GET', '/version')).value.Version;
+  }
+
+  /** Closes idle keep-alive sockets (shutdown, tests). */
+  close(): void {
+    this.agent.destroy();
+  }
+}

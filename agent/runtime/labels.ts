@@ -1,0 +1,60 @@
+/**
+ * Identity lives on the container (style.md lesson 3): these Docker labels say which node, pod,
+ * container, spec hash and attempt a container belongs to, so the agent can rebuild everything it
+ * needs to know from `docker ps` alone, after a crash, a restart or a lost database.
+ */
+export const LABELS = {
+  node: 'skiff.node',
+  namespace: 'skiff.pod.namespace',
+  podName: 'skiff.pod.name',
+  podUid: 'skiff.pod.uid',
+  container: 'skiff.container.name',
+  hash: 'skiff.container.hash',
+  attempt: 'skiff.container.attempt',
+  /** The pod's terminationGracePeriodSeconds, so a container whose pod is gone still stops gracefully. */
+  graceSeconds: 'skiff.pod.grace-seconds',
+} as const;
+
+export interface ContainerIdentity {
+  namespace: string;
+  podName: string;
+  podUid: string;
+  container: string;
+  hash: string;
+  attempt: number;
+}
+
+/** The identity a container's labels carry, or undefined when any of them is missing or malformed. */
+export function identityOf(labels: Readonly<Record<string, string>>): ContainerIdentity | undefined {
+  const namespace = labels[LABELS.namespace];
+  const podName = labels[LABELS.podName];
+  const podUid = labels[LABELS.podUid];
+  const container = labels[LABELS.container];
+  const hash = labels[LABELS.hash];
+  const attempt = Number(labels[LABELS.attempt]);
+  if (!namespace || !podName || !podUid || !container || !hash || !Number.isSafeInteger(attempt) || attempt < 1) return undefined;
+  return { namespace, podName, podUid, container, hash, attempt };
+}
+
+export function labelsFor(node: string, id: ContainerIdentity, graceSeconds: number): Record<string, string> {
+  return {
+    [LABELS.node]: node,
+    [LABELS.namespace]: id.namespace,
+    [LABELS.podName]: id.podName,
+    [LABELS.podUid]: id.podUid,
+    [LABELS.container]: id.container,
+    [LABELS.hash]: id.hash,
+    [LABELS.attempt]: String(id.attempt),
+    [LABELS.graceSeconds]: String(graceSeconds),
+  };
+}
+
+/** skiff_<container>_<pod>_<namespace>_<node>_<uid first 8>_<attempt>: readable in `docker ps`, unique per attempt. */
+export function containerName(node: string, id: ContainerIdentity): string {
+  return `skiff_${id.container}_${id.podName}_${id.namespace}_${node}_${id.podUid.slice(0, 8)}_${id.attempt}`;
+}
+
+/** The label filter that selects this node's containers and nothing else (several agents may share an engine). */
+export function nodeFilter(node: string): string {
+  return `${LABELS.node}=${node}`;
+}

@@ -1,0 +1,105 @@
+/**
+ * Joining: trade the cluster join token for this node's own credentials (shared/join.ts), once.
+ * The hub may be unreachable (it is an edge fleet: it often is): retry with jittered backoff,
+ * forever, logging each failure, while the reconcile loop runs from the stored desired state.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Logger } from '../../shared/log.js';
+import { errorMessage } from '../../shared/errors.js';
+import { JOIN_PATH, type JoinRequest, type JoinResponse } from '../../shared/join.js';
+import { isJoinResponse, loadCredentials, saveCredentials } from './credentials.js';
+import { reconnectDelayMs } from './reconnect-delay.js';
+
+const JOIN_TIMEOUT_MS = 15_000;
+
+/** One POST of the join request (node:http rather than fetch, which would load undici: memory). */
+export function requestJoin(server: string, body: JoinRequest, signal?: AbortSignal): Promise<JoinResponse> {
+  const url = new URL(JOIN_PATH, server);
+  const payload = JSON.stringify(body);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        timeout: JOIN_TIMEOUT_MS,
+        ...(signal ? { signal } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if (res.statusCode !== 200) {
+            let message = text.slice(0, 200);
+            try {
+              message = (JSON.parse(text) as { message?: string }).message ?? message;
+            } catch {
+              // not JSON: keep the text
+            }
+            reject(new Error(`join refused: HTTP ${res.statusCode}: ${message}`));
+            return;
+          }
+          try {
+            const value: unknown = JSON.parse(text);
+            if (!isJoinResponse(value)) throw new Error('response is not a JoinResponse');
+            resolve(value);
+          } catch (err) {
+            reject(new Error(`bad join response: ${errorMessage(err)}`));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${JOIN_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export interface ObtainOptions {
+  file: string;
+  server: string;
+  token: string;
+  nodeName: string;
+  log: Logger;
+  signal: AbortSignal;
+  random?: () => number;
+  join?: typeof requestJoin;
+}
+
+/** Stored credentials, or the result of joining (retried until it works or `signal` aborts). */
+export async function obtainCredentials(options: ObtainOptions): Promise<JoinResponse | undefined> {
+  const stored = await loadCredentials(options.file);
+  if (stored) return stored;
+  const join = options.join ?? requestJoin;
+  const random = options.random ?? Math.random;
+  for (let attempt = 0; !options.signal.aborted; attempt++) {
+    try {
+      const credentials = await join(options.server, { token: options.token, nodeName: options.nodeName }, options.signal);
+      await saveCredentials(options.file, credentials);
+      options.log.info({ server: options.server, mqttPort: credentials.mqttPort }, 'joined the cluster');
+      return credentials;
+    } catch (err) {
+      if (options.signal.aborted) break;
+      const delayMs = reconnectDelayMs(attempt, random());
+      options.log.warn({ server: options.server, attempt: attempt + 1, retryInMs: delayMs, err: errorMessage(err) }, 'join failed; retrying');
+      await abortableSleep(delayMs, options.signal);
+    }
+  }
+  return undefined;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The agent's MQTT link to the hub (MQTT.js, imported lazily). A persistent session (clean:false,
+ * fixed clientId) so QoS 1 desired states published while the node was away are delivered on
+ * reconnect (MQTT 3.1.1 §3.1.2.4); a retained last will says `offline` if the link dies
+ * (§3.1.2.5), a retained `online` on every connect says it is back. Reconnects use full-jitter
+ * backoff: MQTT.js only knows a fixed reconnectPeriod, so it is reset before every attempt.
+ */
+import type { IClientOptions, MqttClient } from 'mqtt';
+import type { Logger } from '../../shared/log.js';
+import { errorMessage } from '../../shared/errors.js';
+import { DEFAULTS } from '../../shared/defaults.js';
+import { encode, type StatusReport } from '../../shared/mqtt/messages.js';
+import { desiredTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
+import { reconnectDelayMs } from './reconnect-delay.js';
+
+export interface MqttSessionOptions {
+  /** mqtt://host:port */
+  url: string;
+  node: string;
+  username: string;
+  password: string;
+  log: Logger;
+  random?: () => number;
+  keepaliveSeconds?: number;
+  /** A message on the node's desired topic (raw; the caller decodes). */
+  onDesired(payload: Buffer, topic: string): void;
+  /** Every (re)connect, after presence and the subscription are in place. */
+  onConnect(): void;
+}
+
+const CLOSE_TIMEOUT_MS = 2_000;
+
+export class MqttSession {
+  private attempt = 0;
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly options: MqttSessionOptions,
+  ) {}
+
+  static async connect(options: MqttSessionOptions): Promise<MqttSession> {
+    const { connect } = await import('mqtt');
+    const random = options.random ?? Math.random;
+    const clientOptions: IClientOptions = {
+      clientId: `skiff-agent-${options.node}`,
+      username: options.username,
+      password: options.password,
+      clean: false,
+      keepalive: options.keepaliveSeconds ?? DEFAULTS.mqttKeepaliveSeconds,
+      reconnectPeriod: reconnectDelayMs(0, random()),
+      connectTimeout: 10_000,
+      // Status reports are snapshots: never replay stale ones from an offline queue.
+      queueQoSZero: false,
+      // MQTT.js otherwise pre-builds a Buffer for each of the 65536 packet ids: ~7 MB of heap
+      // (measured) to save microseconds on a link that carries a few messages a minute.
+      writeCache: false,
+      will: { topic: presenceTopic(options.node), payload: Buffer.from(PRESENCE_OFFLINE), qos: 1, retain: true },
+    };
+    const session = new MqttSession(connect(options.url, clientOptions), options);
+    session.wire(random);
+    return session;
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  private wire(random: () => number): void {
+    const { client, options } = this;
+    const { log } = options;
+    client.on('connect', (connack) => {
+      this.attempt = 0;
+      client.options.reconnectPeriod = reconnectDelayMs(0, random());
+      log.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'mqtt connected');
+      void this.announce();
+    });
+    client.on('reconnect', () => {
+      // The timer for the attempt after this one is armed with whatever reconnectPeriod says when this one fails.
+      this.attempt++;
+      client.options.reconnectPeriod = reconnectDelayMs(this.attempt, random());
+      log.debug({ attempt: this.attempt, nextDelayMs: client.options.reconnectPeriod }, 'mqtt reconnecting');
+    });
+    client.on('offline', () => log.warn({ url: options.url }, 'mqtt offline'));
+    client.on('error', (err) => log.warn({ url: options.url, err: errorMessage(err) }, 'mqtt error'));
+    client.on('message', (topic, payload) => options.onDesired(payload, topic));
+  }
+
+  private async announce(): Promise<void> {
+    const { client, options } = this;
+    try {
+      await client.publishAsync(presenceTopic(options.node), PRESENCE_ONLINE, { qos: 1, retain: true });
+      await client.subscribeAsync(desiredTopic(options.node), { qos: 1 });
+      options.onConnect();
+    } catch (err) {
+      options.log.warn({ err: errorMessage(err) }, 'mqtt presence or subscription failed');
+    }
+  }
+
+  async publishStatus(report: StatusReport): Promise<void> {
+    await this.client.publishAsync(statusTopic(this.options.node), encode(report), { qos: 1 });
+  }
+
+  /** Says `offline` (a clean disconnect suppresses the will) and closes; bounded in time. */
+  async close(): Promise<void> {
+    const { client, options } = this;
+    const bounded = <T>(p: Promise<T>): Promise<T | void> => Promise.race([p, new Promise<void>((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref())]);
+    if (client.connected) {
+      await bounded(client.publishAsync(presenceTopic(options.node), PRESENCE_OFFLINE, { qos: 1, retain: true })).catch(() => undefined);
+    }
+    await bounded(client.endAsync()).catch(() => undefined);
+    if (!client.disconnected) await client.endAsync(true).catch(() => undefined);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Numbered migrations of the agent's SQLite file; PRAGMA user_version holds the last one applied.
+ * Append only: never edit a migration that has shipped, add the next number instead.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the last accepted desired state, per-container history, counters.
+  `CREATE TABLE desired_state (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     generation INTEGER NOT NULL,
+     payload TEXT NOT NULL,
+     stored_at TEXT NOT NULL
+   );
+   CREATE TABLE container_history (
+     pod_uid TEXT NOT NULL,
+     container TEXT NOT NULL,
+     attempts INTEGER NOT NULL,
+     last_container_id TEXT,
+     last_hash TEXT,
+     started_at_ms INTEGER,
+     last_terminated TEXT,
+     backoff_streak INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (pod_uid, container)
+   );
+   CREATE TABLE counters (
+     name TEXT PRIMARY KEY,
+     value INTEGER NOT NULL
+   );`,
+];

@@ -1,0 +1,137 @@
+/**
+ * The agent's SQLite file (better-sqlite3, synchronous): WAL for crash safety without blocking
+ * readers, synchronous=FULL so that an accepted desired state survives a power cut (a Pi's usual
+ * way to stop). History is cached in memory and written through; the report sequence is reserved
+ * in blocks so that heartbeats do not fsync the SD card every few seconds.
+ */
+import Database from 'better-sqlite3';
+import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
+import type { DesiredState } from '../../shared/mqtt/messages.js';
+import type { ContainerHistory } from '../reconcile/history.js';
+import type { AgentStore } from './agent-store.js';
+import { MIGRATIONS } from './migrations.js';
+
+const SEQ_COUNTER = 'report_seq';
+const SEQ_BLOCK = 1000;
+
+interface HistoryRow {
+  pod_uid: string;
+  container: string;
+  attempts: number;
+  last_container_id: string | null;
+  last_hash: string | null;
+  started_at_ms: number | null;
+  last_terminated: string | null;
+  backoff_streak: number;
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.lastIndexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  MIGRATIONS.forEach((sql, index) => {
+    const version = index + 1;
+    if (version <= current) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  });
+}
+
+export class SqliteAgentStore implements AgentStore {
+  private readonly db: Database.Database;
+  private readonly cache = new Map<string, ContainerHistory>();
+  private seq = 0;
+  private seqReservedUpTo = 0;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    for (const row of this.db.prepare('SELECT * FROM container_history').all() as HistoryRow[]) {
+      this.cache.set(`${row.pod_uid}/${row.container}`, {
+        attempts: row.attempts,
+        backoffStreak: row.backoff_streak,
+        ...(row.last_container_id !== null ? { lastContainerId: row.last_container_id } : {}),
+        ...(row.last_hash !== null ? { lastHash: row.last_hash } : {}),
+        ...(row.started_at_ms !== null ? { lastStartedAtMs: row.started_at_ms } : {}),
+        ...(row.last_terminated !== null ? { lastTerminated: JSON.parse(row.last_terminated) as ContainerStateTerminated } : {}),
+      });
+    }
+    const stored = this.db.prepare('SELECT value FROM counters WHERE name = ?').get(SEQ_COUNTER) as { value: number } | undefined;
+    this.seq = stored?.value ?? 0;
+    this.seqReservedUpTo = this.seq;
+  }
+
+  loadDesired(): DesiredState | undefined {
+    const row = this.db.prepare('SELECT payload FROM desired_state WHERE id = 1').get() as { payload: string } | undefined;
+    return row ? (JSON.parse(row.payload) as DesiredState) : undefined;
+  }
+
+  saveDesired(state: DesiredState): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT generation FROM desired_state WHERE id = 1').get() as { generation: number } | undefined;
+      if (row && state.generation <= row.generation) return false;
+      this.db
+        .prepare('INSERT OR REPLACE INTO desired_state (id, generation, payload, stored_at) VALUES (1, ?, ?, ?)')
+        .run(state.generation, JSON.stringify(state), new Date().toISOString());
+      return true;
+    })();
+  }
+
+  history(): ReadonlyMap<string, ContainerHistory> {
+    return this.cache;
+  }
+
+  putHistory(key: string, history: ContainerHistory): void {
+    const [podUid, container] = splitKey(key);
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO container_history
+           (pod_uid, container, attempts, last_container_id, last_hash, started_at_ms, last_terminated, backoff_streak)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        podUid,
+        container,
+        history.attempts,
+        history.lastContainerId ?? null,
+        history.lastHash ?? null,
+        history.lastStartedAtMs ?? null,
+        history.lastTerminated ? JSON.stringify(history.lastTerminated) : null,
+        history.backoffStreak,
+      );
+    this.cache.set(key, history);
+  }
+
+  pruneHistory(keepPodUids: ReadonlySet<string>): number {
+    const gone = [...this.cache.keys()].filter((key) => !keepPodUids.has(splitKey(key)[0]));
+    if (gone.length === 0) return 0;
+    const del = this.db.prepare('DELETE FROM container_history WHERE pod_uid = ? AND container = ?');
+    this.db.transaction(() => {
+      for (const key of gone) del.run(...splitKey(key));
+    })();
+    for (const key of gone) this.cache.delete(key);
+    return gone.length;
+  }
+
+  nextSeq(): number {
+    this.seq += 1;
+    if (this.seq > this.seqReservedUpTo) {
+      this.seqReservedUpTo = this.seq + SEQ_BLOCK - 1;
+      // Reserve a block: after a crash the agent resumes above it, so seq never goes backwards.
+      this.db.prepare('INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)').run(SEQ_COUNTER, this.seqReservedUpTo);
+    }
+    return this.seq;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

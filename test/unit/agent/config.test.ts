@@ -1,0 +1,93 @@
+import t from 'tap';
+import { isSkiffError } from '../../../shared/errors.js';
+import { parseAgentConfig, wantsHelp, AGENT_USAGE } from '../../../agent/config.js';
+
+const GOOD = ['--server', 'http://hub.local:7443', '--token', 'T', '--node-name', 'pi-1', '--data-dir', '/var/lib/skiff'];
+
+/** The problems parseAgentConfig reports, as "flag: message". */
+function problems(argv: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseAgentConfig(argv, env);
+    return [];
+  } catch (err) {
+    if (!isSkiffError(err, 'SKIFF_ERR_CONFIG')) throw err;
+    return err.details.map((d) => `${d.path}: ${d.message}`);
+  }
+}
+
+t.test('valid flags give a frozen config with defaults', async (t) => {
+  const config = parseAgentConfig([...GOOD, '--node-label', 'zone=a', '--node-label', 'kubernetes.io/arch=arm64', '--node-ip', '10.0.0.5'], {});
+  t.match(config, {
+    server: 'http://hub.local:7443/',
+    token: 'T',
+    nodeName: 'pi-1',
+    dataDir: '/var/lib/skiff',
+    nodeLabels: { zone: 'a', 'kubernetes.io/arch': 'arm64' },
+    nodeIp: '10.0.0.5',
+    logLevel: 'info',
+    heartbeatIntervalMs: 10_000,
+    resyncIntervalMs: 5_000,
+    mqttKeepaliveSeconds: 15,
+  });
+  t.ok(Object.isFrozen(config));
+  t.ok(Object.isFrozen(config.nodeLabels));
+  t.throws(() => ((config as { token: string }).token = 'x'));
+});
+
+t.test('environment variables fill in, flags win', async (t) => {
+  const env = { SKIFF_SERVER: 'https://env:1', SKIFF_TOKEN: 'E', SKIFF_NODE_NAME: 'env-node', SKIFF_DATA_DIR: '/env', SKIFF_LOG_LEVEL: 'debug' };
+  t.match(parseAgentConfig([], env), { server: 'https://env:1/', token: 'E', nodeName: 'env-node', dataDir: '/env', logLevel: 'debug' });
+  t.match(parseAgentConfig(['--node-name', 'flag-node', '--log-level', 'warn'], env), { nodeName: 'flag-node', logLevel: 'warn' });
+});
+
+t.test('every problem is reported at once, naming its flag', async (t) => {
+  t.same(problems([]), [
+    '--server: is required (or set SKIFF_SERVER)',
+    '--token: is required (or set SKIFF_TOKEN)',
+    '--node-name: is required (or set SKIFF_NODE_NAME)',
+    '--data-dir: is required (or set SKIFF_DATA_DIR)',
+  ]);
+  const many = problems(['--server', 'ftp://x', '--token', 'T', '--node-name', 'Bad_Name', '--data-dir', 'd', '--node-label', 'noequals', '--node-label', 'a b=c', '--node-label', 'k=bad value', '--node-ip', '300.1.1.1', '--log-level', 'loud', '--bogus', 'v', 'stray']);
+  t.same(
+    many.map((p) => p.split(':')[0]),
+    ['--bogus', 'stray', '--server', '--node-name', '--node-label', '--node-label', '--node-label', '--node-ip', '--log-level'],
+  );
+  t.match(many.join('\n'), /--server: must be an http:\/\/ or https:\/\/ URL/);
+  t.match(many.join('\n'), /--node-name: "Bad_Name" must be a lowercase RFC 1123 subdomain/);
+  t.match(many.join('\n'), /--node-label: "noequals" must be key=value/);
+  t.match(many.join('\n'), /--node-label: "k=bad value": value "bad value"/);
+  t.match(many.join('\n'), /--node-ip: "300.1.1.1" is not an IP address/);
+  t.match(many.join('\n'), /--log-level: "loud" must be one of/);
+});
+
+t.test('table of single bad values', async (t) => {
+  const table: Array<[string[], RegExp]> = [
+    [['--server', 'not a url'], /^--server: "not a url" is not a URL/],
+    [['--server', 'http://'], /^--server: /],
+    [['--node-name', 'x'.repeat(254)], /^--node-name: /],
+    [['--node-name', '-leading'], /^--node-name: /],
+    [['--node-label', 'Example.com/k=v'], /^--node-label: .*prefix "Example.com"/],
+    [['--node-label', `k=${'v'.repeat(64)}`], /^--node-label: .*value/],
+    [['--server'], /^--server: requires a value/],
+    [['--server', '--token', 'x'], /^--server: requires a value \(got the flag --token\)/],
+  ];
+  for (const [override, expected] of table) {
+    const argv = [...GOOD];
+    const at = argv.indexOf(override[0]!);
+    if (at >= 0) argv.splice(at, 2);
+    const found = problems([...argv, ...override]);
+    t.ok(found.some((p) => expected.test(p)), `${override.join(' ')} -> ${found.join(' | ')}`);
+  }
+});
+
+t.test('label keys and values follow Kubernetes rules', async (t) => {
+  const ok = ['a=b', 'a=', 'example.com/a-b_c.d=x', 'k8s.io/x=Y-1'];
+  for (const label of ok) t.same(problems([...GOOD, '--node-label', label]), [], label);
+});
+
+t.test('--help is recognised before validation', async (t) => {
+  t.ok(wantsHelp(['--help']));
+  t.ok(wantsHelp(['-h', '--server']));
+  t.notOk(wantsHelp(GOOD));
+  t.match(AGENT_USAGE, /--node-label/);
+});

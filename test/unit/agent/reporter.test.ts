@@ -1,0 +1,80 @@
+import t from 'tap';
+import type { StatusReport } from '../../../shared/mqtt/messages.js';
+import { Reporter } from '../../../agent/report/reporter.js';
+import type { PassResult } from '../../../agent/reconcile/loop.js';
+import { FakeClock, observed, pod, silentLog } from './fixtures/builders.js';
+
+function harness() {
+  const clock = new FakeClock();
+  const sent: StatusReport[] = [];
+  let connected = true;
+  let seq = 0;
+  const reporter = new Reporter({
+    node: 'n',
+    labels: { 'kubernetes.io/hostname': 'n' },
+    nodeStatus: (nowIso) => ({ conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: nowIso }] }),
+    hostIP: () => '10.0.0.1',
+    history: () => new Map(),
+    nextSeq: () => ++seq,
+    publish: async (r) => {
+      sent.push(r);
+    },
+    isConnected: () => connected,
+    now: clock.now,
+    heartbeatIntervalMs: 10_000,
+    log: silentLog,
+  });
+  const web = pod('web');
+  const pass = (running: boolean): PassResult => ({
+    desired: { schema: 1, node: 'n', generation: 1, pods: [web] },
+    observed: running ? [observed(web, { id: 'c1' })] : [],
+    steps: [],
+    nowMs: clock.ms,
+  });
+  return { clock, sent, reporter, pass, setConnected: (c: boolean) => (connected = c) };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+t.test('a report is published when it changed, not when only time moved', async (t) => {
+  const h = harness();
+  h.reporter.onSettled(h.pass(false));
+  await settle();
+  h.clock.advance(1000);
+  h.reporter.onSettled(h.pass(false));
+  await settle();
+  t.equal(h.sent.length, 1, 'unchanged: not sent again');
+  h.reporter.onSettled(h.pass(true));
+  await settle();
+  t.equal(h.sent.length, 2, 'changed: sent');
+  t.same(h.sent.map((r) => r.seq), [1, 2]);
+  t.equal(h.sent[1]!.pods[0]!.status.phase, 'Running');
+});
+
+t.test('while disconnected nothing is queued; the latest report goes out on connect', async (t) => {
+  const h = harness();
+  h.setConnected(false);
+  h.reporter.onSettled(h.pass(false));
+  h.reporter.onSettled(h.pass(true));
+  await settle();
+  t.equal(h.sent.length, 0);
+  h.setConnected(true);
+  h.reporter.onConnected();
+  await settle();
+  t.equal(h.sent.length, 1);
+  t.equal(h.sent[0]!.pods[0]!.status.phase, 'Running', 'the latest state');
+});
+
+t.test('heartbeats repeat the report with fresh times when nothing changed', async (t) => {
+  const h = harness();
+  h.reporter.onSettled(h.pass(true));
+  await settle();
+  h.clock.advance(10_000);
+  h.reporter.start();
+  const deadline = Date.now() + 3000;
+  while (h.sent.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  h.reporter.stop();
+  t.equal(h.sent.length, 2);
+  t.not(h.sent[1]!.sentAt, h.sent[0]!.sentAt);
+  t.equal(h.sent[1]!.nodeStatus.conditions![0]!.lastHeartbeatTime, h.sent[1]!.sentAt);
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import type { DesiredState } from '../../../shared/mqtt/messages.js';
+import { SqliteAgentStore } from '../../../agent/store/sqlite-agent-store.js';
+import { MIGRATIONS } from '../../../agent/store/migrations.js';
+import { pod } from './fixtures/builders.js';
+
+function tempFile(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-agent-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'agent.db');
+}
+
+const state = (generation: number, pods = [pod('web')]): DesiredState => ({ schema: 1, node: 'n', generation, pods });
+
+t.test('the file is WAL with synchronous=FULL and migrated to the latest version', async (t) => {
+  const file = tempFile(t);
+  new SqliteAgentStore(file).close();
+  const db = new Database(file);
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  db.close();
+  new SqliteAgentStore(file).close(); // migrating an up-to-date file is a no-op
+  t.pass('reopened');
+});
+
+t.test('a desired state is stored only if its generation is newer, and survives a reopen', async (t) => {
+  const file = tempFile(t);
+  const store = new SqliteAgentStore(file);
+  t.equal(store.loadDesired(), undefined);
+  t.ok(store.saveDesired(state(3)));
+  t.notOk(store.saveDesired(state(3, [])), 'same generation ignored');
+  t.notOk(store.saveDesired(state(2, [])), 'older generation ignored');
+  t.ok(store.saveDesired(state(4, [pod('a'), pod('b')])));
+  store.close();
+  const reopened = new SqliteAgentStore(file);
+  t.same(reopened.loadDesired(), state(4, [pod('a'), pod('b')]));
+  reopened.close();
+});
+
+t.test('container history round-trips and is pruned by pod uid', async (t) => {
+  const file = tempFile(t);
+  const store = new SqliteAgentStore(file);
+  const terminated = { exitCode: 137, reason: 'OOMKilled', containerID: 'docker://x' };
+  store.putHistory('uid-a/main', { attempts: 3, backoffStreak: 2, lastContainerId: 'x', lastHash: 'h', lastStartedAtMs: 5, lastTerminated: terminated });
+  store.putHistory('uid-a/side', { attempts: 1, backoffStreak: 0 });
+  store.putHistory('uid-b/main', { attempts: 1, backoffStreak: 0 });
+  store.close();
+  const reopened = new SqliteAgentStore(file);
+  t.same(reopened.history().get('uid-a/main'), { attempts: 3, backoffStreak: 2, lastContainerId: 'x', lastHash: 'h', lastStartedAtMs: 5, lastTerminated: terminated });
+  t.same(reopened.history().get('uid-a/side'), { attempts: 1, backoffStreak: 0 });
+  t.equal(reopened.pruneHistory(new Set(['uid-a'])), 1);
+  t.same([...reopened.history().keys()].sort(), ['uid-a/main', 'uid-a/side']);
+  reopened.close();
+  const again = new SqliteAgentStore(file);
+  t.equal(again.history().size, 2, 'pruning is persistent');
+  again.close();
+});
+
+t.test('report sequence numbers keep increasing across restarts', async (t) => {
+  const file = tempFile(t);
+  let store = new SqliteAgentStore(file);
+  const first = [store.nextSeq(), store.nextSeq(), store.nextSeq()];
+  t.same(first, [1, 2, 3]);
+  store.close();
+  store = new SqliteAgentStore(file);
+  const next = store.nextSeq();
+  t.ok(next > 3, `after a restart: ${next}`);
+  store.close();
+});
