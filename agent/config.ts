@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../shared/defaults.js';
 import { SkiffError, type FieldError } from '../shared/errors.js';
 import { isValidNodeName } from '../shared/mqtt/topics.js';
-import { labelKeyProblem, labelValueProblem } from './label-rules.js';
+import { labelKeyProblem, labelValueProblem } from '../shared/api/names.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -3,6 +3,8 @@
  * Layout: skiff/v1/nodes/{node}/{channel}. Node names are DNS subdomains, so they never contain
  * the MQTT wildcards '+' and '#' nor '/'; parseNodeTopic rejects anything else.
  */
+import { isDnsSubdomain } from '../api/names.js';
+
 export const TOPIC_PREFIX = 'skiff/v1';
 
 /** hub -> agent: retained, QoS 1, the node's full desired state. */
@@ -14,10 +16,9 @@ export type DownwardChannel = (typeof DOWNWARD_CHANNELS)[number];
 export type UpwardChannel = (typeof UPWARD_CHANNELS)[number];
 export type Channel = DownwardChannel | UpwardChannel;
 
-const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
+/** Node names are DNS subdomains, as Kubernetes' (so never '+', '#' or '/'). */
 export function isValidNodeName(name: string): boolean {
-  return name.length > 0 && name.length <= 253 && NODE_NAME.test(name);
+  return isDnsSubdomain(name);
 }
 
 export function nodeTopic(node: string, channel: Channel): string {

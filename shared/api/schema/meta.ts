@@ -4,11 +4,7 @@
  */
 import { z } from 'zod';
 import { isQuantity } from '../quantity.js';
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, LABEL_VALUE, labelKeyProblem } from '../names.js';
 
 export const dnsLabel = z
   .string()
@@ -21,11 +17,7 @@ export const dnsSubdomain = z
   .regex(DNS1123_SUBDOMAIN, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
 
 export function isQualifiedName(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return false;
-  return name.length <= 63 && QUALIFIED_NAME.test(name);
+  return labelKeyProblem(key) === undefined;
 }
 
 export const labelKey = z.string().refine(isQualifiedName, {

@@ -1,11 +1,16 @@
 /**
- * Kubernetes' label key and value rules (k8s.io/apimachinery validation), as plain regular
- * expressions. shared/api/schema/meta.ts has the same rules, but importing it loads zod, which
- * costs the agent ~12 MB of RSS (measured) for two regexes; keep these in step with it.
+ * Kubernetes' name and label rules (k8s.io/apimachinery validation) as plain regular
+ * expressions, the one source of them. Kept free of zod on purpose: the agent needs them, and
+ * importing the schemas (zod) would cost it ~12 MB of RSS (measured).
  */
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export function isDnsSubdomain(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && DNS1123_SUBDOMAIN.test(name);
+}
 
 /** Why `key` is not a valid label key, or undefined when it is. */
 export function labelKeyProblem(key: string): string | undefined {
