@@ -123,6 +123,13 @@ export class TestCluster {
     return run(process.execPath, [SKIFF_BIN, ...args], { ...options, env: { SKIFF_CONFIG: this.configFile } });
   }
 
+  /** GET an API path directly (no CLI process: for measurements, where start-up would dominate). */
+  async api<T = Record<string, unknown>>(path: string): Promise<T> {
+    const res = await fetch(`${this.apiUrl}${path}`, { headers: { Authorization: `Bearer ${this.adminToken}` } });
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
   async getJson<T = Record<string, unknown>>(args: string[]): Promise<T> {
     const result = await this.skiff([...args, '-o', 'json']);
     if (result.code !== 0) throw new Error(`skiff ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
