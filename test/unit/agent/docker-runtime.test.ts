@@ -4,10 +4,7 @@
  * Every container carries this run's unique node label and is removed at the end; other agents
  * on the same engine are never touched. Skipped (with the reason) when no engine answers.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
 import type { DesiredPod } from '../../../shared/mqtt/messages.js';
@@ -22,6 +19,9 @@ import { EngineApi, engineEndpoint } from '../../../agent/runtime/engine-api.js'
 import { identityOf } from '../../../agent/runtime/labels.js';
 import { Observer } from '../../../agent/runtime/observe.js';
 import { MemoryAgentStore, silentLog } from './fixtures/builders.js';
+import { freePort } from '../../helpers/ports.js';
+import { startRegistry } from '../../helpers/registry.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 const IMAGE = 'skiff-test/web:1';
 
@@ -29,33 +29,9 @@ function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-function engineAvailable(): boolean {
-  return spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-}
-
-/** Builds skiff-test/web:1 from Debian's static busybox if absent (machine.md). */
+/** The one image recipe (install/build-local-image.sh); a no-op when the image is current. */
 function ensureTestImage(): void {
-  if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status === 0) return;
-  const root = mkdtempSync(join(tmpdir(), 'skiff-web-image-'));
-  try {
-    mkdirSync(join(root, 'bin'));
-    mkdirSync(join(root, 'www'));
-    copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
-    for (const c of ['sh', 'httpd', 'sleep', 'cat', 'echo', 'wget']) symlinkSync('busybox', join(root, 'bin', c));
-    writeFileSync(join(root, 'www', 'index.html'), 'v1\n');
-    const tar = spawnSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 * 2 ** 20 });
-    execFileSync('docker', ['import', '-c', 'CMD ["/bin/httpd","-f","-p","80","-h","/www"]', '-', IMAGE], { input: tar.stdout });
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  execFileSync(join(repoRoot(), 'install', 'build-local-image.sh'), [IMAGE, 'v1'], { stdio: 'inherit' });
 }
 
 async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
@@ -71,9 +47,8 @@ const implementations: Array<[string, () => Promise<DockerApi>]> = [
   ['DockerodeApi', () => DockerodeApi.create()],
 ];
 
-if (!engineAvailable()) {
-  t.test('the real Docker engine', { skip: 'no Docker engine answers `docker info`: start dockerd (machine.md) to run these tests' }, async () => undefined);
-} else {
+// These tests need the real engine and fail without one (install/dev-setup.sh starts it).
+{
   ensureTestImage();
   for (const [name, create] of implementations) {
     t.test(name, async (t) => {
@@ -148,7 +123,7 @@ if (!engineAvailable()) {
       await until(() => events.includes('start'));
       t.pass('the event stream saw the start');
 
-      // Removal: a graceful stop (busybox httpd as PID 1 ignores SIGTERM: killed after the 1 s grace), then gone.
+      // Removal: a graceful stop (SIGTERM, SIGKILL after the 1 s grace), then gone.
       await execute(executors, { kind: 'remove', containerId: container!.id, reason: 'PodDeleted', graceSeconds: 1 });
       await removals.drain();
       t.same(await observer.observe(), [], 'removed');
@@ -178,27 +153,12 @@ if (!engineAvailable()) {
     });
   }
 
-  const registry = spawnSync('sh', ['-c', 'command -v docker-registry'], { encoding: 'utf8' }).stdout.trim();
-  t.test('pulls a real image from a loopback registry (docker-registry)', { skip: registry ? false : 'docker-registry is not installed' }, async (t) => {
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'skiff-registry-'));
-    writeFileSync(
-      join(dir, 'config.yml'),
-      ['version: 0.1', `storage: {filesystem: {rootdirectory: ${dir}/data}, delete: {enabled: true}}`, `http: {addr: "127.0.0.1:${port}"}`].join('\n'),
-    );
-    const child = spawn(registry, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-    const ref = `127.0.0.1:${port}/skiff-web:${process.pid}`;
-    t.teardown(() => {
-      child.kill();
+  t.test('pulls a real image from a loopback registry (docker-registry)', async (t) => {
+    const registry = await startRegistry();
+    const ref = `${registry.host}/skiff-web:${process.pid}`;
+    t.teardown(async () => {
       spawnSync('docker', ['rmi', '-f', ref], { stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await until(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/v2/`)).ok;
-      } catch {
-        return false;
-      }
+      await registry.close();
     });
     docker('tag', IMAGE, ref);
     docker('push', ref);
@@ -208,7 +168,7 @@ if (!engineAvailable()) {
       t.notOk((await api.listImageRefs()).includes(ref), `${name}: absent before the pull`);
       await api.pullImage(ref);
       t.ok((await api.listImageRefs()).includes(ref), `${name}: present after the pull`);
-      await t.rejects(api.pullImage(`127.0.0.1:${port}/absent:1`), /not found|manifest unknown/i, `${name}: a missing tag fails with the registry's message`);
+      await t.rejects(api.pullImage(`${registry.host}/absent:1`), /not found|manifest unknown/i, `${name}: a missing tag fails with the registry's message`);
       docker('rmi', ref);
       if (api instanceof EngineApi) api.close();
     }
