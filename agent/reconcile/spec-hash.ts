@@ -8,6 +8,7 @@
  * Changing what this hashes restarts every container on every upgraded node: bump HASH_VERSION
  * deliberately when that is wanted, and never by accident.
  */
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { createHash } from 'node:crypto';
 import type { Container } from '../../shared/api/schema/pod.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
@@ -41,19 +42,7 @@ export function normalizedContainerSpec(pod: DesiredPod, container: Container): 
   };
 }
 
-/** JSON with object keys sorted and undefined members dropped, so key order never changes a hash. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : stableStringify(v))).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** 16 hex digits (64 bits) of sha256: collisions between two specs of one container are not a concern. */
 export function specHash(pod: DesiredPod, container: Container): string {
-  return createHash('sha256').update(stableStringify(normalizedContainerSpec(pod, container))).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(normalizedContainerSpec(pod, container))).digest('hex').slice(0, 16);
 }

@@ -4,7 +4,8 @@
  * way to stop). History is cached in memory and written through; the report sequence is reserved
  * in blocks so that heartbeats do not fsync the SD card every few seconds.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDurableDatabase } from '../../shared/sqlite.js';
 import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
 import type { DesiredState } from '../../shared/mqtt/messages.js';
 import type { ContainerHistory } from '../reconcile/history.js';
@@ -30,18 +31,6 @@ function splitKey(key: string): [string, string] {
   return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
-export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  MIGRATIONS.forEach((sql, index) => {
-    const version = index + 1;
-    if (version <= current) return;
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version}`);
-    })();
-  });
-}
-
 export class SqliteAgentStore implements AgentStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, ContainerHistory>();
@@ -49,11 +38,7 @@ export class SqliteAgentStore implements AgentStore {
   private seqReservedUpTo = 0;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    this.db = openDurableDatabase(file, MIGRATIONS);
     for (const row of this.db.prepare('SELECT * FROM container_history').all() as HistoryRow[]) {
       this.cache.set(`${row.pod_uid}/${row.container}`, {
         attempts: row.attempts,

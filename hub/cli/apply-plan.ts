@@ -3,6 +3,7 @@
  * object (or none). The manifest as applied is remembered in the last-applied annotation, so the
  * next apply can tell "unchanged" from "configured" and which labels and annotations it owns.
  */
+import { canonicalJson } from '../../shared/canonical-json.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
 
@@ -96,22 +97,4 @@ function parsePrevious(text: string | undefined): (Partial<KubeObject> & { metad
   } catch {
     return undefined; // a hand-edited, broken annotation: treat as never applied
   }
-}
-
-/** JSON with object keys sorted, so that key order never makes two equal manifests differ. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
 }

@@ -11,10 +11,9 @@ import { mutate } from '../objects/mutate.js';
 import { nowTimestamp } from '../objects/deletion.js';
 import { podTemplateHash } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
-import { key, splitKey, type Controller } from './controller.js';
+import { QueueController, splitKey } from './controller.js';
 import { deploymentStatus } from './deployment-status.js';
 import { isOwnedBy } from './pod-facts.js';
-import { WorkQueue } from './work-queue.js';
 
 const deployments = resolveResource('deployments')!;
 const replicaSets = resolveResource('replicasets')!;
@@ -32,39 +31,21 @@ function revisionOf(rs: KubeObject): number {
   return Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
 }
 
-export class DeploymentController implements Controller {
-  readonly name = 'deployment-controller';
-  private readonly queue: WorkQueue;
-
-  constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-  ) {
-    this.queue = new WorkQueue({ name: this.name, logger, sync: (k) => this.sync(k) });
+export class DeploymentController extends QueueController {
+  constructor(store: Store, logger: Logger) {
+    super('deployment-controller', store, logger);
   }
 
   onChange(change: Change): void {
-    if (change.resource === deployments) this.queue.add(key(change.object.metadata.namespace, change.object.metadata.name!));
-    if (change.resource === replicaSets) {
-      for (const ref of change.object.metadata.ownerReferences ?? []) {
-        if (ref.kind === 'Deployment' && ref.controller) this.queue.add(key(change.object.metadata.namespace, ref.name));
-      }
-    }
+    if (change.resource === deployments) this.enqueue(change.object);
+    if (change.resource === replicaSets) this.enqueueOwner(change.object, 'Deployment');
   }
 
   async resync(): Promise<void> {
-    for (const d of await this.store.list(deployments)) this.queue.add(key(d.metadata.namespace, d.metadata.name!));
+    for (const d of await this.store.list(deployments)) this.enqueue(d);
   }
 
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  stop(): Promise<void> {
-    return this.queue.stop();
-  }
-
-  private async sync(k: string): Promise<void> {
+  protected async sync(k: string): Promise<void> {
     const { namespace, name } = splitKey(k);
     const deployment = await this.store.get(deployments, namespace, name);
     if (!deployment || deployment.metadata.deletionTimestamp) return;

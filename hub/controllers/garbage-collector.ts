@@ -9,21 +9,18 @@ import { RESOURCES, resolveResource, type ResourceType } from '../../shared/api/
 import type { Logger } from '../../shared/log.js';
 import { deleteObject } from '../objects/deletion.js';
 import type { Change, Store } from '../store/store.js';
-import type { Controller } from './controller.js';
-import { WorkQueue } from './work-queue.js';
+import { QueueController } from './controller.js';
 
 const namespaces = resolveResource('namespaces')!;
 
-export class GarbageCollector implements Controller {
-  readonly name = 'garbage-collector';
-  private readonly queue: WorkQueue;
+export class GarbageCollector extends QueueController {
+  constructor(store: Store, logger: Logger) {
+    super('garbage-collector', store, logger);
+  }
 
-  constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-  ) {
-    // One key: a sweep is cheap at edge-fleet sizes and always converges, whatever was missed.
-    this.queue = new WorkQueue({ name: this.name, logger, sync: () => this.sweep() });
+  /** One key: a sweep is cheap at edge-fleet sizes and always converges, whatever was missed. */
+  protected sync(): Promise<void> {
+    return this.sweep();
   }
 
   onChange(change: Change): void {
@@ -32,14 +29,6 @@ export class GarbageCollector implements Controller {
 
   async resync(): Promise<void> {
     this.queue.add('sweep');
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  stop(): Promise<void> {
-    return this.queue.stop();
   }
 
   private async sweep(): Promise<void> {

@@ -13,10 +13,9 @@ import { deleteObject } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
 import { randomSuffix } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
-import { key, splitKey, type Controller } from './controller.js';
+import { QueueController, splitKey } from './controller.js';
 import { isOwnedBy, isPodActive, isPodReady } from './pod-facts.js';
 import { replicaDiff } from './replica-math.js';
-import { WorkQueue } from './work-queue.js';
 
 const replicaSets = resolveResource('replicasets')!;
 const pods = resolveResource('pods')!;
@@ -26,39 +25,21 @@ interface ReplicaSetSpec {
   template: { metadata?: KubeObject['metadata']; spec: PodSpec };
 }
 
-export class ReplicaSetController implements Controller {
-  readonly name = 'replicaset-controller';
-  private readonly queue: WorkQueue;
-
-  constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-  ) {
-    this.queue = new WorkQueue({ name: this.name, logger, sync: (k) => this.sync(k) });
+export class ReplicaSetController extends QueueController {
+  constructor(store: Store, logger: Logger) {
+    super('replicaset-controller', store, logger);
   }
 
   onChange(change: Change): void {
-    if (change.resource === replicaSets) this.queue.add(key(change.object.metadata.namespace, change.object.metadata.name!));
-    if (change.resource === pods) {
-      for (const ref of change.object.metadata.ownerReferences ?? []) {
-        if (ref.kind === 'ReplicaSet' && ref.controller) this.queue.add(key(change.object.metadata.namespace, ref.name));
-      }
-    }
+    if (change.resource === replicaSets) this.enqueue(change.object);
+    if (change.resource === pods) this.enqueueOwner(change.object, 'ReplicaSet');
   }
 
   async resync(): Promise<void> {
-    for (const rs of await this.store.list(replicaSets)) this.queue.add(key(rs.metadata.namespace, rs.metadata.name!));
+    for (const rs of await this.store.list(replicaSets)) this.enqueue(rs);
   }
 
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  stop(): Promise<void> {
-    return this.queue.stop();
-  }
-
-  private async sync(k: string): Promise<void> {
+  protected async sync(k: string): Promise<void> {
     const { namespace, name } = splitKey(k);
     const rs = await this.store.get(replicaSets, namespace, name);
     if (!rs || rs.metadata.deletionTimestamp) return; // its Pods go with it (garbage collector)

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../shared/api/object.js';
 import type { PodSpec } from '../../shared/api/schema/pod.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
-import { canonicalJson } from '../objects/names.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 
 export function desiredPodsFor(node: string, pods: KubeObject[]): DesiredPod[] {
   return pods

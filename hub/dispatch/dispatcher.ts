@@ -9,27 +9,24 @@ import type { Logger } from '../../shared/log.js';
 import { MESSAGE_SCHEMA, encode, type DesiredState } from '../../shared/mqtt/messages.js';
 import { desiredTopic } from '../../shared/mqtt/topics.js';
 import type { MessageBus } from '../broker/message-bus.js';
-import type { Controller } from '../controllers/controller.js';
+import { QueueController } from '../controllers/controller.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
-import { WorkQueue } from '../controllers/work-queue.js';
 import type { Change, Store } from '../store/store.js';
 import { contentHash, desiredPodsFor } from './desired-state.js';
 
 const pods = resolveResource('pods')!;
 const nodes = resolveResource('nodes')!;
 
-export class Dispatcher implements Controller {
-  readonly name = 'dispatcher';
-  private readonly queue: WorkQueue;
+export class Dispatcher extends QueueController {
   /** Nodes whose current generation this process has published (retained state is per process). */
   private readonly published = new Set<string>();
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly bus: MessageBus,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
-    this.queue = new WorkQueue({ name: this.name, logger, sync: (node) => this.sync(node), concurrency: 4 });
+    super('dispatcher', store, logger, { concurrency: 4 });
   }
 
   onChange(change: Change): void {
@@ -46,15 +43,7 @@ export class Dispatcher implements Controller {
     for (const node of await this.store.list(nodes)) this.queue.add(node.metadata.name!);
   }
 
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  stop(): Promise<void> {
-    return this.queue.stop();
-  }
-
-  private async sync(node: string): Promise<void> {
+  protected async sync(node: string): Promise<void> {
     if (!(await this.store.get(nodes, undefined, node))) return;
     const desired = desiredPodsFor(node, await this.store.list(pods));
     const hash = contentHash(desired);

@@ -10,9 +10,8 @@ import type { Logger } from '../../shared/log.js';
 import { nowTimestamp } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
 import type { Change, Store } from '../store/store.js';
-import { key, splitKey, type Controller } from '../controllers/controller.js';
+import { QueueController, splitKey } from '../controllers/controller.js';
 import { isPodActive, nodeNameOf } from '../controllers/pod-facts.js';
-import { WorkQueue } from '../controllers/work-queue.js';
 import { schedule } from './schedule.js';
 
 const pods = resolveResource('pods')!;
@@ -25,39 +24,25 @@ function setCondition(status: PodStatus, next: PodCondition): PodStatus {
   return { ...status, conditions: [...others, { ...next, lastTransitionTime }] };
 }
 
-export class SchedulerController implements Controller {
-  readonly name = 'scheduler';
-  private readonly queue: WorkQueue;
-
-  constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-  ) {
-    this.queue = new WorkQueue({ name: this.name, logger, sync: (k) => this.sync(k) });
+export class SchedulerController extends QueueController {
+  constructor(store: Store, logger: Logger) {
+    super('scheduler', store, logger);
   }
 
   onChange(change: Change): void {
-    if (change.resource === pods && change.type !== 'DELETED' && !nodeNameOf(change.object)) {
-      this.queue.add(key(change.object.metadata.namespace, change.object.metadata.name!));
+    if (change.resource === pods && change.type !== 'DELETED' && !nodeNameOf(change.object)) this.enqueue(change.object);
+    if (change.resource === nodes) {
+      this.resync().catch((err: unknown) => this.logger.error({ component: this.name, err }, 'resync after a node change failed'));
     }
-    if (change.resource === nodes) void this.resync();
   }
 
   async resync(): Promise<void> {
     for (const pod of await this.store.list(pods)) {
-      if (!nodeNameOf(pod) && isPodActive(pod)) this.queue.add(key(pod.metadata.namespace, pod.metadata.name!));
+      if (!nodeNameOf(pod) && isPodActive(pod)) this.enqueue(pod);
     }
   }
 
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  stop(): Promise<void> {
-    return this.queue.stop();
-  }
-
-  private async sync(k: string): Promise<void> {
+  protected async sync(k: string): Promise<void> {
     const { namespace, name } = splitKey(k);
     const pod = await this.store.get(pods, namespace, name);
     if (!pod || nodeNameOf(pod) || !isPodActive(pod)) return;

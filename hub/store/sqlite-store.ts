@@ -4,7 +4,8 @@
  * revision bump are one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDurableDatabase } from '../../shared/sqlite.js';
 import { SkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import { groupResource, type ResourceType } from '../../shared/api/resources.js';
@@ -23,30 +24,13 @@ function nsKey(resource: ResourceType, namespace: string | undefined): string {
   return resource.namespaced ? (namespace ?? '') : '';
 }
 
-export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new SkiffError('SKIFF_ERR_CONFIG', `database schema version ${current} is newer than this Skiff (${MIGRATIONS.length}); upgrade Skiff`);
-  }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
-}
-
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly listeners = new Set<ChangeListener>();
   private readonly statements;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    this.db = openDurableDatabase(file, MIGRATIONS);
     this.statements = {
       get: this.db.prepare<[string, string, string], ObjectRow>('SELECT data FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
       listAll: this.db.prepare<[string], ObjectRow>('SELECT data FROM objects WHERE resource = ? ORDER BY namespace, name'),

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { specHash, stableStringify } from '../../../agent/reconcile/spec-hash.js';
+import { specHash } from '../../../agent/reconcile/spec-hash.js';
+import { canonicalJson } from '../../../shared/canonical-json.js';
 import type { DesiredPod } from '../../../shared/mqtt/messages.js';
 import { pod } from './fixtures/builders.js';
 
@@ -17,7 +18,7 @@ t.test('the spec hash is 16 hex digits and stable across calls and key order', a
   const reordered = reverseKeys(base.spec.containers[0]) as DesiredPod['spec']['containers'][number];
   t.not(JSON.stringify(reordered), JSON.stringify(base.spec.containers[0]), 'really reordered');
   t.equal(specHash(base, reordered), hashOf(base));
-  t.equal(stableStringify({ b: 1, a: [2, { d: 3, c: undefined }] }), '{"a":[2,{"d":3}],"b":1}');
+  t.equal(canonicalJson({ b: 1, a: [2, { d: 3, c: undefined }] }), '{"a":[2,{"d":3}],"b":1}');
 });
 
 t.test('a pinned hash: changing what is hashed restarts every container in the fleet', async (t) => {

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { LAST_APPLIED_ANNOTATION, canonicalJson, decideApply, normalizeManifest, threeWayMerge } from '../../../hub/cli/apply-plan.js';
+import { LAST_APPLIED_ANNOTATION, decideApply, normalizeManifest, threeWayMerge } from '../../../hub/cli/apply-plan.js';
+import { canonicalJson } from '../../../shared/canonical-json.js';
 import { RESOURCES } from '../../../shared/api/resources.js';
 import type { KubeObject } from '../../../shared/api/object.js';
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import { nodeTopicAllowed } from '../../../hub/broker/policy.js';
 import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, nodeTopic } from '../../../shared/mqtt/topics.js';
 import { HOME_NODE, HOSTILE_NODE_NAMES, HOSTILE_TOPICS } from '../shared/hostile-topics.js';
-import { pick, randomInt, seededRandom } from '../shared/seeded-random.js';
+import { pick, randomInt, seededRandom } from '../../helpers/seeded-random.js';
 
 const OWN_UPWARD = UPWARD_CHANNELS.map((c) => nodeTopic(HOME_NODE, c));
 const OWN_DOWNWARD = DOWNWARD_CHANNELS.map((c) => nodeTopic(HOME_NODE, c));

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { canonicalJson, fnv32a, podTemplateHash, randomSuffix, safeEncodeString } from '../../../hub/objects/names.js';
+import { fnv32a, podTemplateHash, randomSuffix, safeEncodeString } from '../../../hub/objects/names.js';
+import { canonicalJson } from '../../../shared/canonical-json.js';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const SAFE = /^[bcdfghjklmnpqrstvwxz2456789]+$/;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { schedule } from '../../../hub/scheduler/schedule.js';
 import type { KubeObject } from '../../../shared/api/object.js';
-import { seededRandom, shuffled } from '../shared/seeded-random.js';
+import { seededRandom, shuffled } from '../../helpers/seeded-random.js';
 import { node, pod } from './fixtures.js';
 
 const placed = (result: ReturnType<typeof schedule>) => result.node ?? `(unschedulable: ${'message' in result ? result.message : ''})`;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { exponentialBackoffMs, fullJitterMs } from '../../../shared/backoff.js';
-import { randomInt, seededRandom } from './seeded-random.js';
+import { randomInt, seededRandom } from '../../helpers/seeded-random.js';
 
 const SECOND = 1000;
 

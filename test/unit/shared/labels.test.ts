@@ -10,7 +10,7 @@ import {
   type Requirements,
   type SelectorRequirement,
 } from '../../../shared/api/labels.js';
-import { pick, randomInt, seededRandom } from './seeded-random.js';
+import { pick, randomInt, seededRandom } from '../../helpers/seeded-random.js';
 
 const inSet = (key: string, ...values: string[]): SelectorRequirement => ({ key, operator: 'In', values });
 const notIn = (key: string, ...values: string[]): SelectorRequirement => ({ key, operator: 'NotIn', values });
