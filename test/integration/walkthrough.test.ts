@@ -2,6 +2,7 @@
  * Kubernetes' "deploy your first application" walkthrough with skiff in place of kubectl, on a
  * real hub, a real agent and the machine's real Docker engine (issue #2).
  */
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { TestCluster } from '../helpers/cluster.js';
 import { docker } from '../helpers/processes.js';
@@ -91,6 +92,35 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
     t.equal(again.stdout.trim(), 'deployment.apps/web unchanged');
     const now = await listPods(cluster, 'app=web');
     t.same(now.map((p) => p.metadata.name).sort(), pods.map((p) => p.metadata.name).sort(), 'same pods');
+  });
+
+  await t.test('cluster-info and version answer from the hub', async (t) => {
+    const info = await cluster.skiff(['cluster-info']);
+    t.equal(info.code, 0);
+    t.match(info.stdout, `Skiff hub is running at ${cluster.apiUrl}`);
+    const version = await cluster.skiff(['version']);
+    t.equal(version.code, 0);
+    t.match(version.stdout, /^Client Version: \S+\nServer Version: v1\.32\.\d+-skiff/);
+  });
+
+  await t.test('a changed manifest is configured: scaling down and back up', async (t) => {
+    const manifest = readFileSync(fixture('web-deployment.yaml'), 'utf8');
+    const down = await cluster.skiff(['apply', '-f', '-'], { input: manifest.replace('replicas: 3', 'replicas: 2') });
+    t.equal(down.stdout.trim(), 'deployment.apps/web configured');
+    await waitFor('2 pods', async () => {
+      const list = await listPods(cluster, 'app=web');
+      return list.length === 2 && list.every(isRunningAndReady);
+    });
+    await waitFor('2 containers', async () => (await cluster.containers(node)).length === 2);
+    const up = await cluster.skiff(['apply', '-f', fixture('web-deployment.yaml')]);
+    t.equal(up.stdout.trim(), 'deployment.apps/web configured');
+    const after = await waitFor('3 pods again', async () => {
+      const list = await listPods(cluster, 'app=web');
+      return list.length === 3 && list.every(isRunningAndReady) ? list : undefined;
+    });
+    const survivors = after.filter((p) => pods.some((o) => o.metadata.name === p.metadata.name));
+    t.equal(survivors.length, 2, 'scaling keeps the pods that were kept, replaces none');
+    pods.splice(0, pods.length, ...after);
   });
 
   await t.test('a deleted pod is replaced by the deployment', async (t) => {
