@@ -81,7 +81,12 @@ export function createApiServer(deps: ApiDependencies): Server {
   const handlers = new ResourceHandlers(deps.store);
   const log = deps.logger.child({ component: 'api' });
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  /** What a failed request was about, for the Status details (kind and name, as Kubernetes). */
+  interface RequestContext {
+    target?: { kind: string; group?: string; name?: string };
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, context: RequestContext): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'GET' && url.pathname === '/version') return send(res, 200, versionInfo());
     if (method === 'GET' && ['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
@@ -106,44 +111,40 @@ export function createApiServer(deps: ApiDependencies): Server {
     if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
     const table = wantsTable(req);
     const named = r.name !== undefined ? { ...r, name: r.name } : undefined;
+    context.target = { kind: r.resource.plural, ...(r.resource.group ? { group: r.resource.group } : {}), ...(r.name !== undefined ? { name: r.name } : {}) };
 
-    try {
-      switch (method) {
-        case 'GET': {
-          if (named) {
-            const object = await handlers.get(named);
-            return send(res, 200, table ? deps.printTable(r.resource, [object], new Date()) : object);
-          }
-          const filter = labelFilter(url.searchParams.get('labelSelector'));
-          const fields = fieldFilter(url.searchParams.get('fieldSelector'));
-          const list = await handlers.list(r, (o) => filter(o) && fields(o));
-          return send(res, 200, table ? { ...deps.printTable(r.resource, list.items, new Date()), metadata: list.metadata } : list);
+    switch (method) {
+      case 'GET': {
+        if (named) {
+          const object = await handlers.get(named);
+          return send(res, 200, table ? deps.printTable(r.resource, [object], new Date()) : object);
         }
-        case 'POST':
-          if (named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'POST is not supported on a named object; use PUT');
-          return send(res, 201, await handlers.create(r, await readJson(req)));
-        case 'PUT':
-          if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'PUT needs an object name');
-          return send(res, 200, await handlers.replace(named, await readJson(req)));
-        case 'DELETE':
-          if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
-          return send(res, 200, await handlers.delete(named));
-        default:
-          throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `the server does not allow this method on the requested resource (${method})`);
+        const filter = labelFilter(url.searchParams.get('labelSelector'));
+        const fields = fieldFilter(url.searchParams.get('fieldSelector'));
+        const list = await handlers.list(r, (o) => filter(o) && fields(o));
+        return send(res, 200, table ? { ...deps.printTable(r.resource, list.items, new Date()), metadata: list.metadata } : list);
       }
-    } catch (err) {
-      // Attach kind and name to errors about one object, as Kubernetes' Status details do.
-      throw Object.assign(err as object, { target: { kind: r.resource.plural, group: r.resource.group || undefined, name: r.name } });
+      case 'POST':
+        if (named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'POST is not supported on a named object; use PUT');
+        return send(res, 201, await handlers.create(r, await readJson(req)));
+      case 'PUT':
+        if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'PUT needs an object name');
+        return send(res, 200, await handlers.replace(named, await readJson(req)));
+      case 'DELETE':
+        if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
+        return send(res, 200, await handlers.delete(named));
+      default:
+        throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `the server does not allow this method on the requested resource (${method})`);
     }
   }
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
     const started = process.hrtime.bigint();
-    route(req, res, url)
+    const context: RequestContext = {};
+    route(req, res, url, context)
       .catch((err: unknown) => {
-        const target = (err as { target?: { kind?: string; group?: string; name?: string } }).target;
-        const status = statusFromError(err, target);
+        const status = statusFromError(err, context.target);
         if (status.code >= 500) log.error({ err, method: req.method, path: url.pathname }, 'request failed');
         if (!res.headersSent) send(res, status.code, status);
         else res.destroy();
