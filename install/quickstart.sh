@@ -18,7 +18,14 @@ export SKIFF_CONFIG="$home/hub/admin.config"
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 if [ "${1:-}" = "stop" ]; then
-  if running "$home/hub.pid"; then skiff delete -f docs/examples/web-deployment.yaml --ignore-not-found || true; fi
+  if running "$home/hub.pid"; then
+    skiff delete -f docs/examples/web-deployment.yaml --ignore-not-found || true
+    # Let the agent stop the example's containers before the agent itself stops.
+    for _ in $(seq 1 60); do
+      [ -z "$(skiff get pods -l app=web -o name 2>/dev/null)" ] && break
+      sleep 0.5
+    done
+  fi
   for p in agent hub; do
     if running "$home/$p.pid"; then kill "$(cat "$home/$p.pid")"; echo "stopped $p"; fi
     rm -f "$home/$p.pid"
