@@ -1,11 +1,15 @@
 /**
- * Drives each Deployment through ReplicaSets, as Kubernetes does: the ReplicaSet for the current
- * pod template (named `<deployment>-<pod-template-hash>`, labelled with the hash, annotated with
- * its revision) is scaled to spec.replicas, older ones to zero.
- * TODO(#3): rolling updates honouring maxSurge/maxUnavailable, Recreate, history limits, pause.
+ * Drives each Deployment through ReplicaSets, as Kubernetes does: one ReplicaSet per pod template
+ * (named `<deployment>-<pod-template-hash>`, labelled with the hash, annotated with its revision).
+ * A template change creates a new ReplicaSet and moves replicas to it one rollout step per sync
+ * (rollout-math.ts: maxSurge / maxUnavailable, or Recreate); Pods becoming available trigger the
+ * next step through the ReplicaSets' status.
+ * TODO(#3): minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit, pause, proportional
+ * scaling of several live ReplicaSets.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';
+import type { ReplicaSetStatus } from '../../shared/api/status-types.js';
 import type { Logger } from '../../shared/log.js';
 import { mutate } from '../objects/mutate.js';
 import { nowTimestamp } from '../objects/deletion.js';
@@ -13,6 +17,7 @@ import { podTemplateHash } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
 import { QueueController, splitKey } from './controller.js';
 import { deploymentStatus } from './deployment-status.js';
+import { rolloutStep, type ReplicaSetCounts } from './rollout-math.js';
 import { isOwnedBy } from './pod-facts.js';
 
 const deployments = resolveResource('deployments')!;
@@ -23,12 +28,28 @@ export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 interface DeploymentSpec {
   replicas?: number;
+  strategy?: { type?: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
   selector: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
   template: { metadata?: KubeObject['metadata']; spec: unknown };
 }
 
 function revisionOf(rs: KubeObject): number {
   return Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
+}
+
+function replicasOf(rs: KubeObject): number {
+  return (rs.spec as { replicas?: number }).replicas ?? 1;
+}
+
+function countsOf(rs: KubeObject): ReplicaSetCounts {
+  const status = (rs.status as ReplicaSetStatus | undefined) ?? { replicas: 0 };
+  return {
+    name: rs.metadata.name!,
+    replicas: replicasOf(rs),
+    available: status.availableReplicas ?? 0,
+    existing: status.replicas ?? 0,
+    created: String(rs.metadata.creationTimestamp ?? ''),
+  };
 }
 
 export class DeploymentController extends QueueController {
@@ -55,15 +76,30 @@ export class DeploymentController extends QueueController {
     let newRs = owned.find((rs) => rs.metadata.labels?.[TEMPLATE_HASH_LABEL] === hash);
     const maxRevision = Math.max(0, ...owned.map(revisionOf));
 
+    const oldRs = owned.filter((rs) => rs !== newRs);
     if (!newRs) {
-      newRs = await this.store.create(replicaSets, this.replicaSetFor(deployment, spec, hash, maxRevision + 1));
+      // With old Pods still running, the new ReplicaSet starts empty and grows step by step.
+      const initial = oldRs.some((rs) => replicasOf(rs) > 0) ? 0 : (spec.replicas ?? 1);
+      newRs = await this.store.create(replicaSets, this.replicaSetFor(deployment, spec, hash, maxRevision + 1, initial));
       this.logger.info({ component: this.name, deployment: k, replicaset: newRs.metadata.name }, 'created replicaset');
-    } else {
-      const wantRevision = revisionOf(newRs) === maxRevision ? revisionOf(newRs) : maxRevision + 1;
-      newRs = (await this.scale(newRs, spec.replicas ?? 1, wantRevision)) ?? newRs;
+    } else if (revisionOf(newRs) !== maxRevision) {
+      // Rolling back to an older template makes its ReplicaSet the newest revision again.
+      newRs = (await this.scale(newRs, replicasOf(newRs), maxRevision + 1)) ?? newRs;
     }
-    for (const old of owned) {
-      if (old.metadata.uid !== newRs.metadata.uid) await this.scale(old, 0, revisionOf(old));
+
+    const decision = rolloutStep({
+      strategy: spec.strategy?.type ?? 'RollingUpdate',
+      replicas: spec.replicas ?? 1,
+      maxSurge: spec.strategy?.rollingUpdate?.maxSurge,
+      maxUnavailable: spec.strategy?.rollingUpdate?.maxUnavailable,
+      newRs: countsOf(newRs),
+      oldRs: oldRs.map(countsOf),
+    });
+    for (const rs of [newRs, ...oldRs]) {
+      const replicas = decision.get(rs.metadata.name!);
+      if (replicas === undefined) continue;
+      await this.scale(rs, replicas, revisionOf(rs));
+      this.logger.info({ component: this.name, deployment: k, replicaset: rs.metadata.name, from: replicasOf(rs), to: replicas }, 'scaled replicaset');
     }
 
     const all = (await this.store.list(replicaSets, namespace)).filter((rs) => isOwnedBy(rs, deployment.metadata.uid!));
@@ -77,7 +113,7 @@ export class DeploymentController extends QueueController {
     });
   }
 
-  private replicaSetFor(deployment: KubeObject, spec: DeploymentSpec, hash: string, revision: number): KubeObject {
+  private replicaSetFor(deployment: KubeObject, spec: DeploymentSpec, hash: string, revision: number, replicas: number): KubeObject {
     const labels = { ...spec.template.metadata?.labels, [TEMPLATE_HASH_LABEL]: hash };
     return {
       apiVersion: 'apps/v1',
@@ -90,7 +126,7 @@ export class DeploymentController extends QueueController {
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name!, uid: deployment.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },
       spec: {
-        replicas: spec.replicas ?? 1,
+        replicas,
         selector: { ...spec.selector, matchLabels: { ...spec.selector.matchLabels, [TEMPLATE_HASH_LABEL]: hash } },
         template: { ...spec.template, metadata: { ...spec.template.metadata, labels } },
       },
