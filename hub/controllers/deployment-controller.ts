@@ -3,20 +3,22 @@
  * (named `<deployment>-<pod-template-hash>`, labelled with the hash, annotated with its revision).
  * A template change creates a new ReplicaSet and moves replicas to it one rollout step per sync
  * (rollout-math.ts: maxSurge / maxUnavailable, or Recreate); Pods becoming available trigger the
- * next step through the ReplicaSets' status.
- * TODO(#3): minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit, pause, proportional
- * scaling of several live ReplicaSets.
+ * next step through the ReplicaSets' status. minReadySeconds is handed to the ReplicaSets (which
+ * count availability with it), progressDeadlineSeconds drives the Progressing condition, paused
+ * stops new revisions, and scaled-down revisions beyond revisionHistoryLimit are pruned.
+ * TODO(#3): proportional scaling when replicas change while several ReplicaSets are live.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';
 import type { ReplicaSetStatus } from '../../shared/api/status-types.js';
 import type { Logger } from '../../shared/log.js';
+import { DEFAULTS } from '../../shared/defaults.js';
 import { mutate } from '../objects/mutate.js';
 import { nowTimestamp } from '../objects/deletion.js';
 import { podTemplateHash } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
-import { QueueController, splitKey } from './controller.js';
-import { deploymentStatus } from './deployment-status.js';
+import { QueueController, key, splitKey } from './controller.js';
+import { deploymentStatus, progressDeadlineAtMs } from './deployment-status.js';
 import { rolloutStep, type ReplicaSetCounts } from './rollout-math.js';
 import { isOwnedBy } from './pod-facts.js';
 
@@ -28,6 +30,9 @@ export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
 interface DeploymentSpec {
   replicas?: number;
+  paused?: boolean;
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
   strategy?: { type?: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
   selector: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
   template: { metadata?: KubeObject['metadata']; spec: unknown };
@@ -76,6 +81,11 @@ export class DeploymentController extends QueueController {
     let newRs = owned.find((rs) => rs.metadata.labels?.[TEMPLATE_HASH_LABEL] === hash);
     const maxRevision = Math.max(0, ...owned.map(revisionOf));
 
+    if (spec.paused) {
+      // Paused (as Kubernetes): no new revision starts; the current ReplicaSet still follows scaling.
+      await this.syncPaused(deployment, owned, newRs);
+      return;
+    }
     const oldRs = owned.filter((rs) => rs !== newRs);
     if (!newRs) {
       // With old Pods still running, the new ReplicaSet starts empty and grows step by step.
@@ -85,6 +95,9 @@ export class DeploymentController extends QueueController {
     } else if (revisionOf(newRs) !== maxRevision) {
       // Rolling back to an older template makes its ReplicaSet the newest revision again.
       newRs = (await this.scale(newRs, replicasOf(newRs), maxRevision + 1)) ?? newRs;
+    }
+    if ((newRs.spec as { minReadySeconds?: number }).minReadySeconds !== spec.minReadySeconds) {
+      newRs = (await this.syncMinReadySeconds(newRs, spec.minReadySeconds)) ?? newRs;
     }
 
     const decision = rolloutStep({
@@ -102,14 +115,57 @@ export class DeploymentController extends QueueController {
       this.logger.info({ component: this.name, deployment: k, replicaset: rs.metadata.name, from: replicasOf(rs), to: replicas }, 'scaled replicaset');
     }
 
+    await this.pruneHistory(deployment, spec, newRs);
+    await this.writeStatus(deployment, newRs);
+  }
+
+  /** While paused only scaling applies, and only when one ReplicaSet is live (no rollout half-way). */
+  private async syncPaused(deployment: KubeObject, owned: KubeObject[], templateRs: KubeObject | undefined): Promise<void> {
+    const live = owned.filter((rs) => replicasOf(rs) > 0);
+    const current = templateRs ?? [...owned].sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+    const replicas = (deployment.spec as DeploymentSpec).replicas ?? 1;
+    if (current && live.every((rs) => rs === current) && replicasOf(current) !== replicas) {
+      await this.scale(current, replicas, revisionOf(current));
+    }
+    await this.writeStatus(deployment, current);
+  }
+
+  /** Keeps at most revisionHistoryLimit old, scaled-down ReplicaSets; the oldest go first. */
+  private async pruneHistory(deployment: KubeObject, spec: DeploymentSpec, newRs: KubeObject): Promise<void> {
+    const limit = spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit;
+    const owned = (await this.store.list(replicaSets, deployment.metadata.namespace)).filter((rs) => isOwnedBy(rs, deployment.metadata.uid!));
+    const idle = owned
+      .filter((rs) => rs.metadata.uid !== newRs.metadata.uid && replicasOf(rs) === 0 && ((rs.status as ReplicaSetStatus | undefined)?.replicas ?? 0) === 0)
+      .sort((a, b) => revisionOf(a) - revisionOf(b));
+    for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
+      await this.store.delete(replicaSets, rs.metadata.namespace, rs.metadata.name!);
+      this.logger.info({ component: this.name, replicaset: rs.metadata.name, revision: revisionOf(rs) }, 'pruned old revision');
+    }
+  }
+
+  private async writeStatus(deployment: KubeObject, newRs: KubeObject | undefined): Promise<void> {
+    const { namespace, name } = { namespace: deployment.metadata.namespace, name: deployment.metadata.name! };
     const all = (await this.store.list(replicaSets, namespace)).filter((rs) => isOwnedBy(rs, deployment.metadata.uid!));
-    const current = all.find((rs) => rs.metadata.uid === newRs!.metadata.uid);
+    const current = newRs ? all.find((rs) => rs.metadata.uid === newRs.metadata.uid) : undefined;
     const status = deploymentStatus(deployment, current, all, nowTimestamp());
+    // A rollout that stops making progress must turn ProgressDeadlineExceeded without any event.
+    const deadlineMs = progressDeadlineAtMs(deployment, status);
+    if (deadlineMs !== undefined) this.queue.addAfter(key(namespace, name), Math.max(0, deadlineMs - Date.now()) + 100);
     await mutate(this.store, deployments, namespace, name, (d) => {
       if (d.metadata.uid !== deployment.metadata.uid) return undefined;
       const withoutTimes = (s: unknown) => JSON.stringify(s, (f, v: unknown) => (f === 'lastUpdateTime' || f === 'lastTransitionTime' ? undefined : v));
       if (withoutTimes(d.status) === withoutTimes(status) && (d.status as { observedGeneration?: number } | undefined)?.observedGeneration === d.metadata.generation) return undefined;
       return { ...d, status: { ...status, observedGeneration: d.metadata.generation } };
+    });
+  }
+
+  private async syncMinReadySeconds(rs: KubeObject, minReadySeconds: number | undefined): Promise<KubeObject | undefined> {
+    return mutate(this.store, replicaSets, rs.metadata.namespace, rs.metadata.name!, (current) => {
+      const spec = current.spec as { minReadySeconds?: number };
+      if (spec.minReadySeconds === minReadySeconds) return undefined;
+      if (minReadySeconds === undefined) delete spec.minReadySeconds;
+      else spec.minReadySeconds = minReadySeconds;
+      return current;
     });
   }
 
@@ -127,6 +183,7 @@ export class DeploymentController extends QueueController {
       },
       spec: {
         replicas,
+        ...(spec.minReadySeconds !== undefined ? { minReadySeconds: spec.minReadySeconds } : {}),
         selector: { ...spec.selector, matchLabels: { ...spec.selector.matchLabels, [TEMPLATE_HASH_LABEL]: hash } },
         template: { ...spec.template, metadata: { ...spec.template.metadata, labels } },
       },

@@ -22,3 +22,17 @@ export function isPodActive(pod: KubeObject): boolean {
 export function isOwnedBy(object: KubeObject, ownerUid: string): boolean {
   return object.metadata.ownerReferences?.some((ref) => ref.uid === ownerUid && ref.controller === true) ?? false;
 }
+
+/**
+ * Kubernetes' IsPodAvailable: Ready, and Ready for at least minReadySeconds. Returns whether it is
+ * available at `nowMs`, and if not yet but Ready, when it will be.
+ */
+export function podAvailability(pod: KubeObject, minReadySeconds: number, nowMs: number): { available: boolean; atMs?: number } {
+  const ready = podStatus(pod).conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+  if (!ready) return { available: false };
+  if (minReadySeconds <= 0) return { available: true };
+  const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : NaN;
+  if (!Number.isFinite(since)) return { available: true };
+  const atMs = since + minReadySeconds * 1000;
+  return atMs <= nowMs ? { available: true } : { available: false, atMs };
+}

@@ -13,8 +13,8 @@ import { deleteObject } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
 import { randomSuffix } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
-import { QueueController, splitKey } from './controller.js';
-import { isOwnedBy, isPodActive, isPodReady } from './pod-facts.js';
+import { QueueController, key, splitKey } from './controller.js';
+import { isOwnedBy, isPodActive, isPodReady, podAvailability } from './pod-facts.js';
 import { replicaDiff } from './replica-math.js';
 
 const replicaSets = resolveResource('replicasets')!;
@@ -75,11 +75,17 @@ export class ReplicaSetController extends QueueController {
   private async updateStatus(rs: KubeObject, owned: KubeObject[]): Promise<void> {
     const active = owned.filter(isPodActive);
     const ready = active.filter(isPodReady).length;
+    const nowMs = Date.now();
+    const minReadySeconds = (rs.spec as { minReadySeconds?: number }).minReadySeconds ?? 0;
+    const availability = active.map((pod) => podAvailability(pod, minReadySeconds, nowMs));
+    // A Pod Ready but not yet for minReadySeconds becomes available later: count again then.
+    const nextMs = Math.min(...availability.map((a) => a.atMs ?? Infinity));
+    if (Number.isFinite(nextMs)) this.queue.addAfter(key(rs.metadata.namespace, rs.metadata.name!), nextMs - nowMs + 50);
     const status: ReplicaSetStatus = {
       replicas: active.length,
       fullyLabeledReplicas: active.length,
       readyReplicas: ready,
-      availableReplicas: ready, // minReadySeconds comes with rollouts (issue #3)
+      availableReplicas: availability.filter((a) => a.available).length,
       observedGeneration: rs.metadata.generation,
     };
     await mutate(this.store, replicaSets, rs.metadata.namespace, rs.metadata.name!, (current) => {

@@ -10,7 +10,14 @@ import { fixture, isRunningAndReady, type PodView } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
 
 const manifest = readFileSync(fixture('web-deployment.yaml'), 'utf8');
-const withImage = (image: string) => manifest.replace('image: skiff-test/web:1', `image: ${image}`);
+const withImage = (image: string, deadlineSeconds?: number) => {
+  const text = manifest.replace('image: skiff-test/web:1', `image: ${image}`);
+  return deadlineSeconds === undefined ? text : text.replace('  replicas: 3\n', `  replicas: 3\n  progressDeadlineSeconds: ${deadlineSeconds}\n`);
+};
+
+interface DeploymentView {
+  status: { conditions?: Array<{ type: string; status: string; reason?: string }> };
+}
 
 /** Samples the Deployment's Pods through the API every 100 ms until stopped. */
 function sampler(cluster: TestCluster) {
@@ -68,7 +75,7 @@ t.test('rolling updates hold the availability floor and stall on a broken image'
 
   await t.test('a rollout to an image that cannot be pulled stalls with the old Pods serving', async (t) => {
     const before = (await webPods(cluster)).filter((p) => !p.metadata.deletionTimestamp);
-    const apply = await cluster.skiff(['apply', '-f', '-'], { input: withImage('127.0.0.1:1/skiff-missing:1') });
+    const apply = await cluster.skiff(['apply', '-f', '-'], { input: withImage('127.0.0.1:1/skiff-missing:1', 6) });
     t.equal(apply.code, 0);
     const broken = await waitFor('the new Pod failing to pull', async () => {
       const pods = await webPods(cluster);
@@ -83,12 +90,22 @@ t.test('rolling updates hold the availability floor and stall on a broken image'
     const now = await webPods(cluster);
     t.equal(now.filter((p) => before.some((b) => b.metadata.name === p.metadata.name) && isRunningAndReady(p)).length, 3);
 
+    const exceeded = await waitFor('Progressing=False ProgressDeadlineExceeded', async () => {
+      const d = await cluster.getJson<DeploymentView>(['get', 'deployment', 'web']);
+      return d.status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+    }, { timeoutMs: 30_000 });
+    t.equal(exceeded.status, 'False', 'the stalled rollout is reported after progressDeadlineSeconds');
+
     const fix = await cluster.skiff(['apply', '-f', '-'], { input: withImage('skiff-test/web:2') });
     t.equal(fix.stdout.trim(), 'deployment.apps/web configured');
     await waitFor('back to 3 web:2 pods and no broken one', async () => {
       const pods = await webPods(cluster);
       return pods.length === 3 && pods.every((p) => isRunningAndReady(p) && p.spec.containers[0]!.image === 'skiff-test/web:2');
     });
-    t.pass('recovered by applying the working template again');
+    const recovered = await waitFor('Progressing=True again', async () => {
+      const d = await cluster.getJson<DeploymentView>(['get', 'deployment', 'web']);
+      return d.status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'NewReplicaSetAvailable');
+    });
+    t.equal(recovered.status, 'True', 'recovered by applying the working template again');
   });
 });
