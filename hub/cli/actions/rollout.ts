@@ -1,0 +1,224 @@
+/**
+ * `skiff scale`, `skiff set image` and `skiff rollout status|history|undo|restart|pause|resume`
+ * on Deployments, in kubectl 1.32's words. The decisions live in ../rollout-logic.ts; this file
+ * only reads and writes the hub.
+ */
+import type { KubeList } from '../../../shared/api/object.js';
+import { groupResource, qualifiedKind, resolveResource, resourcePath, type ResourceType } from '../../../shared/api/resources.js';
+import { DEFAULTS } from '../../../shared/defaults.js';
+import { SkiffError } from '../../../shared/errors.js';
+import type { CliContext } from '../context.js';
+import { parseDurationMs } from '../duration-flag.js';
+import type { HubClient } from '../hub-client.js';
+import { resolveType } from '../resource-args.js';
+import {
+  RESTARTED_AT_ANNOTATION,
+  deploymentRolloutStatus,
+  historyOf,
+  historyRevision,
+  historyTable,
+  ownedReplicaSets,
+  parseImageArgs,
+  parseReplicas,
+  parseRevisionFlag,
+  revisionOf,
+  rfc3339,
+  rollbackTarget,
+  setImages,
+  templateWithoutHash,
+  templatesEqualIgnoreHash,
+  type DeploymentLike,
+  type ReplicaSetLike,
+} from '../rollout-logic.js';
+import { updateObject } from '../update-object.js';
+import { pollUntil } from '../wait-for.js';
+
+const deployments = resolveResource('deployments')!;
+const replicaSets = resolveResource('replicasets')!;
+
+export interface NamespaceOption {
+  namespace?: string;
+}
+
+interface Target {
+  name: string;
+  namespace: string;
+  path: string;
+  /** "deployment.apps/web", how kubectl names it in success lines. */
+  display: string;
+}
+
+/**
+ * `deployment/NAME` or `deployment NAME` (any spelling of the type): exactly one Deployment.
+ * `rest` receives the arguments after the target (set image's CONTAINER=IMAGE pairs).
+ */
+export function parseDeploymentTarget(args: readonly string[], verb: string, namespace: string | undefined): { target: Target; rest: string[] } {
+  const [first, ...others] = args;
+  if (first === undefined) throw new SkiffError('SKIFF_ERR_CONFIG', `required resource not specified: skiff ${verb} deployment/NAME`);
+  let resource: ResourceType;
+  let name: string;
+  let rest: string[];
+  if (first.includes('/')) {
+    const slash = first.indexOf('/');
+    if (slash <= 0 || slash === first.length - 1) throw new SkiffError('SKIFF_ERR_CONFIG', `arguments in resource/name form must have a single resource and name, got "${first}"`);
+    resource = resolveType(first.slice(0, slash));
+    name = first.slice(slash + 1);
+    rest = others;
+  } else {
+    resource = resolveType(first);
+    const [second, ...after] = others;
+    if (second === undefined || second.includes('=')) throw new SkiffError('SKIFF_ERR_CONFIG', `resource(s) were provided, but no name was specified (e.g. skiff ${verb} deployment/web)`);
+    name = second;
+    rest = after;
+  }
+  if (resource !== deployments) throw new SkiffError('SKIFF_ERR_CONFIG', `skiff ${verb} supports deployments only, not ${groupResource(resource)}`);
+  const ns = namespace ?? DEFAULTS.namespace;
+  return { target: { name, namespace: ns, path: resourcePath(deployments, ns, name), display: `${qualifiedKind(deployments)}/${name}` }, rest };
+}
+
+function singleTarget(args: readonly string[], verb: string, namespace: string | undefined): Target {
+  const { target, rest } = parseDeploymentTarget(args, verb, namespace);
+  if (rest.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', `skiff ${verb} takes one deployment, got extra arguments: ${rest.join(' ')}`);
+  return target;
+}
+
+async function replicaSetsOf(client: HubClient, deployment: DeploymentLike): Promise<ReplicaSetLike[]> {
+  const list = await client.get<KubeList>(resourcePath(replicaSets, deployment.metadata.namespace));
+  return ownedReplicaSets(list.items ?? [], deployment.metadata.uid);
+}
+
+function ensureTemplate(d: DeploymentLike): NonNullable<NonNullable<DeploymentLike['spec']>['template']> {
+  d.spec ??= {};
+  d.spec.template ??= {};
+  return d.spec.template;
+}
+
+// ---- scale, set image -----------------------------------------------------------------------
+
+export interface ScaleOptions extends NamespaceOption {
+  replicas?: string;
+}
+
+export async function runScale(args: string[], options: ScaleOptions, ctx: CliContext): Promise<void> {
+  const replicas = parseReplicas(options.replicas);
+  const target = singleTarget(args, 'scale', options.namespace);
+  const client = await ctx.connect();
+  await updateObject<DeploymentLike>(client, target.path, (d) => {
+    d.spec = { ...d.spec, replicas };
+    return d;
+  });
+  ctx.io.stdout(`${target.display} scaled\n`);
+}
+
+export async function runSetImage(args: string[], options: NamespaceOption, ctx: CliContext): Promise<void> {
+  const { target, rest } = parseDeploymentTarget(args, 'set image', options.namespace);
+  const updates = parseImageArgs(rest);
+  const client = await ctx.connect();
+  const { changed } = await updateObject<DeploymentLike>(client, target.path, (d) => {
+    const template = setImages(d.spec?.template, updates);
+    if (templatesEqualIgnoreHash(template, d.spec?.template)) return undefined;
+    d.spec = { ...d.spec, template };
+    return d;
+  });
+  // kubectl prints nothing for an object whose images were already those.
+  if (changed) ctx.io.stdout(`${target.display} image updated\n`);
+}
+
+// ---- rollout status -------------------------------------------------------------------------
+
+export interface StatusOptions extends NamespaceOption {
+  timeout: string;
+}
+
+export async function runRolloutStatus(args: string[], options: StatusOptions, ctx: CliContext): Promise<void> {
+  const timeoutMs = parseDurationMs(options.timeout, '--timeout');
+  const target = singleTarget(args, 'rollout status', options.namespace);
+  const client = await ctx.connect();
+  let last: string | undefined;
+  const done = await pollUntil(
+    async () => {
+      const status = deploymentRolloutStatus(await client.get<DeploymentLike>(target.path));
+      if (status.message !== last) ctx.io.stdout(`${status.message}\n`);
+      last = status.message;
+      return status.done;
+    },
+    { timeoutMs: timeoutMs === 0 ? Infinity : timeoutMs, intervalMs: 500 },
+  );
+  if (!done) throw new SkiffError('SKIFF_ERR_INTERNAL', 'timed out waiting for the condition');
+}
+
+// ---- rollout history, undo ------------------------------------------------------------------
+
+export interface HistoryOptions extends NamespaceOption {
+  revision?: string;
+}
+
+export async function runRolloutHistory(args: string[], options: HistoryOptions, ctx: CliContext): Promise<void> {
+  const revision = parseRevisionFlag(options.revision, '--revision');
+  const target = singleTarget(args, 'rollout history', options.namespace);
+  const client = await ctx.connect();
+  const deployment = await client.get<DeploymentLike>(target.path);
+  const history = historyOf(await replicaSetsOf(client, deployment));
+  if (revision > 0) {
+    const body = historyRevision(history, revision);
+    ctx.io.stdout(`${target.display} with revision #${revision}\n${body}\n`);
+  } else {
+    ctx.io.stdout(`${target.display} \n${historyTable(history)}\n`);
+  }
+}
+
+export interface UndoOptions extends NamespaceOption {
+  toRevision?: string;
+}
+
+export async function runRolloutUndo(args: string[], options: UndoOptions, ctx: CliContext): Promise<void> {
+  const toRevision = parseRevisionFlag(options.toRevision, '--to-revision');
+  const target = singleTarget(args, 'rollout undo', options.namespace);
+  const client = await ctx.connect();
+  let skipped: number | undefined;
+  await updateObject<DeploymentLike>(client, target.path, async (d) => {
+    skipped = undefined;
+    const rs = rollbackTarget(await replicaSetsOf(client, d), toRevision, target.name);
+    if (d.spec?.paused) {
+      throw new SkiffError('SKIFF_ERR_CONFIG', `you cannot rollback a paused deployment; resume it first with 'skiff rollout resume deployment/${target.name}' and try again`);
+    }
+    if (templatesEqualIgnoreHash(rs.spec?.template, d.spec?.template)) {
+      skipped = revisionOf(rs);
+      return undefined;
+    }
+    d.spec = { ...d.spec, template: templateWithoutHash(rs.spec?.template) };
+    return d;
+  });
+  ctx.io.stdout(skipped !== undefined ? `${target.display} skipped rollback (current template already matches revision ${skipped})\n` : `${target.display} rolled back\n`);
+}
+
+// ---- restart, pause, resume -----------------------------------------------------------------
+
+export async function runRolloutRestart(args: string[], options: NamespaceOption, ctx: CliContext, now: () => Date = () => new Date()): Promise<void> {
+  const target = singleTarget(args, 'rollout restart', options.namespace);
+  const client = await ctx.connect();
+  await updateObject<DeploymentLike>(client, target.path, (d) => {
+    if (d.spec?.paused) throw new SkiffError('SKIFF_ERR_CONFIG', `${groupResource(deployments)} "${target.name}" can't restart paused deployment (run rollout resume first)`);
+    const template = ensureTemplate(d);
+    template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [RESTARTED_AT_ANNOTATION]: rfc3339(now()) } };
+    return d;
+  });
+  ctx.io.stdout(`${target.display} restarted\n`);
+}
+
+export async function runRolloutPause(args: string[], options: NamespaceOption, ctx: CliContext, paused: boolean): Promise<void> {
+  const verb = paused ? 'rollout pause' : 'rollout resume';
+  const target = singleTarget(args, verb, options.namespace);
+  const client = await ctx.connect();
+  await updateObject<DeploymentLike>(client, target.path, (d) => {
+    if (Boolean(d.spec?.paused) === paused) {
+      // kubectl's ObjectPauserFn / ObjectResumerFn errors, reported as `error: deployments.apps "web" ...`
+      throw new SkiffError('SKIFF_ERR_CONFIG', `${groupResource(deployments)} "${target.name}" ${paused ? 'is already paused' : 'is not paused'}`);
+    }
+    d.spec = { ...d.spec, paused };
+    if (!paused) delete d.spec.paused;
+    return d;
+  });
+  ctx.io.stdout(`${target.display} ${paused ? 'paused' : 'resumed'}\n`);
+}
+

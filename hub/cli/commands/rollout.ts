@@ -1,0 +1,61 @@
+/** Definition of `skiff rollout status|history|undo|restart|pause|resume`; the work is in actions/rollout.ts. */
+import type { Command } from 'commander';
+import {
+  runRolloutHistory,
+  runRolloutPause,
+  runRolloutRestart,
+  runRolloutStatus,
+  runRolloutUndo,
+  type HistoryOptions,
+  type NamespaceOption,
+  type StatusOptions,
+  type UndoOptions,
+} from '../actions/rollout.js';
+import type { CliContext } from '../context.js';
+
+const NAMESPACE_HELP = 'namespace (default "default")';
+const TARGET_HELP = 'deployment/NAME | deployment NAME';
+
+export function defineRollout(program: Command, ctx: CliContext): Command {
+  const rollout = program.command('rollout').description('Manage the rollout of a Deployment');
+  rollout
+    .command('status')
+    .description('Watch a rollout until it finishes')
+    .argument('[args...]', TARGET_HELP)
+    .option('-n, --namespace <namespace>', NAMESPACE_HELP)
+    .option('--timeout <duration>', 'how long to wait, e.g. 60s or 2m; 0 waits forever', '0')
+    .action((args: string[], options: StatusOptions) => runRolloutStatus(args, options, ctx));
+  rollout
+    .command('history')
+    .description('List the revisions of a Deployment, or show one with --revision')
+    .argument('[args...]', TARGET_HELP)
+    .option('-n, --namespace <namespace>', NAMESPACE_HELP)
+    .option('--revision <n>', 'show the pod template of this revision')
+    .action((args: string[], options: HistoryOptions) => runRolloutHistory(args, options, ctx));
+  rollout
+    .command('undo')
+    .description('Roll back to the previous revision, or to --to-revision')
+    .argument('[args...]', TARGET_HELP)
+    .option('-n, --namespace <namespace>', NAMESPACE_HELP)
+    .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)')
+    .action((args: string[], options: UndoOptions) => runRolloutUndo(args, options, ctx));
+  rollout
+    .command('restart')
+    .description("Restart every Pod of a Deployment (a new rollout of the same template)")
+    .argument('[args...]', TARGET_HELP)
+    .option('-n, --namespace <namespace>', NAMESPACE_HELP)
+    .action((args: string[], options: NamespaceOption) => runRolloutRestart(args, options, ctx));
+  rollout
+    .command('pause')
+    .description('Stop a Deployment from rolling out template changes')
+    .argument('[args...]', TARGET_HELP)
+    .option('-n, --namespace <namespace>', NAMESPACE_HELP)
+    .action((args: string[], options: NamespaceOption) => runRolloutPause(args, options, ctx, true));
+  rollout
+    .command('resume')
+    .description('Let a paused Deployment roll out again')
+    .argument('[args...]', TARGET_HELP)
+    .option('-n, --namespace <namespace>', NAMESPACE_HELP)
+    .action((args: string[], options: NamespaceOption) => runRolloutPause(args, options, ctx, false));
+  return rollout;
+}

@@ -1,0 +1,14 @@
+/** Definition of `skiff scale`; the work is in actions/rollout.ts. */
+import type { Command } from 'commander';
+import { runScale, type ScaleOptions } from '../actions/rollout.js';
+import type { CliContext } from '../context.js';
+
+export function defineScale(program: Command, ctx: CliContext): Command {
+  return program
+    .command('scale')
+    .description('Set a new size for a Deployment: skiff scale deployment/NAME --replicas=N')
+    .argument('[args...]', 'deployment/NAME | deployment NAME')
+    .option('--replicas <count>', 'the new desired number of replicas (required)')
+    .option('-n, --namespace <namespace>', 'namespace (default "default")')
+    .action((args: string[], options: ScaleOptions) => runScale(args, options, ctx));
+}

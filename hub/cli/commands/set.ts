@@ -1,0 +1,15 @@
+/** Definition of `skiff set image`; the work is in actions/rollout.ts. */
+import { Command } from 'commander';
+import { runSetImage, type NamespaceOption } from '../actions/rollout.js';
+import type { CliContext } from '../context.js';
+
+export function defineSet(program: Command, ctx: CliContext): Command {
+  const set = program.command('set').description('Set specific features on objects');
+  set
+    .command('image')
+    .description("Update a Deployment's container images: skiff set image deployment/NAME CONTAINER=IMAGE...")
+    .argument('[args...]', 'deployment/NAME CONTAINER=IMAGE... (CONTAINER * means every container)')
+    .option('-n, --namespace <namespace>', 'namespace (default "default")')
+    .action((args: string[], options: NamespaceOption) => runSetImage(args, options, ctx));
+  return set;
+}

@@ -1,0 +1,281 @@
+/**
+ * The pure parts of `skiff scale`, `skiff set image` and `skiff rollout ...`: what kubectl 1.32
+ * computes from a Deployment and its ReplicaSets (k8s.io/kubectl/pkg/polymorphichelpers:
+ * rollout_status.go, history.go, rollback.go), without any I/O so that tables test them.
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import type { DeploymentStatus } from '../../shared/api/status-types.js';
+import { SkiffError } from '../../shared/errors.js';
+
+/** The Deployment controller's annotations and labels (hub/controllers/deployment-controller.ts). */
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
+export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+export interface ContainerLike {
+  name: string;
+  image?: string;
+  ports?: Array<{ containerPort?: number; protocol?: string; hostPort?: number }>;
+  env?: Array<{ name: string; value?: string }>;
+  [field: string]: unknown;
+}
+
+export interface PodTemplate {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [field: string]: unknown };
+  spec?: { containers?: ContainerLike[]; initContainers?: ContainerLike[]; [field: string]: unknown };
+}
+
+export interface DeploymentLike extends KubeObject {
+  spec?: { replicas?: number; paused?: boolean; template?: PodTemplate; [field: string]: unknown };
+  status?: DeploymentStatus;
+}
+
+export interface ReplicaSetLike extends KubeObject {
+  spec?: { replicas?: number; template?: PodTemplate; [field: string]: unknown };
+}
+
+// ---- rollout status -------------------------------------------------------------------------
+
+export interface RolloutStatus {
+  message: string;
+  done: boolean;
+}
+
+/**
+ * kubectl's DeploymentStatusViewer.Status: one progress line, or done. Throws when the
+ * Deployment's Progressing condition says it exceeded its progress deadline.
+ */
+export function deploymentRolloutStatus(d: DeploymentLike): RolloutStatus {
+  const name = d.metadata.name ?? '';
+  const status = d.status ?? {};
+  const generation = d.metadata.generation ?? 0;
+  if (generation > (status.observedGeneration ?? 0)) {
+    return { message: 'Waiting for deployment spec update to be observed...', done: false };
+  }
+  const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+    throw new SkiffError('SKIFF_ERR_INTERNAL', `deployment "${name}" exceeded its progress deadline`);
+  }
+  const replicas = d.spec?.replicas ?? 1;
+  const updated = status.updatedReplicas ?? 0;
+  const total = status.replicas ?? 0;
+  const available = status.availableReplicas ?? 0;
+  if (updated < replicas) {
+    return { message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${replicas} new replicas have been updated...`, done: false };
+  }
+  if (total > updated) {
+    return { message: `Waiting for deployment "${name}" rollout to finish: ${total - updated} old replicas are pending termination...`, done: false };
+  }
+  if (available < updated) {
+    return { message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...`, done: false };
+  }
+  return { message: `deployment "${name}" successfully rolled out`, done: true };
+}
+
+// ---- revisions ----------------------------------------------------------------------------
+
+export function revisionOf(rs: KubeObject): number {
+  const n = Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** The ReplicaSets a Deployment owns (ownerReferences uid), by ascending revision. */
+export function ownedReplicaSets(items: readonly KubeObject[], deploymentUid: string | undefined): ReplicaSetLike[] {
+  return items
+    .filter((rs) => deploymentUid !== undefined && (rs.metadata.ownerReferences ?? []).some((ref) => ref.uid === deploymentUid))
+    .sort((a, b) => revisionOf(a) - revisionOf(b)) as ReplicaSetLike[];
+}
+
+export interface HistoryEntry {
+  revision: number;
+  changeCause: string | undefined;
+  template: PodTemplate;
+}
+
+/** kubectl's DeploymentHistoryViewer: one entry per revision (the last ReplicaSet wins a tie). */
+export function historyOf(replicaSets: readonly ReplicaSetLike[]): HistoryEntry[] {
+  const byRevision = new Map<number, HistoryEntry>();
+  for (const rs of replicaSets) {
+    const revision = revisionOf(rs);
+    const template = structuredClone(rs.spec?.template ?? {});
+    const changeCause = rs.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
+    if (changeCause) template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [CHANGE_CAUSE_ANNOTATION]: changeCause } };
+    byRevision.set(revision, { revision, changeCause, template });
+  }
+  return [...byRevision.values()].sort((a, b) => a.revision - b.revision);
+}
+
+/** Go's text/tabwriter (minwidth 0, padding 2, spaces) for text whose lines have at most one tab. */
+export function alignTabs(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    if (!lines[i]!.includes('\t')) {
+      out.push(lines[i]!);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && lines[j]!.includes('\t')) j++;
+    const block = lines.slice(i, j).map((l) => [l.slice(0, l.indexOf('\t')), l.slice(l.indexOf('\t') + 1)] as const);
+    const width = Math.max(...block.map(([cell]) => cell.length)) + 2;
+    for (const [cell, rest] of block) out.push(cell.padEnd(width) + rest);
+    i = j;
+  }
+  return out.join('\n');
+}
+
+/** `rollout history` without --revision: the REVISION / CHANGE-CAUSE table. */
+export function historyTable(history: readonly HistoryEntry[]): string {
+  if (history.length === 0) return 'No rollout history found.\n';
+  const rows = ['REVISION\tCHANGE-CAUSE', ...history.map((h) => `${h.revision}\t${h.changeCause || '<none>'}`)];
+  return `${alignTabs(rows.join('\n'))}\n`;
+}
+
+function mapLines(title: string, map: Record<string, string> | undefined, indent: string, sep: string): string[] {
+  const entries = Object.entries(map ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return [`${indent}${title}:\t<none>`];
+  return entries.map(([k, v], i) => (i === 0 ? `${indent}${title}:\t${k}${sep}${v}` : `\t${k}${sep}${v}`));
+}
+
+/** A short form of kubectl's DescribePodTemplate, as `rollout history --revision=N` prints it. */
+export function describePodTemplate(template: PodTemplate): string {
+  const lines = ['Pod Template:'];
+  lines.push(...mapLines('Labels', template.metadata?.labels, '  ', '='));
+  if (Object.keys(template.metadata?.annotations ?? {}).length > 0) lines.push(...mapLines('Annotations', template.metadata?.annotations, '  ', ': '));
+  const containers = template.spec?.containers ?? [];
+  if (containers.length === 0) lines.push('  Containers:\t<none>');
+  else {
+    lines.push('  Containers:');
+    for (const c of containers) {
+      lines.push(`   ${c.name}:`);
+      lines.push(`    Image:\t${c.image ?? ''}`);
+      const ports = (c.ports ?? []).map((p) => `${p.containerPort ?? 0}/${p.protocol ?? 'TCP'}`);
+      lines.push(`    Port${ports.length > 1 ? 's' : ''}:\t${ports.length > 0 ? ports.join(', ') : '<none>'}`);
+      const env = c.env ?? [];
+      if (env.length === 0) lines.push('    Environment:\t<none>');
+      else {
+        lines.push('    Environment:');
+        for (const e of env) lines.push(`      ${e.name}:\t${e.value ?? ''}`);
+      }
+    }
+  }
+  return `${alignTabs(lines.join('\n'))}\n`;
+}
+
+/** `rollout history --revision=N`: the header suffix and body, or the kubectl error. */
+export function historyRevision(history: readonly HistoryEntry[], revision: number): string {
+  const entry = history.find((h) => h.revision === revision);
+  if (!entry) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'unable to find the specified revision');
+  return describePodTemplate(entry.template);
+}
+
+// ---- undo ---------------------------------------------------------------------------------
+
+/**
+ * kubectl's deploymentRevision: --to-revision=N picks that revision; 0 picks the previous one
+ * (the second highest revision among the owned ReplicaSets).
+ */
+export function rollbackTarget(replicaSets: readonly ReplicaSetLike[], toRevision: number, deploymentName: string): ReplicaSetLike {
+  if (toRevision > 0) {
+    const found = replicaSets.find((rs) => revisionOf(rs) === toRevision);
+    if (!found) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `unable to find specified revision ${toRevision} in history`);
+    return found;
+  }
+  let latest: ReplicaSetLike | undefined;
+  let previous: ReplicaSetLike | undefined;
+  for (const rs of replicaSets) {
+    const v = revisionOf(rs);
+    if (latest === undefined || revisionOf(latest) < v) {
+      previous = latest;
+      latest = rs;
+    } else if (previous === undefined || revisionOf(previous) < v) {
+      previous = rs;
+    }
+  }
+  if (!previous) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `no rollout history found for deployment "${deploymentName}"`);
+  return previous;
+}
+
+/** A ReplicaSet's template without the controller's pod-template-hash label. */
+export function templateWithoutHash(template: PodTemplate | undefined): PodTemplate {
+  const copy = structuredClone(template ?? {});
+  if (copy.metadata?.labels) {
+    delete copy.metadata.labels[TEMPLATE_HASH_LABEL];
+    if (Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;
+  }
+  return copy;
+}
+
+/** Deep equality where key order does not matter. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/** kubectl's equalIgnoreHash: templates equal once pod-template-hash is dropped from both. */
+export function templatesEqualIgnoreHash(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
+  return JSON.stringify(canonical(templateWithoutHash(a))) === JSON.stringify(canonical(templateWithoutHash(b)));
+}
+
+// ---- set image, scale -----------------------------------------------------------------------
+
+/** `CONTAINER=IMAGE` arguments, in order. */
+export function parseImageArgs(args: readonly string[]): Array<{ container: string; image: string }> {
+  const pairs = args.map((arg) => {
+    const eq = arg.indexOf('=');
+    if (eq <= 0 || eq === arg.length - 1) throw new SkiffError('SKIFF_ERR_CONFIG', `invalid image argument "${arg}": expected CONTAINER=IMAGE`);
+    return { container: arg.slice(0, eq), image: arg.slice(eq + 1) };
+  });
+  if (pairs.length === 0) throw new SkiffError('SKIFF_ERR_CONFIG', 'at least one image update is required');
+  return pairs;
+}
+
+/**
+ * kubectl set image's update function: sets each named container's image (`*` means all of
+ * them) in containers and initContainers. Returns the changed template, or throws naming the
+ * first container that does not exist.
+ */
+export function setImages(template: PodTemplate | undefined, updates: ReadonlyArray<{ container: string; image: string }>): PodTemplate {
+  const copy = structuredClone(template ?? {});
+  const all = [...(copy.spec?.initContainers ?? []), ...(copy.spec?.containers ?? [])];
+  for (const { container, image } of updates) {
+    const targets = container === '*' ? all : all.filter((c) => c.name === container);
+    if (targets.length === 0) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `unable to find container named "${container}"`);
+    for (const c of targets) c.image = image;
+  }
+  return copy;
+}
+
+/** `--replicas=N` as kubectl checks it: a non-negative integer. */
+export function parseReplicas(text: string | undefined): number {
+  if (text === undefined) throw new SkiffError('SKIFF_ERR_CONFIG', 'The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0');
+  if (!/^[+-]?\d+$/.test(text.trim())) {
+    throw new SkiffError('SKIFF_ERR_CONFIG', `invalid argument "${text}" for "--replicas" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
+  }
+  const n = Number(text);
+  if (n < 0) throw new SkiffError('SKIFF_ERR_CONFIG', 'The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0');
+  if (!Number.isSafeInteger(n)) throw new SkiffError('SKIFF_ERR_CONFIG', `invalid argument "${text}" for "--replicas" flag: value out of range`);
+  return n;
+}
+
+/** `--revision` / `--to-revision`: a non-negative integer (0 means the default). */
+export function parseRevisionFlag(text: string | undefined, flag: string): number {
+  if (text === undefined) return 0;
+  if (!/^\d+$/.test(text.trim())) throw new SkiffError('SKIFF_ERR_CONFIG', `invalid argument "${text}" for "${flag}" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
+  return Number(text);
+}
+
+/** Go's time.RFC3339 of the current second, as kubectl writes restartedAt (UTC here). */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
