@@ -1,6 +1,7 @@
 /**
  * The rollout commands on a real hub and agent on Docker: `set image`, `rollout status`,
- * `rollout history`, `rollout undo` and `scale`, checked against the Pods that really run.
+ * `rollout history`, `rollout undo`, `rollout pause|resume` and `scale`, checked against the Pods
+ * that really run.
  */
 import { readFileSync } from 'node:fs';
 import t from 'tap';
@@ -63,6 +64,27 @@ t.test('set image, rollout status / history / undo and scale on a real cluster',
     t.same([again.code, again.stdout], [0, 'deployment.apps/web skipped rollback (current template already matches revision 3)\n']);
   });
 
+  await t.test('a paused Deployment starts no rollout until resumed', async (t) => {
+    const pause = await cluster.skiff(['rollout', 'pause', 'deployment/web']);
+    t.same([pause.code, pause.stdout], [0, 'deployment.apps/web paused\n']);
+    const before = (await livePods(cluster)).map((p) => p.metadata.name).sort();
+    t.equal((await cluster.skiff(['set', 'image', 'deployment/web', 'web=skiff-test/web:2'])).code, 0);
+    const paused = await waitFor('Progressing=Unknown DeploymentPaused', async () => {
+      const d = await cluster.getJson<{ status: { conditions?: Array<{ type: string; status: string; reason?: string }> } }>(['get', 'deployment', 'web']);
+      return d.status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'DeploymentPaused');
+    });
+    t.equal(paused.status, 'Unknown');
+    const rs = await cluster.getJson<{ items: unknown[] }>(['get', 'rs']);
+    const revisionsWhilePaused = rs.items.length;
+    t.same((await livePods(cluster)).map((p) => p.metadata.name).sort(), before, 'no Pod replaced while paused');
+    const resume = await cluster.skiff(['rollout', 'resume', 'deployment/web']);
+    t.same([resume.code, resume.stdout], [0, 'deployment.apps/web resumed\n']);
+    const status = await cluster.skiff(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+    t.equal(status.code, 0, status.stderr);
+    t.same(images(await livePods(cluster)), ['skiff-test/web:2', 'skiff-test/web:2', 'skiff-test/web:2'], 'the held change rolls out on resume');
+    t.ok((await cluster.getJson<{ items: unknown[] }>(['get', 'rs'])).items.length >= revisionsWhilePaused, 'no revision was created or lost while paused');
+  });
+
   await t.test('scale --replicas=1 leaves one Pod', async (t) => {
     const scale = await cluster.skiff(['scale', 'deployment/web', '--replicas=1']);
     t.same([scale.code, scale.stdout, scale.stderr], [0, 'deployment.apps/web scaled\n', '']);
@@ -72,7 +94,7 @@ t.test('set image, rollout status / history / undo and scale on a real cluster',
       const { items } = await cluster.api<{ items: PodView[] }>('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb');
       return items.length === 1 ? items : undefined;
     }, { timeoutMs: 60_000 });
-    t.equal(pods[0]!.spec.containers[0]!.image, 'skiff-test/web:1');
+    t.equal(pods[0]!.spec.containers[0]!.image, 'skiff-test/web:2', 'the image rolled out after resume');
     t.ok(isRunningAndReady(pods[0]!));
   });
 });
