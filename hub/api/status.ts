@@ -38,8 +38,7 @@ export function statusFromError(err: unknown, target?: { kind?: string; group?: 
 }
 
 function toCause(e: FieldError): { reason: string; message: string; field: string } {
-  const reason = e.message.startsWith('Required value') ? 'FieldValueRequired' : e.message.startsWith('unknown field') ? 'FieldValueInvalid' : 'FieldValueInvalid';
-  return { reason, message: e.message, field: e.path };
+  return { reason: e.message.startsWith('Required value') ? 'FieldValueRequired' : 'FieldValueInvalid', message: e.message, field: e.path };
 }
 
 /** Kubernetes' message for an invalid object: `Deployment.apps "web" is invalid: [a: x, b: y]`. */
