@@ -8,6 +8,7 @@
  * cover (TLS to a remote engine, ssh://); select it with SKIFF_DOCKER_CLIENT=dockerode.
  * DOCKER_HOST is honoured as the docker CLI does.
  */
+import { eventSubscription } from './docker-streams.js';
 import type Dockerode from 'dockerode';
 import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription } from './docker-api.js';
 
@@ -139,37 +140,7 @@ export class DockerodeApi implements DockerApi {
     const stream = (await this.docker.getEvents({ filters: { type: ['container'], label: labelFilters, event: actions } })) as NodeJS.ReadableStream & {
       destroy(): void;
     };
-    let buffer = '';
-    let ended = false;
-    const end = (err?: Error): void => {
-      if (ended) return;
-      ended = true;
-      onEnd(err);
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline).trim();
-        buffer = buffer.slice(newline + 1);
-        if (line === '') continue;
-        try {
-          const event = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string } };
-          onEvent({ action: event.Action ?? event.status ?? '', id: event.Actor?.ID ?? event.id ?? '' });
-        } catch {
-          // A malformed line says nothing useful; the next resync covers whatever it meant.
-        }
-      }
-    });
-    stream.on('error', (err: Error) => end(err));
-    stream.on('end', () => end());
-    stream.on('close', () => end());
-    return {
-      close: () => {
-        ended = true;
-        stream.destroy();
-      },
-    };
+    return eventSubscription(stream, onEvent, onEnd);
   }
 
   async engineVersion(): Promise<string> {

@@ -11,6 +11,7 @@
  */
 import { Agent, request, type IncomingMessage } from 'node:http';
 import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription } from './docker-api.js';
+import { eventSubscription, onJsonLines } from './docker-streams.js';
 import { parseImageRef } from './image-ref.js';
 
 const API_VERSION = 'v1.41';
@@ -49,26 +50,6 @@ function query(params: Record<string, string | number | boolean | object>): stri
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) search.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   return `?${search.toString()}`;
-}
-
-/** Reads newline-delimited JSON objects from a response as they arrive. */
-function onJsonLines(res: IncomingMessage, onLine: (value: Record<string, unknown>) => void): void {
-  let buffer = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (line === '') continue;
-      try {
-        onLine(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // A malformed line carries nothing we can act on.
-      }
-    }
-  });
 }
 
 interface RawContainer {
@@ -233,25 +214,7 @@ export class EngineApi implements DockerApi {
     onEnd: (err?: Error) => void,
   ): Promise<EventSubscription> {
     const res = await this.open('GET', `/events${query({ filters: { type: ['container'], label: labelFilters, event: actions } })}`, undefined, undefined);
-    let ended = false;
-    const end = (err?: Error): void => {
-      if (ended) return;
-      ended = true;
-      onEnd(err);
-    };
-    onJsonLines(res, (line) => {
-      const actor = line.Actor as { ID?: string } | undefined;
-      onEvent({ action: String(line.Action ?? line.status ?? ''), id: String(actor?.ID ?? line.id ?? '') });
-    });
-    res.on('error', (err) => end(err));
-    res.on('end', () => end());
-    res.on('close', () => end());
-    return {
-      close: () => {
-        ended = true;
-        res.destroy();
-      },
-    };
+    return eventSubscription(res, onEvent, onEnd);
   }
 
   async engineVersion(): Promise<string> {
