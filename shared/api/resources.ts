@@ -5,6 +5,7 @@
  */
 import type { ZodType } from 'zod';
 import { namespace, node } from './schema/cluster.js';
+import { event } from './schema/event.js';
 import { pod } from './schema/pod.js';
 import { deployment, replicaSet } from './schema/workloads.js';
 
@@ -24,6 +25,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], schema: pod },
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], schema: namespace },
   { group: '', version: 'v1', kind: 'Node', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], schema: node },
+  { group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], schema: event },
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], schema: deployment },
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], schema: replicaSet },
 ];

@@ -48,7 +48,28 @@ export interface StatusReport {
   pods: ReportedPod[];
 }
 
-export function encode(message: DesiredState | StatusReport): Buffer {
+/** What happened to one pod (container) on a node, as kubelet records it. */
+export interface NodeEvent {
+  involvedObject: { kind: 'Pod'; namespace: string; name: string; uid: string; fieldPath?: string };
+  type: 'Normal' | 'Warning';
+  /** kubelet's reasons: Pulling, Pulled, Failed, Created, Started, Killing, BackOff, Unhealthy, ... */
+  reason: string;
+  message: string;
+  /** When it happened on the node. */
+  timestamp: string;
+}
+
+/**
+ * agent -> hub on nodes/{node}/events, QoS 1. Each occurrence is sent once; the hub folds
+ * repeats into one Event with a count, as Kubernetes' event recorder does.
+ */
+export interface EventReport {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  events: NodeEvent[];
+}
+
+export function encode(message: DesiredState | StatusReport | EventReport): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 
@@ -97,4 +118,21 @@ export function decodeStatusReport(payload: Buffer | string, topic: string): Sta
     if (typeof p.status !== 'object' || p.status === null) fail(topic, `pods[${i}].status`, 'expected an object');
   });
   return obj as unknown as StatusReport;
+}
+
+export function decodeEventReport(payload: Buffer | string, topic: string): EventReport {
+  const obj = parseJson(payload, topic);
+  if (!Array.isArray(obj.events)) fail(topic, 'events', 'expected an array');
+  (obj.events as unknown[]).forEach((event, i) => {
+    const e = event as NodeEvent | null;
+    const ref = e?.involvedObject;
+    if (!e || ref?.kind !== 'Pod' || typeof ref.uid !== 'string' || typeof ref.name !== 'string' || typeof ref.namespace !== 'string') {
+      fail(topic, `events[${i}].involvedObject`, 'expected a Pod with namespace, name and uid');
+    }
+    if (e.type !== 'Normal' && e.type !== 'Warning') fail(topic, `events[${i}].type`, 'expected "Normal" or "Warning"');
+    if (typeof e.reason !== 'string' || e.reason === '') fail(topic, `events[${i}].reason`, 'expected a non-empty string');
+    if (typeof e.message !== 'string') fail(topic, `events[${i}].message`, 'expected a string');
+    if (typeof e.timestamp !== 'string' || Number.isNaN(Date.parse(e.timestamp))) fail(topic, `events[${i}].timestamp`, 'expected an RFC 3339 time');
+  });
+  return obj as unknown as EventReport;
 }

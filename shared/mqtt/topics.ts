@@ -9,8 +9,11 @@ export const TOPIC_PREFIX = 'skiff/v1';
 
 /** hub -> agent: retained, QoS 1, the node's full desired state. */
 export const DOWNWARD_CHANNELS = ['desired'] as const;
-/** agent -> hub. presence is retained, 'online' on connect and 'offline' as the last will. */
-export const UPWARD_CHANNELS = ['status', 'presence', 'metrics'] as const;
+/**
+ * agent -> hub. presence is retained, 'online' on connect and 'offline' as the last will;
+ * events carries what happened to the node's pods (EventReport), QoS 1, not retained.
+ */
+export const UPWARD_CHANNELS = ['status', 'presence', 'metrics', 'events'] as const;
 
 export type DownwardChannel = (typeof DOWNWARD_CHANNELS)[number];
 export type UpwardChannel = (typeof UPWARD_CHANNELS)[number];
@@ -29,6 +32,7 @@ export function nodeTopic(node: string, channel: Channel): string {
 export const desiredTopic = (node: string): string => nodeTopic(node, 'desired');
 export const statusTopic = (node: string): string => nodeTopic(node, 'status');
 export const presenceTopic = (node: string): string => nodeTopic(node, 'presence');
+export const eventsTopic = (node: string): string => nodeTopic(node, 'events');
 
 /** Subscription filter the hub uses to ingest one upward channel from every node. */
 export function allNodesFilter(channel: UpwardChannel): string {
