@@ -15,6 +15,9 @@ import { createExecutors } from './reconcile/executor.js';
 import { FailureState } from './reconcile/failures.js';
 import { InFlight } from './reconcile/in-flight.js';
 import { ReconcileLoop } from './reconcile/loop.js';
+import { Prober } from './health/prober.js';
+import { probedContainers } from './health/probed-containers.js';
+import { EventPublisher } from './report/event-publisher.js';
 import { gatherNodeFacts } from './report/node-facts.js';
 import { buildNodeStatus, nodeLabels, type NodeFacts } from './report/node-status.js';
 import { Reporter } from './report/reporter.js';
@@ -55,6 +58,20 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   const pulls = new InFlight(triggerLoop);
   // A failed removal is retried by the resync, not at once (no tight loop against a sick engine).
   const removals = new InFlight((_, ok) => ok && triggerLoop());
+  let session: MqttSession | undefined;
+  const events = new EventPublisher({
+    node,
+    publish: (report) => (session ? session.publishEvents(report) : Promise.reject(new Error('not connected'))),
+    isConnected: () => session?.connected ?? false,
+    log: log.child({ component: 'events' }),
+  });
+  const prober = new Prober({
+    exec: (id, command, timeoutMs) => api.exec(id, command, timeoutMs),
+    now,
+    onResult: triggerLoop,
+    onEvent: (event) => events.emit(event),
+    log: log.child({ component: 'prober' }),
+  });
   const executors = createExecutors({
     api,
     store,
@@ -66,6 +83,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     removals,
     failures,
     invalidate: (id) => observer.invalidate(id),
+    emit: (event) => events.emit(event),
   });
 
   let facts: NodeFacts = gatherNodeFacts(config.nodeIp, undefined);
@@ -85,7 +103,6 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   refreshFacts();
   const readySince = new Date(now()).toISOString();
 
-  let session: MqttSession | undefined;
   const reporter = new Reporter({
     node,
     labels: nodeLabels(node, facts.architecture, config.nodeLabels),
@@ -113,13 +130,15 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     random,
     log: log.child({ component: 'reconcile' }),
     resyncIntervalMs: config.resyncIntervalMs,
+    probes: prober,
     onSettled: (result) => {
       refreshFacts();
+      prober.sync(probedContainers(result.desired, result.observed));
       reporter.onSettled(result);
     },
   });
 
-  const events = watchDockerEvents(
+  const dockerEvents = watchDockerEvents(
     api,
     node,
     (id) => {
@@ -175,7 +194,10 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       log: log.child({ component: 'mqtt' }),
       random,
       onDesired,
-      onConnect: () => reporter.onConnected(),
+      onConnect: () => {
+        reporter.onConnected();
+        events.onConnected();
+      },
     });
   })().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'cannot link to the hub'));
 
@@ -183,9 +205,11 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     async stop() {
       abort.abort();
       await linking;
-      events.close();
+      dockerEvents.close();
       reporter.stop();
       await loop.stop();
+      prober.stop();
+      events.stop();
       await session?.close();
       api.close?.();
       store.close();

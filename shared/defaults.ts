@@ -36,6 +36,26 @@ export const DEFAULTS = {
   /** Deployment progressDeadlineSeconds default (Kubernetes). */
   progressDeadlineSeconds: 600,
   namespace: 'default',
+  /** Retention of core/v1 Events (hub/events/): they are a recent history, not a record. */
+  events: {
+    /** An Event is deleted this long after it was last seen (kube-apiserver's --event-ttl: 1h). */
+    ttlMs: 3_600_000,
+    /** At most this many Events are kept in all; the least recently seen go first. */
+    maxCount: 1_000,
+    /** How often expired and excess Events are deleted (or every ttlMs / 4, when that is shorter). */
+    sweepIntervalMs: 60_000,
+  },
+} as const;
+
+/** Kubernetes' probe defaults (SetDefaults_Probe, SetDefaults_HTTPGetAction). */
+export const PROBE_DEFAULTS = {
+  initialDelaySeconds: 0,
+  timeoutSeconds: 1,
+  periodSeconds: 10,
+  successThreshold: 1,
+  failureThreshold: 3,
+  httpPath: '/',
+  httpScheme: 'HTTP',
 } as const;
 
 /** File names inside a hub's data dir. */

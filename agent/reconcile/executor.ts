@@ -7,14 +7,20 @@
  */
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
+import type { NodeEvent } from '../../shared/mqtt/messages.js';
+import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
+import { graceAfterHook, runPreStop } from '../health/pre-stop.js';
+import { podEvent, type PodEventType } from '../report/pod-event.js';
 import type { DockerApi } from '../runtime/docker-api.js';
 import { containerCreateBody } from '../runtime/container-spec.js';
+import type { ContainerIdentity } from '../runtime/labels.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { FailureState } from './failures.js';
-import { withAttempt, withEndedAttempt, withTermination } from './history.js';
+import { dockerContainerId, withAttempt, withEndedAttempt, withTermination } from './history.js';
 import type { InFlight } from './in-flight.js';
 import { graceSecondsOf } from './plan.js';
-import type { Step, StepKind } from './steps.js';
+import type { PodContainerRef, RemoveStep, Step, StepKind, WaitStep } from './steps.js';
+import { terminationOf } from './termination.js';
 
 export type Executors = { [K in StepKind]: (step: Extract<Step, { kind: K }>) => Promise<void> };
 
@@ -30,21 +36,81 @@ export interface ExecutorDeps {
   failures: FailureState;
   /** Called when Docker state the observer cached has changed under it. */
   invalidate?(containerId: string): void;
+  /** kubelet-style events about pods (event-publisher.ts sends them to the hub). */
+  emit?(event: NodeEvent): void;
+}
+
+/** kubelet's event for a wait, or undefined when the wait is not worth one. */
+function waitEvent(step: WaitStep): { type: PodEventType; reason: string; message: string } | undefined {
+  const { pod, container } = step.ref;
+  switch (step.reason) {
+    case 'CrashLoopBackOff':
+      return { type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` };
+    case 'ImagePullBackOff':
+      return { type: 'Normal', reason: 'BackOff', message: `Back-off pulling image "${container.image}"` };
+    case 'ErrImageNeverPull':
+      return { type: 'Warning', reason: 'ErrImageNeverPull', message: step.message ?? `Container image "${container.image}" is not present with pull policy of Never` };
+    case 'CreateContainerError':
+    case 'RunContainerError':
+      return { type: 'Warning', reason: 'Failed', message: `Error: ${step.message ?? step.reason}` };
+    default:
+      return undefined; // ErrImagePull: the pull's own Failed events said it
+  }
 }
 
 export function createExecutors(deps: ExecutorDeps): Executors {
   const { api, store, log, failures } = deps;
+  const emit = (ref: Pick<PodContainerRef, 'pod'> & { container: { name: string } }, type: PodEventType, reason: string, message: string): void => {
+    deps.emit?.(podEvent(ref.pod, ref.container.name, type, reason, message, deps.now()));
+  };
+  const emitFor = (id: ContainerIdentity, type: PodEventType, reason: string, message: string): void => {
+    emit({ pod: { metadata: { name: id.podName, namespace: id.namespace, uid: id.podUid } } as PodContainerRef['pod'], container: { name: id.container } }, type, reason, message);
+  };
+  const { pulledFor, announcedWaits } = failures;
+
+  const stopGracefully = async (step: RemoveStep): Promise<void> => {
+    let grace = step.graceSeconds;
+    if (step.preStop) {
+      const startedMs = deps.now();
+      const failure = await runPreStop(step.preStop.handler, (command, timeoutMs) => api.exec(step.containerId, command, timeoutMs), step.preStop.podIp, grace * 1000);
+      if (failure !== undefined) {
+        log.warn({ containerId: step.containerId.slice(0, 12), err: failure }, 'preStop hook failed');
+        if (step.identity) emitFor(step.identity, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${failure}`);
+      }
+      grace = graceAfterHook(grace, deps.now() - startedMs);
+    }
+    await api.stopContainer(step.containerId, grace);
+  };
+
+  /** How a container Skiff just stopped ended, from Docker (or as kubelet reports a lost one). */
+  const endedState = async (containerId: string): Promise<ContainerStateTerminated> => {
+    const details = await api.inspectContainer(containerId);
+    if (details) return terminationOf(details);
+    return { exitCode: 137, reason: 'ContainerStatusUnknown', finishedAt: new Date(deps.now()).toISOString(), containerID: dockerContainerId(containerId) };
+  };
+
   return {
     async pull(step) {
       deps.pulls.run(step.image, async () => {
         log.info({ image: step.image }, 'pulling image');
+        for (const ref of step.requesters) emit(ref, 'Normal', 'Pulling', `Pulling image "${ref.container.image}"`);
+        const startedMs = deps.now();
         try {
           await api.pullImage(step.image);
           failures.pullFailures.delete(step.image);
           failures.pulledAtMs.set(step.image, deps.now());
+          const seconds = ((deps.now() - startedMs) / 1000).toFixed(3);
+          for (const ref of step.requesters) {
+            pulledFor.add(ref.key);
+            emit(ref, 'Normal', 'Pulled', `Successfully pulled image "${ref.container.image}" in ${seconds}s (${seconds}s including waiting)`);
+          }
           log.info({ image: step.image }, 'pulled image');
         } catch (err) {
           const failure = FailureState.record(failures.pullFailures, step.image, 'ErrImagePull', errorMessage(err), deps.now());
+          for (const ref of step.requesters) {
+            emit(ref, 'Warning', 'Failed', `Failed to pull image "${ref.container.image}": ${errorMessage(err)}`);
+            emit(ref, 'Warning', 'Failed', 'Error: ErrImagePull');
+          }
           log.warn({ image: step.image, attempts: failure.attempts, err: errorMessage(err) }, 'image pull failed');
         }
       });
@@ -54,6 +120,7 @@ export function createExecutors(deps: ExecutorDeps): Executors {
       const { pod, container } = step;
       const context = { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: container.name, attempt: step.attempt };
       let id: string | undefined;
+      let created = false;
       try {
         const body = containerCreateBody({
           node: deps.node,
@@ -64,15 +131,21 @@ export function createExecutors(deps: ExecutorDeps): Executors {
           hash: step.hash,
           graceSeconds: graceSecondsOf(pod),
         });
+        if (!pulledFor.delete(step.key)) emit(step, 'Normal', 'Pulled', `Container image "${container.image}" already present on machine`);
         id = await api.createContainer(body);
+        emit(step, 'Normal', 'Created', `Created container ${container.name}`);
+        created = true;
         await api.startContainer(id);
         store.putHistory(step.key, withAttempt(store.history().get(step.key), { attempt: step.attempt, containerId: id, hash: step.hash, startedAtMs: deps.now() }));
         failures.createFailures.delete(step.key);
+        announcedWaits.delete(step.key);
+        emit(step, 'Normal', 'Started', `Started container ${container.name}`);
         log.info({ ...context, containerId: id.slice(0, 12) }, 'started container');
       } catch (err) {
         // Leave nothing half-made behind: the retry creates afresh after the backoff.
         if (id !== undefined) await api.removeContainer(id).catch(() => undefined);
-        const failure = FailureState.record(failures.createFailures, step.key, 'CreateContainerError', errorMessage(err), deps.now());
+        const reason = created ? 'RunContainerError' : 'CreateContainerError';
+        const failure = FailureState.record(failures.createFailures, step.key, reason, errorMessage(err), deps.now());
         log.warn({ ...context, failures: failure.attempts, err: errorMessage(err) }, 'container create failed');
       }
     },
@@ -81,10 +154,12 @@ export function createExecutors(deps: ExecutorDeps): Executors {
       deps.removals.run(step.containerId, async () => {
         const context = { containerId: step.containerId.slice(0, 12), reason: step.reason };
         try {
-          await api.stopContainer(step.containerId, step.graceSeconds);
+          if (step.killingMessage && step.identity) emitFor(step.identity, 'Normal', 'Killing', step.killingMessage);
+          await stopGracefully(step);
           if (step.record) {
-            const { key, ...ended } = step.record;
-            store.putHistory(key, withEndedAttempt(store.history().get(key), { ...ended, containerId: step.containerId }));
+            const { key, terminated, ...ended } = step.record;
+            const how = terminated ?? (await endedState(step.containerId));
+            store.putHistory(key, withEndedAttempt(store.history().get(key), { ...ended, terminated: how, containerId: step.containerId }));
           }
           await api.removeContainer(step.containerId);
           deps.invalidate?.(step.containerId);
@@ -101,8 +176,15 @@ export function createExecutors(deps: ExecutorDeps): Executors {
       log.info({ key: step.key, reason: step.terminated.reason }, 'recorded container termination');
     },
 
-    async wait() {
-      // Nothing to do: the loop sleeps until the earliest untilMs or the next trigger.
+    async wait(step) {
+      // Nothing to do but say so, once per backoff period: the loop sleeps until the earliest untilMs or the next trigger.
+      const event = waitEvent(step);
+      if (!event) return;
+      // The same reason and deadline is the same wait; a new backoff period is a new one.
+      const what = `${step.reason}:${step.untilMs ?? ''}`;
+      if (announcedWaits.get(step.key) === what) return;
+      announcedWaits.set(step.key, what);
+      emit(step.ref, event.type, event.reason, event.message);
     },
   };
 }

@@ -16,8 +16,12 @@ export interface ContainerHistory {
   lastStartedAtMs?: number;
   /** How the latest recorded attempt ended; containerID says which attempt it was. */
   lastTerminated?: ContainerStateTerminated;
+  /** How the attempt before that ended: lastState while the latest ended one is still shown as the current state. */
+  previousTerminated?: ContainerStateTerminated;
   /** Consecutive terminations since the restart backoff was last reset (see restart-backoff.ts). */
   backoffStreak: number;
+  /** The latest attempt was killed for failing its liveness or startup probe (kubelet restarts it unless restartPolicy is Never). */
+  lastKilledByProbe?: boolean;
 }
 
 export const EMPTY_HISTORY: ContainerHistory = Object.freeze({ attempts: 0, backoffStreak: 0 });
@@ -46,13 +50,14 @@ export function withAttempt(
 }
 
 /** Records how an attempt ended. Idempotent: recording the same container twice changes nothing. */
-export function withTermination(history: ContainerHistory | undefined, terminated: ContainerStateTerminated): ContainerHistory {
+export function withTermination(history: ContainerHistory | undefined, terminated: ContainerStateTerminated, killedByProbe = false): ContainerHistory {
   const base = history ?? EMPTY_HISTORY;
   if (base.lastTerminated?.containerID === terminated.containerID) return base;
   const started = terminated.startedAt ? Date.parse(terminated.startedAt) : NaN;
   const finished = terminated.finishedAt ? Date.parse(terminated.finishedAt) : NaN;
   const ranMs = Number.isFinite(started) && Number.isFinite(finished) ? finished - started : undefined;
-  return { ...base, lastTerminated: terminated, backoffStreak: nextStreak(base.backoffStreak, ranMs) };
+  const { lastKilledByProbe: _previous, previousTerminated: _older, ...rest } = base;
+  return { ...rest, ...(base.lastTerminated ? { previousTerminated: base.lastTerminated } : {}), lastTerminated: terminated, backoffStreak: nextStreak(base.backoffStreak, ranMs), ...(killedByProbe ? { lastKilledByProbe: true } : {}) };
 }
 
 /**
@@ -62,7 +67,7 @@ export function withTermination(history: ContainerHistory | undefined, terminate
  */
 export function withEndedAttempt(
   history: ContainerHistory | undefined,
-  ended: { attempt: number; containerId: string; hash: string; terminated: ContainerStateTerminated },
+  ended: { attempt: number; containerId: string; hash: string; terminated: ContainerStateTerminated; killedByProbe?: boolean },
 ): ContainerHistory {
   const base = history ?? EMPTY_HISTORY;
   const startedMs = ended.terminated.startedAt ? Date.parse(ended.terminated.startedAt) : NaN;
@@ -76,7 +81,7 @@ export function withEndedAttempt(
           ...(Number.isFinite(startedMs) ? { lastStartedAtMs: startedMs } : {}),
         }
       : base;
-  return withTermination(current, ended.terminated);
+  return withTermination(current, ended.terminated, ended.killedByProbe);
 }
 
 /** True when the latest attempt's end has been recorded (false: it vanished, e.g. `docker rm -f`). */

@@ -20,13 +20,24 @@ import { containerKey } from './history.js';
 import type { InFlight } from './in-flight.js';
 import { plan } from './plan.js';
 import type { Step, WaitStep } from './steps.js';
+import type { ProbeResults, Unhealthy } from '../health/prober.js';
 
 export interface PassResult {
   desired: DesiredState | undefined;
   observed: readonly ObservedContainer[];
   steps: readonly Step[];
   nowMs: number;
+  /** What the probes said at the start of the pass, by Docker id. */
+  probeResults: ReadonlyMap<string, ProbeResults>;
 }
+
+/** The prober's view the loop plans and reports with (health/prober.ts). */
+export interface ProbeView {
+  unhealthy(): ReadonlyMap<string, Unhealthy>;
+  results(): ReadonlyMap<string, ProbeResults>;
+}
+
+const NO_PROBES: ProbeView = { unhealthy: () => new Map(), results: () => new Map() };
 
 export interface LoopDeps {
   api: DockerApi;
@@ -41,6 +52,7 @@ export interface LoopDeps {
   random(): number;
   log: Logger;
   resyncIntervalMs: number;
+  probes?: ProbeView;
   /** Called after every settled pass (the reporter builds a StatusReport from it). */
   onSettled(result: PassResult): void;
 }
@@ -77,6 +89,8 @@ export class ReconcileLoop {
     const { deps } = this;
     const nowMs = deps.now();
     const desired = deps.desired();
+    const probes = deps.probes ?? NO_PROBES;
+    const probeResults = probes.results();
     const [observed, images] = await Promise.all([deps.observe(), deps.api.listImageRefs()]);
     const steps = plan(desired?.pods ?? [], observed, {
       nowMs,
@@ -87,13 +101,15 @@ export class ReconcileLoop {
       removing: deps.removals.keys(),
       createFailures: deps.failures.createFailures,
       history: deps.store.history(),
+      unhealthy: probes.unhealthy(),
     });
-    // Pulls and removals start in the background; creates and records are awaited as one batch.
+    // Pulls and removals start in the background, waits only record events; creates and records
+    // are awaited as one batch.
     const awaited = steps.filter((s) => s.kind === 'create' || s.kind === 'record');
-    for (const step of steps) if (step.kind === 'pull' || step.kind === 'remove') void execute(deps.executors, step);
+    for (const step of steps) if (step.kind === 'pull' || step.kind === 'remove' || step.kind === 'wait') void execute(deps.executors, step);
     await Promise.all(awaited.map((step) => execute(deps.executors, step)));
     this.forget(desired, observed);
-    return { acted: awaited.length > 0, result: { desired, observed, steps, nowMs } };
+    return { acted: awaited.length > 0, result: { desired, observed, steps, nowMs, probeResults } };
   }
 
   /** Drops history and failures of pods that are neither desired nor still have containers. */

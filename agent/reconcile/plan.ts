@@ -13,15 +13,16 @@
 import type { Container } from '../../shared/api/schema/pod.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
-import { identityOf, LABELS } from '../runtime/labels.js';
+import type { Unhealthy } from '../health/prober.js';
+import { identityOf, LABELS, preStopOf } from '../runtime/labels.js';
 import { normalizeImageRef } from '../runtime/image-ref.js';
 import type { ObservedContainer } from '../runtime/observe.js';
 import { containerKey, latestAttemptRecorded, vanishedTermination, type ContainerHistory } from './history.js';
 import { effectivePullPolicy } from './pull-policy.js';
 import { restartDelayMs, retryDelayMs } from './restart-backoff.js';
 import { specHash } from './spec-hash.js';
-import type { RemoveReason, Step, WaitStep } from './steps.js';
-import { isExitedState, isRunningState, shouldRestart, terminationOf } from './termination.js';
+import type { PullStep, RemoveReason, RemoveStep, Step, WaitStep } from './steps.js';
+import { isExitedState, isRunningState, restartsAfter, shouldRestart, terminationOf } from './termination.js';
 
 /** A failing operation, retried with backoff (pulls by image, creates by pod container key). */
 export interface Failure {
@@ -43,6 +44,8 @@ export interface PlanContext {
   removing: ReadonlySet<string>;
   createFailures: ReadonlyMap<string, Failure>;
   history: ReadonlyMap<string, ContainerHistory>;
+  /** Running containers whose liveness or startup probe failed, by Docker id (health/prober.ts). */
+  unhealthy: ReadonlyMap<string, Unhealthy>;
 }
 
 export function graceSecondsOf(pod: DesiredPod): number {
@@ -66,10 +69,34 @@ function byPreference(a: ObservedContainer, b: ObservedContainer): number {
   return attempt !== 0 ? attempt : b.createdMs - a.createdMs;
 }
 
+/** kubelet's Killing message for the stops a user should see. */
+const KILLING: Partial<Record<RemoveReason, (container: string) => string>> = {
+  PodDeleted: (c) => `Stopping container ${c}`,
+  ContainerDeleted: (c) => `Stopping container ${c}`,
+  SpecChanged: (c) => `Container ${c} definition changed, will be restarted`,
+};
+
+/** A graceful removal of `c`: its preStop hook when it is running, its identity for events. */
+export function removeStep(c: ObservedContainer, reason: RemoveReason, graceSeconds: number, extra: Partial<RemoveStep> = {}): RemoveStep {
+  const identity = identityOf(c.labels);
+  const preStop = isRunningState(c.state) ? preStopOf(c.labels) : undefined;
+  const killing = identity ? KILLING[reason]?.(identity.container) : undefined;
+  return {
+    kind: 'remove',
+    containerId: c.id,
+    reason,
+    graceSeconds,
+    ...(identity ? { identity } : {}),
+    ...(preStop ? { preStop: { handler: preStop, ...(c.ip ? { podIp: c.ip } : {}) } } : {}),
+    ...(killing && isRunningState(c.state) ? { killingMessage: killing } : {}),
+    ...extra,
+  };
+}
+
 export function plan(desired: readonly DesiredPod[], observed: readonly ObservedContainer[], ctx: PlanContext): Step[] {
   const steps: Step[] = [];
   const remove = (c: ObservedContainer, reason: RemoveReason, graceSeconds: number): void => {
-    steps.push({ kind: 'remove', containerId: c.id, reason, graceSeconds });
+    steps.push(removeStep(c, reason, graceSeconds));
   };
   const podsByUid = new Map(desired.map((pod) => [pod.metadata.uid, pod]));
   const byKey = new Map<string, ObservedContainer[]>();
@@ -103,7 +130,7 @@ export function plan(desired: readonly DesiredPod[], observed: readonly Observed
     byKey.set(key, list);
   }
 
-  const pulls = new Set<string>();
+  const pulls = new Map<string, PullStep>();
   for (const pod of desired) {
     for (const spec of pod.spec.containers) {
       const key = containerKey(pod.metadata.uid, spec.name);
@@ -112,7 +139,7 @@ export function plan(desired: readonly DesiredPod[], observed: readonly Observed
       const [keeper, ...duplicates] = candidates;
       for (const d of duplicates) remove(d, 'Duplicate', graceSecondsOf(pod));
       if (keeper) {
-        planExisting(pod, key, keeper, steps);
+        planExisting(pod, spec, key, keeper, ctx, steps);
       } else {
         planMissing(pod, spec, key, ctx, steps, pulls);
       }
@@ -121,18 +148,28 @@ export function plan(desired: readonly DesiredPod[], observed: readonly Observed
   return steps;
 }
 
-function planExisting(pod: DesiredPod, key: string, keeper: ObservedContainer, steps: Step[]): void {
-  if (isRunningState(keeper.state)) return;
+function planExisting(pod: DesiredPod, spec: Container, key: string, keeper: ObservedContainer, ctx: PlanContext, steps: Step[]): void {
+  if (isRunningState(keeper.state)) {
+    const unhealthy = ctx.unhealthy.get(keeper.id);
+    if (!unhealthy) return;
+    // Failed its liveness or startup probe: stop it (preStop, SIGTERM, grace) and record how it
+    // ended; the next pass restarts it with the restart backoff, as kubelet does.
+    const id = identityOf(keeper.labels)!;
+    const probe = unhealthy.kind === 'liveness' ? spec.livenessProbe : spec.startupProbe;
+    const grace = probe?.terminationGracePeriodSeconds ?? graceSecondsOf(pod);
+    steps.push(removeStep(keeper, 'Unhealthy', grace, { killingMessage: unhealthy.message, record: { key, attempt: id.attempt, hash: id.hash, killedByProbe: true } }));
+    return;
+  }
   if (keeper.state === 'created') {
     // Created but never started: a start that failed or an agent that died in between.
-    steps.push({ kind: 'remove', containerId: keeper.id, reason: 'NeverStarted', graceSeconds: 0 });
+    steps.push(removeStep(keeper, 'NeverStarted', 0));
     return;
   }
   if (isExitedState(keeper.state) && shouldRestart(pod.spec.restartPolicy, keeper.exitCode)) {
     // Remove it now, recording how it ended; the next pass creates the next attempt after the backoff.
     const id = identityOf(keeper.labels)!;
     const record = { key, attempt: id.attempt, hash: id.hash, terminated: terminationOf(keeper) };
-    steps.push({ kind: 'remove', containerId: keeper.id, reason: 'Exited', graceSeconds: 0, record });
+    steps.push(removeStep(keeper, 'Exited', 0, { record }));
   }
   // Exited for good (Never, or OnFailure with exit 0): leave it, the pod is Succeeded or Failed.
 }
@@ -143,12 +180,13 @@ function planMissing(
   key: string,
   ctx: PlanContext,
   steps: Step[],
-  pulls: Set<string>,
+  pulls: Map<string, PullStep>,
 ): void {
   const history = ctx.history.get(key);
   const hash = specHash(pod, spec);
+  const ref = { pod, container: spec, key };
   const wait = (reason: WaitStep['reason'], message: string | undefined, untilMs?: number): void => {
-    steps.push({ kind: 'wait', key, reason, ...(message !== undefined ? { message } : {}), ...(untilMs !== undefined ? { untilMs } : {}) });
+    steps.push({ kind: 'wait', key, ref, reason, ...(message !== undefined ? { message } : {}), ...(untilMs !== undefined ? { untilMs } : {}) });
   };
 
   // A restart of the same spec (a new spec starts at once: not a restart, no backoff).
@@ -159,7 +197,7 @@ function planMissing(
       return;
     }
     const last = history.lastTerminated!;
-    if (!shouldRestart(pod.spec.restartPolicy, last.exitCode)) return;
+    if (!restartsAfter(pod.spec.restartPolicy, last, history.lastKilledByProbe)) return;
     const delayMs = restartDelayMs(history.backoffStreak);
     const finishedMs = last.finishedAt ? Date.parse(last.finishedAt) : NaN;
     const untilMs = (Number.isFinite(finishedMs) ? finishedMs : 0) + delayMs;
@@ -191,8 +229,14 @@ function planMissing(
         return;
       }
     }
-    if (!pulls.has(image)) steps.push({ kind: 'pull', image });
-    pulls.add(image);
+    const pending = pulls.get(image);
+    if (pending) {
+      pending.requesters.push(ref);
+    } else {
+      const step: PullStep = { kind: 'pull', image, requesters: [ref] };
+      pulls.set(image, step);
+      steps.push(step);
+    }
     return;
   }
 
@@ -200,7 +244,8 @@ function planMissing(
   if (createFailure) {
     const untilMs = createFailure.lastFailureMs + retryDelayMs(createFailure.attempts);
     if (ctx.nowMs < untilMs) {
-      wait('CreateContainerError', createFailure.message, untilMs);
+      // kubelet: CreateContainerError when Docker refused the container, RunContainerError when it would not start.
+      wait(createFailure.reason === 'RunContainerError' ? 'RunContainerError' : 'CreateContainerError', createFailure.message, untilMs);
       return;
     }
   }

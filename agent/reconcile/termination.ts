@@ -21,6 +21,16 @@ export function shouldRestart(restartPolicy: 'Always' | 'OnFailure' | 'Never' | 
   return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
 }
 
+/**
+ * Whether the latest recorded attempt restarts: by restartPolicy and exit code, except that a
+ * container killed for failing a probe restarts under any policy but Never (kubelet's
+ * computePodActions), whatever code it exited with.
+ */
+export function restartsAfter(restartPolicy: 'Always' | 'OnFailure' | 'Never' | undefined, terminated: ContainerStateTerminated, killedByProbe: boolean | undefined): boolean {
+  if (killedByProbe) return (restartPolicy ?? 'Always') !== 'Never';
+  return shouldRestart(restartPolicy, terminated.exitCode);
+}
+
 export function isRunningState(state: ObservedContainer['state']): boolean {
   return state === 'running' || state === 'paused' || state === 'restarting';
 }

@@ -17,7 +17,9 @@ import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import { containerKey, dockerContainerId, latestAttemptRecorded, vanishedTermination, type ContainerHistory } from '../reconcile/history.js';
 import { specHash } from '../reconcile/spec-hash.js';
 import type { WaitStep } from '../reconcile/steps.js';
-import { isExitedState, isRunningState, shouldRestart, terminationOf } from '../reconcile/termination.js';
+import { isExitedState, isRunningState, restartsAfter, terminationOf } from '../reconcile/termination.js';
+import { containerHealth } from '../health/container-health.js';
+import type { ProbeResults } from '../health/prober.js';
 import { identityOf } from '../runtime/labels.js';
 import type { ObservedContainer } from '../runtime/observe.js';
 
@@ -28,6 +30,8 @@ export interface PodStatusInput {
   history: ReadonlyMap<string, ContainerHistory>;
   /** The last plan's waits, by pod container key. */
   waits: ReadonlyMap<string, WaitStep>;
+  /** What the probes say, by Docker id (containers without probes are absent). */
+  probeResults?: ReadonlyMap<string, ProbeResults>;
   hostIP: string;
   nowIso: string;
   observedGeneration: number;
@@ -71,24 +75,27 @@ export function containerStatus(input: PodStatusInput, spec: Container): Contain
     state = { terminated: terminationOf(current) };
   } else if (!current && wait) {
     state = { waiting: { reason: wait.reason, ...(wait.message ? { message: wait.message } : {}) } };
-  } else if (!current && lastEnded && !shouldRestart(pod.spec.restartPolicy, lastEnded.exitCode)) {
+  } else if (!current && lastEnded && !restartsAfter(pod.spec.restartPolicy, lastEnded, history?.lastKilledByProbe)) {
     state = { terminated: lastEnded };
   } else {
     state = { waiting: { reason: 'ContainerCreating' } };
   }
-  const lastState: ContainerState =
-    lastEnded && state.terminated?.containerID !== lastEnded.containerID ? { terminated: lastEnded } : {};
+  // lastState is the attempt before the one `state` shows: the latest recorded end, or — when that
+  // is the very container shown as terminated (recorded, not yet removed) — the one before it.
+  const before = lastEnded && state.terminated?.containerID === lastEnded.containerID ? history?.previousTerminated : lastEnded;
+  const lastState: ContainerState = before && state.terminated?.containerID !== before.containerID ? { terminated: before } : {};
   const running = state.running !== undefined;
+  const health = containerHealth(spec, current ? input.probeResults?.get(current.id) : undefined);
   return {
     name: spec.name,
     state,
     lastState,
-    ready: running,
+    ready: running && health.ready,
     restartCount: Math.max(0, attempts - 1),
     image: spec.image,
     imageID: current?.imageID ? `docker://${current.imageID}` : '',
     ...(current ? { containerID: dockerContainerId(current.id) } : {}),
-    started: running,
+    started: running && health.started,
   };
 }
 

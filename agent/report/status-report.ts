@@ -59,6 +59,7 @@ export function reportedPods(input: PodsInput): ReportedPod[] {
       containers: byUid.get(pod.metadata.uid) ?? [],
       history: input.history,
       waits,
+      probeResults: pass.probeResults,
       hostIP: input.hostIP,
       nowIso: input.nowIso,
       observedGeneration: pass.desired?.generation ?? 0,

@@ -4,6 +4,9 @@
  * image's CMD when Entrypoint is set, as Kubernetes ignores it when command is set); Docker never
  * restarts a container itself (RestartPolicy "no"): Skiff does, with Kubernetes' backoff.
  *
+ * Variables: `$(VAR)` references in env values, command and args are expanded as kubelet does
+ * (see expandReferences); Docker itself never expands anything in Env, Entrypoint or Cmd.
+ *
  * Networking: every container joins the default bridge with its own address. Containers of one
  * pod therefore do NOT share localhost or ports yet (Kubernetes would give them one network
  * namespace through a pause container); the pod's IP is its first container's.
@@ -12,6 +15,7 @@ import type { Container } from '../../shared/api/schema/pod.js';
 import { bytes, cpuMillicores } from '../../shared/api/quantity.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import type { CreateContainerBody } from './docker-api.js';
+import { resolvePreStop } from '../health/pre-stop.js';
 import { containerName, labelsFor, type ContainerIdentity } from './labels.js';
 
 export interface ContainerSpecInput {
@@ -28,6 +32,45 @@ export interface ContainerSpecInput {
 /** Docker's CpuShares from a CPU request, as kubelet computes it (MilliCPUToShares: min 2). */
 export function cpuShares(millicores: number): number {
   return Math.max(2, Math.floor((millicores * 1024) / 1000));
+}
+
+/**
+ * Kubernetes' `$(VAR)` expansion (third_party/forked/golang/expansion, Expand): `$(NAME)` becomes
+ * the value of NAME when `vars` has it and stays as written when it does not; `$$` is an escaped
+ * `$` (so `$$(NAME)` yields the literal `$(NAME)`); any other `$`, an unterminated `$(` and a `$`
+ * at the end pass through unchanged. Values are not expanded again (no recursion).
+ */
+export function expandReferences(input: string, vars: ReadonlyMap<string, string>): string {
+  let out = '';
+  let checkpoint = 0;
+  for (let cursor = 0; cursor < input.length - 1; cursor++) {
+    if (input[cursor] !== '$') continue;
+    out += input.slice(checkpoint, cursor);
+    const next = input[cursor + 1]!;
+    const close = next === '(' ? input.indexOf(')', cursor + 2) : -1;
+    if (close !== -1) {
+      const name = input.slice(cursor + 2, close);
+      out += vars.get(name) ?? `$(${name})`;
+      cursor = close;
+    } else {
+      // "$$" -> "$"; "$(" without a closer and "$x" are kept as they are.
+      out += next === '$' ? '$' : `$${next}`;
+      cursor += 1;
+    }
+    checkpoint = cursor + 1;
+  }
+  return out + input.slice(checkpoint);
+}
+
+/**
+ * A container's environment as kubelet builds it (makeEnvironmentVariables): each value may refer
+ * to variables declared BEFORE it (not to later ones, nor to the image's ENV); a name declared
+ * twice keeps its first position and its last value. Returned in declaration order.
+ */
+export function containerEnvironment(env: Container['env']): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const e of env ?? []) vars.set(e.name, e.value ? expandReferences(e.value, vars) : '');
+  return vars;
 }
 
 export function containerCreateBody(input: ContainerSpecInput): CreateContainerBody {
@@ -54,15 +97,18 @@ export function containerCreateBody(input: ContainerSpecInput): CreateContainerB
   const memory = limits.memory !== undefined ? bytes(limits.memory) : undefined;
   const cpuLimit = limits.cpu !== undefined ? cpuMillicores(limits.cpu) : undefined;
   const cpuRequest = requests.cpu !== undefined ? cpuMillicores(requests.cpu) : undefined;
+  // command and args see the container's final environment (kubelet: ExpandContainerCommandAndArgs).
+  const env = containerEnvironment(container.env);
+  const expand = (list: readonly string[]): string[] => list.map((item) => expandReferences(item, env));
   return {
     name: containerName(input.node, identity),
     Image: container.image,
-    ...(container.command?.length ? { Entrypoint: container.command } : {}),
-    ...(container.args?.length ? { Cmd: container.args } : {}),
-    ...(container.env?.length ? { Env: container.env.map((e) => `${e.name}=${e.value ?? ''}`) } : {}),
+    ...(container.command?.length ? { Entrypoint: expand(container.command) } : {}),
+    ...(container.args?.length ? { Cmd: expand(container.args) } : {}),
+    ...(env.size > 0 ? { Env: [...env].map(([name, value]) => `${name}=${value}`) } : {}),
     ...(container.workingDir ? { WorkingDir: container.workingDir } : {}),
     Hostname: pod.spec.hostname ?? pod.metadata.name,
-    Labels: labelsFor(input.node, identity, input.graceSeconds),
+    Labels: labelsFor(input.node, identity, input.graceSeconds, resolvePreStop(container)),
     ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
     HostConfig: {
       RestartPolicy: { Name: 'no' },

@@ -42,6 +42,16 @@ export interface DockerEvent {
   id: string;
 }
 
+/** How a command run inside a container ended (exec probes, preStop hooks). */
+export interface ExecResult {
+  exitCode: number;
+  /** stdout and stderr interleaved, capped at EXEC_OUTPUT_LIMIT bytes. */
+  output: string;
+}
+
+/** kubelet reads at most 10 KiB of a probe's output. */
+export const EXEC_OUTPUT_LIMIT = 10 * 1024;
+
 export interface EventSubscription {
   close(): void;
 }
@@ -54,6 +64,11 @@ export interface DockerApi {
   startContainer(id: string): Promise<void>;
   /** Graceful stop (SIGTERM, then SIGKILL after graceSeconds); a stopped or missing container is fine. */
   stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /**
+   * Runs a command in a running container and waits for it. Rejects when it does not finish
+   * within timeoutMs (the command may still be running inside the container) or cannot start.
+   */
+  exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** Forced removal; a missing container is fine. */
   removeContainer(id: string): Promise<void>;
   /** RepoTags and RepoDigests of every local image. */

@@ -1,9 +1,10 @@
 /**
  * Docker's streaming answers, read the same way by both Docker clients (engine-api.ts,
- * dockerode-api.ts): events and pull progress come as newline-delimited JSON.
+ * dockerode-api.ts): events and pull progress come as newline-delimited JSON, exec output as a
+ * multiplexed stream.
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { DockerEvent, EventSubscription } from './docker-api.js';
+import { EXEC_OUTPUT_LIMIT, type DockerEvent, type EventSubscription } from './docker-api.js';
 
 /** Delivers each JSON object as its line completes, whatever the chunking (split UTF-8 included). */
 export function onJsonLines(stream: NodeJS.ReadableStream, onLine: (value: Record<string, unknown>) => void): void {
@@ -56,4 +57,48 @@ export function eventSubscription(
       stream.destroy();
     },
   };
+}
+
+/**
+ * Collects a non-TTY exec stream: frames of an 8-byte header (stream type, 3 zero bytes,
+ * big-endian payload size) and payload, stdout and stderr interleaved. Keeps at most `limit`
+ * bytes of payload; resolves when the stream ends (the command exited). After timeoutMs it
+ * destroys the stream and rejects as kubelet words it: `command "..." timed out`.
+ */
+export function collectMultiplexed(
+  stream: NodeJS.ReadableStream & { destroy(): void },
+  options: { timeoutMs: number; command: readonly string[]; limit?: number },
+): Promise<string> {
+  const limit = options.limit ?? EXEC_OUTPUT_LIMIT;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(new Error(`command ${JSON.stringify(options.command.join(' '))} timed out`));
+    }, options.timeoutMs);
+    let pending = Buffer.alloc(0);
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    stream.on('data', (chunk: Buffer | string) => {
+      pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        const payload = pending.subarray(8, 8 + size);
+        if (keptBytes < limit) {
+          const part = payload.subarray(0, limit - keptBytes);
+          kept.push(Buffer.from(part));
+          keptBytes += part.length;
+        }
+        pending = pending.subarray(8 + size);
+      }
+    });
+    stream.on('error', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(kept).toString('utf8'));
+    });
+  });
 }

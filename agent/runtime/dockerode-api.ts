@@ -8,9 +8,9 @@
  * cover (TLS to a remote engine, ssh://); select it with SKIFF_DOCKER_CLIENT=dockerode.
  * DOCKER_HOST is honoured as the docker CLI does.
  */
-import { eventSubscription } from './docker-streams.js';
+import { collectMultiplexed, eventSubscription } from './docker-streams.js';
 import type Dockerode from 'dockerode';
-import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription } from './docker-api.js';
+import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
 
 /** Docker prints "0001-01-01T00:00:00Z" for a time that never happened. */
 function dockerTime(value: string | undefined): string | undefined {
@@ -97,6 +97,14 @@ export class DockerodeApi implements DockerApi {
       if (code === 304 || code === 404) return; // already stopped, or gone
       throw err;
     }
+  }
+
+  async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const output = await collectMultiplexed(stream, { timeoutMs, command });
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, output };
   }
 
   async removeContainer(id: string): Promise<void> {

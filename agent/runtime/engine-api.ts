@@ -10,8 +10,8 @@
  * DOCKER_HOST is honoured for unix:// and tcp:// (plain HTTP; TLS is not supported yet).
  */
 import { Agent, request, type IncomingMessage } from 'node:http';
-import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription } from './docker-api.js';
-import { eventSubscription, onJsonLines } from './docker-streams.js';
+import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
+import { collectMultiplexed, eventSubscription, onJsonLines } from './docker-streams.js';
 import { parseImageRef } from './image-ref.js';
 
 const API_VERSION = 'v1.41';
@@ -180,6 +180,16 @@ export class EngineApi implements DockerApi {
   async stopContainer(id: string, graceSeconds: number): Promise<void> {
     const timeoutMs = CALL_TIMEOUT_MS + graceSeconds * 1000;
     await this.ignoring([304, 404], this.call('POST', `/containers/${encodeURIComponent(id)}/stop${query({ t: graceSeconds })}`, undefined, timeoutMs));
+  }
+
+  async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+    const { value } = await this.call<{ Id: string }>('POST', `/containers/${encodeURIComponent(id)}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: command });
+    const execPath = `/exec/${encodeURIComponent(value.Id)}`;
+    // The engine streams the output until the command exits, then closes the connection.
+    const res = await this.open('POST', `${execPath}/start`, { Detach: false, Tty: false }, timeoutMs);
+    const output = await collectMultiplexed(res, { timeoutMs, command });
+    const { value: info } = await this.call<{ ExitCode: number | null; Running: boolean }>('GET', `${execPath}/json`);
+    return { exitCode: info.ExitCode ?? -1, output };
   }
 
   async removeContainer(id: string): Promise<void> {

@@ -13,7 +13,27 @@ export const LABELS = {
   attempt: 'skiff.container.attempt',
   /** The pod's terminationGracePeriodSeconds, so a container whose pod is gone still stops gracefully. */
   graceSeconds: 'skiff.pod.grace-seconds',
+  /** The container's preStop hook, resolved (PreStopHandler as JSON), for the same reason. */
+  preStop: 'skiff.container.pre-stop',
 } as const;
+
+/** A preStop hook with its port resolved to a number, as the label carries it. */
+export type PreStopHandler =
+  | { exec: { command: string[] } }
+  | { httpGet: { scheme: 'HTTP' | 'HTTPS'; host?: string; port: number; path: string; headers?: Record<string, string> } }
+  | { sleep: { seconds: number } };
+
+/** The preStop hook a container's labels carry; undefined when none (or unreadable: the stop goes on without it). */
+export function preStopOf(labels: Readonly<Record<string, string>>): PreStopHandler | undefined {
+  const text = labels[LABELS.preStop];
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as PreStopHandler;
+    return typeof value === 'object' && value !== null && ('exec' in value || 'httpGet' in value || 'sleep' in value) ? value : undefined;
+  } catch {
+    return undefined; // written by Skiff itself; only a hand-made container could carry garbage
+  }
+}
 
 export interface ContainerIdentity {
   namespace: string;
@@ -36,8 +56,9 @@ export function identityOf(labels: Readonly<Record<string, string>>): ContainerI
   return { namespace, podName, podUid, container, hash, attempt };
 }
 
-export function labelsFor(node: string, id: ContainerIdentity, graceSeconds: number): Record<string, string> {
+export function labelsFor(node: string, id: ContainerIdentity, graceSeconds: number, preStop?: PreStopHandler): Record<string, string> {
   return {
+    ...(preStop ? { [LABELS.preStop]: JSON.stringify(preStop) } : {}),
     [LABELS.node]: node,
     [LABELS.namespace]: id.namespace,
     [LABELS.podName]: id.podName,

@@ -9,8 +9,8 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { DEFAULTS } from '../../shared/defaults.js';
-import { encode, type StatusReport } from '../../shared/mqtt/messages.js';
-import { desiredTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
+import { encode, type EventReport, type StatusReport } from '../../shared/mqtt/messages.js';
+import { desiredTopic, eventsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
 import { reconnectDelayMs } from './reconnect-delay.js';
 
 export interface MqttSessionOptions {
@@ -98,6 +98,10 @@ export class MqttSession {
 
   async publishStatus(report: StatusReport): Promise<void> {
     await this.client.publishAsync(statusTopic(this.options.node), encode(report), { qos: 1 });
+  }
+
+  async publishEvents(report: EventReport): Promise<void> {
+    await this.client.publishAsync(eventsTopic(this.options.node), encode(report), { qos: 1 });
   }
 
   /** Says `offline` (a clean disconnect suppresses the will) and closes; bounded in time. */

@@ -25,4 +25,8 @@ export const MIGRATIONS: readonly string[] = [
      name TEXT PRIMARY KEY,
      value INTEGER NOT NULL
    );`,
+  // 2: whether the latest attempt was killed by a failed liveness/startup probe (restarts even under
+  // OnFailure), and how the attempt before it ended (lastState while the latest one still shows).
+  `ALTER TABLE container_history ADD COLUMN last_killed_by_probe INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE container_history ADD COLUMN previous_terminated TEXT;`,
 ];

@@ -24,6 +24,8 @@ interface HistoryRow {
   started_at_ms: number | null;
   last_terminated: string | null;
   backoff_streak: number;
+  last_killed_by_probe: number;
+  previous_terminated: string | null;
 }
 
 function splitKey(key: string): [string, string] {
@@ -47,6 +49,8 @@ export class SqliteAgentStore implements AgentStore {
         ...(row.last_hash !== null ? { lastHash: row.last_hash } : {}),
         ...(row.started_at_ms !== null ? { lastStartedAtMs: row.started_at_ms } : {}),
         ...(row.last_terminated !== null ? { lastTerminated: JSON.parse(row.last_terminated) as ContainerStateTerminated } : {}),
+        ...(row.last_killed_by_probe ? { lastKilledByProbe: true } : {}),
+        ...(row.previous_terminated !== null ? { previousTerminated: JSON.parse(row.previous_terminated) as ContainerStateTerminated } : {}),
       });
     }
     const stored = this.db.prepare('SELECT value FROM counters WHERE name = ?').get(SEQ_COUNTER) as { value: number } | undefined;
@@ -79,8 +83,8 @@ export class SqliteAgentStore implements AgentStore {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO container_history
-           (pod_uid, container, attempts, last_container_id, last_hash, started_at_ms, last_terminated, backoff_streak)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           (pod_uid, container, attempts, last_container_id, last_hash, started_at_ms, last_terminated, backoff_streak, last_killed_by_probe, previous_terminated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         podUid,
@@ -91,6 +95,8 @@ export class SqliteAgentStore implements AgentStore {
         history.lastStartedAtMs ?? null,
         history.lastTerminated ? JSON.stringify(history.lastTerminated) : null,
         history.backoffStreak,
+        history.lastKilledByProbe ? 1 : 0,
+        history.previousTerminated ? JSON.stringify(history.previousTerminated) : null,
       );
     this.cache.set(key, history);
   }

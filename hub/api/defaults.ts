@@ -3,9 +3,9 @@
  * objects they create), so that `get -o yaml` shows what Kubernetes would and the rest of the hub
  * never guesses a default again.
  */
-import { DEFAULTS } from '../../shared/defaults.js';
+import { DEFAULTS, PROBE_DEFAULTS } from '../../shared/defaults.js';
 import type { KubeObject } from '../../shared/api/object.js';
-import type { Container, PodSpec } from '../../shared/api/schema/pod.js';
+import type { Container, HttpGetAction, LifecycleHandler, PodSpec, Probe } from '../../shared/api/schema/pod.js';
 
 /** Kubernetes: ":latest" or no tag means Always, anything else IfNotPresent. */
 export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
@@ -17,9 +17,36 @@ export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
   return tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
+function defaultHttpGet(action: HttpGetAction): HttpGetAction {
+  return { ...action, path: action.path ?? PROBE_DEFAULTS.httpPath, scheme: action.scheme ?? PROBE_DEFAULTS.httpScheme };
+}
+
+function defaultProbe(probe: Probe | undefined): Probe | undefined {
+  if (!probe) return undefined;
+  return {
+    ...probe,
+    ...(probe.httpGet ? { httpGet: defaultHttpGet(probe.httpGet) } : {}),
+    timeoutSeconds: probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds,
+    periodSeconds: probe.periodSeconds ?? PROBE_DEFAULTS.periodSeconds,
+    successThreshold: probe.successThreshold ?? PROBE_DEFAULTS.successThreshold,
+    failureThreshold: probe.failureThreshold ?? PROBE_DEFAULTS.failureThreshold,
+  };
+}
+
+function defaultHandler(handler: LifecycleHandler | undefined): LifecycleHandler | undefined {
+  return handler?.httpGet ? { ...handler, httpGet: defaultHttpGet(handler.httpGet) } : handler;
+}
+
 function defaultContainer(c: Container): Container {
+  const probes = {
+    livenessProbe: defaultProbe(c.livenessProbe),
+    readinessProbe: defaultProbe(c.readinessProbe),
+    startupProbe: defaultProbe(c.startupProbe),
+    lifecycle: c.lifecycle ? { ...c.lifecycle, preStop: defaultHandler(c.lifecycle.preStop) } : undefined,
+  };
   return {
     ...c,
+    ...Object.fromEntries(Object.entries(probes).filter(([, v]) => v !== undefined)),
     imagePullPolicy: c.imagePullPolicy ?? defaultPullPolicy(c.image),
     terminationMessagePath: c.terminationMessagePath ?? '/dev/termination-log',
     terminationMessagePolicy: c.terminationMessagePolicy ?? 'File',

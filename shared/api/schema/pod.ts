@@ -21,6 +21,62 @@ export const resourceRequirements = z.strictObject({
   requests: z.record(z.string(), quantity).optional(),
 });
 
+/** A port by number or by the name of one of the container's ports (IntOrString). */
+export const intOrString = z.union([z.number().int().min(1).max(65535), z.string().min(1).max(15)]);
+
+export const execAction = z.strictObject({ command: z.array(z.string()).min(1, 'must specify a command') });
+
+export const httpGetAction = z.strictObject({
+  path: z.string().optional(),
+  port: intOrString,
+  host: z.string().optional(),
+  scheme: z.enum(['HTTP', 'HTTPS']).optional(),
+  httpHeaders: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
+});
+
+export const tcpSocketAction = z.strictObject({ port: intOrString, host: z.string().optional() });
+
+/** A probe or hook handler: Kubernetes requires exactly one of exec, httpGet, tcpSocket. */
+function exactlyOneHandler(value: { exec?: unknown; httpGet?: unknown; tcpSocket?: unknown }, ctx: z.RefinementCtx): void {
+  const given = (['exec', 'httpGet', 'tcpSocket'] as const).filter((k) => value[k] !== undefined);
+  if (given.length === 0) ctx.addIssue({ code: 'custom', message: 'must specify a handler type (exec, httpGet or tcpSocket)' });
+  if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: 'may not specify more than 1 handler type' });
+}
+
+export const probe = z
+  .strictObject({
+    exec: execAction.optional(),
+    httpGet: httpGetAction.optional(),
+    tcpSocket: tcpSocketAction.optional(),
+    initialDelaySeconds: z.number().int().min(0).optional(),
+    timeoutSeconds: z.number().int().min(1).optional(),
+    periodSeconds: z.number().int().min(1).optional(),
+    successThreshold: z.number().int().min(1).optional(),
+    failureThreshold: z.number().int().min(1).optional(),
+    terminationGracePeriodSeconds: z.number().int().min(1).optional(),
+  })
+  .superRefine(exactlyOneHandler);
+
+/** Liveness and startup probes: Kubernetes requires successThreshold 1. */
+const restartingProbe = probe.superRefine((value, ctx) => {
+  if (value.successThreshold !== undefined && value.successThreshold !== 1) ctx.addIssue({ code: 'custom', path: ['successThreshold'], message: 'must be 1' });
+});
+
+/** preStop / postStart: exec or httpGet (Kubernetes' tcpSocket handler is deprecated there). */
+export const lifecycleHandler = z
+  .strictObject({
+    exec: execAction.optional(),
+    httpGet: httpGetAction.optional(),
+    sleep: z.strictObject({ seconds: z.number().int().min(0) }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    const given = (['exec', 'httpGet', 'sleep'] as const).filter((k) => value[k] !== undefined);
+    if (given.length === 0) ctx.addIssue({ code: 'custom', message: 'must specify a handler type (exec, httpGet or sleep)' });
+    if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]!], message: 'may not specify more than 1 handler type' });
+  });
+
+export const lifecycle = z.strictObject({ preStop: lifecycleHandler.optional() });
+
 export const container = z.strictObject({
   name: dnsLabel,
   image: z.string().min(1),
@@ -31,6 +87,10 @@ export const container = z.strictObject({
   env: z.array(envVar).optional(),
   ports: z.array(containerPort).optional(),
   resources: resourceRequirements.optional(),
+  livenessProbe: restartingProbe.optional(),
+  readinessProbe: probe.optional(),
+  startupProbe: restartingProbe.optional(),
+  lifecycle: lifecycle.optional(),
   terminationMessagePath: z.string().optional(),
   terminationMessagePolicy: z.string().optional(),
 });
@@ -61,6 +121,9 @@ export const pod = z.strictObject({
 });
 
 export type Container = z.infer<typeof container>;
+export type Probe = z.infer<typeof probe>;
+export type LifecycleHandler = z.infer<typeof lifecycleHandler>;
+export type HttpGetAction = z.infer<typeof httpGetAction>;
 export type PodSpec = z.infer<typeof podSpec>;
 export type PodTemplateSpec = z.infer<typeof podTemplateSpec>;
 export type Pod = Omit<z.infer<typeof pod>, 'status'> & { status?: PodStatus };

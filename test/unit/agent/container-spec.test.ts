@@ -1,5 +1,5 @@
 import t from 'tap';
-import { containerCreateBody, cpuShares } from '../../../agent/runtime/container-spec.js';
+import { containerCreateBody, containerEnvironment, cpuShares, expandReferences } from '../../../agent/runtime/container-spec.js';
 import { containerName, identityOf } from '../../../agent/runtime/labels.js';
 import { pod } from './fixtures/builders.js';
 
@@ -59,4 +59,79 @@ t.test('an invalid quantity fails the create (shown as CreateContainerError)', a
 t.test('container names carry node, pod, uid prefix and attempt', async (t) => {
   t.equal(containerName('pi', { namespace: 'ns', podName: 'p', podUid: '12345678-aaaa', container: 'c', hash: 'h', attempt: 4 }), 'skiff_c_p_ns_pi_12345678_4');
   t.equal(identityOf({ 'skiff.pod.uid': 'u' }), undefined, 'partial labels are not an identity');
+});
+
+t.test('$(VAR) references expand as Kubernetes expands them', async (t) => {
+  const vars = new Map([
+    ['VAR_A', 'A'],
+    ['VAR_B', 'B'],
+    ['VAR_REF', '$(VAR_A)'],
+    ['VAR_EMPTY', ''],
+  ]);
+  // The cases of Kubernetes' own expansion tests (third_party/forked/golang/expansion).
+  const cases: Array<[input: string, expected: string, why: string]> = [
+    ['$(VAR_A)', 'A', 'whole string'],
+    ['$(VAR_A)-$(VAR_A)', 'A-A', 'repeated'],
+    ['___$(VAR_B)___', '___B___', 'in the middle'],
+    ['$(VAR_A)_$(VAR_B)', 'A_B', 'compound'],
+    ['$$(VAR_B)_$(VAR_A)', '$(VAR_B)_A', '$$ escapes a reference'],
+    ['f000-$$VAR_A', 'f000-$VAR_A', '$$ is one $ anywhere'],
+    ['foo\\$(VAR_B)bar', 'foo\\Bbar', 'a backslash escapes nothing'],
+    ['$(VAR_A$(VAR_B))', '$(VAR_A$(VAR_B))', 'no nesting'],
+    ['$(VAR_REF)', '$(VAR_A)', 'values are not expanded again'],
+    ['foo$(VAR_EMPTY)bar', 'foobar', 'an empty value'],
+    ['$(VAR_DNE)', '$(VAR_DNE)', 'undefined: kept as written'],
+    ['foo$(VAR_Awhoops!', 'foo$(VAR_Awhoops!', 'unterminated'],
+    ['$?_boo_$!', '$?_boo_$!', 'shell specials pass through'],
+    ['$VAR_A', '$VAR_A', 'a bare $ is not a reference'],
+    ['${VAR_A}', '${VAR_A}', 'shell syntax is not a reference'],
+    ['$$$$$$(BIG_MONEY)', '$$$(BIG_MONEY)', 'even $s, undefined'],
+    ['$$$$$$$(VAR_A)', '$$$A', 'odd $s, defined'],
+    ['$$$$$$$(GOOD_ODDS)', '$$$$(GOOD_ODDS)', 'odd $s, undefined'],
+    ['$(VAR_B)_______$(', 'B_______$(', 'trailing $( kept'],
+    ['$(VAR_A)foobarzab$', 'Afoobarzab$', 'trailing $ kept'],
+    ['--$($($($($--', '--$($($($($--', 'many $('],
+    ['$(foo$$var)', '$(foo$$var)', 'no escapes inside a name'],
+    ['$😀$(VAR_A)', '$😀A', 'a $ before a non-ASCII character'],
+    ['', '', 'empty'],
+  ];
+  for (const [input, expected, why] of cases) t.equal(expandReferences(input, vars), expected, `${why}: ${JSON.stringify(input)}`);
+});
+
+t.test('env values see only the variables declared before them; a redeclared name keeps its place and takes the last value', async (t) => {
+  const env = containerEnvironment([
+    { name: 'FOO', value: 'bar' },
+    { name: 'ZOO', value: '$(FOO)-1' },
+    { name: 'BLU', value: '$(ZOO)-2' },
+    { name: 'EARLY', value: '$(LATER)' },
+    { name: 'LATER', value: 'late' },
+    { name: 'SELF', value: '$(SELF)x' },
+    { name: 'FOO', value: 'baz' },
+    { name: 'NONE' },
+  ]);
+  t.same([...env], [
+    ['FOO', 'baz'],
+    ['ZOO', 'bar-1'],
+    ['BLU', 'bar-1-2'],
+    ['EARLY', '$(LATER)'],
+    ['LATER', 'late'],
+    ['SELF', '$(SELF)x'],
+    ['NONE', ''],
+  ]);
+});
+
+t.test('command and args expand against the final environment; workingDir is taken as written', async (t) => {
+  const p = pod('expand', {}, [
+    {
+      command: ['sh', '-c', 'echo $(GREETING) $$(GREETING) $(NOPE)'],
+      args: ['$(GREETING)-$(TARGET)'],
+      env: [{ name: 'GREETING', value: 'hello' }, { name: 'TARGET', value: 'old' }, { name: 'TARGET', value: '$(GREETING)s' }],
+      workingDir: '/srv/$(GREETING)',
+    },
+  ]);
+  const body = containerCreateBody({ node: 'n', pod: p, container: p.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30 });
+  t.same(body.Entrypoint, ['sh', '-c', 'echo hello $(GREETING) $(NOPE)']);
+  t.same(body.Cmd, ['hello-hellos']);
+  t.same(body.Env, ['GREETING=hello', 'TARGET=hellos']);
+  t.equal(body.WorkingDir, '/srv/$(GREETING)', 'kubelet does not expand workingDir');
 });

@@ -77,7 +77,7 @@ t.test('the backoff resets after a container ran for 10 minutes', async (t) => {
   t.equal(agent.store.history().get(containerKey(web.metadata.uid, 'main'))?.backoffStreak, 1);
 });
 
-t.test('a failing create shows CreateContainerError with the engine’s message and is retried after backoff', async (t) => {
+t.test('a failing start shows RunContainerError with the engine’s message and is retried after backoff', async (t) => {
   const clock = new FakeClock();
   const api = new FakeDockerApi(clock.now);
   api.startError = 'driver failed programming external connectivity: port is already allocated';
@@ -87,8 +87,8 @@ t.test('a failing create shows CreateContainerError with the engine’s message 
   t.equal(api.containers.size, 0, 'the half-made container is removed');
   const { result } = await agent.loop.pass();
   const wait = result.steps.find((s): s is WaitStep => s.kind === 'wait');
-  t.match(wait, { reason: 'CreateContainerError', message: /port is already allocated/, untilMs: T0 + 10_000 });
-  t.match(statusOf(agent, api, web, [wait!]).containerStatuses![0]!.state, { waiting: { reason: 'CreateContainerError' } });
+  t.match(wait, { reason: 'RunContainerError', message: /port is already allocated/, untilMs: T0 + 10_000 });
+  t.match(statusOf(agent, api, web, [wait!]).containerStatuses![0]!.state, { waiting: { reason: 'RunContainerError' } });
   api.startError = undefined;
   await agent.converge();
   t.equal(api.of(web).length, 1);

@@ -4,6 +4,7 @@ import { plan, type PlanContext } from '../../../agent/reconcile/plan.js';
 import { specHash } from '../../../agent/reconcile/spec-hash.js';
 import type { Step } from '../../../agent/reconcile/steps.js';
 import type { ObservedContainer } from '../../../agent/runtime/observe.js';
+import { LABELS } from '../../../agent/runtime/labels.js';
 import type { DesiredPod } from '../../../shared/mqtt/messages.js';
 import { context, observed, pod, T0, uidOf } from './fixtures/builders.js';
 
@@ -19,7 +20,7 @@ function brief(step: Step, observedList: readonly ObservedContainer[]): string {
     case 'create':
       return `create ${step.pod.metadata.name}/${step.container.name}#${step.attempt}`;
     case 'remove':
-      return `remove ${which(step.containerId)} ${step.reason} grace=${step.graceSeconds}${step.record ? ` record=${step.record.terminated.reason}` : ''}`;
+      return `remove ${which(step.containerId)} ${step.reason} grace=${step.graceSeconds}${step.record ? ` record=${step.record.terminated?.reason ?? (step.record.killedByProbe ? 'after-stop(probe)' : 'after-stop')}` : ''}`;
     case 'record':
       return `record ${step.key.split('/')[1]} ${step.terminated.reason} ${step.terminated.exitCode}`;
     case 'wait':
@@ -279,4 +280,53 @@ t.test('the pull failure message is the engine’s', async (t) => {
 t.test('the create step carries the spec hash the container will be labelled with', async (t) => {
   const [step] = plan([web], [], context());
   t.equal(step?.kind === 'create' && step.hash, specHash(web, web.spec.containers[0]!));
+});
+
+t.test('a container whose liveness or startup probe failed is stopped and recorded after the stop, then restarted', async (t) => {
+  const live = pod('live', { terminationGracePeriodSeconds: 7 }, [{ livenessProbe: { exec: { command: ['true'] } } }]);
+  const ownGrace = pod('own', {}, [{ startupProbe: { tcpSocket: { port: 80 }, terminationGracePeriodSeconds: 2 } }]);
+  const running = observed(live, { id: 'sick', attempt: 2 });
+  const unhealthy = new Map([['sick', { kind: 'liveness' as const, message: 'Container main failed liveness probe, will be restarted' }]]);
+  const [step] = plan([live], [running], context({ unhealthy }));
+  t.match(step, {
+    kind: 'remove',
+    containerId: 'sick',
+    reason: 'Unhealthy',
+    graceSeconds: 7,
+    killingMessage: 'Container main failed liveness probe, will be restarted',
+    record: { key: containerKey(live.metadata.uid, 'main'), attempt: 2, killedByProbe: true },
+  });
+  t.equal(step?.kind === 'remove' && step.record?.terminated, undefined, 'how it ended is read from Docker after the stop');
+  const [own] = plan([ownGrace], [observed(ownGrace, { id: 'slow' })], context({ unhealthy: new Map([['slow', { kind: 'startup', message: 'm' }]]) }));
+  t.match(own, { reason: 'Unhealthy', graceSeconds: 2 }, "the probe's terminationGracePeriodSeconds wins over the pod's");
+  t.same(plan([live], [running], context()), [], 'a healthy running container needs nothing');
+
+  // After the kill: kubelet restarts a probe-killed container unless restartPolicy is Never, whatever its exit code.
+  const killed = { attempts: 1, backoffStreak: 1, lastContainerId: 'gone', lastTerminated: terminated(0, 0), lastKilledByProbe: true };
+  const onFailureLive = pod('of', { restartPolicy: 'OnFailure' }, [{ livenessProbe: { exec: { command: ['true'] } } }]);
+  const neverLive = pod('nv', { restartPolicy: 'Never' }, [{ livenessProbe: { exec: { command: ['true'] } } }]);
+  t.same(plan([onFailureLive], [], context({ history: history(onFailureLive, killed) })).map((s) => s.kind), ['create'], 'OnFailure restarts it even after exit 0');
+  t.same(plan([neverLive], [], context({ history: history(neverLive, killed) })), [], 'Never does not');
+  t.same(plan([onFailureLive], [], context({ history: history(onFailureLive, { ...killed, lastKilledByProbe: false }) })), [], 'without the probe kill, exit 0 under OnFailure is final');
+});
+
+t.test('a graceful removal of a running container carries its preStop hook (from the label) and a Killing message', async (t) => {
+  const hooked = pod('hooked', {}, [{ lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 1'] } } } }]);
+  const base = observed(hooked, { id: 'h1', ip: '172.17.0.4' });
+  const labelled = { ...base, labels: { ...base.labels, [LABELS.preStop]: JSON.stringify({ exec: { command: ['sh', '-c', 'sleep 1'] } }) } };
+  const [step] = plan([], [labelled], context());
+  t.match(step, { reason: 'PodDeleted', preStop: { handler: { exec: { command: ['sh', '-c', 'sleep 1'] } }, podIp: '172.17.0.4' }, killingMessage: 'Stopping container main' });
+  const exited = { ...labelled, state: 'exited' as const };
+  const [gone] = plan([], [exited], context());
+  t.equal(gone?.kind === 'remove' && gone.preStop, undefined, 'no hook for a container that is not running');
+  t.equal(gone?.kind === 'remove' && gone.killingMessage, undefined, 'and no Killing event');
+  const garbled = { ...base, labels: { ...base.labels, [LABELS.preStop]: '{not json' } };
+  const [plain] = plan([], [garbled], context());
+  t.equal(plain?.kind === 'remove' && plain.preStop, undefined, 'an unreadable hook label is ignored, the stop goes on');
+});
+
+t.test('one pull step names every pod container waiting for the image', async (t) => {
+  const steps = plan([pod('a', {}, [{ image: 'app:2' }]), pod('b', {}, [{ image: 'app:2' }])], [], context());
+  t.equal(steps.length, 1);
+  t.same(steps[0]?.kind === 'pull' && steps[0].requesters.map((r) => r.pod.metadata.name), ['a', 'b']);
 });

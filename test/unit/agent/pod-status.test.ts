@@ -20,7 +20,7 @@ function historyOf(p: DesiredPod, h: Partial<ContainerHistory>): Map<string, Con
 
 function waitFor(p: DesiredPod, reason: WaitStep['reason'], message?: string): Map<string, WaitStep> {
   const key = containerKey(p.metadata.uid, 'main');
-  return new Map([[key, { kind: 'wait', key, reason, ...(message ? { message } : {}) }]]);
+  return new Map([[key, { kind: 'wait', key, ref: { pod: p, container: p.spec.containers[0]!, key }, reason, ...(message ? { message } : {}) }]]);
 }
 
 const web = pod('web');
@@ -137,4 +137,34 @@ t.test('a multi-container pod is ready only when every container runs; its IP is
   t.equal(status.phase, 'Pending');
   t.match(status.conditions!.find((c) => c.type === 'ContainersReady'), { status: 'False', message: 'containers with unready status: [main]' });
   t.equal(status.podIP, '172.17.0.3');
+});
+
+t.test('lastState stays the attempt before while the ended one is recorded but not yet removed', async (t) => {
+  const ended = observed(web, { id: 'third', state: 'exited', exitCode: 1, attempt: 3 });
+  const previous = { exitCode: 1, reason: 'Error', finishedAt: NOW, containerID: 'docker://second' };
+  const recorded = { exitCode: 1, reason: 'Error', finishedAt: NOW, containerID: 'docker://third' };
+  const hash = specHash(web, web.spec.containers[0]!);
+  const key = containerKey(web.metadata.uid, 'main');
+  const before: ContainerHistory = { attempts: 3, backoffStreak: 2, lastHash: hash, lastContainerId: 'third', lastTerminated: previous };
+  const after: ContainerHistory = { ...before, lastTerminated: recorded, previousTerminated: previous };
+  for (const [when, history] of [['before the record', before], ['after the record', after]] as const) {
+    const status = computePodStatus(input(web, [ended], { history: new Map([[key, history]]) })).containerStatuses![0]!;
+    t.equal(status.state.terminated?.containerID, 'docker://third', `${when}: state is the ended attempt`);
+    t.equal(status.lastState.terminated?.containerID, 'docker://second', `${when}: lastState the one before it`);
+  }
+});
+
+t.test('probe results decide ready and started', async (t) => {
+  const probed = pod('probed', {}, [{ readinessProbe: { tcpSocket: { port: 80 } }, startupProbe: { tcpSocket: { port: 80 } } }]);
+  const c = observed(probed, { id: 'p1' });
+  const statusWith = (results?: { startup: 'success' | 'failure' | 'unknown'; readiness: 'success' | 'failure' | 'unknown' }) =>
+    computePodStatus(input(probed, [c], results ? { probeResults: new Map([['p1', results]]) } : {}));
+  const none = statusWith();
+  t.match(none.containerStatuses![0], { ready: false, started: false }, 'no results yet: neither started nor ready');
+  t.match(statusWith({ startup: 'success', readiness: 'failure' }).containerStatuses![0], { ready: false, started: true });
+  const ready = statusWith({ startup: 'success', readiness: 'success' });
+  t.match(ready.containerStatuses![0], { ready: true, started: true });
+  t.equal(ready.conditions!.find((x) => x.type === 'Ready')!.status, 'True');
+  t.equal(none.conditions!.find((x) => x.type === 'Ready')!.message, 'containers with unready status: [main]');
+  t.equal(none.phase, 'Running', 'running but not ready');
 });

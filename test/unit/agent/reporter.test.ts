@@ -30,6 +30,7 @@ function harness() {
     observed: running ? [observed(web, { id: 'c1' })] : [],
     steps: [],
     nowMs: clock.ms,
+    probeResults: new Map(),
   });
   return { clock, sent, reporter, pass, setConnected: (c: boolean) => (connected = c) };
 }

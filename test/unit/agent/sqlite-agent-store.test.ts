@@ -48,11 +48,14 @@ t.test('container history round-trips and is pruned by pod uid', async (t) => {
   store.putHistory('uid-a/main', { attempts: 3, backoffStreak: 2, lastContainerId: 'x', lastHash: 'h', lastStartedAtMs: 5, lastTerminated: terminated });
   store.putHistory('uid-a/side', { attempts: 1, backoffStreak: 0 });
   store.putHistory('uid-b/main', { attempts: 1, backoffStreak: 0 });
+  const killed = { attempts: 2, backoffStreak: 1, lastTerminated: terminated, previousTerminated: { ...terminated, containerID: 'docker://w' }, lastKilledByProbe: true };
+  store.putHistory('uid-c/main', killed);
   store.close();
   const reopened = new SqliteAgentStore(file);
   t.same(reopened.history().get('uid-a/main'), { attempts: 3, backoffStreak: 2, lastContainerId: 'x', lastHash: 'h', lastStartedAtMs: 5, lastTerminated: terminated });
   t.same(reopened.history().get('uid-a/side'), { attempts: 1, backoffStreak: 0 });
-  t.equal(reopened.pruneHistory(new Set(['uid-a'])), 1);
+  t.same(reopened.history().get('uid-c/main'), killed, 'the probe kill and the attempt before the last survive a restart');
+  t.equal(reopened.pruneHistory(new Set(['uid-a'])), 2);
   t.same([...reopened.history().keys()].sort(), ['uid-a/main', 'uid-a/side']);
   reopened.close();
   const again = new SqliteAgentStore(file);
