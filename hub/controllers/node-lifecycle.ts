@@ -1,15 +1,24 @@
 /**
  * Marks a node Ready=Unknown when its heartbeats stop for longer than the grace period, as
  * Kubernetes' node-lifecycle controller does. (The MQTT last will usually says so sooner.)
+ * Whoever changes a Node's Ready condition, the transition is recorded as Kubernetes records it:
+ * RegisteredNode and NodeNotReady by the node controller, NodeReady by the node's kubelet.
  * TODO(#4): taints, eviction after tolerationSeconds, configurable grace.
  */
 import { resolveResource } from '../../shared/api/resources.js';
 import type { NodeStatus } from '../../shared/api/status-types.js';
+import type { KubeObject } from '../../shared/api/object.js';
 import type { Logger } from '../../shared/log.js';
+import type { EventRecorder } from '../events/event-recorder.js';
 import { markNodeUnknown } from '../ingest/node-conditions.js';
-import type { Store } from '../store/store.js';
+import type { Change, Store } from '../store/store.js';
 
 const nodes = resolveResource('nodes')!;
+const SOURCE = { component: 'node-controller' };
+
+function readyStatus(node: KubeObject | undefined): string | undefined {
+  return (node?.status as NodeStatus | undefined)?.conditions?.find((c) => c.type === 'Ready')?.status;
+}
 
 export class NodeLifecycle {
   private timer: NodeJS.Timeout | undefined;
@@ -18,7 +27,18 @@ export class NodeLifecycle {
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly gracePeriodMs: number,
+    private readonly events: EventRecorder,
   ) {}
+
+  onChange(change: Change): void {
+    if (change.resource !== nodes || change.type === 'DELETED') return;
+    const node = change.object;
+    const name = node.metadata.name!;
+    const [was, is] = [readyStatus(change.previous), readyStatus(node)];
+    if (change.type === 'ADDED') this.events.record(node, 'Normal', 'RegisteredNode', `Registered Node ${name} in Controller`, SOURCE);
+    if (was === 'True' && is !== 'True') this.events.record(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`, SOURCE);
+    if (was !== 'True' && is === 'True') this.events.record(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, { component: 'kubelet', host: name });
+  }
 
   start(checkEveryMs = 2_000): void {
     this.timer = setInterval(() => {

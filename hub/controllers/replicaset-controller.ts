@@ -2,6 +2,7 @@
  * Keeps each ReplicaSet's number of live Pods equal to its replicas, and its status counts true.
  * Pods are created from the template with the ReplicaSet as controlling owner, named
  * `<replicaset>-<5 random>` (so a Deployment's Pods read `<deployment>-<hash>-<suffix>`).
+ * Each Pod created or deleted is recorded as an Event on the ReplicaSet, as Kubernetes' PodControl does.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';
@@ -13,12 +14,14 @@ import { deleteObject } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
 import { randomSuffix } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
+import type { EventRecorder } from '../events/event-recorder.js';
 import { QueueController, key, splitKey } from './controller.js';
 import { isOwnedBy, isPodActive, isPodReady, podAvailability } from './pod-facts.js';
 import { replicaDiff } from './replica-math.js';
 
 const replicaSets = resolveResource('replicasets')!;
 const pods = resolveResource('pods')!;
+const SOURCE = { component: 'replicaset-controller' };
 
 interface ReplicaSetSpec {
   replicas?: number;
@@ -26,7 +29,11 @@ interface ReplicaSetSpec {
 }
 
 export class ReplicaSetController extends QueueController {
-  constructor(store: Store, logger: Logger) {
+  constructor(
+    store: Store,
+    logger: Logger,
+    private readonly events: EventRecorder,
+  ) {
     super('replicaset-controller', store, logger);
   }
 
@@ -48,7 +55,10 @@ export class ReplicaSetController extends QueueController {
     const active = owned.filter(isPodActive);
     const diff = replicaDiff(spec.replicas ?? 1, active);
     for (let i = 0; i < diff.create; i++) await this.createPod(rs, spec);
-    for (const pod of diff.remove) await deleteObject(this.store, pods, pod);
+    for (const pod of diff.remove) {
+      await deleteObject(this.store, pods, pod);
+      this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, SOURCE);
+    }
     if (diff.create > 0 || diff.remove.length > 0) {
       this.logger.info({ component: this.name, replicaset: k, created: diff.create, deleted: diff.remove.length }, 'scaled');
     }
@@ -70,6 +80,7 @@ export class ReplicaSetController extends QueueController {
       status: { phase: 'Pending' },
     };
     await this.store.create(pods, applyDefaults(pod));
+    this.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, SOURCE);
   }
 
   private async updateStatus(rs: KubeObject, owned: KubeObject[]): Promise<void> {

@@ -5,9 +5,11 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
 import type { Namespace, Node } from '../../shared/api/schema/cluster.js';
+import type { Event } from '../../shared/api/schema/event.js';
 import type { Pod } from '../../shared/api/schema/pod.js';
 import type { Deployment, ReplicaSet } from '../../shared/api/schema/workloads.js';
 import { deploymentCells, deploymentColumns } from './deployment.js';
+import { eventCells, eventColumns } from './event.js';
 import { genericCells, genericColumns } from './generic.js';
 import { namespaceCells, namespaceColumns } from './namespace.js';
 import { nodeCells, nodeColumns } from './node.js';
@@ -27,6 +29,7 @@ const PRINTERS: Record<string, Printer> = {
   'v1/Pod': { columns: podColumns, cells: (o, now) => podCells(o as unknown as Pod, now) },
   'v1/Node': { columns: nodeColumns, cells: (o, now) => nodeCells(o as unknown as Node, now) },
   'v1/Namespace': { columns: namespaceColumns, cells: (o, now) => namespaceCells(o as unknown as Namespace, now) },
+  'v1/Event': { columns: eventColumns, cells: (o, now) => eventCells(o as unknown as Event, now) },
   'apps/Deployment': { columns: deploymentColumns, cells: (o, now) => deploymentCells(o as unknown as Deployment, now) },
   'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
 };

@@ -1,7 +1,9 @@
 /**
  * Binds each unbound, live Pod to a node chosen by the pure `schedule`, and records
  * PodScheduled=False with Kubernetes' "0/N nodes are available" message when none fits. A Pod
- * left unbound is retried when nodes change and on every resync.
+ * left unbound is retried when nodes change and on every resync. As kube-scheduler, it records a
+ * `Scheduled` Event for each binding and a `FailedScheduling` one for each failed attempt (the
+ * recorder folds and rate-limits the repeats).
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';
@@ -10,12 +12,14 @@ import type { Logger } from '../../shared/log.js';
 import { nowTimestamp } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
 import type { Change, Store } from '../store/store.js';
+import type { EventRecorder } from '../events/event-recorder.js';
 import { QueueController, splitKey } from '../controllers/controller.js';
 import { isPodActive, nodeNameOf } from '../controllers/pod-facts.js';
 import { schedule } from './schedule.js';
 
 const pods = resolveResource('pods')!;
 const nodes = resolveResource('nodes')!;
+const SOURCE = { component: 'default-scheduler' };
 
 function setCondition(status: PodStatus, next: PodCondition): PodStatus {
   const others = (status.conditions ?? []).filter((c) => c.type !== next.type);
@@ -25,7 +29,11 @@ function setCondition(status: PodStatus, next: PodCondition): PodStatus {
 }
 
 export class SchedulerController extends QueueController {
-  constructor(store: Store, logger: Logger) {
+  constructor(
+    store: Store,
+    logger: Logger,
+    private readonly events: EventRecorder,
+  ) {
     super('scheduler', store, logger);
   }
 
@@ -49,8 +57,10 @@ export class SchedulerController extends QueueController {
     const result = schedule(pod, await this.store.list(nodes), await this.store.list(pods));
     const now = nowTimestamp();
     let changed = false;
-    await mutate(this.store, pods, namespace, name, (current: KubeObject) => {
+    let attempted = false;
+    const written = await mutate(this.store, pods, namespace, name, (current: KubeObject) => {
       if (nodeNameOf(current) || current.metadata.uid !== pod.metadata.uid) return undefined;
+      attempted = true;
       const status = current.status as PodStatus;
       if (result.node !== undefined) {
         (current.spec as { nodeName?: string }).nodeName = result.node;
@@ -64,8 +74,13 @@ export class SchedulerController extends QueueController {
       changed = true;
       return current;
     });
+    if (attempted && result.node === undefined) this.events.record(written ?? pod, 'Warning', 'FailedScheduling', result.message, SOURCE);
     if (!changed) return;
-    if (result.node !== undefined) this.logger.info({ component: this.name, pod: k, node: result.node }, 'bound pod');
-    else this.logger.info({ component: this.name, pod: k, reason: result.message }, 'pod unschedulable');
+    if (result.node === undefined) {
+      this.logger.info({ component: this.name, pod: k, reason: result.message }, 'pod unschedulable');
+      return;
+    }
+    this.events.record(written ?? pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.node}`, SOURCE);
+    this.logger.info({ component: this.name, pod: k, node: result.node }, 'bound pod');
   }
 }

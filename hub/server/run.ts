@@ -16,7 +16,10 @@ import { GarbageCollector } from '../controllers/garbage-collector.js';
 import { NodeLifecycle } from '../controllers/node-lifecycle.js';
 import { ReplicaSetController } from '../controllers/replicaset-controller.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
+import { StoreEventRecorder } from '../events/event-recorder.js';
+import { EventSweeper } from '../events/event-sweeper.js';
 import { loadOrCreateIdentity, writeAdminConfig } from '../identity/bootstrap.js';
+import { EventIngest } from '../ingest/event-ingest.js';
 import { StatusIngest } from '../ingest/status-ingest.js';
 import { printTable } from '../printers/registry.js';
 import { SchedulerController } from '../scheduler/scheduler-controller.js';
@@ -32,6 +35,10 @@ export interface HubOptions {
   logger?: Logger;
   /** Heartbeat age after which a node is marked Ready=Unknown. */
   nodeMonitorGracePeriodMs?: number;
+  /** Events not seen for this long are deleted (default DEFAULTS.events.ttlMs, Kubernetes' --event-ttl). */
+  eventTtlMs?: number;
+  /** At most this many Events are kept; the least recently seen go first (default DEFAULTS.events.maxCount). */
+  maxEvents?: number;
 }
 
 export interface HubHandle {
@@ -61,20 +68,34 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   const store = new SqliteStore(join(options.dataDir, HUB_FILES.database));
   await ensureBuiltinNamespaces(store);
 
+  const eventTtlMs = options.eventTtlMs ?? DEFAULTS.events.ttlMs;
+  const recorder = new StoreEventRecorder(store, logger, { maxAgeMs: eventTtlMs });
+  await recorder.start();
+  const sweeper = new EventSweeper(store, logger, {
+    ttlMs: eventTtlMs,
+    maxCount: options.maxEvents ?? DEFAULTS.events.maxCount,
+    // A short TTL is swept as often as a quarter of it, so no Event outlives it by much.
+    intervalMs: Math.max(100, Math.min(DEFAULTS.events.sweepIntervalMs, eventTtlMs / 4)),
+  });
+  sweeper.start();
+
   const broker = await EmbeddedBroker.start({ store, logger, port: options.mqttPort, host: options.host });
+  const lifecycle = new NodeLifecycle(store, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs, recorder);
   const controllers: Controller[] = [
-    new DeploymentController(store, logger),
-    new ReplicaSetController(store, logger),
-    new SchedulerController(store, logger),
+    new DeploymentController(store, logger, recorder),
+    new ReplicaSetController(store, logger, recorder),
+    new SchedulerController(store, logger, recorder),
     new GarbageCollector(store, logger),
     new Dispatcher(store, broker, logger),
   ];
   const unsubscribe = store.onChange((change) => {
     for (const controller of controllers) controller.onChange(change);
+    lifecycle.onChange(change);
   });
   const ingest = new StatusIngest(store, broker, logger);
   await ingest.start();
-  const lifecycle = new NodeLifecycle(store, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs);
+  const eventIngest = new EventIngest(store, broker, recorder, logger);
+  await eventIngest.start();
   lifecycle.start();
 
   const resyncAll = () => Promise.all(controllers.map((c) => c.resync()));
@@ -115,7 +136,10 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
       await new Promise<void>((resolve) => api.close(() => resolve()));
       await Promise.all(controllers.map((c) => c.stop()));
       await ingest.stop();
+      await eventIngest.stop();
       unsubscribe();
+      await sweeper.stop();
+      await recorder.flush();
       await broker.close();
       await store.close();
       logger.info('hub stopped');
