@@ -7,7 +7,9 @@ import { canonicalJson } from '../../shared/canonical-json.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
 
-export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+import { LAST_APPLIED_ANNOTATION } from '../../shared/api/annotations.js';
+
+export { LAST_APPLIED_ANNOTATION };
 
 export type ApplyDecision =
   | { action: 'create'; body: KubeObject }

@@ -8,10 +8,9 @@ import type { DeploymentStatus } from '../../shared/api/status-types.js';
 import { SkiffError } from '../../shared/errors.js';
 
 /** The Deployment controller's annotations and labels (hub/controllers/deployment-controller.ts). */
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
-export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
-export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
-export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+import { CHANGE_CAUSE_ANNOTATION, RESTARTED_AT_ANNOTATION, REVISION_ANNOTATION, TEMPLATE_HASH_LABEL } from '../../shared/api/annotations.js';
+
+export { CHANGE_CAUSE_ANNOTATION, RESTARTED_AT_ANNOTATION, REVISION_ANNOTATION, TEMPLATE_HASH_LABEL };
 
 export interface ContainerLike {
   name: string;

@@ -5,10 +5,21 @@
  * (rollout-math.ts: maxSurge / maxUnavailable, or Recreate); Pods becoming available trigger the
  * next step through the ReplicaSets' status. minReadySeconds is handed to the ReplicaSets (which
  * count availability with it), progressDeadlineSeconds drives the Progressing condition, paused
- * stops new revisions, and scaled-down revisions beyond revisionHistoryLimit are pruned.
- * TODO(#3): proportional scaling when replicas change while several ReplicaSets are live.
+ * stops new revisions, and scaled-down revisions beyond revisionHistoryLimit are pruned. Every
+ * change of a ReplicaSet's size is recorded as a ScalingReplicaSet Event on the Deployment.
+ * Resizing a Deployment while several ReplicaSets are live scales them proportionally
+ * (proportional-scale.ts), as does any sync while paused. The Deployment's own annotations
+ * (kubernetes.io/change-cause among them) are copied to its newest ReplicaSet, which is where
+ * `rollout history` reads them.
  */
 import type { KubeObject } from '../../shared/api/object.js';
+import {
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  REVISION_ANNOTATION,
+  TEMPLATE_HASH_LABEL,
+  copiedAnnotations,
+} from '../../shared/api/annotations.js';
 import { resolveResource } from '../../shared/api/resources.js';
 import type { ReplicaSetStatus } from '../../shared/api/status-types.js';
 import type { Logger } from '../../shared/log.js';
@@ -17,16 +28,23 @@ import { mutate } from '../objects/mutate.js';
 import { nowTimestamp } from '../objects/deletion.js';
 import { podTemplateHash } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
+import type { EventRecorder } from '../events/event-recorder.js';
 import { QueueController, key, splitKey } from './controller.js';
 import { deploymentStatus, progressDeadlineAtMs } from './deployment-status.js';
 import { rolloutStep, type ReplicaSetCounts } from './rollout-math.js';
+import {
+  isScalingEvent,
+  proportionalScale,
+  replicasAnnotations,
+  type SizedReplicaSet,
+} from './proportional-scale.js';
 import { isOwnedBy } from './pod-facts.js';
 
 const deployments = resolveResource('deployments')!;
 const replicaSets = resolveResource('replicasets')!;
+const SOURCE = { component: 'deployment-controller' };
 
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
-export const TEMPLATE_HASH_LABEL = 'pod-template-hash';
+export { REVISION_ANNOTATION, TEMPLATE_HASH_LABEL };
 
 interface DeploymentSpec {
   replicas?: number;
@@ -46,6 +64,29 @@ function replicasOf(rs: KubeObject): number {
   return (rs.spec as { replicas?: number }).replicas ?? 1;
 }
 
+/** The Deployment's annotations its ReplicaSets carry (change-cause among them). */
+function copiedFrom(deployment: KubeObject): Record<string, string> {
+  return copiedAnnotations(deployment.metadata.annotations);
+}
+
+function annotationNumber(rs: KubeObject, name: string): number | undefined {
+  const value = Number(rs.metadata.annotations?.[name]);
+  return rs.metadata.annotations?.[name] !== undefined && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function sizedOf(rs: KubeObject): SizedReplicaSet {
+  const desiredReplicas = annotationNumber(rs, DESIRED_REPLICAS_ANNOTATION);
+  const maxReplicas = annotationNumber(rs, MAX_REPLICAS_ANNOTATION);
+  return {
+    name: rs.metadata.name!,
+    replicas: replicasOf(rs),
+    created: String(rs.metadata.creationTimestamp ?? ''),
+    available: (rs.status as ReplicaSetStatus | undefined)?.availableReplicas ?? 0,
+    ...(desiredReplicas !== undefined ? { desiredReplicas } : {}),
+    ...(maxReplicas !== undefined ? { maxReplicas } : {}),
+  };
+}
+
 function countsOf(rs: KubeObject): ReplicaSetCounts {
   const status = (rs.status as ReplicaSetStatus | undefined) ?? { replicas: 0 };
   return {
@@ -58,7 +99,11 @@ function countsOf(rs: KubeObject): ReplicaSetCounts {
 }
 
 export class DeploymentController extends QueueController {
-  constructor(store: Store, logger: Logger) {
+  constructor(
+    store: Store,
+    logger: Logger,
+    private readonly events: EventRecorder,
+  ) {
     super('deployment-controller', store, logger);
   }
 
@@ -82,8 +127,8 @@ export class DeploymentController extends QueueController {
     const maxRevision = Math.max(0, ...owned.map(revisionOf));
 
     if (spec.paused) {
-      // Paused (as Kubernetes): no new revision starts; the current ReplicaSet still follows scaling.
-      await this.syncPaused(deployment, owned, newRs);
+      // Paused (as Kubernetes): no new revision starts; the ReplicaSets still follow scaling.
+      await this.syncSizes(deployment, newRs, owned.filter((rs) => rs !== newRs));
       return;
     }
     const oldRs = owned.filter((rs) => rs !== newRs);
@@ -92,12 +137,18 @@ export class DeploymentController extends QueueController {
       const initial = oldRs.some((rs) => replicasOf(rs) > 0) ? 0 : (spec.replicas ?? 1);
       newRs = await this.store.create(replicaSets, this.replicaSetFor(deployment, spec, hash, maxRevision + 1, initial));
       this.logger.info({ component: this.name, deployment: k, replicaset: newRs.metadata.name }, 'created replicaset');
+      if (initial > 0) this.recordScaling(deployment, newRs.metadata.name!, 0, initial);
     } else if (revisionOf(newRs) !== maxRevision) {
       // Rolling back to an older template makes its ReplicaSet the newest revision again.
-      newRs = (await this.scale(newRs, replicasOf(newRs), maxRevision + 1)) ?? newRs;
+      newRs = (await this.scale(deployment, newRs, replicasOf(newRs), maxRevision + 1)) ?? newRs;
     }
     if ((newRs.spec as { minReadySeconds?: number }).minReadySeconds !== spec.minReadySeconds) {
       newRs = (await this.syncMinReadySeconds(newRs, spec.minReadySeconds)) ?? newRs;
+    }
+    newRs = (await this.syncCopiedAnnotations(deployment, newRs)) ?? newRs;
+    if (isScalingEvent({ replicas: spec.replicas ?? 1, newRs: sizedOf(newRs), oldRs: oldRs.map(sizedOf) })) {
+      await this.syncSizes(deployment, newRs, oldRs);
+      return;
     }
 
     const decision = rolloutStep({
@@ -111,7 +162,7 @@ export class DeploymentController extends QueueController {
     for (const rs of [newRs, ...oldRs]) {
       const replicas = decision.get(rs.metadata.name!);
       if (replicas === undefined) continue;
-      await this.scale(rs, replicas, revisionOf(rs));
+      await this.scale(deployment, rs, replicas, revisionOf(rs));
       this.logger.info({ component: this.name, deployment: k, replicaset: rs.metadata.name, from: replicasOf(rs), to: replicas }, 'scaled replicaset');
     }
 
@@ -119,15 +170,26 @@ export class DeploymentController extends QueueController {
     await this.writeStatus(deployment, newRs);
   }
 
-  /** While paused only scaling applies, and only when one ReplicaSet is live (no rollout half-way). */
-  private async syncPaused(deployment: KubeObject, owned: KubeObject[], templateRs: KubeObject | undefined): Promise<void> {
-    const live = owned.filter((rs) => replicasOf(rs) > 0);
-    const current = templateRs ?? [...owned].sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-    const replicas = (deployment.spec as DeploymentSpec).replicas ?? 1;
-    if (current && live.every((rs) => rs === current) && replicasOf(current) !== replicas) {
-      await this.scale(current, replicas, revisionOf(current));
+  /**
+   * A resize, or any sync while paused (Kubernetes' sync()): no rollout step, only sizes —
+   * proportionally across the live ReplicaSets.
+   */
+  private async syncSizes(deployment: KubeObject, newRs: KubeObject | undefined, oldRs: KubeObject[]): Promise<void> {
+    const spec = deployment.spec as DeploymentSpec;
+    const decision = proportionalScale({
+      replicas: spec.replicas ?? 1,
+      strategy: spec.strategy?.type ?? 'RollingUpdate',
+      maxSurge: spec.strategy?.rollingUpdate?.maxSurge,
+      maxUnavailable: spec.strategy?.rollingUpdate?.maxUnavailable,
+      newRs: newRs ? sizedOf(newRs) : undefined,
+      oldRs: oldRs.map(sizedOf),
+      statusReplicas: (deployment.status as { replicas?: number } | undefined)?.replicas ?? 0,
+    });
+    for (const rs of [...(newRs ? [newRs] : []), ...oldRs]) {
+      const replicas = decision.get(rs.metadata.name!);
+      if (replicas !== undefined) await this.scale(deployment, rs, replicas, revisionOf(rs));
     }
-    await this.writeStatus(deployment, current);
+    await this.writeStatus(deployment, newRs);
   }
 
   /** Keeps at most revisionHistoryLimit old, scaled-down ReplicaSets; the oldest go first. */
@@ -151,11 +213,15 @@ export class DeploymentController extends QueueController {
     // A rollout that stops making progress must turn ProgressDeadlineExceeded without any event.
     const deadlineMs = progressDeadlineAtMs(deployment, status);
     if (deadlineMs !== undefined) this.queue.addAfter(key(namespace, name), Math.max(0, deadlineMs - Date.now()) + 100);
+    // The Deployment carries its current revision too (SetDeploymentRevision), as kubectl shows it.
+    const revision = newRs ? String(revisionOf(newRs)) : undefined;
     await mutate(this.store, deployments, namespace, name, (d) => {
       if (d.metadata.uid !== deployment.metadata.uid) return undefined;
       const withoutTimes = (s: unknown) => JSON.stringify(s, (f, v: unknown) => (f === 'lastUpdateTime' || f === 'lastTransitionTime' ? undefined : v));
-      if (withoutTimes(d.status) === withoutTimes(status) && (d.status as { observedGeneration?: number } | undefined)?.observedGeneration === d.metadata.generation) return undefined;
-      return { ...d, status: { ...status, observedGeneration: d.metadata.generation } };
+      const revisionKept = revision === undefined || d.metadata.annotations?.[REVISION_ANNOTATION] === revision;
+      if (revisionKept && withoutTimes(d.status) === withoutTimes(status) && (d.status as { observedGeneration?: number } | undefined)?.observedGeneration === d.metadata.generation) return undefined;
+      const metadata = revisionKept ? d.metadata : { ...d.metadata, annotations: { ...d.metadata.annotations, [REVISION_ANNOTATION]: revision } };
+      return { ...d, metadata, status: { ...status, observedGeneration: d.metadata.generation } };
     });
   }
 
@@ -169,6 +235,17 @@ export class DeploymentController extends QueueController {
     });
   }
 
+  /** SetNewReplicaSetAnnotations: the newest ReplicaSet follows the Deployment's annotations (change-cause). */
+  private async syncCopiedAnnotations(deployment: KubeObject, rs: KubeObject): Promise<KubeObject | undefined> {
+    const wanted = copiedFrom(deployment);
+    return mutate(this.store, replicaSets, rs.metadata.namespace, rs.metadata.name!, (current) => {
+      const annotations = current.metadata.annotations ?? {};
+      if (Object.entries(wanted).every(([k, v]) => annotations[k] === v)) return undefined;
+      current.metadata.annotations = { ...annotations, ...wanted };
+      return current;
+    });
+  }
+
   private replicaSetFor(deployment: KubeObject, spec: DeploymentSpec, hash: string, revision: number, replicas: number): KubeObject {
     const labels = { ...spec.template.metadata?.labels, [TEMPLATE_HASH_LABEL]: hash };
     return {
@@ -178,7 +255,11 @@ export class DeploymentController extends QueueController {
         name: `${deployment.metadata.name}-${hash}`,
         namespace: deployment.metadata.namespace,
         labels,
-        annotations: { [REVISION_ANNOTATION]: String(revision) },
+        annotations: {
+          ...copiedFrom(deployment),
+          ...replicasAnnotations(spec.replicas ?? 1, spec.strategy?.rollingUpdate?.maxSurge, spec.strategy?.rollingUpdate?.maxUnavailable, spec.strategy?.type ?? 'RollingUpdate'),
+          [REVISION_ANNOTATION]: String(revision),
+        },
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name!, uid: deployment.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },
       spec: {
@@ -191,13 +272,27 @@ export class DeploymentController extends QueueController {
     };
   }
 
-  private async scale(rs: KubeObject, replicas: number, revision: number): Promise<KubeObject | undefined> {
-    return mutate(this.store, replicaSets, rs.metadata.namespace, rs.metadata.name!, (current) => {
+  private async scale(deployment: KubeObject, rs: KubeObject, replicas: number, revision: number): Promise<KubeObject | undefined> {
+    let from = replicas;
+    const scaled = await mutate(this.store, replicaSets, rs.metadata.namespace, rs.metadata.name!, (current) => {
+      from = replicasOf(current);
       const spec = current.spec as { replicas?: number };
-      if (spec.replicas === replicas && revisionOf(current) === revision) return undefined;
+      const d = deployment.spec as DeploymentSpec;
+      // Every sizing remembers the Deployment size it was for (SetReplicasAnnotations): a later resize is then a scaling event.
+      const sizing = replicasAnnotations(d.replicas ?? 1, d.strategy?.rollingUpdate?.maxSurge, d.strategy?.rollingUpdate?.maxUnavailable, d.strategy?.type ?? 'RollingUpdate');
+      const annotations = current.metadata.annotations ?? {};
+      const unchanged = Object.entries(sizing).every(([k, v]) => annotations[k] === v);
+      if (spec.replicas === replicas && revisionOf(current) === revision && unchanged) return undefined;
       spec.replicas = replicas;
-      current.metadata.annotations = { ...current.metadata.annotations, [REVISION_ANNOTATION]: String(revision) };
+      current.metadata.annotations = { ...annotations, ...sizing, [REVISION_ANNOTATION]: String(revision) };
       return current;
     });
+    if (from !== replicas) this.recordScaling(deployment, rs.metadata.name!, from, replicas);
+    return scaled;
+  }
+
+  /** sync.go's scaleReplicaSet (and getNewReplicaSet, for a new ReplicaSet: "from 0"). */
+  private recordScaling(deployment: KubeObject, rs: string, from: number, to: number): void {
+    this.events.record(deployment, 'Normal', 'ScalingReplicaSet', `Scaled ${from < to ? 'up' : 'down'} replica set ${rs} from ${from} to ${to}`, SOURCE);
   }
 }

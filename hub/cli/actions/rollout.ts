@@ -4,6 +4,7 @@
  * only reads and writes the hub.
  */
 import type { KubeList } from '../../../shared/api/object.js';
+import { rollbackAnnotations } from '../../../shared/api/annotations.js';
 import { groupResource, qualifiedKind, resolveResource, resourcePath, type ResourceType } from '../../../shared/api/resources.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
@@ -187,6 +188,10 @@ export async function runRolloutUndo(args: string[], options: UndoOptions, ctx: 
       return undefined;
     }
     d.spec = { ...d.spec, template: templateWithoutHash(rs.spec?.template) };
+    // The revision's annotations (its change-cause) come back with its template, as kubectl does.
+    const annotations = rollbackAnnotations(d.metadata.annotations, rs.metadata.annotations);
+    if (Object.keys(annotations).length > 0) d.metadata.annotations = annotations;
+    else delete d.metadata.annotations;
     return d;
   });
   ctx.io.stdout(skipped !== undefined ? `${target.display} skipped rollback (current template already matches revision ${skipped})\n` : `${target.display} rolled back\n`);
