@@ -16,6 +16,8 @@ export const ErrorCodes = {
   SKIFF_ERR_FORBIDDEN: { reason: 'Forbidden', httpStatus: 403 },
   SKIFF_ERR_METHOD_NOT_ALLOWED: { reason: 'MethodNotAllowed', httpStatus: 405 },
   SKIFF_ERR_UNSUPPORTED_MEDIA_TYPE: { reason: 'UnsupportedMediaType', httpStatus: 415 },
+  /** A watch asked to resume from a resourceVersion older than the watch cache remembers. */
+  SKIFF_ERR_EXPIRED: { reason: 'Expired', httpStatus: 410 },
   /** The hub could not be reached (CLI side). */
   SKIFF_ERR_UNREACHABLE: { reason: 'ServiceUnavailable', httpStatus: 503 },
   /** Bad flags or configuration for a process. */

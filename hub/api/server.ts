@@ -17,6 +17,8 @@ import { parseResourcePath, type ResourceRoute } from './paths.js';
 import { ResourceHandlers } from './resource-handlers.js';
 import { fieldFilter, labelFilter } from './selectors.js';
 import { statusFromError } from './status.js';
+import { DEFAULT_WATCH_SETTINGS, WatchServer, isWatchRequest, type WatchSettings } from './watch.js';
+import { WatchCache } from './watch-cache.js';
 
 /** Kubernetes caps request bodies at 3 MiB; so does Skiff. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -30,6 +32,8 @@ export interface ApiDependencies {
   joinToken: string;
   mqttPort: number;
   printTable: TablePrinter;
+  /** Watch tuning; tests shorten it. */
+  watch?: Partial<WatchSettings> & { cacheCapacity?: number };
 }
 
 export function versionInfo(): Record<string, string> {
@@ -80,6 +84,15 @@ function wantsTable(req: IncomingMessage): boolean {
 export function createApiServer(deps: ApiDependencies): Server {
   const handlers = new ResourceHandlers(deps.store);
   const log = deps.logger.child({ component: 'api' });
+  const watchCache = new WatchCache(deps.watch?.cacheCapacity);
+  const stopCaching = deps.store.onChange((change) => watchCache.add(change));
+  const watches = new WatchServer(
+    deps.store,
+    watchCache,
+    (resource, object, now) => ({ ...deps.printTable(resource, [object], now), metadata: { resourceVersion: object.metadata.resourceVersion } }),
+    deps.logger,
+    { ...DEFAULT_WATCH_SETTINGS, ...deps.watch },
+  );
 
   /** What a failed request was about, for the Status details (kind and name, as Kubernetes). */
   interface RequestContext {
@@ -121,6 +134,9 @@ export function createApiServer(deps: ApiDependencies): Server {
         }
         const filter = labelFilter(url.searchParams.get('labelSelector'));
         const fields = fieldFilter(url.searchParams.get('fieldSelector'));
+        if (isWatchRequest(url.searchParams)) {
+          return watches.serve(req, res, { resource: r.resource, ...(r.namespace !== undefined ? { namespace: r.namespace } : {}), matches: (o) => filter(o) && fields(o) }, table);
+        }
         const list = await handlers.list(r, (o) => filter(o) && fields(o));
         return send(res, 200, table ? { ...deps.printTable(r.resource, list.items, new Date()), metadata: list.metadata } : list);
       }
@@ -138,7 +154,7 @@ export function createApiServer(deps: ApiDependencies): Server {
     }
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
     const started = process.hrtime.bigint();
     const context: RequestContext = {};
@@ -153,5 +169,7 @@ export function createApiServer(deps: ApiDependencies): Server {
         log.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
       });
   });
+  server.once('close', stopCaching);
+  return server;
 }
 

@@ -12,6 +12,8 @@ export const BOOLEAN_FLAG_DEFAULTS: Readonly<Record<string, boolean>> = {
   'all-namespaces': false,
   all: false,
   client: false,
+  watch: false,
+  'watch-only': false,
 };
 
 export function normalizeBoolFlags(argv: readonly string[]): string[] {

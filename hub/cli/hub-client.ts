@@ -42,15 +42,26 @@ export class HubClient {
     } catch (err) {
       throw new HubUnreachableError(url, err);
     }
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // not JSON: keep the text for the error message
-    }
+    const body = decodeBody(await response.text());
     if (!response.ok) throw new ApiStatusError(response.status, body);
     return body as T;
+  }
+
+  /** GET whose answer is a stream (a watch): the caller reads the body; `signal` ends it. */
+  async stream(path: string, options: Omit<RequestOptions, 'body'> & { signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> {
+    const url = this.url(path, options.query);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        headers: { authorization: `Bearer ${this.token}`, accept: options.accept ?? 'application/json' },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      throw new HubUnreachableError(url, err);
+    }
+    if (!response.ok || !response.body) throw new ApiStatusError(response.status, decodeBody(await response.text()));
+    return response.body;
   }
 
   get<T = unknown>(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
@@ -65,5 +76,13 @@ export class HubClient {
       if (isApiStatusError(err, 'NotFound')) return undefined;
       throw err;
     }
+  }
+}
+
+function decodeBody(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return text; // not JSON: keep the text for the error message
   }
 }

@@ -36,12 +36,18 @@ export function cellText(cell: TableCell | undefined): string {
   return String(cell);
 }
 
-export function alignColumns(grid: string[][]): string[] {
+/**
+ * `remembered`, when given, is kubectl's tabwriter.RememberWidths: the widest each column has
+ * been in earlier blocks (`get -w` prints every change as its own block). Columns never shrink
+ * below it, and it is updated in place with this block's widths.
+ */
+export function alignColumns(grid: string[][], remembered?: number[]): string[] {
   const columns = Math.max(0, ...grid.map((r) => r.length));
   const widths: number[] = [];
   for (let col = 0; col < columns - 1; col++) {
     const widest = Math.max(0, ...grid.map((r) => displayWidth(r[col] ?? '')));
-    widths.push(Math.max(TABWRITER_MIN_WIDTH, widest + TABWRITER_PADDING));
+    widths.push(Math.max(TABWRITER_MIN_WIDTH, widest + TABWRITER_PADDING, remembered?.[col] ?? 0));
+    if (remembered) remembered[col] = widths[col]!;
   }
   return grid.map((row) =>
     row

@@ -13,12 +13,15 @@ import { writeLines } from '../io.js';
 import { documentFor, formatJson, formatNames, formatYaml, parseOutputFormat, type FetchedObject } from '../output-format.js';
 import { renderTable } from '../render-table.js';
 import { parseResourceArgs, type ResourceRequest } from '../resource-args.js';
+import { runWatch } from '../watch-get.js';
 
 export interface GetOptions {
   namespace?: string;
   allNamespaces?: boolean;
   output?: string;
   selector?: string;
+  watch?: boolean;
+  watchOnly?: boolean;
 }
 
 interface Scope {
@@ -35,6 +38,7 @@ export async function runGet(args: string[], options: GetOptions, ctx: CliContex
   if (named && options.allNamespaces) throw new SkiffError('SKIFF_ERR_CONFIG', 'a resource cannot be retrieved by name across all namespaces');
   if (options.selector !== undefined) checkSelector(options.selector);
   const scope: Scope = { namespace: options.namespace ?? DEFAULTS.namespace, all: Boolean(options.allNamespaces), selector: options.selector };
+  if (options.watch || options.watchOnly) return runWatch(requests, scope, format, Boolean(options.watchOnly), ctx);
   const client = await ctx.connect();
 
   if (format === 'table' || format === 'wide') {

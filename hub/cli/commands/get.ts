@@ -12,5 +12,7 @@ export function defineGet(program: Command, ctx: CliContext): Command {
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-o, --output <format>', 'output format: wide, yaml, json or name')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
+    .option('-w, --watch', 'after listing/getting the requested object, watch for changes')
+    .option('--watch-only', 'watch for changes to the requested object(s), without listing/getting first')
     .action((args: string[], options: GetOptions) => runGet(args, options, ctx));
 }
