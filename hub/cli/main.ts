@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { defineApply } from './commands/apply.js';
 import { defineClusterInfo } from './commands/cluster-info.js';
 import { defineDelete } from './commands/delete.js';
+import { defineDescribe } from './commands/describe.js';
 import { defineGet } from './commands/get.js';
 import { defineHub } from './commands/hub.js';
 import { defineRollout } from './commands/rollout.js';
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext): Command {
   // Subcommands created with .command() inherit exitOverride and the output settings above.
   defineApply(program, ctx);
   defineGet(program, ctx);
+  defineDescribe(program, ctx);
   defineDelete(program, ctx);
   defineScale(program, ctx);
   defineSet(program, ctx);

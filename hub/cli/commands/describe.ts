@@ -1,0 +1,15 @@
+/** Definition of `skiff describe`; the work is in actions/describe.ts. */
+import type { Command } from 'commander';
+import { runDescribe, type DescribeOptions } from '../actions/describe.js';
+import type { CliContext } from '../context.js';
+
+export function defineDescribe(program: Command, ctx: CliContext): Command {
+  return program
+    .command('describe')
+    .description('Show details of an object and its events: skiff describe TYPE [NAME_PREFIX] or TYPE/NAME (pods, deployments, nodes)')
+    .argument('[args...]', 'TYPE [NAME_PREFIX...] | TYPE/NAME...')
+    .option('-n, --namespace <namespace>', 'namespace to look in (default "default")')
+    .option('-A, --all-namespaces', 'describe across all namespaces')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
+    .action((args: string[], options: DescribeOptions) => runDescribe(args, options, ctx));
+}
