@@ -96,6 +96,23 @@ t.test('rolling updates hold the availability floor and stall on a broken image'
     }, { timeoutMs: 30_000 });
     t.equal(exceeded.status, 'False', 'the stalled rollout is reported after progressDeadlineSeconds');
 
+    // Resized while stalled, Kubernetes scales both ReplicaSets in proportion (sync.go scale()):
+    // old 3 + new 1, maxSurge 25% of 6 = 2 -> 8 allowed: old round(3*8/4) = 6, new round(1*8/4) = 2.
+    // (The rollout then goes on from there, so the sizes right after are read from the events.)
+    const rsNames = await cluster.getJson<{ items: Array<{ metadata: { name: string }; spec: { template: { spec: { containers: Array<{ image: string }> } } } }> }>(['get', 'rs']);
+    const nameOf = (image: string) => rsNames.items.find((r) => r.spec.template.spec.containers[0]!.image === image)!.metadata.name;
+    t.equal((await cluster.skiff(['scale', 'deployment/web', '--replicas=6'])).code, 0);
+    const scaling = await waitFor('both ReplicaSets scaled up in proportion', async () => {
+      const events = (await cluster.api<{ items: Array<{ reason: string; message: string }> }>('/api/v1/namespaces/default/events')).items.filter((e) => e.reason === 'ScalingReplicaSet').map((e) => e.message);
+      const wanted = [`Scaled up replica set ${nameOf('skiff-test/web:2')} from 3 to 6`, `Scaled up replica set ${nameOf('127.0.0.1:1/skiff-missing:1')} from 1 to 2`];
+      return wanted.every((w) => events.includes(w)) ? wanted : undefined;
+    });
+    t.equal(scaling.length, 2, 'the serving revision went 3 -> 6 and the stalled one 1 -> 2, in one step');
+    const d6 = await cluster.getJson<DeploymentView & { spec: { replicas: number } }>(['get', 'deployment', 'web']);
+    t.equal(d6.spec.replicas, 6);
+    await waitFor('at least 5 serving Pods (6 - maxUnavailable 1)', async () => (await webPods(cluster)).filter((p) => isRunningAndReady(p)).length >= 5);
+    t.equal((await cluster.skiff(['scale', 'deployment/web', '--replicas=3'])).code, 0);
+
     const fix = await cluster.skiff(['apply', '-f', '-'], { input: withImage('skiff-test/web:2') });
     t.equal(fix.stdout.trim(), 'deployment.apps/web configured');
     await waitFor('back to 3 web:2 pods and no broken one', async () => {

@@ -2,12 +2,14 @@ import t from 'tap';
 import {
   MESSAGE_SCHEMA,
   decodeDesiredState,
+  decodeEventReport,
   decodeStatusReport,
   encode,
   type DesiredState,
+  type EventReport,
   type StatusReport,
 } from '../../../shared/mqtt/messages.js';
-import { desiredTopic, statusTopic } from '../../../shared/mqtt/topics.js';
+import { desiredTopic, eventsTopic, statusTopic } from '../../../shared/mqtt/topics.js';
 
 const DESIRED_TOPIC = desiredTopic('pi-1');
 const STATUS_TOPIC = statusTopic('pi-1');
@@ -105,4 +107,27 @@ t.test('the field in a pod error names the missing key', async (t) => {
 
 t.test('a JSON syntax error keeps the parser error as the cause', async (t) => {
   t.throws(() => decodeStatusReport('{', STATUS_TOPIC), { cause: SyntaxError });
+});
+
+t.test('event reports round-trip; malformed ones name the topic and field', async (t) => {
+  const topic = eventsTopic('pi-1');
+  const report: EventReport = {
+    schema: MESSAGE_SCHEMA,
+    node: 'pi-1',
+    events: [{ involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'u-1', fieldPath: 'spec.containers{web}' }, type: 'Warning', reason: 'BackOff', message: 'm', timestamp: '2026-01-01T00:00:00.000Z' }],
+  };
+  t.same(decodeEventReport(encode(report), topic), report);
+  const table: Array<[string, string, string]> = [
+    ['events missing', payload(report, (m) => delete m.events), 'events'],
+    ['not about a Pod', payload(report, (m) => (m.events[0].involvedObject.kind = 'Node')), 'events[0].involvedObject'],
+    ['no uid', payload(report, (m) => delete m.events[0].involvedObject.uid), 'events[0].involvedObject'],
+    ['an event that is null', payload(report, (m) => (m.events[0] = null)), 'events[0].involvedObject'],
+    ['a made-up type', payload(report, (m) => (m.events[0].type = 'Error')), 'events[0].type'],
+    ['an empty reason', payload(report, (m) => (m.events[0].reason = '')), 'events[0].reason'],
+    ['a message that is not text', payload(report, (m) => (m.events[0].message = 3)), 'events[0].message'],
+    ['a timestamp that is not a time', payload(report, (m) => (m.events[0].timestamp = 'yesterday')), 'events[0].timestamp'],
+  ];
+  for (const [what, bytes, field] of table) {
+    t.throws(() => decodeEventReport(bytes, topic), { name: 'SkiffError', code: 'SKIFF_ERR_BAD_MESSAGE', message: `bad message on topic ${topic}: ${field}` }, what);
+  }
 });

@@ -50,6 +50,36 @@ t.test('each kind of mistake yields one FieldError at its kube-style path', asyn
       message: /unknown field/,
     },
     {
+      mistake: 'a probe without a handler',
+      input: broken((d) => (d.spec.template.spec.containers[0]!.readinessProbe = { periodSeconds: 5 })),
+      path: 'spec.template.spec.containers[0].readinessProbe',
+      message: /must specify a handler type/,
+    },
+    {
+      mistake: 'a probe with two handlers',
+      input: broken((d) => (d.spec.template.spec.containers[0]!.livenessProbe = { exec: { command: ['true'] }, tcpSocket: { port: 80 } })),
+      path: 'spec.template.spec.containers[0].livenessProbe.tcpSocket',
+      message: /may not specify more than 1 handler type/,
+    },
+    {
+      mistake: 'a liveness probe with successThreshold 2',
+      input: broken((d) => (d.spec.template.spec.containers[0]!.livenessProbe = { httpGet: { port: 80 }, successThreshold: 2 })),
+      path: 'spec.template.spec.containers[0].livenessProbe.successThreshold',
+      message: /must be 1/,
+    },
+    {
+      mistake: 'a preStop hook without a handler',
+      input: broken((d) => (d.spec.template.spec.containers[0]!.lifecycle = { preStop: {} })),
+      path: 'spec.template.spec.containers[0].lifecycle.preStop',
+      message: /must specify a handler type \(exec, httpGet or sleep\)/,
+    },
+    {
+      mistake: 'a preStop hook with two handlers',
+      input: broken((d) => (d.spec.template.spec.containers[0]!.lifecycle = { preStop: { exec: { command: ['x'] }, sleep: { seconds: 1 } } })),
+      path: 'spec.template.spec.containers[0].lifecycle.preStop.sleep',
+      message: /may not specify more than 1 handler type/,
+    },
+    {
       mistake: 'a kind no group serves',
       input: { ...nginxDeployment(), kind: 'Foo' },
       path: 'kind',
@@ -116,4 +146,10 @@ t.test('a missing name is reported together with the other field errors', async 
     delete d.spec.template.spec.containers[0]!.image;
   });
   t.same(errorsOf(input).map((e) => e.path).sort(), ['metadata.name', 'spec.template.spec.containers[0].image']);
+});
+
+t.test('a gRPC probe is refused as unsupported, naming the field', async (t) => {
+  const result = validateObject(broken((d) => (d.spec.template.spec.containers[0]!.startupProbe = { grpc: { port: 9000 } })));
+  t.equal(result.ok, false);
+  t.match(result.ok ? [] : result.errors, [{ path: 'spec.template.spec.containers[0].startupProbe.grpc', message: /unknown field \(not supported by Skiff\)/ }, { path: 'spec.template.spec.containers[0].startupProbe' }]);
 });
