@@ -10,6 +10,7 @@ import { errorMessage } from '../../shared/errors.js';
 import { JOIN_PATH, type JoinRequest, type JoinResponse } from '../../shared/join.js';
 import { isJoinResponse, loadCredentials, saveCredentials } from './credentials.js';
 import { reconnectDelayMs } from './reconnect-delay.js';
+import { abortableSleep } from '../../shared/sleep.js';
 
 const JOIN_TIMEOUT_MS = 15_000;
 
@@ -90,16 +91,4 @@ export async function obtainCredentials(options: ObtainOptions): Promise<JoinRes
     }
   }
   return undefined;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -18,6 +18,7 @@ import type { OutputFormat } from './output-format.js';
 import type { ResourceRequest } from './resource-args.js';
 import { ObjectWatchPrinter, TableWatchPrinter, type WatchPrinter } from './watch-printer.js';
 import { watchEvents } from './watch-stream.js';
+import { abortableSleep } from '../../shared/sleep.js';
 
 export interface WatchScope {
   /** Used for namespaced resources unless `all`. */
@@ -102,7 +103,7 @@ export async function runWatch(
         synthetic = false;
       }
       // The hub ended the watch (its timeout): resume where it left off.
-      await pause(started + retry.minRestartMs - Date.now(), stop.signal);
+      await abortableSleep(started + retry.minRestartMs - Date.now(), stop.signal);
     } catch (err) {
       if (stop.signal.aborted) break;
       if (err instanceof ApiStatusError && err.reason === 'Expired') {
@@ -115,7 +116,7 @@ export async function runWatch(
       // The hub is unreachable or the stream broke off: try again, backing off. Anything else
       // (an error Status, a stream that makes no sense) ends the command.
       if (!isSkiffError(err, 'SKIFF_ERR_UNREACHABLE')) throw err;
-      await pause(delay, stop.signal);
+      await abortableSleep(delay, stop.signal);
       delay = Math.min(delay * 2, retry.maxMs);
     }
   }
@@ -161,16 +162,4 @@ function asItem(answer: unknown, target: Target): unknown {
   if (!target.accept || isTable(answer)) return answer;
   const list = answer as Partial<KubeList>;
   return printTable(target.resource, Array.isArray(list.items) ? list.items : [answer as KubeObject], new Date());
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
