@@ -14,6 +14,10 @@ export const BOOLEAN_FLAG_DEFAULTS: Readonly<Record<string, boolean>> = {
   client: false,
   watch: false,
   'watch-only': false,
+  overwrite: false,
+  force: false,
+  'ignore-daemonsets': false,
+  'delete-emptydir-data': false,
 };
 
 export function normalizeBoolFlags(argv: readonly string[]): string[] {

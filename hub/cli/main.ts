@@ -5,13 +5,17 @@
 import { Command } from 'commander';
 import { defineApply } from './commands/apply.js';
 import { defineClusterInfo } from './commands/cluster-info.js';
+import { defineCordon } from './commands/cordon.js';
 import { defineDelete } from './commands/delete.js';
 import { defineDescribe } from './commands/describe.js';
+import { defineDrain } from './commands/drain.js';
 import { defineGet } from './commands/get.js';
 import { defineHub } from './commands/hub.js';
+import { defineLabel } from './commands/label.js';
 import { defineRollout } from './commands/rollout.js';
 import { defineScale } from './commands/scale.js';
 import { defineSet } from './commands/set.js';
+import { defineTaint } from './commands/taint.js';
 import { defineVersion } from './commands/version.js';
 import { normalizeBoolFlags } from './bool-flags.js';
 import { loadConnection, type ConnectionFlags } from './client-config-loader.js';
@@ -43,6 +47,10 @@ export function buildProgram(ctx: CliContext): Command {
   defineScale(program, ctx);
   defineSet(program, ctx);
   defineRollout(program, ctx);
+  defineLabel(program, ctx);
+  defineTaint(program, ctx);
+  defineCordon(program, ctx);
+  defineDrain(program, ctx);
   defineClusterInfo(program, ctx);
   defineVersion(program, ctx);
   defineHub(program, ctx);

@@ -1,0 +1,17 @@
+/** Definition of `skiff cordon` and `skiff uncordon`; the work is in actions/cordon.ts. */
+import type { Command } from 'commander';
+import { runCordon } from '../actions/cordon.js';
+import type { CliContext } from '../context.js';
+
+export function defineCordon(program: Command, ctx: CliContext): void {
+  program
+    .command('cordon')
+    .description('Mark a node as unschedulable')
+    .argument('[nodes...]', 'NODE... | node/NAME...')
+    .action((nodes: string[]) => runCordon(nodes, ctx, true));
+  program
+    .command('uncordon')
+    .description('Mark a node as schedulable')
+    .argument('[nodes...]', 'NODE... | node/NAME...')
+    .action((nodes: string[]) => runCordon(nodes, ctx, false));
+}

@@ -1,0 +1,16 @@
+/** Definition of `skiff label`; the work is in actions/label.ts. */
+import type { Command } from 'commander';
+import { runLabel } from '../actions/label.js';
+import type { CliContext } from '../context.js';
+
+export function defineLabel(program: Command, ctx: CliContext): Command {
+  return program
+    .command('label')
+    .description('Update the labels of objects: k=v sets, k- removes')
+    .argument('[args...]', 'TYPE NAME... | TYPE/NAME..., then KEY=VALUE... KEY-...')
+    .option('-n, --namespace <namespace>', 'namespace (default "default")')
+    .option('--overwrite', 'replace labels that already have a different value')
+    .action((args: string[], options: { namespace?: string; overwrite?: boolean }) =>
+      runLabel(args, { namespace: options.namespace, overwrite: options.overwrite ?? false }, ctx),
+    );
+}

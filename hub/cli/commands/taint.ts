@@ -1,0 +1,13 @@
+/** Definition of `skiff taint`; the work is in actions/taint.ts. */
+import type { Command } from 'commander';
+import { runTaint } from '../actions/taint.js';
+import type { CliContext } from '../context.js';
+
+export function defineTaint(program: Command, ctx: CliContext): Command {
+  return program
+    .command('taint')
+    .description('Update the taints of nodes: k=v:Effect adds, k:Effect- or k- removes')
+    .argument('[args...]', 'node NAME... | node/NAME..., then KEY[=VALUE]:EFFECT... KEY[:EFFECT]-...')
+    .option('--overwrite', 'replace taints that already exist with the same key and effect')
+    .action((args: string[], options: { overwrite?: boolean }) => runTaint(args, { overwrite: options.overwrite ?? false }, ctx));
+}
