@@ -39,8 +39,11 @@ export class SchedulerController extends QueueController {
 
   onChange(change: Change): void {
     if (change.resource === pods && change.type !== 'DELETED' && !nodeNameOf(change.object)) this.enqueue(change.object);
-    if (change.resource === nodes) {
-      this.resync().catch((err: unknown) => this.logger.error({ component: this.name, err }, 'resync after a node change failed'));
+    // As kube-scheduler on AssignedPodDelete: a bound Pod going away frees room that a Pending
+    // Pod may have been waiting for.
+    const freesRoom = change.resource === pods && change.type === 'DELETED' && nodeNameOf(change.object) !== undefined;
+    if (change.resource === nodes || freesRoom) {
+      this.resync().catch((err: unknown) => this.logger.error({ component: this.name, err }, 'resync after a node or bound pod change failed'));
     }
   }
 

@@ -1,7 +1,8 @@
 /** core/v1 Pod: the subset of PodSpec Skiff honours. Anything else is reported as unknown. */
 import { z } from 'zod';
-import { dnsLabel, labels, objectMeta, quantity } from './meta.js';
+import { dnsLabel, labelKey, labels, objectMeta, quantity } from './meta.js';
 import type { PodStatus } from '../status-types.js';
+import { labelKeyProblem, labelValueProblem } from '../names.js';
 
 export const containerPort = z.strictObject({
   name: z.string().max(15).optional(),
@@ -95,11 +96,103 @@ export const container = z.strictObject({
   terminationMessagePolicy: z.string().optional(),
 });
 
+/**
+ * core/v1 NodeSelectorRequirement, validated as ValidateNodeSelectorRequirement: In/NotIn need
+ * values, Exists/DoesNotExist take none, Gt/Lt exactly one.
+ */
+export const nodeSelectorRequirement = z
+  .strictObject({
+    key: labelKey,
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']),
+    values: z.array(z.string()).optional(),
+  })
+  .superRefine((value, ctx) => {
+    const count = value.values?.length ?? 0;
+    if ((value.operator === 'In' || value.operator === 'NotIn') && count === 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: "must be specified when `operator` is 'In' or 'NotIn'" });
+    }
+    if ((value.operator === 'Exists' || value.operator === 'DoesNotExist') && count > 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'" });
+    }
+    if ((value.operator === 'Gt' || value.operator === 'Lt') && count !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: "must be specified single value when `operator` is 'Lt' or 'Gt'" });
+    }
+  });
+
+/** matchFields: Kubernetes supports only metadata.name, with In or NotIn and exactly one value. */
+export const nodeFieldSelectorRequirement = z
+  .strictObject({
+    key: z.literal('metadata.name'),
+    operator: z.enum(['In', 'NotIn']),
+    values: z.array(z.string()).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.values?.length ?? 0) !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: "must be only one value when `operator` is 'In' or 'NotIn' for node field selector" });
+    }
+  });
+
+export const nodeSelectorTerm = z.strictObject({
+  matchExpressions: z.array(nodeSelectorRequirement).optional(),
+  matchFields: z.array(nodeFieldSelectorRequirement).optional(),
+});
+
+/** Only nodeAffinity: podAffinity and podAntiAffinity stay unknown fields (not honoured). */
+export const affinity = z.strictObject({
+  nodeAffinity: z
+    .strictObject({
+      requiredDuringSchedulingIgnoredDuringExecution: z
+        .strictObject({ nodeSelectorTerms: z.array(nodeSelectorTerm).min(1, 'must have at least one node selector term') })
+        .optional(),
+      preferredDuringSchedulingIgnoredDuringExecution: z
+        .array(
+          z.strictObject({
+            weight: z.number().int().min(1, 'must be in the range 1-100').max(100, 'must be in the range 1-100'),
+            preference: nodeSelectorTerm,
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+/**
+ * core/v1 Toleration, validated as validateTolerations: an empty key needs operator Exists (match
+ * every taint), Exists takes no value, tolerationSeconds only with effect NoExecute. An empty
+ * operator means Equal and an empty effect matches every effect.
+ */
+export const toleration = z
+  .strictObject({
+    key: z.string().optional(),
+    operator: z.enum(['Exists', 'Equal']).optional(),
+    value: z.string().optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  })
+  .superRefine((value, ctx) => {
+    const key = value.key ?? '';
+    const keyProblem = key === '' ? undefined : labelKeyProblem(key);
+    if (keyProblem) ctx.addIssue({ code: 'custom', path: ['key'], message: keyProblem });
+    if (key === '' && value.operator !== 'Exists') {
+      ctx.addIssue({ code: 'custom', path: ['operator'], message: 'operator must be Exists when `key` is empty, which means "match all values and all keys"' });
+    }
+    if (value.tolerationSeconds !== undefined && value.effect !== 'NoExecute') {
+      ctx.addIssue({ code: 'custom', path: ['effect'], message: "effect must be 'NoExecute' when `tolerationSeconds` is set" });
+    }
+    if (value.operator === 'Exists' && (value.value ?? '') !== '') {
+      ctx.addIssue({ code: 'custom', path: ['operator'], message: "value must be empty when `operator` is 'Exists'" });
+    }
+    const valueProblem = value.operator !== 'Exists' ? labelValueProblem(value.value ?? '') : undefined;
+    if (valueProblem) ctx.addIssue({ code: 'custom', path: ['value'], message: valueProblem });
+  });
+
 export const podSpec = z.strictObject({
   containers: z.array(container).min(1, 'must have at least one container'),
   restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).optional(),
   nodeSelector: labels.optional(),
   nodeName: z.string().optional(),
+  affinity: affinity.optional(),
+  tolerations: z.array(toleration).optional(),
   terminationGracePeriodSeconds: z.number().int().min(0).optional(),
   hostname: dnsLabel.optional(),
   dnsPolicy: z.string().optional(),
@@ -125,5 +218,9 @@ export type Probe = z.infer<typeof probe>;
 export type LifecycleHandler = z.infer<typeof lifecycleHandler>;
 export type HttpGetAction = z.infer<typeof httpGetAction>;
 export type PodSpec = z.infer<typeof podSpec>;
+export type Affinity = z.infer<typeof affinity>;
+export type NodeSelectorTerm = z.infer<typeof nodeSelectorTerm>;
+export type NodeSelectorRequirement = z.infer<typeof nodeSelectorRequirement>;
+export type Toleration = z.infer<typeof toleration>;
 export type PodTemplateSpec = z.infer<typeof podTemplateSpec>;
 export type Pod = Omit<z.infer<typeof pod>, 'status'> & { status?: PodStatus };

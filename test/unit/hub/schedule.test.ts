@@ -31,12 +31,12 @@ t.test('picks only nodes that pass every filter', async (t) => {
   for (const [why, p, nodes, pods, want] of table) t.equal(placed(schedule(p, nodes, pods)), want, why);
 });
 
-t.test('spreads the Pods of one owner across nodes before packing by total Pods', async (t) => {
+t.test('spreads the Pods of one owner across nodes first', async (t) => {
   const nodes = [node('a'), node('b')];
   // a holds one sibling; b holds two unrelated Pods. Spreading the owner wins.
   const pods = [pod('web-1', { nodeName: 'a', owner: 'web' }), pod('x', { nodeName: 'b' }), pod('y', { nodeName: 'b' })];
   t.equal(placed(schedule(pod('web-2', { owner: 'web' }), nodes, pods)), 'b');
-  t.equal(placed(schedule(pod('solo'), nodes, pods)), 'a', 'a Pod without owner goes to the least-loaded node');
+  t.equal(placed(schedule(pod('solo'), nodes, pods)), 'a', 'a Pod without owner goes to the node with fewer Pods (no allocatable reported: name decides)');
   t.equal(placed(schedule(pod('api-1', { owner: 'api' }), nodes, pods)), 'a', "another owner's Pods are not siblings");
 });
 

@@ -60,9 +60,9 @@ t.test('formatProblems names file, document number, kind/name and field path', a
 
 t.test('formatProblems on real validation output points at the broken field', async (t) => {
   const bad = nginxDeployment();
-  bad.spec.template.spec.affinity = {};
+  bad.spec.template.spec.affinity = { podAntiAffinity: {} };
   const { documents } = parseManifestText(`${BUSYBOX_POD_YAML}---\n${JSON.stringify(bad)}\n`, 'app.yaml');
   const lines = formatProblems(validateDocuments(documents).problems);
   t.equal(lines.length, 1);
-  t.match(lines[0], /^app\.yaml: document 2 \(Deployment nginx-deployment\): spec\.template\.spec\.affinity: unknown field/);
+  t.match(lines[0], /^app\.yaml: document 2 \(Deployment nginx-deployment\): spec\.template\.spec\.affinity\.podAntiAffinity: unknown field/);
 });

@@ -45,8 +45,8 @@ t.test('each kind of mistake yields one FieldError at its kube-style path', asyn
     },
     {
       mistake: 'a PodSpec field Skiff does not support',
-      input: broken((d) => (d.spec.template.spec.affinity = { nodeAffinity: {} })),
-      path: 'spec.template.spec.affinity',
+      input: broken((d) => (d.spec.template.spec.affinity = { podAffinity: {} })),
+      path: 'spec.template.spec.affinity.podAffinity',
       message: /unknown field/,
     },
     {

@@ -1,0 +1,74 @@
+/**
+ * What a Pod asks for and what a node has left, in the units NodeResourcesFit counts: CPU in
+ * millicores, memory in bytes, and one Pod slot per Pod.
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import { bytes, cpuMillicores } from '../../shared/api/quantity.js';
+import type { NodeStatus } from '../../shared/api/status-types.js';
+
+export interface Resources {
+  milliCpu: number;
+  memory: number;
+}
+
+/** kubelet's default maxPods, assumed for a node that has not reported allocatable pods yet. */
+const DEFAULT_MAX_PODS = 110;
+
+/** The scoring defaults for a container without requests (k8s pkg/scheduler/util: 100m, 200Mi). */
+export const NON_ZERO_DEFAULTS: Resources = { milliCpu: 100, memory: 200 * 1024 * 1024 };
+
+interface ContainerResources {
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+}
+
+/**
+ * A container's request for `name`: requests, else limits (the API server defaults a missing
+ * request to the limit; Skiff's defaulting does not, so the scheduler reads it the same way).
+ */
+function containerRequest(container: ContainerResources, name: 'cpu' | 'memory'): string | number | undefined {
+  return container.resources?.requests?.[name] ?? container.resources?.limits?.[name];
+}
+
+function containersOf(pod: KubeObject): ContainerResources[] {
+  return (pod.spec as { containers?: ContainerResources[] } | undefined)?.containers ?? [];
+}
+
+function sumRequests(pod: KubeObject, missing: Resources): Resources {
+  let milliCpu = 0;
+  let memory = 0;
+  for (const container of containersOf(pod)) {
+    const cpu = containerRequest(container, 'cpu');
+    const mem = containerRequest(container, 'memory');
+    milliCpu += cpu === undefined ? missing.milliCpu : cpuMillicores(cpu);
+    memory += mem === undefined ? missing.memory : bytes(mem);
+  }
+  return { milliCpu, memory };
+}
+
+/** The requests NodeResourcesFit checks: a container without requests counts as zero. */
+export function podRequests(pod: KubeObject): Resources {
+  return sumRequests(pod, { milliCpu: 0, memory: 0 });
+}
+
+/** The requests least-allocated scoring uses: a container without requests counts as 100m/200Mi. */
+export function nonZeroPodRequests(pod: KubeObject): Resources {
+  return sumRequests(pod, NON_ZERO_DEFAULTS);
+}
+
+export interface Allocatable extends Resources {
+  pods: number;
+}
+
+/** A node's status.allocatable; cpu and memory it has not reported count as none. */
+export function nodeAllocatable(node: KubeObject): Allocatable {
+  const allocatable = (node.status as NodeStatus | undefined)?.allocatable ?? {};
+  return {
+    milliCpu: allocatable.cpu === undefined ? 0 : cpuMillicores(allocatable.cpu),
+    memory: allocatable.memory === undefined ? 0 : bytes(allocatable.memory),
+    pods: allocatable.pods === undefined ? DEFAULT_MAX_PODS : Number(allocatable.pods),
+  };
+}
+
+export function addResources(a: Resources, b: Resources): Resources {
+  return { milliCpu: a.milliCpu + b.milliCpu, memory: a.memory + b.memory };
+}

@@ -1,0 +1,157 @@
+/**
+ * Fleet scheduling with four real agents on one Docker engine: placement by nodeSelector on
+ * kubernetes.io/arch (labels given with --node-label override the detected ones), by required node
+ * affinity, by taints and tolerations (the taint PUT on the Node through the API), and by resource
+ * requests, with the FailedScheduling event and PodScheduled=False that a Pod fitting nowhere gets.
+ */
+import t from 'tap';
+import type { Event } from '../../shared/api/schema/event.js';
+import { TestCluster } from '../helpers/cluster.js';
+import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
+import { waitFor } from '../helpers/wait.js';
+
+function bareWebPod(name: string, spec: Record<string, unknown>): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { test: 'scheduling', pod: name } },
+    spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never' }], ...spec },
+  });
+}
+
+t.test('placement across a fleet of four agents', async (t) => {
+  const cluster = await TestCluster.start(t);
+  const label = (pairs: string[]) => pairs.flatMap((pair) => ['--node-label', pair]);
+  const arm1 = await cluster.startAgent('arm-1', label(['kubernetes.io/arch=arm64', 'zone=shed']));
+  const arm2 = await cluster.startAgent('arm-2', label(['kubernetes.io/arch=arm64', 'zone=barn']));
+  const amd1 = await cluster.startAgent('amd-1', label(['kubernetes.io/arch=amd64', 'zone=barn']));
+  const amd2 = await cluster.startAgent('amd-2', label(['kubernetes.io/arch=amd64', 'zone=field']));
+
+  const apply = async (manifest: string) => {
+    const result = await cluster.skiff(['apply', '-f', '-'], { input: manifest });
+    t.equal(result.code, 0, result.stderr);
+  };
+  const podNamed = async (name: string) => (await listPods(cluster, `pod=${name}`))[0];
+  const runningOn = async (name: string) =>
+    waitFor(`pod ${name} running`, async () => {
+      const pod = await podNamed(name);
+      return pod && isRunningAndReady(pod) ? pod.spec.nodeName : undefined;
+    });
+  const failedScheduling = async (name: string, message: string) =>
+    waitFor(`a FailedScheduling event for ${name}`, async () => {
+      const events = await cluster.api<{ items: Event[] }>('/api/v1/namespaces/default/events');
+      return events.items.find((e) => e.involvedObject.name === name && e.reason === 'FailedScheduling' && e.message === message);
+    });
+
+  await t.test('labels given with --node-label override the detected architecture', async (t) => {
+    for (const [node, arch] of [[arm1, 'arm64'], [arm2, 'arm64'], [amd1, 'amd64'], [amd2, 'amd64']] as const) {
+      const view = await cluster.getJson<{ metadata: { labels: Record<string, string> } }>(['get', 'node', node]);
+      t.equal(view.metadata.labels['kubernetes.io/arch'], arch, node);
+    }
+  });
+
+  await t.test('an arm64-only Deployment lands only on arm64 nodes, spread across them', async (t) => {
+    await apply(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'arm-web' },
+        spec: {
+          replicas: 4,
+          selector: { matchLabels: { app: 'arm-web' } },
+          template: {
+            metadata: { labels: { app: 'arm-web' } },
+            spec: { nodeSelector: { 'kubernetes.io/arch': 'arm64' }, containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never' }] },
+          },
+        },
+      }),
+    );
+    const pods = await waitFor('4 arm-web pods running', async () => {
+      const list = await listPods(cluster, 'app=arm-web');
+      return list.length === 4 && list.every(isRunningAndReady) ? list : undefined;
+    });
+    const nodes = pods.map((p: PodView) => p.spec.nodeName).sort();
+    t.same(nodes, [arm1, arm1, arm2, arm2].sort(), 'two on each arm64 node, none on amd64');
+    for (const node of [amd1, amd2]) t.same(await cluster.containers(node), [], `no container on ${node}`);
+  });
+
+  await t.test('required node affinity: zone barn and not arm64 leaves one node', async (t) => {
+    await apply(
+      bareWebPod('barn-amd', {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                {
+                  matchExpressions: [
+                    { key: 'zone', operator: 'In', values: ['barn'] },
+                    { key: 'kubernetes.io/arch', operator: 'NotIn', values: ['arm64'] },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      }),
+    );
+    t.equal(await runningOn('barn-amd'), amd1);
+  });
+
+  await t.test('a NoSchedule taint keeps out Pods that do not tolerate it', async (t) => {
+    const path = `/api/v1/nodes/${amd2}`;
+    await waitFor('the taint to be stored', async () => {
+      const node = await cluster.api<{ spec?: Record<string, unknown> }>(path);
+      node.spec = { ...node.spec, taints: [{ key: 'dedicated', value: 'edge', effect: 'NoSchedule' }] };
+      const res = await fetch(`${cluster.apiUrl}${path}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${cluster.adminToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(node),
+      });
+      if (res.status === 409) return undefined; // an agent heartbeat won the race; read again
+      t.equal(res.status, 200, await res.clone().text());
+      return true;
+    });
+
+    await apply(bareWebPod('field-intolerant', { nodeSelector: { zone: 'field' } }));
+    await apply(bareWebPod('field-tolerant', { nodeSelector: { zone: 'field' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' }] }));
+    t.equal(await runningOn('field-tolerant'), amd2, 'the tolerating Pod runs on the tainted node');
+
+    const message = "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: edge}, 3 node(s) didn't match Pod's node affinity/selector.";
+    t.ok(await failedScheduling('field-intolerant', message), 'FailedScheduling names the taint');
+    const pending = await podNamed('field-intolerant');
+    t.equal(pending?.spec.nodeName, undefined, 'not bound');
+    t.equal(pending?.status?.phase, 'Pending');
+  });
+
+  await t.test('a Pod requesting more memory than any node has stays Pending and says why', async (t) => {
+    await apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'huge', labels: { pod: 'huge' } },
+        spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { requests: { memory: '1000Gi' } } }] },
+      }),
+    );
+    // The tainted node is judged by the taint, the first filter it fails, as kube-scheduler does.
+    const message = '0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: edge}, 3 Insufficient memory.';
+    const event = await failedScheduling('huge', message);
+    t.equal(event.type, 'Warning');
+    t.equal(event.source?.component, 'default-scheduler');
+    const pod = await podNamed('huge');
+    t.equal(pod?.spec.nodeName, undefined, 'not bound');
+    const condition = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    t.match(condition, { status: 'False', reason: 'Unschedulable', message });
+    const described = await cluster.skiff(['describe', 'pod', 'huge']);
+    t.match(described.stdout, /FailedScheduling/);
+
+    await apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'modest', labels: { pod: 'modest' } },
+        spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { requests: { memory: '16Mi', cpu: '10m' } } }] },
+      }),
+    );
+    t.not(await runningOn('modest'), amd2, 'a Pod that fits runs, off the tainted node');
+  });
+});
