@@ -12,8 +12,12 @@ export const DEFAULTS = {
   heartbeatIntervalMs: 10_000,
   /** MQTT keepalive: the broker drops a silent client after 1.5x this (MQTT 3.1.1 §3.1.2.10). */
   mqttKeepaliveSeconds: 15,
-  /** A node with no heartbeat for this long is marked Ready=Unknown by the hub. */
-  nodeMonitorGracePeriodMs: 40_000,
+  /**
+   * A node with no heartbeat for this long is marked Ready=Unknown by the hub: two missed
+   * heartbeats (Kubernetes waits 40 s). A dropped link is usually seen sooner, through the MQTT
+   * last will (at once when the TCP connection closes, 1.5 keepalives when it goes silent).
+   */
+  nodeMonitorGracePeriodMs: 20_000,
   /** The agent re-reads Docker at least this often even without events (safety net). */
   agentResyncIntervalMs: 5_000,
   /** Hub controllers re-sync every object this often (safety net behind change events). */
@@ -29,6 +33,8 @@ export const DEFAULTS = {
   /** Agent reconnect backoff: exponential with full jitter between these bounds. */
   reconnectMinMs: 1_000,
   reconnectMaxMs: 30_000,
+  /** How long a Pod stays on a not-ready or unreachable node before eviction (DefaultTolerationSeconds admission). */
+  defaultTolerationSeconds: 300,
   /** Pod terminationGracePeriodSeconds default (Kubernetes). */
   terminationGracePeriodSeconds: 30,
   /** Deployment revisionHistoryLimit default (Kubernetes). */

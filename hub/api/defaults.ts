@@ -6,6 +6,7 @@
 import { DEFAULTS, PROBE_DEFAULTS } from '../../shared/defaults.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { Container, HttpGetAction, LifecycleHandler, PodSpec, Probe } from '../../shared/api/schema/pod.js';
+import { defaultDaemonSet } from './daemonset-defaults.js';
 
 /** Kubernetes: ":latest" or no tag means Always, anything else IfNotPresent. */
 export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
@@ -66,6 +67,19 @@ export function defaultPodSpec(spec: PodSpec): PodSpec {
   };
 }
 
+/**
+ * Kubernetes' DefaultTolerationSeconds admission: every Pod tolerates a not-ready or unreachable
+ * node for 300 s before taint-based eviction moves it, unless it says otherwise for that taint.
+ */
+export function withDefaultTolerations(spec: PodSpec): PodSpec {
+  const tolerations = ((spec as { tolerations?: Array<{ key?: string; effect?: string }> }).tolerations ?? []).slice();
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some((t) => t.key === key && (t.effect === undefined || t.effect === '' || t.effect === 'NoExecute'));
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULTS.defaultTolerationSeconds } as { key: string });
+  }
+  return { ...spec, tolerations } as PodSpec;
+}
+
 interface WorkloadSpec {
   replicas?: number;
   template: { metadata?: KubeObject['metadata']; spec: PodSpec };
@@ -75,7 +89,7 @@ interface WorkloadSpec {
 export function applyDefaults(object: KubeObject): KubeObject {
   switch (object.kind) {
     case 'Pod':
-      return { ...object, spec: defaultPodSpec(object.spec as PodSpec) };
+      return { ...object, spec: withDefaultTolerations(defaultPodSpec(object.spec as PodSpec)) };
     case 'Deployment': {
       const spec = object.spec as WorkloadSpec & { strategy?: { type?: string; rollingUpdate?: object } };
       const strategyType = spec.strategy?.type ?? 'RollingUpdate';
@@ -98,6 +112,8 @@ export function applyDefaults(object: KubeObject): KubeObject {
       const spec = object.spec as WorkloadSpec;
       return { ...object, spec: { ...spec, replicas: spec.replicas ?? 1, template: { ...spec.template, spec: defaultPodSpec(spec.template.spec) } } };
     }
+    case 'DaemonSet':
+      return defaultDaemonSet(object);
     case 'Namespace':
       return { ...object, spec: { finalizers: ['kubernetes'], ...(object.spec as object | undefined) }, status: { phase: 'Active' } };
     default:

@@ -8,7 +8,8 @@ import { Aedes } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import type { Store } from '../store/store.js';
 import type { MessageBus, MessageHandler, PublishOptions } from './message-bus.js';
-import { brokerPolicy } from './policy.js';
+import type { Client } from 'aedes';
+import { brokerPolicy, nodeOf } from './policy.js';
 
 export class EmbeddedBroker implements MessageBus {
   private constructor(
@@ -64,6 +65,12 @@ export class EmbeddedBroker implements MessageBus {
         () => resolve(),
       );
     });
+  }
+
+  disconnectNode(node: string): void {
+    // aedes keeps its connected clients by id in `clients` (not in its type declarations).
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    for (const client of Object.values(clients)) if (nodeOf(client) === node) client.close();
   }
 
   async close(): Promise<void> {

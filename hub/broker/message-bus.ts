@@ -13,5 +13,7 @@ export interface MessageBus {
   publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void>;
   /** Delivers every message on topics matching `filter` (MQTT wildcards) to `handler`. */
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  /** Drops every connection logged in as `node` (its credentials were revoked). */
+  disconnectNode(node: string): void;
   close(): Promise<void>;
 }

@@ -16,6 +16,11 @@ const NOT_AUTHORIZED = 5;
 /** Which node each authenticated connection speaks for. */
 const nodeOfClient = new WeakMap<Client, string>();
 
+/** The node an authenticated client speaks for (undefined before login). */
+export function nodeOf(client: Client): string | undefined {
+  return nodeOfClient.get(client);
+}
+
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }

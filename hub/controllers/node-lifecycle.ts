@@ -3,7 +3,8 @@
  * Kubernetes' node-lifecycle controller does. (The MQTT last will usually says so sooner.)
  * Whoever changes a Node's Ready condition, the transition is recorded as Kubernetes records it:
  * RegisteredNode and NodeNotReady by the node controller, NodeReady by the node's kubelet.
- * TODO(#4): taints, eviction after tolerationSeconds, configurable grace.
+ * It also keeps the node's lifecycle taints in step with its Ready condition (node-taints.ts):
+ * unreachable / not-ready, NoSchedule and NoExecute; taint-eviction.ts acts on the latter.
  */
 import { resolveResource } from '../../shared/api/resources.js';
 import type { NodeStatus } from '../../shared/api/status-types.js';
@@ -11,6 +12,9 @@ import type { KubeObject } from '../../shared/api/object.js';
 import type { Logger } from '../../shared/log.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { markNodeUnknown } from '../ingest/node-conditions.js';
+import { nowTimestamp } from '../objects/deletion.js';
+import { mutate } from '../objects/mutate.js';
+import { withLifecycleTaints, type Taint } from './node-taints.js';
 import type { Change, Store } from '../store/store.js';
 
 const nodes = resolveResource('nodes')!;
@@ -38,6 +42,21 @@ export class NodeLifecycle {
     if (change.type === 'ADDED') this.events.record(node, 'Normal', 'RegisteredNode', `Registered Node ${name} in Controller`, SOURCE);
     if (was === 'True' && is !== 'True') this.events.record(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`, SOURCE);
     if (was !== 'True' && is === 'True') this.events.record(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, { component: 'kubelet', host: name });
+    if (withLifecycleTaints((node.spec as { taints?: Taint[] } | undefined)?.taints, is, nowTimestamp()) !== undefined) {
+      this.syncTaints(name).catch((err: unknown) => this.logger.error({ component: 'node-lifecycle', node: name, err }, 'could not update node taints'));
+    }
+  }
+
+  /** Puts the lifecycle taints the node's Ready condition calls for (level-triggered, idempotent). */
+  async syncTaints(name: string, now = new Date()): Promise<void> {
+    await mutate(this.store, nodes, undefined, name, (current) => {
+      const spec = (current.spec as { taints?: Taint[] } | undefined) ?? {};
+      const next = withLifecycleTaints(spec.taints, readyStatus(current), nowTimestamp(now));
+      if (!next) return undefined;
+      const { taints: _old, ...rest } = spec as { taints?: Taint[] } & Record<string, unknown>;
+      current.spec = next.length > 0 ? { ...rest, taints: next } : rest;
+      return current;
+    });
   }
 
   start(checkEveryMs = 2_000): void {

@@ -7,7 +7,8 @@ import type { ResourceType } from '../../shared/api/resources.js';
 import type { Namespace, Node } from '../../shared/api/schema/cluster.js';
 import type { Event } from '../../shared/api/schema/event.js';
 import type { Pod } from '../../shared/api/schema/pod.js';
-import type { Deployment, ReplicaSet } from '../../shared/api/schema/workloads.js';
+import type { DaemonSet, Deployment, ReplicaSet } from '../../shared/api/schema/workloads.js';
+import { daemonSetCells, daemonSetColumns } from './daemon-set.js';
 import { deploymentCells, deploymentColumns } from './deployment.js';
 import { eventCells, eventColumns } from './event.js';
 import { genericCells, genericColumns } from './generic.js';
@@ -32,6 +33,7 @@ const PRINTERS: Record<string, Printer> = {
   'v1/Event': { columns: eventColumns, cells: (o, now) => eventCells(o as unknown as Event, now) },
   'apps/Deployment': { columns: deploymentColumns, cells: (o, now) => deploymentCells(o as unknown as Deployment, now) },
   'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
+  'apps/DaemonSet': { columns: daemonSetColumns, cells: (o, now) => daemonSetCells(o as unknown as DaemonSet, now) },
 };
 
 const GENERIC: Printer = { columns: genericColumns, cells: genericCells };

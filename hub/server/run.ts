@@ -11,9 +11,12 @@ import { createApiServer } from '../api/server.js';
 import { applyDefaults } from '../api/defaults.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import type { Controller } from '../controllers/controller.js';
+import { DaemonSetController } from '../controllers/daemonset-controller.js';
 import { DeploymentController } from '../controllers/deployment-controller.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
 import { NodeLifecycle } from '../controllers/node-lifecycle.js';
+import { NodeRemoval } from '../controllers/node-removal.js';
+import { TaintEviction } from '../controllers/taint-eviction.js';
 import { ReplicaSetController } from '../controllers/replicaset-controller.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { StoreEventRecorder } from '../events/event-recorder.js';
@@ -84,13 +87,17 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   const controllers: Controller[] = [
     new DeploymentController(store, logger, recorder),
     new ReplicaSetController(store, logger, recorder),
+    new DaemonSetController(store, logger, recorder),
     new SchedulerController(store, logger, recorder),
     new GarbageCollector(store, logger),
+    new TaintEviction(store, logger, recorder),
     new Dispatcher(store, broker, logger),
   ];
+  const removal = new NodeRemoval(store, broker, logger);
   const unsubscribe = store.onChange((change) => {
     for (const controller of controllers) controller.onChange(change);
     lifecycle.onChange(change);
+    removal.onChange(change);
   });
   const ingest = new StatusIngest(store, broker, logger);
   await ingest.start();

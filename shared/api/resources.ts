@@ -7,7 +7,7 @@ import type { ZodType } from 'zod';
 import { namespace, node } from './schema/cluster.js';
 import { event } from './schema/event.js';
 import { pod } from './schema/pod.js';
-import { deployment, replicaSet } from './schema/workloads.js';
+import { daemonSet, deployment, replicaSet } from './schema/workloads.js';
 
 export interface ResourceType {
   /** API group; '' is the core group. */
@@ -28,6 +28,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], schema: event },
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], schema: deployment },
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], schema: replicaSet },
+  { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true, shortNames: ['ds'], schema: daemonSet },
 ];
 
 export function apiVersionOf(rt: ResourceType): string {

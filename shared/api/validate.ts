@@ -69,13 +69,14 @@ export function validateObject(input: unknown): ValidationResult {
 
 /** Rules that span fields, as Kubernetes' validation enforces them for workloads. */
 function crossFieldErrors(object: KubeObject): FieldError[] {
-  if (object.kind !== 'Deployment' && object.kind !== 'ReplicaSet') return [];
+  if (object.kind !== 'Deployment' && object.kind !== 'ReplicaSet' && object.kind !== 'DaemonSet') return [];
   const spec = object.spec as { selector?: LabelSelector; template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
   if (typeof spec?.selector !== 'object' || spec.selector === null) return []; // the schema reports it
   const shapeOk = [spec.selector.matchLabels, spec.selector.matchExpressions].every((part) => part === undefined || typeof part === 'object');
   if (!shapeOk) return [];
   if (requirementsOf(spec.selector).length === 0) {
-    return [{ path: 'spec.selector', message: 'Invalid value: empty selector is invalid for deployment' }];
+    // (Kubernetes' ReplicaSet validation says "deployment" too.)
+    return [{ path: 'spec.selector', message: `Invalid value: empty selector is invalid for ${object.kind === 'DaemonSet' ? 'daemonset' : 'deployment'}` }];
   }
   const labels = spec.template?.metadata?.labels ?? {};
   if (!selectorMatches(spec.selector, labels)) {

@@ -7,12 +7,14 @@ import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
 import type { HubHandle, HubOptions } from '../../server/run.js';
 import type { CliContext } from '../context.js';
+import { parseDurationMs } from '../duration-flag.js';
 
 export interface HubFlags {
   dataDir?: string;
   apiPort?: string;
   mqttPort?: string;
   host?: string;
+  nodeMonitorGracePeriod?: string;
 }
 
 /** Environment variables that may stand in for each flag (a systemd unit or container sets these). */
@@ -21,9 +23,16 @@ export const HUB_ENV = {
   apiPort: 'SKIFF_API_PORT',
   mqttPort: 'SKIFF_MQTT_PORT',
   host: 'SKIFF_HOST',
+  nodeMonitorGracePeriod: 'SKIFF_NODE_MONITOR_GRACE_PERIOD',
 } as const;
 
-const FLAG_NAMES = { dataDir: '--data-dir', apiPort: '--api-port', mqttPort: '--mqtt-port', host: '--host' } as const;
+const FLAG_NAMES = {
+  dataDir: '--data-dir',
+  apiPort: '--api-port',
+  mqttPort: '--mqtt-port',
+  host: '--host',
+  nodeMonitorGracePeriod: '--node-monitor-grace-period',
+} as const;
 
 export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, string | undefined>>): HubOptions {
   const problems: string[] = [];
@@ -50,9 +59,25 @@ export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, 
   const mqttPort = port('mqttPort', DEFAULTS.mqttPort);
   const host = pick('host');
   if (host && host.value.trim() === '') problems.push(`invalid value "" for ${host.from}: an address to listen on is required`);
+  const grace = pick('nodeMonitorGracePeriod');
+  let nodeMonitorGracePeriodMs: number | undefined;
+  if (grace) {
+    try {
+      nodeMonitorGracePeriodMs = parseDurationMs(grace.value, grace.from);
+      if (nodeMonitorGracePeriodMs <= 0) problems.push(`invalid value "${grace.value}" for ${grace.from}: must be longer than 0`);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
   if (problems.length === 0 && apiPort === mqttPort) problems.push(`${FLAG_NAMES.apiPort} and ${FLAG_NAMES.mqttPort} must differ (both are ${apiPort})`);
   if (problems.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', problems.join('\n'));
-  return Object.freeze({ dataDir: dataDir!.value, apiPort, mqttPort, host: host?.value ?? '0.0.0.0' });
+  return Object.freeze({
+    dataDir: dataDir!.value,
+    apiPort,
+    mqttPort,
+    host: host?.value ?? '0.0.0.0',
+    ...(nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs } : {}),
+  });
 }
 
 export type StartHub = (options: HubOptions) => Promise<HubHandle>;

@@ -12,5 +12,9 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--api-port <port>', `HTTP API port, default ${DEFAULTS.apiPort} ($${HUB_ENV.apiPort})`)
     .option('--mqtt-port <port>', `MQTT port, default ${DEFAULTS.mqttPort} ($${HUB_ENV.mqttPort})`)
     .option('--host <addr>', `address to listen on, default 0.0.0.0 ($${HUB_ENV.host})`)
+    .option(
+      '--node-monitor-grace-period <duration>',
+      `how long a node may go without a heartbeat before it is NotReady, default ${DEFAULTS.nodeMonitorGracePeriodMs / 1000}s ($${HUB_ENV.nodeMonitorGracePeriod})`,
+    )
     .action((flags: HubFlags) => runHubCommand(flags, ctx));
 }

@@ -47,3 +47,38 @@ export const replicaSet = z.strictObject({
 
 export type Deployment = Omit<z.infer<typeof deployment>, 'status'> & { status?: DeploymentStatus };
 export type ReplicaSet = Omit<z.infer<typeof replicaSet>, 'status'> & { status?: ReplicaSetStatus };
+
+export const daemonSetSpec = z.strictObject({
+  selector: labelSelector,
+  template: podTemplateSpec,
+  updateStrategy: z
+    .strictObject({
+      type: z.enum(['RollingUpdate', 'OnDelete']).optional(),
+      rollingUpdate: z.strictObject({ maxUnavailable: intOrPercent.optional(), maxSurge: intOrPercent.optional() }).optional(),
+    })
+    .optional(),
+  minReadySeconds: z.number().int().min(0).optional(),
+  revisionHistoryLimit: z.number().int().min(0).optional(),
+});
+
+export const daemonSet = z.strictObject({
+  apiVersion: z.literal('apps/v1'),
+  kind: z.literal('DaemonSet'),
+  metadata: objectMeta,
+  spec: daemonSetSpec,
+  status: z.unknown().optional(),
+});
+
+/** apps/v1 DaemonSetStatus, written only by the DaemonSet controller; counts are of nodes. */
+export interface DaemonSetStatus {
+  desiredNumberScheduled: number;
+  currentNumberScheduled: number;
+  numberMisscheduled: number;
+  numberReady: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  updatedNumberScheduled?: number;
+  observedGeneration?: number;
+}
+
+export type DaemonSet = Omit<z.infer<typeof daemonSet>, 'status'> & { status?: DaemonSetStatus };

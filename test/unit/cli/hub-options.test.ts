@@ -60,3 +60,11 @@ t.test('skiff hub starts the hub, waits for a signal, closes it and exits 0', as
   });
   t.same(events, ['start {"dataDir":"/d","apiPort":8443,"mqttPort":2883,"host":"0.0.0.0"}', 'signal', 'close', 'exit 0']);
 });
+
+t.test('--node-monitor-grace-period takes a Go duration, from the flag or $SKIFF_NODE_MONITOR_GRACE_PERIOD', async (t) => {
+  t.equal(resolveHubOptions({ dataDir: '/d', nodeMonitorGracePeriod: '15s' }, {}).nodeMonitorGracePeriodMs, 15_000);
+  t.equal(resolveHubOptions({ dataDir: '/d' }, { SKIFF_NODE_MONITOR_GRACE_PERIOD: '1m30s' }).nodeMonitorGracePeriodMs, 90_000);
+  t.equal(resolveHubOptions({ dataDir: '/d' }, {}).nodeMonitorGracePeriodMs, undefined, 'absent: the hub uses DEFAULTS');
+  t.throws(() => resolveHubOptions({ dataDir: '/d', nodeMonitorGracePeriod: 'soon' }, {}), { message: /invalid argument "soon" for "--node-monitor-grace-period" flag/ });
+  t.throws(() => resolveHubOptions({ dataDir: '/d' }, { SKIFF_NODE_MONITOR_GRACE_PERIOD: '0' }), { message: /for \$SKIFF_NODE_MONITOR_GRACE_PERIOD: must be longer than 0/ });
+});

@@ -1,0 +1,152 @@
+/**
+ * Keeps one Pod of each DaemonSet on every node that should run it (daemonset-plan.ts decides,
+ * as Kubernetes' daemon controller): Pods appear on nodes that join or start matching, leave nodes
+ * that stop matching or are gone, and a template change rolls out node by node within
+ * maxUnavailable (or, with OnDelete, as old Pods are deleted). Pods are named
+ * `<daemonset>-<5 random>`, labelled with `controller-revision-hash` and `pod-template-generation`,
+ * and each creation and deletion is recorded as an Event on the DaemonSet.
+ *
+ * **Deviation:** Kubernetes keeps ControllerRevision objects and hashes them; Skiff has none and
+ * uses the pod-template-hash of the template as the revision hash (same form, different values),
+ * so revisionHistoryLimit is accepted but has nothing to prune.
+ */
+import type { KubeObject } from '../../shared/api/object.js';
+import { resolveResource } from '../../shared/api/resources.js';
+import type { PodSpec } from '../../shared/api/schema/pod.js';
+import type { DaemonSetStatus } from '../../shared/api/schema/workloads.js';
+import type { Logger } from '../../shared/log.js';
+import { applyDefaults } from '../api/defaults.js';
+import { deleteObject } from '../objects/deletion.js';
+import { mutate } from '../objects/mutate.js';
+import { podTemplateHash, randomSuffix } from '../objects/names.js';
+import type { Change, Store } from '../store/store.js';
+import type { EventRecorder } from '../events/event-recorder.js';
+import { QueueController, key, splitKey } from './controller.js';
+import { isOwnedBy } from './pod-facts.js';
+import {
+  REVISION_HASH_LABEL,
+  TEMPLATE_GENERATION_LABEL,
+  daemonNodeOf,
+  daemonPodOf,
+  daemonTemplateOf,
+  planDaemonSet,
+  type DaemonTemplate,
+  type RollingUpdate,
+} from './daemonset-plan.js';
+
+const daemonSets = resolveResource('daemonsets')!;
+const pods = resolveResource('pods')!;
+const nodes = resolveResource('nodes')!;
+const SOURCE = { component: 'daemonset-controller' };
+
+interface DaemonSetSpec {
+  template: { metadata?: KubeObject['metadata']; spec: PodSpec };
+  updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
+  minReadySeconds?: number;
+}
+
+function rollingUpdateOf(spec: DaemonSetSpec): RollingUpdate | undefined {
+  if ((spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return undefined;
+  // TODO(#4): maxSurge > 0 (a new Pod next to the old one before it goes) is not implemented;
+  // such DaemonSets roll out as with maxSurge 0.
+  return { maxUnavailable: spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1 };
+}
+
+function placementMayChange(change: Change): boolean {
+  if (change.type !== 'MODIFIED' || !change.previous) return true;
+  const facts = (node: KubeObject) => JSON.stringify([node.metadata.labels ?? {}, node.spec ?? {}]);
+  return facts(change.previous) !== facts(change.object);
+}
+
+export class DaemonSetController extends QueueController {
+  constructor(
+    store: Store,
+    logger: Logger,
+    private readonly events: EventRecorder,
+  ) {
+    super('daemonset-controller', store, logger);
+  }
+
+  onChange(change: Change): void {
+    if (change.resource === daemonSets) this.enqueue(change.object);
+    if (change.resource === pods) this.enqueueOwner(change.object, 'DaemonSet');
+    // A node joining, leaving, relabelled or (un)tainted may change where every DaemonSet runs;
+    // its heartbeats (status only) do not, as Kubernetes' shouldIgnoreNodeUpdate.
+    if (change.resource === nodes && placementMayChange(change)) {
+      this.resync().catch((err: unknown) => this.logger.error({ component: this.name, err }, 'resync after a node change failed'));
+    }
+  }
+
+  async resync(): Promise<void> {
+    for (const ds of await this.store.list(daemonSets)) this.enqueue(ds);
+  }
+
+  protected async sync(k: string): Promise<void> {
+    const { namespace, name } = splitKey(k);
+    const ds = await this.store.get(daemonSets, namespace, name);
+    if (!ds || ds.metadata.deletionTimestamp) return; // its Pods go with it (garbage collector)
+    const spec = ds.spec as DaemonSetSpec;
+    const hash = podTemplateHash(spec.template);
+    const generation = ds.metadata.generation;
+    const nowMs = Date.now();
+    const owned = (await this.store.list(pods, namespace)).filter((p) => isOwnedBy(p, ds.metadata.uid!));
+    const template = daemonTemplateOf(spec.template.spec as unknown as Record<string, unknown>);
+    const plan = planDaemonSet(
+      (await this.store.list(nodes)).map(daemonNodeOf),
+      owned.map((p) => daemonPodOf(p, hash, generation, spec.minReadySeconds ?? 0, nowMs)),
+      template,
+      rollingUpdateOf(spec),
+    );
+
+    for (const nodeName of plan.create) await this.createPod(ds, spec, template, nodeName, hash);
+    for (const deletion of plan.delete) {
+      const pod = owned.find((p) => p.metadata.name === deletion.pod)!;
+      if (deletion.reason === 'failed') {
+        this.events.record(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${namespace}/${deletion.pod} on node ${deletion.node}, will try to kill it`, SOURCE);
+      }
+      await deleteObject(this.store, pods, pod);
+      this.events.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${deletion.pod}`, SOURCE);
+    }
+    if (plan.create.length > 0 || plan.delete.length > 0) {
+      this.logger.info(
+        { component: this.name, daemonset: k, created: plan.create, deleted: plan.delete.map((d) => `${d.pod} (${d.reason})`) },
+        'synced daemon pods',
+      );
+    }
+    if (plan.nextAvailableAtMs !== undefined) this.queue.addAfter(key(namespace, name), plan.nextAvailableAtMs - nowMs + 50);
+
+    const status: DaemonSetStatus = { ...plan.counts, observedGeneration: generation };
+    await mutate(this.store, daemonSets, namespace, name, (current) => {
+      if (current.metadata.uid !== ds.metadata.uid || JSON.stringify(current.status) === JSON.stringify(status)) return undefined;
+      return { ...current, status };
+    });
+  }
+
+  private async createPod(ds: KubeObject, spec: DaemonSetSpec, template: DaemonTemplate, nodeName: string, hash: string): Promise<void> {
+    const labels: Record<string, string> = { ...spec.template.metadata?.labels, [REVISION_HASH_LABEL]: hash };
+    if (ds.metadata.generation !== undefined) labels[TEMPLATE_GENERATION_LABEL] = String(ds.metadata.generation);
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${ds.metadata.name}-${randomSuffix()}`,
+        namespace: ds.metadata.namespace,
+        labels,
+        ...(spec.template.metadata?.annotations ? { annotations: { ...spec.template.metadata.annotations } } : {}),
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: {
+        ...structuredClone(spec.template.spec),
+        tolerations: template.tolerations,
+        // Kubernetes >= 1.12 leaves daemon Pods unbound with a required node affinity for this node
+        // (matchFields metadata.name) and lets the default scheduler bind them. Skiff binds them
+        // here: its scheduler refuses unschedulable (cordoned) nodes, where daemon Pods must still
+        // run, and this node was already judged by the same rules the scheduler would apply.
+        nodeName,
+      },
+      status: { phase: 'Pending' },
+    };
+    await this.store.create(pods, applyDefaults(pod));
+    this.events.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, SOURCE);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * DaemonSets on a fleet of real agents: one Pod on every node matching the nodeSelector, following
+ * nodes that join and labels that change, an image change rolled out node by node, the kubectl
+ * columns, and the Pods going with the DaemonSet.
+ */
+import t from 'tap';
+import type { KubeObject } from '../../shared/api/object.js';
+import { TestCluster } from '../helpers/cluster.js';
+import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
+import { waitFor } from '../helpers/wait.js';
+
+function manifest(image: string): string {
+  return JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'probe', namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: 'probe' } },
+      template: {
+        metadata: { labels: { app: 'probe' } },
+        spec: { nodeSelector: { tier: 'edge' }, terminationGracePeriodSeconds: 5, containers: [{ name: 'web', image }] },
+      },
+    },
+  });
+}
+
+/** Read-modify-write of a Node through the API, retrying when an agent's status report wins the race. */
+async function updateNode(cluster: TestCluster, name: string, change: (node: KubeObject) => void): Promise<void> {
+  const path = `${cluster.apiUrl}/api/v1/nodes/${name}`;
+  const headers = { Authorization: `Bearer ${cluster.adminToken}`, 'content-type': 'application/json' };
+  await waitFor(`node ${name} updated`, async () => {
+    const node = (await (await fetch(path, { headers })).json()) as KubeObject;
+    change(node);
+    const res = await fetch(path, { method: 'PUT', headers, body: JSON.stringify(node) });
+    if (res.status === 409) return false;
+    if (!res.ok) throw new Error(`PUT node: ${res.status} ${await res.text()}`);
+    return true;
+  });
+}
+
+const live = (pods: PodView[]) => pods.filter((p) => p.metadata.deletionTimestamp === undefined);
+
+/** Waits until exactly `nodes` each run one Ready probe Pod (and no other node runs one) with `image`. */
+function onePodPerNode(cluster: TestCluster, nodes: string[], image: string): Promise<PodView[]> {
+  return waitFor(`one ready ${image} Pod on each of ${nodes.join(', ')}`, async () => {
+    const pods = await listPods(cluster, 'app=probe');
+    const where = pods.map((p) => p.spec.nodeName).sort();
+    const ok = pods.length === nodes.length && where.join() === [...nodes].sort().join() && pods.every((p) => isRunningAndReady(p) && p.spec.containers[0]!.image === image);
+    return ok ? pods : undefined;
+  });
+}
+
+t.test('a DaemonSet follows the fleet', async (t) => {
+  const cluster = await TestCluster.start(t);
+  const a = await cluster.startAgent('a', ['--node-label', 'tier=edge']);
+  const b = await cluster.startAgent('b');
+
+  const applied = await cluster.skiff(['apply', '-f', '-'], { input: manifest('skiff-test/web:1') });
+  t.equal(applied.code, 0, applied.stderr);
+  t.equal(applied.stdout, 'daemonset.apps/probe created\n');
+
+  await t.test('one Pod on each matching node, bound by the DaemonSet and labelled with its revision', async (t) => {
+    const [pod] = await onePodPerNode(cluster, [a], 'skiff-test/web:1');
+    t.match(pod!.metadata.name, /^probe-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    t.match(pod!.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'probe', controller: true }]);
+    t.match(pod!.metadata.labels, { app: 'probe', 'controller-revision-hash': /^[a-z0-9]+$/, 'pod-template-generation': '1' });
+    const tolerations = (pod!.spec as { tolerations?: Array<{ key: string }> }).tolerations ?? [];
+    t.ok(tolerations.some((tol) => tol.key === 'node.kubernetes.io/unreachable'), 'daemon Pods tolerate an unreachable node');
+    t.same((await cluster.containers(b)).length, 0, 'the unlabelled node runs nothing');
+  });
+
+  const c = await cluster.startAgent('c', ['--node-label', 'tier=edge']);
+
+  await t.test('a node that joins with the label gets its Pod', async (t) => {
+    const pods = await onePodPerNode(cluster, [a, c], 'skiff-test/web:1');
+    t.equal(pods.length, 2);
+  });
+
+  await t.test('labelling a node (even a cordoned one) adds a Pod; removing the label removes it', async (t) => {
+    await updateNode(cluster, b, (node) => {
+      node.metadata.labels = { ...node.metadata.labels, tier: 'edge' };
+      node.spec = { ...(node.spec as object), unschedulable: true };
+    });
+    const withB = await onePodPerNode(cluster, [a, b, c], 'skiff-test/web:1');
+    const podOnB = withB.find((p) => p.spec.nodeName === b)!;
+    await waitFor(`the container of ${podOnB.metadata.name} on ${b}`, async () => (await cluster.containers(b)).some((x) => x.labels['skiff.pod.name'] === podOnB.metadata.name && x.state === 'running'));
+
+    await updateNode(cluster, b, (node) => {
+      const { tier: _removed, ...rest } = node.metadata.labels ?? {};
+      node.metadata.labels = rest;
+    });
+    await onePodPerNode(cluster, [a, c], 'skiff-test/web:1');
+    await waitFor(`no containers left on ${b}`, async () => (await cluster.containers(b)).length === 0);
+    t.pass('the Pod left the relabelled node');
+  });
+
+  await t.test('skiff get ds shows the kubectl columns', async (t) => {
+    const row = await waitFor('status counts for 2 nodes', async () => {
+      const out = await cluster.skiff(['get', 'ds']);
+      return /^probe\s+2\s+2\s+2\s+2\s+2\s+tier=edge\s+\d+[sm]\s*$/m.test(out.stdout) ? out.stdout : undefined;
+    });
+    t.match(row, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\n/);
+    const wide = await cluster.skiff(['get', 'daemonsets', '-o', 'wide']);
+    t.match(wide.stdout, /NODE SELECTOR\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/);
+    t.match(wide.stdout, /web\s+skiff-test\/web:1\s+app=probe\n/);
+    const events = await cluster.getJson<{ items: Array<{ involvedObject: { kind: string; name: string }; reason: string; message: string }> }>(['get', 'events']);
+    const ofDs = events.items.filter((e) => e.involvedObject.kind === 'DaemonSet' && e.involvedObject.name === 'probe');
+    t.ok(ofDs.some((e) => e.reason === 'SuccessfulCreate' && /^Created pod: probe-/.test(e.message)));
+    t.ok(ofDs.some((e) => e.reason === 'SuccessfulDelete' && /^Deleted pod: probe-/.test(e.message)));
+  });
+
+  await t.test('an image change rolls out node by node', async (t) => {
+    const before = (await listPods(cluster, 'app=probe')).map((p) => p.metadata.name);
+    const applied = await cluster.skiff(['apply', '-f', '-'], { input: manifest('skiff-test/web:2') });
+    t.equal(applied.stdout, 'daemonset.apps/probe configured\n', applied.stderr);
+    let mostUnavailable = 0;
+    const after = await waitFor('every node on web:2', async () => {
+      const pods = live(await listPods(cluster, 'app=probe'));
+      // maxUnavailable 1: at most one of the two nodes is without a ready Pod at any moment.
+      const unavailable = [a, c].filter((n) => !pods.some((p) => p.spec.nodeName === n && isRunningAndReady(p))).length;
+      mostUnavailable = Math.max(mostUnavailable, unavailable);
+      const done = pods.length === 2 && pods.every((p) => isRunningAndReady(p) && p.spec.containers[0]!.image === 'skiff-test/web:2');
+      return done ? pods : undefined;
+    });
+    t.ok(mostUnavailable <= 1, `at most one node unavailable during the rollout (saw ${mostUnavailable})`);
+    t.same(after.map((p) => p.spec.nodeName).sort(), [a, c].sort());
+    t.notOk(after.some((p) => before.includes(p.metadata.name)), 'every Pod was replaced');
+    t.ok(after.every((p) => p.metadata.labels?.['pod-template-generation'] === '2'));
+    const status = await waitFor('status up to date', async () => {
+      const current = (await cluster.getJson<{ status: Record<string, number> }>(['get', 'ds', 'probe'])).status;
+      return current.updatedNumberScheduled === 2 && current.numberAvailable === 2 ? current : undefined;
+    });
+    t.same(status, { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberMisscheduled: 0, numberReady: 2, numberAvailable: 2, numberUnavailable: 0, updatedNumberScheduled: 2, observedGeneration: 2 });
+  });
+
+  await t.test('deleting the DaemonSet removes its Pods and their containers', async (t) => {
+    const deleted = await cluster.skiff(['delete', 'ds', 'probe']);
+    t.equal(deleted.stdout, 'daemonset.apps "probe" deleted\n', deleted.stderr);
+    await waitFor('no probe Pods', async () => (await listPods(cluster, 'app=probe')).length === 0);
+    await waitFor('no containers on any node', async () => (await Promise.all([a, b, c].map((n) => cluster.containers(n)))).every((list) => list.length === 0));
+    t.pass('pods and containers are gone');
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Property: whatever the fleet and whatever Pods a DaemonSet starts with, applying its plans to a
+ * simulated cluster (deleted Pods go, new Pods turn ready) converges to exactly one up-to-date Pod
+ * on each eligible node and none elsewhere; a rolling update from a healthy fleet never has more
+ * than maxUnavailable eligible nodes without an available Pod.
+ */
+import t from 'tap';
+import { daemonTemplateOf, nodeShouldRunDaemonPod, planDaemonSet, type DaemonNode, type DaemonPod } from '../../../hub/controllers/daemonset-plan.js';
+import { pick, randomInt, seededRandom, type Random } from '../../helpers/seeded-random.js';
+
+const TAINTS: DaemonNode['taints'][] = [
+  [],
+  [],
+  [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }],
+  [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }],
+  [{ key: 'dedicated', value: 'x', effect: 'NoExecute' }],
+  [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }],
+];
+
+function randomNodes(random: Random): DaemonNode[] {
+  return Array.from({ length: 1 + randomInt(random, 8) }, (_, i) => ({
+    name: `n${i}`,
+    labels: random() < 0.6 ? { tier: 'edge' } : ({} as Record<string, string>),
+    taints: pick(random, TAINTS),
+  }));
+}
+
+let serial = 0;
+function newPod(nodeName: string | undefined, o: Partial<DaemonPod> = {}): DaemonPod {
+  serial++;
+  return { name: `p${serial}`, nodeName, terminating: false, failed: false, succeeded: false, created: String(serial).padStart(8, '0'), updated: true, ready: false, available: false, ...o };
+}
+
+function randomPods(random: Random, nodes: DaemonNode[]): DaemonPod[] {
+  return Array.from({ length: randomInt(random, 12) }, () => {
+    const ready = random() < 0.7;
+    return newPod(random() < 0.1 ? undefined : random() < 0.1 ? 'departed' : pick(random, nodes).name, {
+      updated: random() < 0.5,
+      ready,
+      available: ready,
+      failed: random() < 0.1,
+      terminating: random() < 0.1,
+    });
+  });
+}
+
+/** One round of the world: terminating Pods finish, new Pods turn ready and available. */
+function settle(pods: DaemonPod[]): DaemonPod[] {
+  return pods.filter((p) => !p.terminating).map((p) => (p.failed ? p : { ...p, ready: true, available: true }));
+}
+
+function apply(pods: DaemonPod[], plan: ReturnType<typeof planDaemonSet>): DaemonPod[] {
+  const going = new Set(plan.delete.map((d) => d.pod));
+  return [...pods.map((p) => (going.has(p.name) ? { ...p, terminating: true } : p)), ...plan.create.map((n) => newPod(n))];
+}
+
+const template = daemonTemplateOf({ nodeSelector: { tier: 'edge' } });
+
+t.test('planning converges to exactly one up-to-date Pod per eligible node', async (t) => {
+  for (let seed = 1; seed <= 300; seed++) {
+    const random = seededRandom(seed);
+    const nodes = randomNodes(random);
+    let pods = randomPods(random, nodes);
+    const rollingUpdate = random() < 0.7 ? { maxUnavailable: pick(random, [1, 2, '50%', 0] as const) } : undefined;
+    let rounds = 0;
+    for (; rounds < 40; rounds++) {
+      const plan = planDaemonSet(nodes, pods, template, rollingUpdate);
+      if (plan.create.length === 0 && plan.delete.length === 0 && pods.every((p) => !p.terminating)) break;
+      pods = settle(apply(pods, plan));
+    }
+    const eligible = nodes.filter((n) => nodeShouldRunDaemonPod(n, template).shouldRun).map((n) => n.name);
+    const keep = nodes.filter((n) => nodeShouldRunDaemonPod(n, template).shouldContinueRunning).map((n) => n.name);
+    const where = pods.map((p) => p.nodeName!).sort();
+    // Eligible nodes have exactly one Pod; a node that only tolerates it still may keep one old Pod.
+    for (const name of eligible) t.equal(where.filter((w) => w === name).length, 1, `seed ${seed}: one Pod on ${name}`);
+    for (const p of pods) t.ok(p.nodeName !== undefined && keep.includes(p.nodeName), `seed ${seed}: ${p.name} on ${p.nodeName} may stay`);
+    const onEligible = pods.filter((p) => eligible.includes(p.nodeName!));
+    if (rollingUpdate) t.ok(onEligible.every((p) => p.updated), `seed ${seed}: rolling update brought every eligible node up to date`);
+    t.ok(rounds < 40, `seed ${seed}: converged in ${rounds} rounds`);
+    if (t.passing() === false) break;
+  }
+});
+
+t.test('a rolling update never leaves more than maxUnavailable eligible nodes unavailable', async (t) => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const random = seededRandom(1000 + seed);
+    const nodes = Array.from({ length: 2 + randomInt(random, 10) }, (_, i) => ({ name: `n${i}`, labels: { tier: 'edge' }, taints: [] }));
+    const maxUnavailable = 1 + randomInt(random, 3);
+    let pods = nodes.map((n) => newPod(n.name, { updated: false, ready: true, available: true }));
+    let round = 0;
+    for (; round < 400; round++) {
+      const plan = planDaemonSet(nodes, pods, template, { maxUnavailable });
+      if (plan.create.length === 0 && plan.delete.length === 0 && pods.every((p) => !p.terminating && p.available)) break;
+      pods = apply(pods, plan);
+      const unavailable = nodes.filter((n) => !pods.some((p) => p.nodeName === n.name && !p.terminating && p.available)).length;
+      t.ok(unavailable <= maxUnavailable, `seed ${seed} round ${round}: ${unavailable} unavailable <= ${maxUnavailable}`);
+      // Only some of the world moves each round: a random subset of Pods finishes or turns ready.
+      pods = pods
+        .filter((p) => !(p.terminating && random() < 0.6))
+        .map((p) => (!p.terminating && !p.available && random() < 0.6 ? { ...p, ready: true, available: true } : p));
+    }
+    t.ok(round < 400, `seed ${seed}: finished`);
+    t.same(pods.map((p) => p.nodeName).sort(), nodes.map((n) => n.name).sort(), `seed ${seed}: one Pod per node`);
+    t.ok(pods.every((p) => p.updated), `seed ${seed}: all up to date`);
+    if (t.passing() === false) break;
+  }
+});
