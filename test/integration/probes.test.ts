@@ -110,7 +110,10 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
     t.equal(unready.status!.containerStatuses![0]!.ready, false);
     const notAvailable = await cluster.getJson<{ status?: { availableReplicas?: number } }>(['get', 'deployment', 'gated']);
     t.notOk(notAvailable.status?.availableReplicas, 'the Deployment has no available replica');
-    const failures = await waitFor('a readiness Unhealthy event', async () => (await eventsOf(cluster, pod.metadata.name!)).find((e) => e.reason === 'Unhealthy'));
+    // (A probe that ran before httpd listened said "connection refused"; the 404 follows.)
+    const failures = await waitFor('a readiness Unhealthy event for the 404', async () =>
+      (await eventsOf(cluster, pod.metadata.name!)).find((e) => e.reason === 'Unhealthy' && e.message.includes('statuscode')),
+    );
     t.equal(failures.message, 'Readiness probe failed: HTTP probe failed with statuscode: 404');
 
     const id = await containerOf(cluster, node, pod.metadata.name!);
@@ -122,8 +125,8 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
 
   await t.test('a startup probe holds liveness and readiness back until it passes (tcpSocket)', async (t) => {
     const manifest = podManifest('slow', {
-      // The server only listens after 3 s; a liveness probe running meanwhile would kill it.
-      command: ['sh', '-c', 'sleep 3; trap "kill $pid; exit 0" TERM; httpd -f -p 80 -h /www & pid=$!; wait'],
+      // The server only listens after 10 s; a liveness probe running meanwhile would kill it.
+      command: ['sh', '-c', 'sleep 10; trap "kill $pid; exit 0" TERM; httpd -f -p 80 -h /www & pid=$!; wait'],
       startupProbe: { tcpSocket: { port: 80 }, periodSeconds: 1, failureThreshold: 30 },
       livenessProbe: { tcpSocket: { port: 80 }, periodSeconds: 1, failureThreshold: 1 },
     });
@@ -131,7 +134,7 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
     const starting = await waitFor('the slow pod to run', async () => {
       const pod = await podNamed(cluster, 'slow');
       return pod?.status?.containerStatuses?.[0]?.state.running ? pod : undefined;
-    });
+    }, { intervalMs: 100 });
     const early = starting.status!.containerStatuses![0]!;
     t.equal(early.started, false, 'not started while the startup probe has not passed');
     t.equal(early.ready, false);
