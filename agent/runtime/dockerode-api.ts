@@ -9,13 +9,10 @@
  * DOCKER_HOST is honoured as the docker CLI does.
  */
 import { collectMultiplexed, eventSubscription } from './docker-streams.js';
+import { detailsFromInspect, type RawInspect } from './inspect.js';
 import type Dockerode from 'dockerode';
 import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
 
-/** Docker prints "0001-01-01T00:00:00Z" for a time that never happened. */
-function dockerTime(value: string | undefined): string | undefined {
-  return value && !value.startsWith('0001-') ? value : undefined;
-}
 
 function statusCode(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? (err as { statusCode?: number }).statusCode : undefined;
@@ -49,23 +46,7 @@ export class DockerodeApi implements DockerApi {
 
   async inspectContainer(id: string): Promise<ContainerDetails | undefined> {
     try {
-      const info = await this.docker.getContainer(id).inspect();
-      const state = info.State;
-      return {
-        id: info.Id,
-        name: info.Name.replace(/^\//, ''),
-        labels: info.Config.Labels ?? {},
-        state: state.Status as ContainerRunState,
-        exitCode: state.ExitCode,
-        oomKilled: state.OOMKilled,
-        ...(dockerTime(state.StartedAt) ? { startedAt: dockerTime(state.StartedAt) } : {}),
-        ...(dockerTime(state.FinishedAt) ? { finishedAt: dockerTime(state.FinishedAt) } : {}),
-        ...(state.Error ? { error: state.Error } : {}),
-        createdMs: Date.parse(info.Created),
-        image: info.Config.Image,
-        imageID: info.Image,
-        ...(info.NetworkSettings.Networks?.bridge?.IPAddress ? { ip: info.NetworkSettings.Networks.bridge.IPAddress } : {}),
-      };
+      return detailsFromInspect((await this.docker.getContainer(id).inspect()) as unknown as RawInspect);
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw err;

@@ -12,6 +12,7 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
 import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
 import { collectMultiplexed, eventSubscription, onJsonLines } from './docker-streams.js';
+import { detailsFromInspect, type RawInspect } from './inspect.js';
 import { parseImageRef } from './image-ref.js';
 
 const API_VERSION = 'v1.41';
@@ -41,10 +42,6 @@ export function engineEndpoint(dockerHost: string | undefined): { socketPath: st
   throw new Error(`unsupported DOCKER_HOST ${JSON.stringify(dockerHost)} (use unix:// or tcp://)`);
 }
 
-/** Docker prints "0001-01-01T00:00:00Z" for a time that never happened. */
-function dockerTime(value: string | undefined): string | undefined {
-  return value && !value.startsWith('0001-') ? value : undefined;
-}
 
 function query(params: Record<string, string | number | boolean | object>): string {
   const search = new URLSearchParams();
@@ -60,15 +57,6 @@ interface RawContainer {
   ImageID: string;
 }
 
-interface RawInspect {
-  Id: string;
-  Name: string;
-  Created: string;
-  Image: string;
-  Config: { Image: string; Labels?: Record<string, string> | null };
-  State: { Status: string; ExitCode: number; OOMKilled: boolean; StartedAt?: string; FinishedAt?: string; Error?: string };
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null };
-}
 
 export class EngineApi implements DockerApi {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -146,25 +134,7 @@ export class EngineApi implements DockerApi {
       if (err instanceof EngineError && err.statusCode === 404) return undefined;
       throw err;
     }
-    const state = info.State;
-    const startedAt = dockerTime(state.StartedAt);
-    const finishedAt = dockerTime(state.FinishedAt);
-    const ip = info.NetworkSettings?.Networks?.bridge?.IPAddress;
-    return {
-      id: info.Id,
-      name: info.Name.replace(/^\//, ''),
-      labels: info.Config.Labels ?? {},
-      state: state.Status as ContainerRunState,
-      exitCode: state.ExitCode,
-      oomKilled: state.OOMKilled,
-      ...(startedAt ? { startedAt } : {}),
-      ...(finishedAt ? { finishedAt } : {}),
-      ...(state.Error ? { error: state.Error } : {}),
-      createdMs: Date.parse(info.Created),
-      image: info.Config.Image,
-      imageID: info.Image,
-      ...(ip ? { ip } : {}),
-    };
+    return detailsFromInspect(info);
   }
 
   async createContainer(body: CreateContainerBody): Promise<string> {
