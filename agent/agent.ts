@@ -19,7 +19,10 @@ import { Prober } from './health/prober.js';
 import { probedContainers } from './health/probed-containers.js';
 import { EventPublisher } from './report/event-publisher.js';
 import { gatherNodeFacts } from './report/node-facts.js';
-import { buildNodeStatus, nodeLabels, type NodeFacts } from './report/node-status.js';
+import { NodeMonitor } from './report/node-monitor.js';
+import { NodeSampler } from './report/node-observations.js';
+import { computeAllocatable, resourceLists } from './report/node-resources.js';
+import { buildNodeStatus, machineCapacity, nodeLabels, type NodeFacts } from './report/node-status.js';
 import { Reporter } from './report/reporter.js';
 import type { DockerApi } from './runtime/docker-api.js';
 import { DockerodeApi } from './runtime/dockerode-api.js';
@@ -103,10 +106,25 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   refreshFacts();
   const readySince = new Date(now()).toISOString();
 
+  const sampler = new NodeSampler(config.dataDir, facts.memoryBytes, log.child({ component: 'node-monitor' }));
+  const monitor = new NodeMonitor({
+    sample: () => sampler.sample(),
+    thresholds: config.evictionHard,
+    transitionPeriodMs: config.evictionPressureTransitionPeriodMs,
+    intervalMs: config.evictionMonitoringIntervalMs,
+    onChange: () => reporter.onNodeChanged(),
+    now,
+    log: log.child({ component: 'node-monitor' }),
+  });
+  const nodeResources = (): ReturnType<typeof resourceLists> => {
+    const capacity = machineCapacity(facts, config.maxPods, monitor.latest?.nodefsCapacityBytes);
+    return resourceLists(capacity, computeAllocatable(capacity, config.reserved, config.evictionHard));
+  };
+
   const reporter = new Reporter({
     node,
     labels: nodeLabels(node, facts.architecture, config.nodeLabels),
-    nodeStatus: (nowIso) => buildNodeStatus(facts, nowIso, readySince),
+    nodeStatus: (nowIso) => buildNodeStatus(facts, nowIso, readySince, { resources: nodeResources(), pressure: monitor.conditions(nowIso) }),
     hostIP: () => facts.internalIP ?? '',
     history: () => store.history(),
     nextSeq: () => store.nextSeq(),
@@ -116,6 +134,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     log: log.child({ component: 'reporter' }),
   });
+  await monitor.start(); // a few file reads: the first report then knows the node's storage and pressure
 
   const loop = new ReconcileLoop({
     api,
@@ -207,6 +226,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       await linking;
       dockerEvents.close();
       reporter.stop();
+      monitor.stop();
       await loop.stop();
       prober.stop();
       events.stop();

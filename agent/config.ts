@@ -11,6 +11,8 @@ import { DEFAULTS } from '../shared/defaults.js';
 import { SkiffError, type FieldError } from '../shared/errors.js';
 import { isValidNodeName } from '../shared/mqtt/topics.js';
 import { labelKeyProblem, labelValueProblem } from '../shared/api/names.js';
+import { parseDurationMs } from '../shared/duration.js';
+import { ParseProblem, parseEvictionThresholds, parseReservation, type EvictionThresholds, type Reservation } from './report/node-resources.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -32,6 +34,13 @@ export interface AgentConfig {
   /** Re-read Docker at least this often, ms. */
   resyncIntervalMs: number;
   mqttKeepaliveSeconds: number;
+  /** --system-reserved and --kube-reserved: what the node keeps for itself, off allocatable. */
+  reserved: readonly Reservation[];
+  /** --eviction-hard: below these the node reports pressure (and they come off allocatable). */
+  evictionHard: EvictionThresholds;
+  evictionPressureTransitionPeriodMs: number;
+  evictionMonitoringIntervalMs: number;
+  maxPods: number;
 }
 
 interface FlagSpec {
@@ -50,9 +59,18 @@ const FLAGS = {
   'node-label': { multiple: true, description: 'key=value label for this node (repeatable)' },
   'node-ip': { description: 'IP address to advertise and to bind hostPorts to' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')} (default info)` },
+  'system-reserved': { description: 'resources kept for the OS, off allocatable, e.g. cpu=250m,memory=128Mi,ephemeral-storage=1Gi' },
+  'kube-reserved': { description: 'resources kept for Skiff and Docker, off allocatable (same syntax)' },
+  'eviction-hard': { description: `pressure thresholds, e.g. memory.available<100Mi,nodefs.available<10% (default ${DEFAULTS.node.evictionHard})` },
+  'eviction-pressure-transition-period': {
+    description: `how long a pressure condition stays after its signal recovers (default ${DEFAULTS.node.evictionPressureTransitionPeriodMs / 60_000}m)`,
+  },
+  'max-pods': { description: `the most Pods this node runs (default ${DEFAULTS.node.maxPods})` },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
+
+const FLAG_COLUMN = Math.max(...Object.keys(FLAGS).map((name) => name.length));
 
 export const AGENT_USAGE = [
   'Usage: skiff agent --server URL --token TOKEN --node-name NAME --data-dir DIR [flags]',
@@ -60,8 +78,8 @@ export const AGENT_USAGE = [
   'Runs the Skiff node agent: joins the hub, then keeps this node’s containers as the hub says.',
   '',
   'Flags:',
-  ...Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => `  --${name.padEnd(12)} ${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`),
-  '  --help, -h     show this help',
+  ...Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => `  --${name.padEnd(FLAG_COLUMN)} ${spec.description}${spec.env ? ` [$${spec.env}]` : ''}`),
+  `  ${'--help, -h'.padEnd(FLAG_COLUMN + 2)} show this help`,
 ].join('\n');
 
 /** True when argv asks for help (checked before validation, which would complain about missing flags). */
@@ -162,6 +180,28 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const logLevel = read('log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problem('--log-level', `${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const parsed = <T>(name: FlagName, text: string | undefined, parse: (text: string) => T): T | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return parse(text);
+    } catch (err) {
+      if (!(err instanceof ParseProblem || err instanceof SkiffError)) throw err;
+      problem(`--${name}`, err.message);
+      return undefined;
+    }
+  };
+  const reserved = (['system-reserved', 'kube-reserved'] as const).map((name) => parsed(name, read(name), parseReservation) ?? {});
+  const evictionHard = parsed('eviction-hard', read('eviction-hard') ?? DEFAULTS.node.evictionHard, parseEvictionThresholds) ?? {};
+  const transitionPeriodMs =
+    parsed('eviction-pressure-transition-period', read('eviction-pressure-transition-period'), (text) => parseDurationMs(text, '--eviction-pressure-transition-period')) ??
+    DEFAULTS.node.evictionPressureTransitionPeriodMs;
+  const maxPods =
+    parsed('max-pods', read('max-pods'), (text) => {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new ParseProblem(`${JSON.stringify(text)} must be a whole number of at least 1`);
+      return n;
+    }) ?? DEFAULTS.node.maxPods;
+
   if (problems.length > 0) {
     throw new SkiffError('SKIFF_ERR_CONFIG', `invalid agent configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
       details: problems,
@@ -178,5 +218,10 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
     resyncIntervalMs: DEFAULTS.agentResyncIntervalMs,
     mqttKeepaliveSeconds: DEFAULTS.mqttKeepaliveSeconds,
+    reserved: Object.freeze(reserved),
+    evictionHard: Object.freeze(evictionHard),
+    evictionPressureTransitionPeriodMs: transitionPeriodMs,
+    evictionMonitoringIntervalMs: DEFAULTS.node.evictionMonitoringIntervalMs,
+    maxPods,
   });
 }

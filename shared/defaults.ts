@@ -42,6 +42,20 @@ export const DEFAULTS = {
   /** Deployment progressDeadlineSeconds default (Kubernetes). */
   progressDeadlineSeconds: 600,
   namespace: 'default',
+  /** What an agent's node offers and when it reports pressure: kubelet's defaults. */
+  node: {
+    /** kubelet's --max-pods. */
+    maxPods: 110,
+    /**
+     * kubelet's --eviction-hard defaults on Linux, less imagefs (Docker's filesystem, which the
+     * agent does not watch). Setting the flag replaces them all, as kubelet's did.
+     */
+    evictionHard: 'memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%',
+    /** A pressure condition stays True this long after its signal last crossed the threshold. */
+    evictionPressureTransitionPeriodMs: 300_000,
+    /** How often the agent samples memory, disk and PIDs (kubelet's housekeeping interval). */
+    evictionMonitoringIntervalMs: 10_000,
+  },
   /** Retention of core/v1 Events (hub/events/): they are a recent history, not a record. */
   events: {
     /** An Event is deleted this long after it was last seen (kube-apiserver's --event-ttl: 1h). */

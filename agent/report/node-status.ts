@@ -2,8 +2,9 @@
  * The Node's labels and status as the agent asserts them (pure; node-facts.ts gathers the facts).
  * Field for field what kubelet reports, so `skiff get nodes -o wide` and kube tooling read it.
  */
-import { KUBE_COMPAT_VERSION } from '../../shared/defaults.js';
-import type { NodeAddress, NodeStatus } from '../../shared/api/status-types.js';
+import { DEFAULTS, KUBE_COMPAT_VERSION } from '../../shared/defaults.js';
+import type { NodeAddress, NodeCondition, NodeStatus } from '../../shared/api/status-types.js';
+import { resourceLists, type NodeCapacity } from './node-resources.js';
 
 export interface NodeFacts {
   cpuCores: number;
@@ -34,20 +35,30 @@ export function nodeLabels(node: string, architecture: string, extra: Readonly<R
   };
 }
 
-export function buildNodeStatus(facts: NodeFacts, nowIso: string, readySinceIso: string): NodeStatus {
-  const resources = {
-    cpu: String(facts.cpuCores),
-    memory: `${Math.floor(facts.memoryBytes / 1024)}Ki`,
-    pods: '110', // kubelet's default maxPods
-  };
+/** The machine's capacity from its facts; storage is the data dir's filesystem when known. */
+export function machineCapacity(facts: NodeFacts, maxPods: number = DEFAULTS.node.maxPods, ephemeralStorageBytes?: number): NodeCapacity {
+  return { milliCpu: facts.cpuCores * 1000, memoryBytes: facts.memoryBytes, maxPods, ...(ephemeralStorageBytes !== undefined ? { ephemeralStorageBytes } : {}) };
+}
+
+export interface NodeStatusOptions {
+  /** capacity and allocatable (node-resources.ts); default: the whole machine for both, 110 pods. */
+  resources?: { capacity: Record<string, string>; allocatable: Record<string, string> };
+  /** MemoryPressure, DiskPressure, PIDPressure (node-pressure.ts); kubelet lists them before Ready. */
+  pressure?: readonly NodeCondition[];
+}
+
+export function buildNodeStatus(facts: NodeFacts, nowIso: string, readySinceIso: string, options: NodeStatusOptions = {}): NodeStatus {
+  const whole = machineCapacity(facts);
+  const resources = options.resources ?? resourceLists(whole, { ...whole, pods: whole.maxPods });
   const addresses: NodeAddress[] = [
     ...(facts.internalIP ? [{ type: 'InternalIP' as const, address: facts.internalIP }] : []),
     { type: 'Hostname', address: facts.hostname },
   ];
   return {
-    capacity: { ...resources },
-    allocatable: { ...resources },
+    capacity: { ...resources.capacity },
+    allocatable: { ...resources.allocatable },
     conditions: [
+      ...(options.pressure ?? []),
       {
         type: 'Ready',
         status: 'True',

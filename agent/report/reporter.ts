@@ -62,6 +62,11 @@ export class Reporter {
     this.send(false);
   }
 
+  /** Something about the node itself changed (a pressure condition): report it now, not at the next heartbeat. */
+  onNodeChanged(): void {
+    this.send(false);
+  }
+
   /** The MQTT link came (back) up: whatever the broker last had may be stale. */
   onConnected(): void {
     this.send(true);

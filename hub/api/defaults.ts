@@ -6,6 +6,8 @@
 import { DEFAULTS, PROBE_DEFAULTS } from '../../shared/defaults.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { Container, HttpGetAction, LifecycleHandler, PodSpec, Probe } from '../../shared/api/schema/pod.js';
+import { computePodQos } from '../../shared/api/qos.js';
+import { MEMORY_PRESSURE_TAINT, NOT_READY_TAINT, UNREACHABLE_TAINT } from '../../shared/api/taint-keys.js';
 import { defaultDaemonSet } from './daemonset-defaults.js';
 
 /** Kubernetes: ":latest" or no tag means Always, anything else IfNotPresent. */
@@ -68,15 +70,36 @@ export function defaultPodSpec(spec: PodSpec): PodSpec {
 }
 
 /**
- * Kubernetes' DefaultTolerationSeconds admission: every Pod tolerates a not-ready or unreachable
- * node for 300 s before taint-based eviction moves it, unless it says otherwise for that taint.
+ * SetDefaults_Pod: a container that limits a resource without requesting it requests its limit.
+ * Pods only, as in Kubernetes (a template keeps what its author wrote, so its hash is stable).
+ */
+export function withRequestsFromLimits(spec: PodSpec): PodSpec {
+  const withRequests = (c: Container): Container => {
+    const limits = c.resources?.limits;
+    if (!limits || Object.keys(limits).length === 0) return c;
+    return { ...c, resources: { ...c.resources, requests: { ...limits, ...c.resources?.requests } } };
+  };
+  return { ...spec, containers: spec.containers.map(withRequests) };
+}
+
+type TolerationLike = { key?: string; operator?: string; effect?: string; tolerationSeconds?: number };
+
+/**
+ * Admission's tolerations for every new Pod:
+ * - DefaultTolerationSeconds: it tolerates a not-ready or unreachable node for 300 s before
+ *   taint-based eviction moves it, unless it says otherwise for that taint;
+ * - a Pod that is not BestEffort tolerates `memory-pressure` (NoSchedule), as Kubernetes
+ *   documents: Guaranteed and Burstable Pods are deemed able to cope, new BestEffort Pods are
+ *   kept off a node short of memory.
  */
 export function withDefaultTolerations(spec: PodSpec): PodSpec {
-  const tolerations = ((spec as { tolerations?: Array<{ key?: string; effect?: string }> }).tolerations ?? []).slice();
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+  const tolerations: TolerationLike[] = ((spec as { tolerations?: TolerationLike[] }).tolerations ?? []).slice();
+  for (const key of [NOT_READY_TAINT, UNREACHABLE_TAINT]) {
     const covered = tolerations.some((t) => t.key === key && (t.effect === undefined || t.effect === '' || t.effect === 'NoExecute'));
-    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULTS.defaultTolerationSeconds } as { key: string });
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULTS.defaultTolerationSeconds });
   }
+  const memoryCovered = tolerations.some((t) => t.key === MEMORY_PRESSURE_TAINT && t.operator === 'Exists' && (t.effect === undefined || t.effect === '' || t.effect === 'NoSchedule'));
+  if (!memoryCovered && computePodQos({ spec }) !== 'BestEffort') tolerations.push({ key: MEMORY_PRESSURE_TAINT, operator: 'Exists', effect: 'NoSchedule' });
   return { ...spec, tolerations } as PodSpec;
 }
 
@@ -89,7 +112,7 @@ interface WorkloadSpec {
 export function applyDefaults(object: KubeObject): KubeObject {
   switch (object.kind) {
     case 'Pod':
-      return { ...object, spec: withDefaultTolerations(defaultPodSpec(object.spec as PodSpec)) };
+      return { ...object, spec: withDefaultTolerations(withRequestsFromLimits(defaultPodSpec(object.spec as PodSpec))) };
     case 'Deployment': {
       const spec = object.spec as WorkloadSpec & { strategy?: { type?: string; rollingUpdate?: object } };
       const strategyType = spec.strategy?.type ?? 'RollingUpdate';

@@ -3,8 +3,9 @@
  * Kubernetes' node-lifecycle controller does. (The MQTT last will usually says so sooner.)
  * Whoever changes a Node's Ready condition, the transition is recorded as Kubernetes records it:
  * RegisteredNode and NodeNotReady by the node controller, NodeReady by the node's kubelet.
- * It also keeps the node's lifecycle taints in step with its Ready condition (node-taints.ts):
- * unreachable / not-ready, NoSchedule and NoExecute; taint-eviction.ts acts on the latter.
+ * It also keeps the node's condition taints in step with its conditions and cordon (node-taints.ts):
+ * unreachable / not-ready (NoSchedule and NoExecute; taint-eviction.ts acts on the latter),
+ * memory/disk/pid-pressure and unschedulable (NoSchedule), and records kubelet's pressure events.
  */
 import { resolveResource } from '../../shared/api/resources.js';
 import type { NodeStatus } from '../../shared/api/status-types.js';
@@ -14,15 +15,28 @@ import type { EventRecorder } from '../events/event-recorder.js';
 import { markNodeUnknown } from '../ingest/node-conditions.js';
 import { nowTimestamp } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
-import { withLifecycleTaints, type Taint } from './node-taints.js';
+import { withConditionTaints, type Taint, type TaintedFacts } from './node-taints.js';
 import type { Change, Store } from '../store/store.js';
 
 const nodes = resolveResource('nodes')!;
 const SOURCE = { component: 'node-controller' };
 
-function readyStatus(node: KubeObject | undefined): string | undefined {
-  return (node?.status as NodeStatus | undefined)?.conditions?.find((c) => c.type === 'Ready')?.status;
+function conditionStatus(node: KubeObject | undefined, type: string): string | undefined {
+  return (node?.status as NodeStatus | undefined)?.conditions?.find((c) => c.type === type)?.status;
 }
+
+function taintedFacts(node: KubeObject): TaintedFacts {
+  return { status: node.status as NodeStatus | undefined, unschedulable: (node.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true };
+}
+
+const taintsOf = (node: KubeObject): Taint[] | undefined => (node.spec as { taints?: Taint[] } | undefined)?.taints;
+
+/** kubelet's node events for a pressure condition turning True and back (recordNodeStatusEvent). */
+const PRESSURE_EVENTS: ReadonlyArray<[type: string, whenTrue: string, whenFalse: string]> = [
+  ['MemoryPressure', 'NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
+  ['DiskPressure', 'NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
+  ['PIDPressure', 'NodeHasInsufficientPID', 'NodeHasSufficientPID'],
+];
 
 export class NodeLifecycle {
   private timer: NodeJS.Timeout | undefined;
@@ -38,20 +52,28 @@ export class NodeLifecycle {
     if (change.resource !== nodes || change.type === 'DELETED') return;
     const node = change.object;
     const name = node.metadata.name!;
-    const [was, is] = [readyStatus(change.previous), readyStatus(node)];
+    const [was, is] = [conditionStatus(change.previous, 'Ready'), conditionStatus(node, 'Ready')];
+    const kubelet = { component: 'kubelet', host: name };
     if (change.type === 'ADDED') this.events.record(node, 'Normal', 'RegisteredNode', `Registered Node ${name} in Controller`, SOURCE);
     if (was === 'True' && is !== 'True') this.events.record(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`, SOURCE);
-    if (was !== 'True' && is === 'True') this.events.record(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, { component: 'kubelet', host: name });
-    if (withLifecycleTaints((node.spec as { taints?: Taint[] } | undefined)?.taints, is, nowTimestamp()) !== undefined) {
+    if (was !== 'True' && is === 'True') this.events.record(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, kubelet);
+    for (const [type, whenTrue, whenFalse] of PRESSURE_EVENTS) {
+      const [before, after] = [conditionStatus(change.previous, type), conditionStatus(node, type)];
+      if (before === after || (after !== 'True' && after !== 'False')) continue;
+      if (after === 'False' && before === undefined) continue; // a new node's first report: nothing happened
+      const reason = after === 'True' ? whenTrue : whenFalse;
+      this.events.record(node, 'Normal', reason, `Node ${name} status is now: ${reason}`, kubelet);
+    }
+    if (withConditionTaints(taintsOf(node), taintedFacts(node), nowTimestamp()) !== undefined) {
       this.syncTaints(name).catch((err: unknown) => this.logger.error({ component: 'node-lifecycle', node: name, err }, 'could not update node taints'));
     }
   }
 
-  /** Puts the lifecycle taints the node's Ready condition calls for (level-triggered, idempotent). */
+  /** Puts the taints the node's conditions and cordon call for (level-triggered, idempotent). */
   async syncTaints(name: string, now = new Date()): Promise<void> {
     await mutate(this.store, nodes, undefined, name, (current) => {
       const spec = (current.spec as { taints?: Taint[] } | undefined) ?? {};
-      const next = withLifecycleTaints(spec.taints, readyStatus(current), nowTimestamp(now));
+      const next = withConditionTaints(spec.taints, taintedFacts(current), nowTimestamp(now));
       if (!next) return undefined;
       const { taints: _old, ...rest } = spec as { taints?: Taint[] } & Record<string, unknown>;
       current.spec = next.length > 0 ? { ...rest, taints: next } : rest;

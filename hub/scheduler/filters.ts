@@ -7,6 +7,7 @@
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import type { NodeStatus } from '../../shared/api/status-types.js';
+import { UNSCHEDULABLE_TAINT as UNSCHEDULABLE_TAINT_KEY } from '../../shared/api/taint-keys.js';
 import type { NodeInfo } from './node-info.js';
 import { matchesRequiredNodeAffinity, type AffinitySpec } from './node-affinity.js';
 import { podRequests } from './resources.js';
@@ -22,7 +23,7 @@ const specOf = (pod: KubeObject) => (pod.spec ?? {}) as AffinitySpec & { tolerat
 const nodeSpecOf = (node: KubeObject) => (node.spec ?? {}) as { unschedulable?: boolean; taints?: Taint[] };
 
 /** node.kubernetes.io/unschedulable: tolerating it lets a Pod onto a cordoned node. */
-export const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
+export const UNSCHEDULABLE_TAINT: Taint = { key: UNSCHEDULABLE_TAINT_KEY, effect: 'NoSchedule' };
 
 function isNodeReady(node: KubeObject): boolean {
   const status = node.status as NodeStatus | undefined;
@@ -61,7 +62,7 @@ export const nodeAffinity: Filter = {
   check: (pod, info) => (matchesRequiredNodeAffinity(specOf(pod), info.node) ? [] : ["node(s) didn't match Pod's node affinity/selector"]),
 };
 
-/** NodeResourcesFit's fitsRequest: the Pod count first, then cpu and memory, each only if asked for. */
+/** NodeResourcesFit's fitsRequest: the Pod count first, then cpu, memory and ephemeral-storage, each only if asked for. */
 export const nodeResourcesFit: Filter = {
   name: 'NodeResourcesFit',
   check: (pod, info) => {
@@ -70,6 +71,7 @@ export const nodeResourcesFit: Filter = {
     const wants = podRequests(pod);
     if (wants.milliCpu > 0 && wants.milliCpu > info.allocatable.milliCpu - info.requested.milliCpu) reasons.push('Insufficient cpu');
     if (wants.memory > 0 && wants.memory > info.allocatable.memory - info.requested.memory) reasons.push('Insufficient memory');
+    if (wants.ephemeralStorage > 0 && wants.ephemeralStorage > info.allocatable.ephemeralStorage - info.requested.ephemeralStorage) reasons.push('Insufficient ephemeral-storage');
     return reasons;
   },
 };

@@ -27,7 +27,7 @@ export function buildNodeInfos(nodes: readonly KubeObject[], pods: readonly Kube
   const infos = new Map<string, NodeInfo>();
   for (const node of nodes) {
     const name = node.metadata.name!;
-    const zero = { milliCpu: 0, memory: 0 };
+    const zero = { milliCpu: 0, memory: 0, ephemeralStorage: 0 };
     infos.set(name, { node, name, pods: [], allocatable: nodeAllocatable(node), requested: zero, nonZeroRequested: zero });
   }
   for (const pod of pods) {

@@ -5,17 +5,18 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import { bytes, cpuMillicores } from '../../shared/api/quantity.js';
 import type { NodeStatus } from '../../shared/api/status-types.js';
+import { DEFAULTS } from '../../shared/defaults.js';
 
 export interface Resources {
   milliCpu: number;
   memory: number;
+  /** Bytes of the node's filesystem (kubelet's nodefs) the Pod's containers may write. */
+  ephemeralStorage: number;
 }
 
-/** kubelet's default maxPods, assumed for a node that has not reported allocatable pods yet. */
-const DEFAULT_MAX_PODS = 110;
 
 /** The scoring defaults for a container without requests (k8s pkg/scheduler/util: 100m, 200Mi). */
-export const NON_ZERO_DEFAULTS: Resources = { milliCpu: 100, memory: 200 * 1024 * 1024 };
+export const NON_ZERO_DEFAULTS: Resources = { milliCpu: 100, memory: 200 * 1024 * 1024, ephemeralStorage: 0 };
 
 interface ContainerResources {
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
@@ -25,7 +26,7 @@ interface ContainerResources {
  * A container's request for `name`: requests, else limits (the API server defaults a missing
  * request to the limit; Skiff's defaulting does not, so the scheduler reads it the same way).
  */
-function containerRequest(container: ContainerResources, name: 'cpu' | 'memory'): string | number | undefined {
+function containerRequest(container: ContainerResources, name: 'cpu' | 'memory' | 'ephemeral-storage'): string | number | undefined {
   return container.resources?.requests?.[name] ?? container.resources?.limits?.[name];
 }
 
@@ -34,20 +35,21 @@ function containersOf(pod: KubeObject): ContainerResources[] {
 }
 
 function sumRequests(pod: KubeObject, missing: Resources): Resources {
-  let milliCpu = 0;
-  let memory = 0;
+  const sum: Resources = { milliCpu: 0, memory: 0, ephemeralStorage: 0 };
   for (const container of containersOf(pod)) {
     const cpu = containerRequest(container, 'cpu');
     const mem = containerRequest(container, 'memory');
-    milliCpu += cpu === undefined ? missing.milliCpu : cpuMillicores(cpu);
-    memory += mem === undefined ? missing.memory : bytes(mem);
+    const storage = containerRequest(container, 'ephemeral-storage');
+    sum.milliCpu += cpu === undefined ? missing.milliCpu : cpuMillicores(cpu);
+    sum.memory += mem === undefined ? missing.memory : bytes(mem);
+    sum.ephemeralStorage += storage === undefined ? missing.ephemeralStorage : bytes(storage);
   }
-  return { milliCpu, memory };
+  return sum;
 }
 
 /** The requests NodeResourcesFit checks: a container without requests counts as zero. */
 export function podRequests(pod: KubeObject): Resources {
-  return sumRequests(pod, { milliCpu: 0, memory: 0 });
+  return sumRequests(pod, { milliCpu: 0, memory: 0, ephemeralStorage: 0 });
 }
 
 /** The requests least-allocated scoring uses: a container without requests counts as 100m/200Mi. */
@@ -59,16 +61,17 @@ export interface Allocatable extends Resources {
   pods: number;
 }
 
-/** A node's status.allocatable; cpu and memory it has not reported count as none. */
+/** A node's status.allocatable; a resource it has not reported counts as none. */
 export function nodeAllocatable(node: KubeObject): Allocatable {
   const allocatable = (node.status as NodeStatus | undefined)?.allocatable ?? {};
   return {
     milliCpu: allocatable.cpu === undefined ? 0 : cpuMillicores(allocatable.cpu),
     memory: allocatable.memory === undefined ? 0 : bytes(allocatable.memory),
-    pods: allocatable.pods === undefined ? DEFAULT_MAX_PODS : Number(allocatable.pods),
+    ephemeralStorage: allocatable['ephemeral-storage'] === undefined ? 0 : bytes(allocatable['ephemeral-storage']),
+    pods: allocatable.pods === undefined ? DEFAULTS.node.maxPods : Number(allocatable.pods),
   };
 }
 
 export function addResources(a: Resources, b: Resources): Resources {
-  return { milliCpu: a.milliCpu + b.milliCpu, memory: a.memory + b.memory };
+  return { milliCpu: a.milliCpu + b.milliCpu, memory: a.memory + b.memory, ephemeralStorage: a.ephemeralStorage + b.ephemeralStorage };
 }

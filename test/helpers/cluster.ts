@@ -96,13 +96,15 @@ export class TestCluster {
     return `${short}-${this.id}`;
   }
 
+  /** Starts (or restarts, keeping its data dir) an agent; a restart with extraArgs replaces the previous ones. */
   async startAgent(short: string, extraArgs: string[] = []): Promise<string> {
     const name = this.nodeName(short);
     const existing = this.agents.get(name);
     const dataDir = existing?.dataDir ?? join(this.dir, `agent-${short}`);
     const log = existing?.log ?? join(this.dir, `agent-${short}.log`);
     if (!existing) this.logs.push(log);
-    const args = existing?.args ?? ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir, ...extraArgs];
+    const base = ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir];
+    const args = existing && extraArgs.length === 0 ? existing.args : [...base, ...extraArgs];
     const child = spawnSkiff(args, log);
     this.agents.set(name, { process: child, dataDir, log, args });
     await waitFor(`node ${name} to be Ready`, async () => {

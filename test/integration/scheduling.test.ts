@@ -9,6 +9,9 @@ import type { Event } from '../../shared/api/schema/event.js';
 import { TestCluster } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
+import { totalmem } from 'node:os';
+
+const MiB = 2 ** 20;
 
 function bareWebPod(name: string, spec: Record<string, unknown>): string {
   return JSON.stringify({
@@ -22,7 +25,10 @@ function bareWebPod(name: string, spec: Record<string, unknown>): string {
 t.test('placement across a fleet of four agents', async (t) => {
   const cluster = await TestCluster.start(t);
   const label = (pairs: string[]) => pairs.flatMap((pair) => ['--node-label', pair]);
-  const arm1 = await cluster.startAgent('arm-1', label(['kubernetes.io/arch=arm64', 'zone=shed']));
+  // arm-1 is a node with little memory: it keeps all but 356Mi for the system, and kubelet's
+  // default memory.available<100Mi comes off too, leaving exactly 256Mi allocatable.
+  const reserved = totalmem() - 356 * MiB;
+  const arm1 = await cluster.startAgent('arm-1', [...label(['kubernetes.io/arch=arm64', 'zone=shed']), '--system-reserved', `memory=${reserved}`]);
   const arm2 = await cluster.startAgent('arm-2', label(['kubernetes.io/arch=arm64', 'zone=barn']));
   const amd1 = await cluster.startAgent('amd-1', label(['kubernetes.io/arch=amd64', 'zone=barn']));
   const amd2 = await cluster.startAgent('amd-2', label(['kubernetes.io/arch=amd64', 'zone=field']));
@@ -73,6 +79,30 @@ t.test('placement across a fleet of four agents', async (t) => {
     const nodes = pods.map((p: PodView) => p.spec.nodeName).sort();
     t.same(nodes, [arm1, arm1, arm2, arm2].sort(), 'two on each arm64 node, none on amd64');
     for (const node of [amd1, amd2]) t.same(await cluster.containers(node), [], `no container on ${node}`);
+  });
+
+  await t.test('a node with little memory takes only what fits in its allocatable', async (t) => {
+    const view = await cluster.getJson<{ status: { capacity: Record<string, string>; allocatable: Record<string, string> } }>(['get', 'node', arm1]);
+    t.equal(view.status.allocatable.memory, `${256 * 1024}Ki`, 'capacity - system-reserved - eviction threshold');
+    t.equal(view.status.capacity.memory, `${Math.floor(totalmem() / 1024)}Ki`, 'capacity is the whole machine');
+    t.match(view.status.capacity['ephemeral-storage'], /^\d+Ki$/, 'the data dir filesystem as ephemeral-storage');
+    const shedPod = (name: string) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, labels: { pod: name } },
+        spec: { nodeSelector: { zone: 'shed' }, containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { limits: { memory: '200Mi' } } }] },
+      });
+    await apply(shedPod('shed-first'));
+    t.equal(await runningOn('shed-first'), arm1);
+    await apply(shedPod('shed-second'));
+    const message = "0/4 nodes are available: 1 Insufficient memory, 3 node(s) didn't match Pod's node affinity/selector.";
+    t.ok(await failedScheduling('shed-second', message), 'the second 200Mi Pod does not fit next to the first');
+    const second = await podNamed('shed-second');
+    t.equal(second?.spec.nodeName, undefined, 'not bound');
+    t.same((second?.spec.containers[0] as { resources?: unknown } | undefined)?.resources, { limits: { memory: '200Mi' }, requests: { memory: '200Mi' } }, 'requests defaulted from limits');
+    const deleted = await cluster.skiff(['delete', 'pod', 'shed-first', 'shed-second']);
+    t.equal(deleted.code, 0, deleted.stderr);
   });
 
   await t.test('required node affinity: zone barn and not arm64 leaves one node', async (t) => {

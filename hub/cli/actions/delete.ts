@@ -10,7 +10,7 @@ import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError, errorMessage } from '../../../shared/errors.js';
 import { ApiStatusError, isApiStatusError } from '../api-errors.js';
 import type { CliContext } from '../context.js';
-import { parseDurationMs } from '../duration-flag.js';
+import { parseDurationMs } from '../../../shared/duration.js';
 import type { HubClient } from '../hub-client.js';
 import { loadManifestsOrThrow } from '../manifest-files.js';
 import { parseResourceArgs } from '../resource-args.js';

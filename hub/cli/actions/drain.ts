@@ -12,7 +12,7 @@ import { SkiffError } from '../../../shared/errors.js';
 import { isApiStatusError } from '../api-errors.js';
 import type { CliContext } from '../context.js';
 import { aggregateMessage, formatGoDuration, parseGracePeriod, planDrain, type DrainFlags, type DrainPod } from '../drain-plan.js';
-import { parseDurationMs } from '../duration-flag.js';
+import { parseDurationMs } from '../../../shared/duration.js';
 import type { HubClient } from '../hub-client.js';
 import { parseNodeNames } from '../node-args.js';
 import { pollUntil } from '../wait-for.js';

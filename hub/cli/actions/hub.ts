@@ -7,7 +7,7 @@ import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
 import type { HubHandle, HubOptions } from '../../server/run.js';
 import type { CliContext } from '../context.js';
-import { parseDurationMs } from '../duration-flag.js';
+import { parseDurationMs } from '../../../shared/duration.js';
 
 export interface HubFlags {
   dataDir?: string;

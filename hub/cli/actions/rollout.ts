@@ -9,7 +9,7 @@ import { groupResource, qualifiedKind, resolveResource, resourcePath, type Resou
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
 import type { CliContext } from '../context.js';
-import { parseDurationMs } from '../duration-flag.js';
+import { parseDurationMs } from '../../../shared/duration.js';
 import type { HubClient } from '../hub-client.js';
 import { resolveType } from '../resource-args.js';
 import {

@@ -9,7 +9,7 @@
 import type { ContainerState, ContainerStatus } from '../../../shared/api/status-types.js';
 import { byteOrder } from './multiline.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './prefix-writer.js';
-import { formatQuantity } from './quantity-text.js';
+import { formatQuantity } from '../../../shared/api/quantity-text.js';
 import { formatTime, type DescribeClock } from './time-format.js';
 
 type IntOrString = number | string;

@@ -13,8 +13,8 @@ import { nodeRoles } from '../../printers/node.js';
 import { describeEvents } from './events.js';
 import { byteOrder, printAnnotationsMultiline, printLabelsMultiline, printNodeTaintsMultiline } from './multiline.js';
 import { LEVEL_0, LEVEL_1, tabbedString, type PrefixWriter } from './prefix-writer.js';
-import { effectiveRequests } from './qos.js';
-import { ZERO_QUANTITY, addQuantity, milliValue, parseQuantityText, quantityString, wholeValue, type Quantity } from './quantity-text.js';
+import { effectiveRequests } from '../../../shared/api/qos.js';
+import { ZERO_QUANTITY, addQuantity, milliValue, parseQuantityText, quantityString, wholeValue, type Quantity } from '../../../shared/api/quantity-text.js';
 import { formatTime, since, type DescribeClock } from './time-format.js';
 
 type ResourceTotals = Map<string, Quantity>;

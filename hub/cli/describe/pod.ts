@@ -13,7 +13,7 @@ import { describeEvents } from './events.js';
 import { printAnnotationsMultiline, printLabelsMultiline, printTolerationsMultiline, type TolerationLike } from './multiline.js';
 import { describeVolumes } from './pod-template.js';
 import { LEVEL_0, LEVEL_1, tabbedString, type PrefixWriter } from './prefix-writer.js';
-import { podQos } from './qos.js';
+import { podQos } from '../../../shared/api/qos.js';
 import { formatTime, since, type DescribeClock } from './time-format.js';
 
 /** Pod fields kubectl prints that Skiff's schema may not declare. */

@@ -91,3 +91,41 @@ t.test('--help is recognised before validation', async (t) => {
   t.notOk(wantsHelp(GOOD));
   t.match(AGENT_USAGE, /--node-label/);
 });
+
+t.test('node resource flags: reservations, eviction thresholds, transition period, max pods', async (t) => {
+  const defaults = parseAgentConfig(GOOD, {});
+  t.same(defaults.reserved, [{}, {}], 'nothing reserved by default');
+  t.same(defaults.evictionHard, { 'memory.available': { quantity: 100 * 2 ** 20 }, 'nodefs.available': { percentage: 0.1 }, 'nodefs.inodesFree': { percentage: 0.05 } }, "kubelet's defaults");
+  t.equal(defaults.evictionPressureTransitionPeriodMs, 300_000);
+  t.equal(defaults.maxPods, 110);
+
+  const config = parseAgentConfig(
+    [...GOOD, '--system-reserved', 'cpu=500m,memory=256Mi', '--kube-reserved', 'memory=64Mi,ephemeral-storage=1Gi', '--eviction-hard', 'memory.available<5%', '--eviction-pressure-transition-period', '30s', '--max-pods', '20'],
+    {},
+  );
+  t.same(config.reserved, [{ cpu: 500, memory: 256 * 2 ** 20 }, { memory: 64 * 2 ** 20, 'ephemeral-storage': 2 ** 30 }]);
+  t.same(config.evictionHard, { 'memory.available': { percentage: 0.05 } }, 'setting the flag replaces the defaults, as kubelet did');
+  t.equal(config.evictionPressureTransitionPeriodMs, 30_000);
+  t.equal(config.maxPods, 20);
+  t.ok(Object.isFrozen(config.reserved));
+  t.match(AGENT_USAGE, /--system-reserved +resources kept for the OS/);
+});
+
+t.test('bad node resource flags name the flag and the entry', async (t) => {
+  const table: Array<[string[], RegExp]> = [
+    [['--system-reserved', 'gpu=1'], /^--system-reserved: "gpu" is not a reservable resource/],
+    [['--system-reserved', 'memory'], /^--system-reserved: "memory" must be resource=quantity/],
+    [['--kube-reserved', 'memory=lots'], /^--kube-reserved: "lots" for memory is not a non-negative quantity/],
+    [['--eviction-hard', 'memory.available>1Gi'], /^--eviction-hard: "memory.available>1Gi" must be signal<quantity/],
+    [['--eviction-hard', 'imagefs.available<15%'], /^--eviction-hard: "imagefs.available" is not a signal the agent observes/],
+    [['--eviction-hard', 'nodefs.available<120%'], /^--eviction-hard: "120%" for nodefs.available must be a percentage between 0% and 100%/],
+    [['--eviction-hard', 'memory.available<-1'], /^--eviction-hard: "-1" for memory.available is not a non-negative quantity/],
+    [['--eviction-pressure-transition-period', 'soon'], /^--eviction-pressure-transition-period: invalid argument "soon"/],
+    [['--max-pods', '0'], /^--max-pods: "0" must be a whole number of at least 1/],
+    [['--max-pods', '1.5'], /^--max-pods: "1.5" must be a whole number/],
+  ];
+  for (const [flags, expected] of table) {
+    const found = problems([...GOOD, ...flags]);
+    t.ok(found.length === 1 && expected.test(found[0]!), `${flags.join(' ')} -> ${found.join(' | ')}`);
+  }
+});

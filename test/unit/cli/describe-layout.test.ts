@@ -5,7 +5,7 @@
 import t from 'tap';
 import { printAnnotationsMultiline, printLabelsMultiline, printNodeTaintsMultiline, printTolerationsMultiline } from '../../../hub/cli/describe/multiline.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, PrefixWriter, tabbedString } from '../../../hub/cli/describe/prefix-writer.js';
-import { addQuantity, formatQuantity, milliValue, parseQuantityText, quantityString, wholeValue } from '../../../hub/cli/describe/quantity-text.js';
+import { addQuantity, formatQuantity, milliValue, parseQuantityText, quantityString, wholeValue } from '../../../shared/api/quantity-text.js';
 import { alignTabs } from '../../../hub/cli/describe/tab-writer.js';
 import { ZERO_TIME, formatTime, rfc1123z } from '../../../hub/cli/describe/time-format.js';
 

@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { describeNode, podRequestsAndLimits } from '../../../hub/cli/describe/node.js';
-import { quantityString } from '../../../hub/cli/describe/quantity-text.js';
+import { quantityString } from '../../../shared/api/quantity-text.js';
 import type { DescribeClock } from '../../../hub/cli/describe/time-format.js';
 import type { Node } from '../../../shared/api/schema/cluster.js';
 import type { Pod } from '../../../shared/api/schema/pod.js';

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { describeProbe } from '../../../hub/cli/describe/containers.js';
 import { describePod } from '../../../hub/cli/describe/pod.js';
-import { computePodQos, podQos } from '../../../hub/cli/describe/qos.js';
+import { computePodQos, podQos } from '../../../shared/api/qos.js';
 import type { DescribeClock } from '../../../hub/cli/describe/time-format.js';
 import type { Pod } from '../../../shared/api/schema/pod.js';
 import { DESCRIBE_NOW, describeFixtures } from './fixtures/describe-objects.js';

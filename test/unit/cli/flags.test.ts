@@ -1,6 +1,6 @@
 import t from 'tap';
 import { normalizeBoolFlags } from '../../../hub/cli/bool-flags.js';
-import { parseDurationMs } from '../../../hub/cli/duration-flag.js';
+import { parseDurationMs } from '../../../shared/duration.js';
 import { parseOutputFormat } from '../../../hub/cli/output-format.js';
 
 t.test('boolean flags accept kubectl’s --flag=true|false forms', async (t) => {

@@ -49,12 +49,35 @@ t.test('applyDefaults never overrides what the user set on a Pod, zero values in
     imagePullPolicy: 'Never',
     terminationMessagePath: '/tmp/log',
     terminationMessagePolicy: 'FallbackToLogsOnError',
-    resources: { limits: { memory: '64Mi' } },
+    resources: { limits: { memory: '64Mi' }, requests: { memory: '32Mi' } },
     ports: [{ containerPort: 53, protocol: 'UDP' }],
   };
   const spec = specOf(applyDefaults(podObject(user, container)));
   t.match(spec, user);
   t.same(spec.containers[0], { name: 'c', image: 'nginx', ...container });
+});
+
+t.test("a Pod's container that limits without requesting requests its limit (SetDefaults_Pod); templates keep what was written", async (t) => {
+  const pod = specOf(applyDefaults(podObject({}, { resources: { limits: { memory: '64Mi', cpu: '250m' }, requests: { cpu: '100m' } } })));
+  t.same(pod.containers[0].resources, { limits: { memory: '64Mi', cpu: '250m' }, requests: { memory: '64Mi', cpu: '100m' } });
+  const d = nginxDeployment();
+  (d.spec.template.spec.containers[0] as Record<string, unknown>).resources = { limits: { memory: '64Mi' } };
+  t.same(specOf(applyDefaults(d as unknown as KubeObject)).template.spec.containers[0].resources, { limits: { memory: '64Mi' } });
+});
+
+t.test('admission tolerations: 300 s for not-ready/unreachable, memory-pressure for Pods that are not BestEffort', async (t) => {
+  const keys = (spec: { tolerations?: Array<{ key: string; effect?: string; tolerationSeconds?: number }> }) =>
+    (spec.tolerations ?? []).map((x) => `${x.key}:${x.effect}${x.tolerationSeconds !== undefined ? `:${x.tolerationSeconds}` : ''}`);
+  const bestEffort = specOf(applyDefaults(podObject()));
+  t.same(keys(bestEffort), ['node.kubernetes.io/not-ready:NoExecute:300', 'node.kubernetes.io/unreachable:NoExecute:300']);
+  const burstable = specOf(applyDefaults(podObject({}, { resources: { requests: { memory: '16Mi' } } })));
+  t.same(keys(burstable), [...keys(bestEffort), 'node.kubernetes.io/memory-pressure:NoSchedule']);
+  t.match(burstable.tolerations[2], { operator: 'Exists' });
+  const guaranteed = specOf(applyDefaults(podObject({}, { resources: { limits: { memory: '16Mi', cpu: '1' } } })));
+  t.same(keys(guaranteed), keys(burstable), 'limits alone make it Guaranteed (requests default to them)');
+  t.same(keys(specOf(applyDefaults(applyDefaults(podObject({}, { resources: { limits: { cpu: '1' } } }))))), keys(burstable), 'idempotent: applying twice adds nothing');
+  const own = specOf(applyDefaults(podObject({ tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }] })));
+  t.same(keys(own), ['node.kubernetes.io/unreachable:NoExecute:5', 'node.kubernetes.io/not-ready:NoExecute:300'], 'a Pod that says otherwise keeps its own');
 });
 
 t.test('applyDefaults does not mutate its input', async (t) => {

@@ -139,3 +139,42 @@ t.test('node transitions: RegisteredNode, NodeReady, and NodeNotReady when it tu
   const ready = (await list()).find((e) => e.reason === 'NodeReady')!;
   t.match(ready, { metadata: { namespace: 'default' }, source: { component: 'kubelet', host: 'pi-1' }, involvedObject: { kind: 'Node', name: 'pi-1', uid: 'uid-pi-1' } });
 });
+
+t.test("pressure transitions give kubelet's node events and NoSchedule taints; a lost node's conditions all turn Unknown", async (t) => {
+  const { store, settle, list } = hub(t);
+  const withConditions = (conditions: Record<string, string>) => (n: KubeObject) => ({
+    ...n,
+    status: { ...(n.status as object), conditions: Object.entries(conditions).map(([type, status]) => ({ type, status, lastHeartbeatTime: '2030-01-01T00:00:00Z' })) },
+  });
+  await store.create(nodes, node('pi-1'));
+  await mutate(store, nodes, undefined, 'pi-1', withConditions({ MemoryPressure: 'False', DiskPressure: 'False', PIDPressure: 'False', Ready: 'True' }));
+  await settle();
+  t.same(summary(await list()).filter((line) => line.includes('Pressure') || line.includes('Sufficient')), [], 'a first False report is no event');
+
+  await mutate(store, nodes, undefined, 'pi-1', withConditions({ MemoryPressure: 'True', DiskPressure: 'True', PIDPressure: 'False', Ready: 'True' }));
+  await settle();
+  const taints = async () => ((await store.get(nodes, undefined, 'pi-1'))!.spec as { taints?: Array<{ key: string; effect: string }> }).taints?.map((x) => `${x.key}:${x.effect}`);
+  t.same(await taints(), ['node.kubernetes.io/memory-pressure:NoSchedule', 'node.kubernetes.io/disk-pressure:NoSchedule']);
+
+  await mutate(store, nodes, undefined, 'pi-1', withConditions({ MemoryPressure: 'False', DiskPressure: 'True', PIDPressure: 'True', Ready: 'True' }));
+  await settle();
+  t.same(await taints(), ['node.kubernetes.io/disk-pressure:NoSchedule', 'node.kubernetes.io/pid-pressure:NoSchedule']);
+
+  await markNodeUnknown(store, 'pi-1', 'Kubelet stopped posting node status.');
+  await settle();
+  const lost = (await store.get(nodes, undefined, 'pi-1'))!.status as { conditions: Array<{ type: string; status: string; reason: string; message: string }> };
+  t.same(lost.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['MemoryPressure=Unknown/NodeStatusUnknown', 'DiskPressure=Unknown/NodeStatusUnknown', 'PIDPressure=Unknown/NodeStatusUnknown', 'Ready=Unknown/NodeStatusUnknown']);
+  t.same(await taints(), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute'], 'pressure taints off, unreachable on');
+
+  await mutate(store, nodes, undefined, 'pi-1', (n) => ({ ...withConditions({ Ready: 'True' })(n), spec: { ...(n.spec as object), unschedulable: true } }));
+  await settle();
+  t.same(await taints(), ['node.kubernetes.io/unschedulable:NoSchedule'], 'cordoned: the unschedulable taint');
+
+  const pressure = summary(await list()).filter((line) => /Node(Has|HasNo)/.test(line));
+  t.same(pressure, [
+    'Node/pi-1 Normal NodeHasDiskPressure: Node pi-1 status is now: NodeHasDiskPressure (kubelet)',
+    'Node/pi-1 Normal NodeHasInsufficientMemory: Node pi-1 status is now: NodeHasInsufficientMemory (kubelet)',
+    'Node/pi-1 Normal NodeHasInsufficientPID: Node pi-1 status is now: NodeHasInsufficientPID (kubelet)',
+    'Node/pi-1 Normal NodeHasSufficientMemory: Node pi-1 status is now: NodeHasSufficientMemory (kubelet)',
+  ]);
+});

@@ -86,6 +86,9 @@ t.test('NodeResourcesFit: requests of bound Pods plus this one within allocatabl
     ['a terminating Pod still holds its requests', half, small, [schedPod('going', { deletionTimestamp: '2026-01-01T00:00:00Z', requests: [{ cpu: '2' }] })], ['Insufficient cpu']],
     ['a node that has not reported memory has none', half, schedNode('n', { memory: '0' }), [], ['Insufficient memory']],
     ['huge requests', schedPod('big', { requests: [{ memory: '1000Gi' }] }), small, [], ['Insufficient memory']],
+    ['ephemeral-storage within what is left', schedPod('disk', { requests: [{ 'ephemeral-storage': '1Gi' }] }), schedNode('n', { ephemeralStorage: '2Gi' }), [schedPod('o', { requests: [{ 'ephemeral-storage': '1Gi' }] })], []],
+    ['ephemeral-storage short, after cpu and memory', schedPod('disk', { requests: [{ memory: '9Gi', 'ephemeral-storage': '1Gi' }] }), schedNode('n', { ephemeralStorage: '1G' }), [], ['Insufficient memory', 'Insufficient ephemeral-storage']],
+    ['a node that has not reported storage has none', schedPod('disk', { requests: [{ 'ephemeral-storage': '1' }] }), small, [], ['Insufficient ephemeral-storage']],
   ]);
 });
 

@@ -33,6 +33,7 @@ export function schedPod(name: string, o: SchedPodOptions = {}): KubeObject {
 export interface SchedNodeOptions extends NodeOptions {
   cpu?: string;
   memory?: string;
+  ephemeralStorage?: string;
   taints?: Taint[];
 }
 
@@ -43,6 +44,7 @@ export function schedNode(name: string, o: SchedNodeOptions = {}): KubeObject {
     cpu: o.cpu ?? '4',
     memory: o.memory ?? '8Gi',
     pods: String(o.maxPods ?? 110),
+    ...(o.ephemeralStorage !== undefined ? { 'ephemeral-storage': o.ephemeralStorage } : {}),
   };
   if (o.taints) (n.spec as Record<string, unknown>).taints = o.taints;
   return n;

@@ -23,8 +23,8 @@ const QOS_RESOURCES = ['cpu', 'memory'];
 
 /**
  * Requests as Kubernetes stores them: the API server defaults a missing request to its limit
- * (SetDefaults_Pod), so a container with only limits requests the same amounts. Skiff's hub does
- * not write that default into the object, so whatever is computed from requests applies it here.
+ * (SetDefaults_Pod, and Skiff's hub/api/defaults.ts for Pods), so a container with only limits
+ * requests the same amounts. Templates are not defaulted so, hence this for anything read from one.
  */
 export function effectiveRequests(resources: ResourcesLike | undefined): Record<string, string | number> {
   return { ...(resources?.limits ?? {}), ...(resources?.requests ?? {}) };

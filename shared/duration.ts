@@ -1,5 +1,5 @@
-/** Go-style durations for flags like `--timeout=60s`, as kubectl takes them ("1m30s", "500ms"). */
-import { SkiffError } from '../../shared/errors.js';
+/** Go-style durations for flags like `--timeout=60s`, as kubectl and kubelet take them ("1m30s", "500ms"). */
+import { SkiffError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
