@@ -102,6 +102,7 @@ export class ReconcileLoop {
       createFailures: deps.failures.createFailures,
       history: deps.store.history(),
       unhealthy: probes.unhealthy(),
+      terminatingGrace: new Map((desired?.terminating ?? []).map((t) => [t.uid, t.gracePeriodSeconds])),
     });
     // Pulls and removals start in the background, waits only record events; creates and records
     // are awaited as one batch.

@@ -46,6 +46,8 @@ export interface PlanContext {
   history: ReadonlyMap<string, ContainerHistory>;
   /** Running containers whose liveness or startup probe failed, by Docker id (health/prober.ts). */
   unhealthy: ReadonlyMap<string, Unhealthy>;
+  /** Pods deleted with a grace of their own (DesiredState.terminating), by pod uid, in seconds. */
+  terminatingGrace?: ReadonlyMap<string, number>;
 }
 
 export function graceSecondsOf(pod: DesiredPod): number {
@@ -117,7 +119,7 @@ export function plan(desired: readonly DesiredPod[], observed: readonly Observed
     const pod = podsByUid.get(id.podUid);
     const spec = pod?.spec.containers.find((x) => x.name === id.container);
     if (!pod || !spec) {
-      remove(c, pod ? 'ContainerDeleted' : 'PodDeleted', pod ? graceSecondsOf(pod) : labelGraceSeconds(c));
+      remove(c, pod ? 'ContainerDeleted' : 'PodDeleted', pod ? graceSecondsOf(pod) : (ctx.terminatingGrace?.get(id.podUid) ?? labelGraceSeconds(c)));
       continue;
     }
     if (id.hash !== specHash(pod, spec)) {

@@ -7,7 +7,7 @@ import { SkiffError } from '../../shared/errors.js';
 import type { KubeList, KubeObject } from '../../shared/api/object.js';
 import { apiVersionOf, groupResource, resolveResource, type ResourceType } from '../../shared/api/resources.js';
 import { validateObject } from '../../shared/api/validate.js';
-import { deleteObject } from '../objects/deletion.js';
+import { deleteObject, type DeleteOptions } from '../objects/deletion.js';
 import { randomSuffix } from '../objects/names.js';
 import type { Store } from '../store/store.js';
 import { applyDefaults } from './defaults.js';
@@ -77,12 +77,12 @@ export class ResourceHandlers {
     return this.store.update(route.resource, next);
   }
 
-  async delete(route: ResourceRoute & { name: string }): Promise<KubeObject> {
+  async delete(route: ResourceRoute & { name: string }, options: DeleteOptions = {}): Promise<KubeObject> {
     const object = await this.get(route);
     if (route.resource === namespaces && PROTECTED_NAMESPACES.includes(route.name)) {
       throw new SkiffError('SKIFF_ERR_FORBIDDEN', `namespaces "${route.name}" is forbidden: this namespace may not be deleted`);
     }
-    return (await deleteObject(this.store, route.resource, object)) ?? object;
+    return (await deleteObject(this.store, route.resource, object, new Date(), options)) ?? object;
   }
 
   private validated(route: ResourceRoute, body: unknown): KubeObject {

@@ -13,6 +13,7 @@ import type { Logger } from '../../shared/log.js';
 import { tokensEqual } from '../identity/secrets.js';
 import type { Store } from '../store/store.js';
 import { handleJoin } from './join.js';
+import { deleteOptions, evictionOptions } from './delete-options.js';
 import { parseResourcePath, type ResourceRoute } from './paths.js';
 import { ResourceHandlers } from './resource-handlers.js';
 import { fieldFilter, labelFilter } from './selectors.js';
@@ -56,6 +57,13 @@ function send(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A body that may be absent (a DELETE's DeleteOptions): undefined when there is none. */
+async function readOptionalJson(req: IncomingMessage): Promise<unknown> {
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length === 0 && req.headers['transfer-encoding'] === undefined) return undefined;
+  return readJson(req);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -121,10 +129,15 @@ export function createApiServer(deps: ApiDependencies): Server {
     const parsed = parseResourcePath(url.pathname);
     if (!parsed.ok) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');
     const r: ResourceRoute = parsed.route;
-    if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
     const table = wantsTable(req);
     const named = r.name !== undefined ? { ...r, name: r.name } : undefined;
     context.target = { kind: r.resource.plural, ...(r.resource.group ? { group: r.resource.group } : {}), ...(r.name !== undefined ? { name: r.name } : {}) };
+    if (r.subresource === 'eviction' && r.resource.kind === 'Pod' && named && method === 'POST') {
+      // policy/v1 Eviction: no PodDisruptionBudgets yet, so nothing refuses it; the Pod is deleted as its options say.
+      await handlers.delete(named, evictionOptions(named.name, await readJson(req)));
+      return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
+    }
+    if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
 
     switch (method) {
       case 'GET': {
@@ -148,7 +161,7 @@ export function createApiServer(deps: ApiDependencies): Server {
         return send(res, 200, await handlers.replace(named, await readJson(req)));
       case 'DELETE':
         if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
-        return send(res, 200, await handlers.delete(named));
+        return send(res, 200, await handlers.delete(named, deleteOptions(url.searchParams, await readOptionalJson(req))));
       default:
         throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `the server does not allow this method on the requested resource (${method})`);
     }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { PodSpec } from '../../shared/api/schema/pod.js';
-import type { DesiredPod } from '../../shared/mqtt/messages.js';
+import type { DesiredPod, TerminatingPod } from '../../shared/mqtt/messages.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 
@@ -28,12 +28,27 @@ export function desiredPodsFor(node: string, pods: KubeObject[]): DesiredPod[] {
     .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
 }
 
+/**
+ * Pods of this node being deleted with a grace other than their own (DeleteOptions), so the node
+ * honours it. Usually empty: a plain delete uses the Pod's terminationGracePeriodSeconds, which
+ * the node already has on the container.
+ */
+export function terminatingPodsFor(node: string, pods: KubeObject[]): TerminatingPod[] {
+  return pods
+    .filter((pod) => nodeNameOf(pod) === node && pod.metadata.deletionTimestamp !== undefined && pod.metadata.deletionGracePeriodSeconds !== undefined)
+    .filter((pod) => pod.metadata.deletionGracePeriodSeconds !== (pod.spec as PodSpec).terminationGracePeriodSeconds)
+    .map((pod) => ({ uid: pod.metadata.uid!, gracePeriodSeconds: pod.metadata.deletionGracePeriodSeconds! }))
+    .sort((a, b) => a.uid.localeCompare(b.uid));
+}
+
 /** kubectl's last-applied annotation repeats the whole manifest: no use to a node, so not sent. */
 function withoutLastApplied(annotations: Record<string, string>): Record<string, string> {
   const { 'kubectl.kubernetes.io/last-applied-configuration': _dropped, ...rest } = annotations;
   return rest;
 }
 
-export function contentHash(pods: DesiredPod[]): string {
-  return createHash('sha256').update(canonicalJson(pods)).digest('hex').slice(0, 32);
+/** The hash of what a node is told; without terminating Pods it is the hash of the pods alone (as before they existed). */
+export function contentHash(pods: DesiredPod[], terminating: TerminatingPod[] = []): string {
+  const content = terminating.length > 0 ? { pods, terminating } : pods;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
 }

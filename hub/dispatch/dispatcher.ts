@@ -12,7 +12,7 @@ import type { MessageBus } from '../broker/message-bus.js';
 import { QueueController } from '../controllers/controller.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
 import type { Change, Store } from '../store/store.js';
-import { contentHash, desiredPodsFor } from './desired-state.js';
+import { contentHash, desiredPodsFor, terminatingPodsFor } from './desired-state.js';
 
 const pods = resolveResource('pods')!;
 const nodes = resolveResource('nodes')!;
@@ -45,13 +45,15 @@ export class Dispatcher extends QueueController {
 
   protected async sync(node: string): Promise<void> {
     if (!(await this.store.get(nodes, undefined, node))) return;
-    const desired = desiredPodsFor(node, await this.store.list(pods));
-    const hash = contentHash(desired);
+    const all = await this.store.list(pods);
+    const desired = desiredPodsFor(node, all);
+    const terminating = terminatingPodsFor(node, all);
+    const hash = contentHash(desired, terminating);
     const record = await this.store.getDispatch(node);
     if (record?.contentHash === hash && this.published.has(node)) return;
     const generation = record?.contentHash === hash ? record.generation : (record?.generation ?? 0) + 1;
     if (record?.generation !== generation) await this.store.putDispatch({ node, generation, contentHash: hash });
-    const message: DesiredState = { schema: MESSAGE_SCHEMA, node, generation, pods: desired };
+    const message: DesiredState = { schema: MESSAGE_SCHEMA, node, generation, pods: desired, ...(terminating.length > 0 ? { terminating } : {}) };
     const payload = encode(message);
     await this.bus.publish(desiredTopic(node), payload, { qos: 1, retain: true });
     this.published.add(node);

@@ -1,7 +1,8 @@
 /**
  * Deleting an object the way Kubernetes does. A Pod bound to a node is deleted gracefully: it is
- * marked with deletionTimestamp, its node stops its containers, and ingest removes the object
- * once the node no longer reports it. Everything else goes at once; dependents are removed by the
+ * marked with deletionTimestamp, its node stops its containers (with the grace the delete asked
+ * for, else the Pod's terminationGracePeriodSeconds), and ingest removes the object once the node
+ * no longer reports it; gracePeriodSeconds=0 removes it at once. Everything else goes at once; dependents are removed by the
  * garbage collector through their ownerReferences.
  */
 import type { KubeObject } from '../../shared/api/object.js';
@@ -18,7 +19,13 @@ export function nowTimestamp(now = new Date()): string {
   return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export async function deleteObject(store: Store, resource: ResourceType, object: KubeObject, now = new Date()): Promise<KubeObject | undefined> {
+/** The part of meta/v1 DeleteOptions the hub honours. */
+export interface DeleteOptions {
+  /** Seconds the Pod's containers get to stop; 0 deletes the object at once (a forced delete). */
+  gracePeriodSeconds?: number;
+}
+
+export async function deleteObject(store: Store, resource: ResourceType, object: KubeObject, now = new Date(), options: DeleteOptions = {}): Promise<KubeObject | undefined> {
   if (resource.kind === 'Namespace') {
     // As Kubernetes: the namespace turns Terminating; the garbage collector empties it and then
     // removes it, so deleting a namespace and then its objects (delete -f) never races.
@@ -30,12 +37,14 @@ export async function deleteObject(store: Store, resource: ResourceType, object:
     });
   }
   const nodeName = resource.kind === 'Pod' ? (object.spec as { nodeName?: string }).nodeName : undefined;
-  if (!nodeName) return store.delete(resource, object.metadata.namespace, object.metadata.name!);
+  if (!nodeName || options.gracePeriodSeconds === 0) return store.delete(resource, object.metadata.namespace, object.metadata.name!);
   return mutate(store, resource, object.metadata.namespace, object.metadata.name!, (current) => {
-    if (isTerminating(current)) return undefined;
-    const grace = (current.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+    const grace = options.gracePeriodSeconds ?? (current.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
     // As Kubernetes: deletionTimestamp is when the grace period ends, not when deletion began.
-    current.metadata.deletionTimestamp = nowTimestamp(new Date(now.getTime() + grace * 1000));
+    const deadline = nowTimestamp(new Date(now.getTime() + grace * 1000));
+    // A second delete may only shorten the grace (kubectl delete --grace-period=1 on a stuck Pod).
+    if (isTerminating(current) && Date.parse(deadline) >= Date.parse(current.metadata.deletionTimestamp!)) return undefined;
+    current.metadata.deletionTimestamp = deadline;
     current.metadata.deletionGracePeriodSeconds = grace;
     return current;
   });

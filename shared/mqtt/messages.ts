@@ -17,6 +17,16 @@ export interface DesiredPod {
   spec: PodSpec;
 }
 
+/**
+ * A Pod deleted through the API with a grace period other than its own
+ * terminationGracePeriodSeconds (`drain --grace-period`, `delete --grace-period`): the node stops
+ * its containers with this grace instead of the one recorded on them.
+ */
+export interface TerminatingPod {
+  uid: string;
+  gracePeriodSeconds: number;
+}
+
 /** hub -> agent on nodes/{node}/desired: everything the node should run, as one snapshot. */
 export interface DesiredState {
   schema: typeof MESSAGE_SCHEMA;
@@ -24,6 +34,8 @@ export interface DesiredState {
   /** Monotonically increasing per node; the agent ignores anything older than what it holds. */
   generation: number;
   pods: DesiredPod[];
+  /** Absent when empty (older agents ignore it: they use the Pod's own grace). */
+  terminating?: TerminatingPod[];
 }
 
 export interface ReportedPod {
@@ -102,6 +114,15 @@ export function decodeDesiredState(payload: Buffer | string, topic: string): Des
     }
     if (!Array.isArray(p.spec?.containers) || p.spec.containers.length === 0) fail(topic, `pods[${i}].spec.containers`, 'expected a non-empty array');
   });
+  if (obj.terminating !== undefined) {
+    if (!Array.isArray(obj.terminating)) fail(topic, 'terminating', 'expected an array');
+    (obj.terminating as unknown[]).forEach((entry, i) => {
+      const e = entry as Partial<TerminatingPod> | null;
+      if (typeof e?.uid !== 'string' || !Number.isSafeInteger(e.gracePeriodSeconds) || e.gracePeriodSeconds! < 0) {
+        fail(topic, `terminating[${i}]`, 'expected a uid and a non-negative gracePeriodSeconds');
+      }
+    });
+  }
   return obj as unknown as DesiredState;
 }
 

@@ -13,7 +13,8 @@ interface NodeView {
   spec?: { unschedulable?: boolean; taints?: Array<Record<string, string>> };
 }
 
-function deployment(name: string, replicas: number): string {
+/** `stubborn` Pods ignore SIGTERM and ask for 10 minutes' grace: only a shorter --grace-period ends them soon. */
+function deployment(name: string, replicas: number, stubborn = false): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -26,10 +27,11 @@ spec:
     metadata:
       labels: {app: ${name}}
     spec:
-      terminationGracePeriodSeconds: 5
+      terminationGracePeriodSeconds: ${stubborn ? 600 : 5}
       containers:
         - name: web
-          image: skiff-test/web:1
+          image: skiff-test/web:1${stubborn ? `
+          command: [sh, -c, 'trap "" TERM; while true; do sleep 1; done']` : ''}
 `;
 }
 
@@ -79,13 +81,15 @@ t.test('cordon, drain, label and taint on a two-node fleet', async (t) => {
   await t.test('drain evicts a node\'s Pods; their Deployment recreates them on the other node', async (t) => {
     // Put a Deployment's Pods on a alone, then let b take Pods again.
     await ok(['cordon', b], `node/${b} cordoned\n`);
-    const apply = await cluster.skiff(['apply', '-f', '-'], { input: deployment('second', 2) });
+    const apply = await cluster.skiff(['apply', '-f', '-'], { input: deployment('second', 2, true) });
     t.equal(apply.code, 0, apply.stderr);
     const before = await runningOf('second', 2);
     t.same(before.map((p) => p.spec.nodeName), [a, a]);
     await ok(['uncordon', b], `node/${b} uncordoned\n`);
 
-    const drain = await cluster.skiff(['drain', a, '--timeout=120s', '--grace-period=5']);
+    // The Pods would take 600 s to stop; drain's --grace-period=1 must reach the agent for the
+    // drain to finish within its timeout.
+    const drain = await cluster.skiff(['drain', a, '--timeout=90s', '--grace-period=1']);
     t.equal(drain.code, 0, drain.stderr);
     t.equal(drain.stderr, '');
     const lines = drain.stdout.trim().split('\n');

@@ -2,9 +2,9 @@
  * `skiff drain NODE...`: cordon, then evict every Pod the drain filters allow (./drain-plan.ts)
  * and wait until they are gone, in kubectl 1.32's words (k8s.io/kubectl/pkg/cmd/drain RunDrain).
  *
- * Skiff has no eviction subresource and no PodDisruptionBudgets yet, so "evicting" a Pod is a
- * graceful DELETE of it: nothing can refuse it the way a PDB makes an Eviction answer 429. The
- * wording stays kubectl's default (eviction) wording, since that is what drain means to users.
+ * Each Pod is evicted as kubectl evicts it: a policy/v1 Eviction POSTed to its `eviction`
+ * subresource, carrying --grace-period in its deleteOptions. Skiff has no PodDisruptionBudgets
+ * yet, so nothing refuses an eviction (no 429 to retry); the Pod is deleted gracefully.
  */
 import type { KubeList } from '../../../shared/api/object.js';
 import { resolveResource, resourcePath } from '../../../shared/api/resources.js';
@@ -71,10 +71,15 @@ async function drainNode(client: HubClient, node: string, flags: DrainFlags, gra
 
   for (const pod of plan.evict) {
     try {
-      // gracePeriodSeconds as kubectl sends it; a negative --grace-period keeps the Pod's own.
-      // TODO(hub): the hub's DELETE does not read gracePeriodSeconds yet and always uses the
-      // Pod's terminationGracePeriodSeconds.
-      await client.request('DELETE', podPath(pod), { query: { gracePeriodSeconds: gracePeriod >= 0 ? String(gracePeriod) : undefined } });
+      // A negative --grace-period (the default, -1) keeps the Pod's own, as kubectl leaves it out.
+      await client.request('POST', `${podPath(pod)}/eviction`, {
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
+          ...(gracePeriod >= 0 ? { deleteOptions: { gracePeriodSeconds: gracePeriod } } : {}),
+        },
+      });
     } catch (err) {
       // Already gone is what we wanted.
       if (!isApiStatusError(err, 'NotFound')) throw err;

@@ -65,6 +65,13 @@ const rows: Row[] = [
     expect: ['remove quick/main#1 PodDeleted grace=30'],
   },
   {
+    name: 'a pod deleted with a grace of its own (drain --grace-period) is stopped with that grace',
+    desired: [],
+    observed: [observed(quick, { id: 'q1' }), observed(web, { id: 'w1' })],
+    ctx: { terminatingGrace: new Map([[quick.metadata.uid, 1]]) },
+    expect: ['remove quick/main#1 PodDeleted grace=1', 'remove web/main#1 PodDeleted grace=30'],
+  },
+  {
     name: 'a container whose spec hash differs is removed with the pod grace period, and nothing is created meanwhile',
     desired: [quick],
     observed: [observed(quick, { id: 'q2', hash: 'stale' })],

@@ -30,7 +30,7 @@ if (requireBuild(t)) {
       hub,
       cli: (args: string[]) => runCli(args, { config: hub.configFile }),
       node: (name: string) => hub.find('Node', name) as unknown as NodeView,
-      writes: () => hub.requests.filter((r) => r.method === 'PUT' || r.method === 'DELETE').length,
+      writes: () => hub.requests.filter((r) => r.method === 'PUT' || r.method === 'DELETE' || r.method === 'POST').length,
     };
   }
 
@@ -110,11 +110,11 @@ if (requireBuild(t)) {
         '',
       ].join('\n'),
     });
-    t.equal(hub.requests.filter((r) => r.method === 'DELETE').length, 0);
+    t.equal(hub.requests.filter((r) => r.method === 'DELETE' || r.path.endsWith('/eviction')).length, 0);
     t.equal(node('n1').spec?.unschedulable, true, 'the node stays cordoned, as kubectl leaves it');
   });
 
-  t.test('drain evicts Pods through a graceful DELETE and waits until they are gone', async (t) => {
+  t.test('drain evicts Pods through the eviction subresource and waits until they are gone', async (t) => {
     const { hub, cli } = await withHub(t);
     seedNode(hub, 'n1');
     seedNode(hub, 'n2');
@@ -135,9 +135,15 @@ if (requireBuild(t)) {
     t.same(lines.slice(0, 4), ['node/n1 already cordoned', 'evicting pod default/bare', 'evicting pod default/web-1', 'evicting pod default/web-2']);
     t.same(lines.slice(4, 7).sort(), ['pod/bare evicted', 'pod/web-1 evicted', 'pod/web-2 evicted']);
     t.same(lines.slice(7), ['node/n1 drained', '']);
-    const deletes = hub.requests.filter((r) => r.method === 'DELETE');
-    t.same(deletes.map((r) => r.path).sort(), ['/api/v1/namespaces/default/pods/bare', '/api/v1/namespaces/default/pods/web-1', '/api/v1/namespaces/default/pods/web-2']);
-    t.ok(deletes.every((r) => r.query.get('gracePeriodSeconds') === '5'), '--grace-period is sent');
+    const evictions = hub.requests.filter((r) => r.method === 'POST');
+    t.same(evictions.map((r) => r.path).sort(), ['/api/v1/namespaces/default/pods/bare/eviction', '/api/v1/namespaces/default/pods/web-1/eviction', '/api/v1/namespaces/default/pods/web-2/eviction']);
+    t.same(evictions.find((r) => r.path.endsWith('/web-1/eviction'))?.body, {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'web-1', namespace: 'default' },
+      deleteOptions: { gracePeriodSeconds: 5 },
+    } as unknown as KubeObject, '--grace-period travels in deleteOptions');
+    t.equal(hub.requests.filter((r) => r.method === 'DELETE').length, 0, 'no plain DELETE');
     t.ok(hub.find('Pod', 'ds-a') && hub.find('Pod', 'elsewhere'), 'DaemonSet Pods and other nodes\' Pods stay');
   });
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { contentHash, desiredPodsFor } from '../../../hub/dispatch/desired-state.js';
+import { contentHash, desiredPodsFor, terminatingPodsFor } from '../../../hub/dispatch/desired-state.js';
 import type { DesiredPod } from '../../../shared/mqtt/messages.js';
 import { pod } from './fixtures.js';
 
@@ -57,4 +57,20 @@ t.test('a last-applied annotation alone does not change the content hash', async
   const plain = desiredPodsFor('n1', [pod('web', { nodeName: 'n1', annotations: {} })]);
   const applied = desiredPodsFor('n1', [pod('web', { nodeName: 'n1', annotations: { [LAST_APPLIED]: '{"v":2}' } })]);
   t.equal(contentHash(applied), contentHash(plain));
+});
+
+t.test('terminating Pods are sent only when deleted with a grace other than their own', async (t) => {
+  const deleting = (name: string, grace: number | undefined, own?: number) => {
+    const p = pod(name, { nodeName: 'n1', deletionTimestamp: '2026-01-01T00:00:00Z' });
+    if (grace !== undefined) p.metadata.deletionGracePeriodSeconds = grace;
+    if (own !== undefined) (p.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds = own;
+    return p;
+  };
+  const pods = [deleting('fast', 1, 30), deleting('plain', 30, 30), deleting('legacy', undefined, 30), deleting('elsewhere', 2), pod('alive', { nodeName: 'n1' })];
+  pods[3]!.spec = { ...(pods[3]!.spec as object), nodeName: 'n2' };
+  t.same(terminatingPodsFor('n1', pods), [{ uid: 'uid-fast', gracePeriodSeconds: 1 }]);
+  t.same(terminatingPodsFor('n2', pods), [{ uid: 'uid-elsewhere', gracePeriodSeconds: 2 }]);
+  const desired = desiredPodsFor('n1', pods);
+  t.equal(contentHash(desired, []), contentHash(desired), 'no terminating Pods: the same hash as before they existed');
+  t.not(contentHash(desired, terminatingPodsFor('n1', pods)), contentHash(desired), 'a new grace is a new state for the node');
 });

@@ -53,6 +53,20 @@ t.test('encode and decode round-trip both message kinds, from a Buffer or a stri
   t.same(decodeDesiredState(encode(desiredState()).toString(), DESIRED_TOPIC), desiredState());
   t.same(decodeStatusReport(encode(statusReport()), STATUS_TOPIC), statusReport());
   t.same(decodeDesiredState(encode({ ...desiredState(), generation: 0, pods: [] }), DESIRED_TOPIC).pods, [], 'an empty node is a valid state');
+  const withTerminating = { ...desiredState(), terminating: [{ uid: 'u1', gracePeriodSeconds: 0 }] };
+  t.same(decodeDesiredState(encode(withTerminating), DESIRED_TOPIC), withTerminating);
+});
+
+t.test('terminating entries are checked', async (t) => {
+  const bad: Array<[unknown, string]> = [
+    [{}, 'terminating'],
+    [[{ uid: 'u1' }], 'terminating[0]'],
+    [[{ uid: 'u1', gracePeriodSeconds: -1 }], 'terminating[0]'],
+    [[null], 'terminating[0]'],
+  ];
+  for (const [terminating, field] of bad) {
+    t.throws(() => decodeDesiredState(JSON.stringify({ ...desiredState(), terminating }), DESIRED_TOPIC), { code: 'SKIFF_ERR_BAD_MESSAGE', message: new RegExp(`: ${field.replace(/[[\]]/g, '\\$&')}`) }, JSON.stringify(terminating));
+  }
 });
 
 t.test('a malformed desired state throws SKIFF_ERR_BAD_MESSAGE naming the topic and field', async (t) => {
