@@ -1,9 +1,11 @@
 /**
  * The pure parts of `skiff scale`, `skiff set image` and `skiff rollout ...`: what kubectl 1.32
- * computes from a Deployment and its ReplicaSets (k8s.io/kubectl/pkg/polymorphichelpers:
- * rollout_status.go, history.go, rollback.go), without any I/O so that tables test them.
+ * computes from a Deployment and its ReplicaSets, or from a DaemonSet's status
+ * (k8s.io/kubectl/pkg/polymorphichelpers: rollout_status.go, history.go, rollback.go), without any
+ * I/O so that tables test them.
  */
 import type { KubeObject } from '../../shared/api/object.js';
+import type { DaemonSetStatus } from '../../shared/api/schema/workloads.js';
 import type { DeploymentStatus } from '../../shared/api/status-types.js';
 import { SkiffError } from '../../shared/errors.js';
 
@@ -70,6 +72,36 @@ export function deploymentRolloutStatus(d: DeploymentLike): RolloutStatus {
     return { message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...`, done: false };
   }
   return { message: `deployment "${name}" successfully rolled out`, done: true };
+}
+
+export interface DaemonSetLike extends KubeObject {
+  spec?: { updateStrategy?: { type?: string }; [field: string]: unknown };
+  status?: Partial<DaemonSetStatus>;
+}
+
+/**
+ * kubectl's DaemonSetStatusViewer.Status: one progress line, or done. Throws for OnDelete, whose
+ * Pods change only when someone deletes them.
+ */
+export function daemonSetRolloutStatus(ds: DaemonSetLike): RolloutStatus {
+  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') {
+    throw new SkiffError('SKIFF_ERR_CONFIG', 'rollout status is only available for RollingUpdate strategy type');
+  }
+  const name = ds.metadata.name ?? '';
+  const status = ds.status ?? {};
+  if ((ds.metadata.generation ?? 0) > (status.observedGeneration ?? 0)) {
+    return { message: 'Waiting for daemon set spec update to be observed...', done: false };
+  }
+  const desired = status.desiredNumberScheduled ?? 0;
+  const updated = status.updatedNumberScheduled ?? 0;
+  const available = status.numberAvailable ?? 0;
+  if (updated < desired) {
+    return { message: `Waiting for daemon set "${name}" rollout to finish: ${updated} out of ${desired} new pods have been updated...`, done: false };
+  }
+  if (available < desired) {
+    return { message: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available...`, done: false };
+  }
+  return { message: `daemon set "${name}" successfully rolled out`, done: true };
 }
 
 // ---- revisions ----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
  * Keeps one Pod of each DaemonSet on every node that should run it (daemonset-plan.ts decides,
  * as Kubernetes' daemon controller): Pods appear on nodes that join or start matching, leave nodes
  * that stop matching or are gone, and a template change rolls out node by node within
- * maxUnavailable (or, with OnDelete, as old Pods are deleted). Pods are named
+ * maxUnavailable, or with maxSurge by starting the new Pod next to the old one, which goes once
+ * the new one is available (or, with OnDelete, as old Pods are deleted). Pods are named
  * `<daemonset>-<5 random>`, labelled with `controller-revision-hash` and `pod-template-generation`,
  * and each creation and deletion is recorded as an Event on the DaemonSet.
  *
@@ -47,9 +48,8 @@ interface DaemonSetSpec {
 
 function rollingUpdateOf(spec: DaemonSetSpec): RollingUpdate | undefined {
   if ((spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return undefined;
-  // TODO(#4): maxSurge > 0 (a new Pod next to the old one before it goes) is not implemented;
-  // such DaemonSets roll out as with maxSurge 0.
-  return { maxUnavailable: spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1 };
+  const rolling = spec.updateStrategy?.rollingUpdate;
+  return { maxUnavailable: rolling?.maxUnavailable ?? 1, maxSurge: rolling?.maxSurge ?? 0 };
 }
 
 function placementMayChange(change: Change): boolean {

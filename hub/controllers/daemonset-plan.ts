@@ -1,8 +1,8 @@
 /**
  * What one DaemonSet sync must do, as Kubernetes' daemon controller decides it
- * (pkg/controller/daemon: NodeShouldRunDaemonPod, podsShouldBeOnNode, rollingUpdate with
- * maxSurge 0, updateDaemonSetStatus): which nodes need a daemon Pod, which Pods must go and why,
- * and the status counts. Pure: nodes and Pods come in as small facts, time as `nowMs`.
+ * (pkg/controller/daemon: NodeShouldRunDaemonPod, podsShouldBeOnNode, rollingUpdate with and
+ * without maxSurge, updateDaemonSetStatus): which nodes need a daemon Pod, which Pods must go and
+ * why, and the status counts. Pure: nodes and Pods come in as small facts, time as `nowMs`.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import type { Labels } from '../../shared/api/labels.js';
@@ -44,9 +44,16 @@ export interface DaemonTemplate {
 
 export interface RollingUpdate {
   maxUnavailable: number | string;
+  /** Absent counts as 0, as Kubernetes' SurgeCount reads a nil maxSurge. */
+  maxSurge?: number | string;
 }
 
-export type DeleteReason = 'failed' | 'duplicate' | 'misscheduled' | 'outdated' | 'unbound';
+/**
+ * Why a Pod goes: `outdated` is the rolling update making room (maxSurge 0) or retiring an old Pod
+ * whose node it no longer fits; `replaced` is an old Pod whose surged successor is available (or
+ * which is not ready itself) on the same node.
+ */
+export type DeleteReason = 'failed' | 'duplicate' | 'misscheduled' | 'outdated' | 'replaced' | 'unbound';
 
 export interface PodDeletion {
   pod: string;
@@ -128,6 +135,8 @@ export function planDaemonSet(nodes: readonly DaemonNode[], pods: readonly Daemo
   }
 
   const eligibility = new Map(nodes.map((n) => [n.name, nodeShouldRunDaemonPod(n, template)]));
+  // util.AllowsSurge: SurgeCount(ds, 1) > 0, so any non-zero percentage allows a second Pod.
+  const surge = rollingUpdate !== undefined && scaledValue(rollingUpdate.maxSurge ?? 0, 1) > 0;
   for (const node of [...nodes].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const { shouldRun, shouldContinueRunning } = eligibility.get(node.name)!;
     const onNode = byNode.get(node.name) ?? [];
@@ -140,8 +149,16 @@ export function planDaemonSet(nodes: readonly DaemonNode[], pods: readonly Daemo
         if (pod.failed) remove(pod, 'failed');
         else running.push(pod);
       }
-      // Without surge, one Pod per node: the oldest stays.
-      for (const extra of running.sort(oldestFirst).slice(1)) remove(extra, 'duplicate');
+      running.sort(oldestFirst);
+      if (!surge) {
+        // Without surge, one Pod per node: the oldest stays.
+        for (const extra of running.slice(1)) remove(extra, 'duplicate');
+      } else if (running.length === 0) {
+        // Surging: the node needs a live Pod even while its old one is still terminating.
+        if (shouldRun) create.push(node.name);
+      } else {
+        for (const pod of surgePrune(running)) remove(pod.pod, pod.reason);
+      }
     } else {
       for (const pod of onNode) if (!pod.terminating) remove(pod, 'misscheduled');
     }
@@ -151,16 +168,104 @@ export function planDaemonSet(nodes: readonly DaemonNode[], pods: readonly Daemo
   // As updateDaemonSet: the rolling update waits for a sync in which nothing else is created or
   // deleted (Kubernetes' expectations), so a Pod just created counts as unavailable when it does.
   if (rollingUpdate && create.length === 0 && deletions.length === 0) {
-    for (const pod of rollingUpdateDeletions(byNode, scaledMaxUnavailable(rollingUpdate, counts.desiredNumberScheduled))) remove(pod, 'outdated');
+    const { maxSurge, maxUnavailable } = updatedDesiredNodeCounts(rollingUpdate, counts.desiredNumberScheduled);
+    if (maxSurge === 0) {
+      for (const pod of rollingUpdateDeletions(byNode, maxUnavailable)) remove(pod, 'outdated');
+    } else {
+      // Every node that should run the DaemonSet is considered, those without any Pod too.
+      const considered = new Map(byNode);
+      for (const node of nodes) if (eligibility.get(node.name)!.shouldRun && !considered.has(node.name)) considered.set(node.name, []);
+      const step = surgingRollingUpdate(considered, eligibility, maxSurge, counts.desiredNumberScheduled);
+      create.push(...step.create);
+      for (const pod of step.delete) remove(pod, 'outdated');
+    }
   }
   const next = Math.min(...present.map((p) => p.availableAtMs ?? Infinity));
   return { create, delete: deletions, counts, ...(Number.isFinite(next) ? { nextAvailableAtMs: next } : {}) };
 }
 
-/** updatedDesiredNodeCounts: maxUnavailable of the desired nodes; 0 would stall, so at least 1. */
-function scaledMaxUnavailable(rollingUpdate: RollingUpdate, desired: number): number {
-  const value = scaledValue(rollingUpdate.maxUnavailable, desired);
-  return desired > 0 && value === 0 ? 1 : value;
+/**
+ * updatedDesiredNodeCounts: both limits are taken of the desired nodes and, unlike a Deployment's,
+ * both round up (util.SurgeCount / util.UnavailableCount). Both 0 would stall (the API refuses it,
+ * but an old object may carry it): then one node may be unavailable.
+ */
+export function updatedDesiredNodeCounts(rollingUpdate: RollingUpdate, desired: number): { maxSurge: number; maxUnavailable: number } {
+  const maxSurge = scaledValue(rollingUpdate.maxSurge ?? 0, desired);
+  const maxUnavailable = scaledValue(rollingUpdate.maxUnavailable, desired);
+  return { maxSurge, maxUnavailable: desired > 0 && maxSurge === 0 && maxUnavailable === 0 ? 1 : maxUnavailable };
+}
+
+/**
+ * podsShouldBeOnNode with surge: two Pods may share a node only while the oldest up-to-date one
+ * is not yet available and the oldest outdated one is still ready. Any other Pod is a duplicate;
+ * the outdated one goes once its successor is available (after minReadySeconds) or once it is
+ * not ready itself. `running` is sorted oldest first.
+ */
+function surgePrune(running: readonly DaemonPod[]): Array<{ pod: DaemonPod; reason: DeleteReason }> {
+  const out: Array<{ pod: DaemonPod; reason: DeleteReason }> = [];
+  let oldestNew: DaemonPod | undefined;
+  let oldestOld: DaemonPod | undefined;
+  for (const pod of running) {
+    if (pod.updated && !oldestNew) oldestNew = pod;
+    else if (!pod.updated && !oldestOld) oldestOld = pod;
+    else out.push({ pod, reason: 'duplicate' });
+  }
+  if (oldestNew && oldestOld && (!oldestOld.ready || oldestNew.available)) out.push({ pod: oldestOld, reason: 'replaced' });
+  return out;
+}
+
+/**
+ * rollingUpdate with maxSurge > 0: a new Pod is created next to an old one (at once where the old
+ * one is not available, otherwise on at most maxSurge nodes at a time), and the old one goes only
+ * when the new one is available. An available old Pod on a node the DaemonSet no longer fits
+ * (it only stays there by tolerance) goes only while more nodes are available than desired, so
+ * the DaemonSet never drops below full availability. Nodes are taken in name order.
+ */
+function surgingRollingUpdate(
+  byNode: ReadonlyMap<string, DaemonPod[]>,
+  eligibility: ReadonlyMap<string, { shouldRun: boolean }>,
+  maxSurge: number,
+  desired: number,
+): { create: string[]; delete: DaemonPod[] } {
+  const oldToDelete: DaemonPod[] = [];
+  const shouldNotRunToDelete: DaemonPod[] = [];
+  const allowedNewNodes: string[] = [];
+  const candidateNewNodes: string[] = [];
+  let numSurge = 0;
+  let numAvailable = 0;
+  for (const nodeName of [...byNode.keys()].sort()) {
+    const live = byNode.get(nodeName)!.filter((p) => !p.terminating);
+    const fresh = live.filter((p) => p.updated);
+    const old = live.filter((p) => !p.updated);
+    if (fresh.length > 1 || old.length > 1) {
+      numSurge++; // findUpdatedPodsOnNode: the manage step prunes this node first
+      continue;
+    }
+    const [newPod] = fresh;
+    const [oldPod] = old;
+    // Availability counts on every node, the ones the DaemonSet is leaving too.
+    if ((oldPod ?? newPod)?.available) numAvailable++;
+    if (!oldPod) continue;
+    const shouldRun = eligibility.get(nodeName)?.shouldRun ?? false;
+    if (!newPod) {
+      if (!oldPod.available) {
+        if (shouldRun) allowedNewNodes.push(nodeName);
+        else oldToDelete.push(oldPod);
+      } else if (!shouldRun) {
+        shouldNotRunToDelete.push(oldPod);
+      } else if (numSurge < maxSurge) {
+        candidateNewNodes.push(nodeName);
+      }
+    } else if (!newPod.available) {
+      numSurge++; // surged here, waiting for the new Pod to become available
+    } else {
+      oldToDelete.push(oldPod);
+    }
+  }
+  const deletable = Math.min(Math.max(0, numAvailable - desired), shouldNotRunToDelete.length);
+  oldToDelete.push(...shouldNotRunToDelete.slice(0, deletable));
+  const room = Math.min(Math.max(0, maxSurge - numSurge), candidateNewNodes.length);
+  return { create: [...allowedNewNodes, ...candidateNewNodes.slice(0, room)], delete: oldToDelete };
 }
 
 /**

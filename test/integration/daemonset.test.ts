@@ -1,21 +1,24 @@
 /**
  * DaemonSets on a fleet of real agents: one Pod on every node matching the nodeSelector, following
- * nodes that join and labels that change, an image change rolled out node by node, the kubectl
- * columns, and the Pods going with the DaemonSet.
+ * nodes that join and labels that change, an image change rolled out node by node (and with
+ * maxSurge, a new Pod started next to the old one), `rollout status` and `rollout restart`, the
+ * kubectl columns, and the Pods going with the DaemonSet.
  */
 import t from 'tap';
+import { watchEvents, type WatchEvent } from '../../hub/cli/watch-stream.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import { TestCluster } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
 
-function manifest(image: string): string {
+function manifest(image: string, rollout: { updateStrategy?: Record<string, unknown>; minReadySeconds?: number } = {}): string {
   return JSON.stringify({
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: 'probe', namespace: 'default' },
     spec: {
       selector: { matchLabels: { app: 'probe' } },
+      ...rollout,
       template: {
         metadata: { labels: { app: 'probe' } },
         spec: { nodeSelector: { tier: 'edge' }, terminationGracePeriodSeconds: 5, containers: [{ name: 'web', image }] },
@@ -39,6 +42,39 @@ async function updateNode(cluster: TestCluster, name: string, change: (node: Kub
 }
 
 const live = (pods: PodView[]) => pods.filter((p) => p.metadata.deletionTimestamp === undefined);
+
+/** The probe Pods now, and every change to them from then on, read from a raw API watch in the background. */
+async function watchProbePods(cluster: TestCluster): Promise<{ initial: PodView[]; events: WatchEvent[]; close(): void }> {
+  const collection = `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent('app=probe')}`;
+  const list = await cluster.api<{ metadata: { resourceVersion: string }; items: PodView[] }>(collection);
+  const controller = new AbortController();
+  const url = `${cluster.apiUrl}${collection}&watch=true&resourceVersion=${list.metadata.resourceVersion}`;
+  const response = await fetch(url, { headers: { authorization: `Bearer ${cluster.adminToken}` }, signal: controller.signal });
+  if (response.status !== 200) throw new Error(`watch pods: ${response.status} ${await response.text()}`);
+  const events: WatchEvent[] = [];
+  void (async () => {
+    try {
+      for await (const event of watchEvents(response.body!)) events.push(event);
+    } catch {
+      // aborted by close()
+    }
+  })();
+  return { initial: list.items, events, close: () => controller.abort() };
+}
+
+/** The Pods as the API held them at the start and after each watch event, replayed in order. */
+function statesOf(initial: readonly PodView[], events: readonly WatchEvent[]): PodView[][] {
+  const pods = new Map<string, PodView>(initial.map((p) => [p.metadata.name!, p]));
+  const states: PodView[][] = [[...pods.values()]];
+  for (const event of events) {
+    const pod = event.object as PodView;
+    if (event.type === 'DELETED') pods.delete(pod.metadata.name!);
+    else if (event.type === 'ADDED' || event.type === 'MODIFIED') pods.set(pod.metadata.name!, pod);
+    else continue;
+    states.push([...pods.values()]);
+  }
+  return states;
+}
 
 /** Waits until exactly `nodes` each run one Ready probe Pod (and no other node runs one) with `image`. */
 function onePodPerNode(cluster: TestCluster, nodes: string[], image: string): Promise<PodView[]> {
@@ -131,6 +167,81 @@ t.test('a DaemonSet follows the fleet', async (t) => {
       return current.updatedNumberScheduled === 2 && current.numberAvailable === 2 ? current : undefined;
     });
     t.same(status, { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberMisscheduled: 0, numberReady: 2, numberAvailable: 2, numberUnavailable: 0, updatedNumberScheduled: 2, observedGeneration: 2 });
+  });
+
+  await t.test('with maxSurge 1 and maxUnavailable 0 each node runs the new Pod next to the old one and is never without a ready Pod', async (t) => {
+    const MIN_READY = 2;
+    const refused = await cluster.skiff(['apply', '-f', '-'], { input: manifest('skiff-test/web:1', { updateStrategy: { rollingUpdate: { maxSurge: 1 } } }) });
+    t.equal(refused.code, 1, 'maxSurge next to the default maxUnavailable 1 is refused, as Kubernetes does');
+    t.match(refused.stderr, 'spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero');
+
+    const watch = await watchProbePods(cluster);
+    t.teardown(() => watch.close());
+    const applied = await cluster.skiff(['apply', '-f', '-'], { input: manifest('skiff-test/web:1', { updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, minReadySeconds: MIN_READY }) });
+    t.equal(applied.stdout, 'daemonset.apps/probe configured\n', applied.stderr);
+    // kubectl's DaemonSetStatusViewer lines, in whatever number the timing gives, ending in success.
+    const status = await cluster.skiff(['rollout', 'status', 'ds/probe', '--timeout=3m']);
+    t.equal(status.code, 0, status.stderr);
+    const lines = status.stdout.trimEnd().split('\n');
+    t.equal(lines.at(-1), 'daemon set "probe" successfully rolled out');
+    for (const line of lines.slice(0, -1)) {
+      t.match(line, /^(Waiting for daemon set spec update to be observed\.\.\.|Waiting for daemon set "probe" rollout to finish: (\d out of 2 new pods have been updated|\d of 2 updated pods are available)\.\.\.)$/);
+    }
+    const after = await waitFor('every node on web:1', async () => {
+      const pods = await listPods(cluster, 'app=probe');
+      const done = pods.length === 2 && pods.every((p) => isRunningAndReady(p) && p.spec.containers[0]!.image === 'skiff-test/web:1');
+      return done ? pods : undefined;
+    });
+    watch.close();
+    t.same(after.map((p) => p.spec.nodeName).sort(), [a, c].sort());
+    t.ok(after.every((p) => p.metadata.labels?.['pod-template-generation'] === '3'));
+
+    const states = statesOf(watch.initial, watch.events);
+    t.ok(watch.events.length > 0, 'the watch saw the rollout');
+    const readyOn = (pods: PodView[], node: string, image?: string) =>
+      live(pods).filter((p) => p.spec.nodeName === node && isRunningAndReady(p) && (image === undefined || p.spec.containers[0]!.image === image)).length;
+    for (const node of [a, c]) {
+      const fewest = Math.min(...states.map((pods) => readyOn(pods, node)));
+      t.ok(fewest >= 1, `${node} always had a ready Pod that was not terminating (fewest seen: ${fewest})`);
+      const overlapped = states.some((pods) => readyOn(pods, node, 'skiff-test/web:2') === 1 && readyOn(pods, node, 'skiff-test/web:1') === 1);
+      t.ok(overlapped, `${node} ran the old and the new Pod side by side, both ready`);
+    }
+    // The old Pod goes only once the new one is available: Ready for minReadySeconds, by the
+    // timestamps the cluster itself recorded. deletionTimestamp is when the grace period ends, in
+    // whole seconds (rounded down), so the deletion began within the second after stamp - grace.
+    const retirements = new Map<string, { deletedBy: number; newReadySince: number | undefined }>();
+    for (const pods of states) {
+      for (const old of pods.filter((p) => p.spec.containers[0]!.image === 'skiff-test/web:2' && p.metadata.deletionTimestamp !== undefined)) {
+        if (retirements.has(old.spec.nodeName!)) continue;
+        const successor = live(pods).find((p) => p.spec.nodeName === old.spec.nodeName && p.spec.containers[0]!.image === 'skiff-test/web:1' && isRunningAndReady(p));
+        const readySince = successor?.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime;
+        const grace = old.metadata.deletionGracePeriodSeconds ?? 0;
+        const deletedBy = Date.parse(old.metadata.deletionTimestamp!) - grace * 1000 + 1000;
+        retirements.set(old.spec.nodeName!, { deletedBy, newReadySince: readySince ? Date.parse(readySince) : undefined });
+      }
+    }
+    t.same([...retirements.keys()].sort(), [a, c].sort(), 'each node retired its old Pod');
+    for (const [node, { deletedBy, newReadySince }] of retirements) {
+      const after = newReadySince === undefined ? undefined : (deletedBy - newReadySince) / 1000;
+      t.ok(after !== undefined && after >= MIN_READY, `${node}: the old Pod was deleted ${after === undefined ? 'with no ready successor' : `${(after - 1).toFixed(1)}-${after.toFixed(1)}s after its successor turned Ready`} (minReadySeconds ${MIN_READY})`);
+    }
+    t.comment(`rollout status said:\n${status.stdout}`);
+    const mostSurged = Math.max(...states.map((pods) => [a, c].filter((node) => live(pods).filter((p) => p.spec.nodeName === node).length > 1).length));
+    t.equal(mostSurged, 1, 'maxSurge 1: one node at a time had two Pods');
+  });
+
+  await t.test('skiff rollout restart ds replaces every Pod, and rollout status waits for it', async (t) => {
+    const before = live(await listPods(cluster, 'app=probe')).map((p) => p.metadata.name);
+    const restarted = await cluster.skiff(['rollout', 'restart', 'daemonset/probe']);
+    t.equal(restarted.stdout, 'daemonset.apps/probe restarted\n', restarted.stderr);
+    const status = await cluster.skiff(['rollout', 'status', 'daemonset/probe', '--timeout=3m']);
+    t.equal(status.code, 0, status.stderr);
+    t.match(status.stdout, /daemon set "probe" successfully rolled out\n$/);
+    const after = await waitFor('two new ready Pods', async () => {
+      const pods = await listPods(cluster, 'app=probe');
+      return pods.length === 2 && pods.every((p) => isRunningAndReady(p) && !before.includes(p.metadata.name!)) ? pods : undefined;
+    });
+    t.same(after.map((p) => p.spec.nodeName).sort(), [a, c].sort());
   });
 
   await t.test('deleting the DaemonSet removes its Pods and their containers', async (t) => {

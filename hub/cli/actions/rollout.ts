@@ -1,6 +1,6 @@
 /**
  * `skiff scale`, `skiff set image` and `skiff rollout status|history|undo|restart|pause|resume`
- * on Deployments, in kubectl 1.32's words. The decisions live in ../rollout-logic.ts; this file
+ * on Deployments (and `rollout status|restart` on DaemonSets), in kubectl 1.32's words. The decisions live in ../rollout-logic.ts; this file
  * only reads and writes the hub.
  */
 import type { KubeList } from '../../../shared/api/object.js';
@@ -14,6 +14,7 @@ import type { HubClient } from '../hub-client.js';
 import { resolveType } from '../resource-args.js';
 import {
   RESTARTED_AT_ANNOTATION,
+  daemonSetRolloutStatus,
   deploymentRolloutStatus,
   historyOf,
   historyRevision,
@@ -28,6 +29,7 @@ import {
   setImages,
   templateWithoutHash,
   templatesEqualIgnoreHash,
+  type DaemonSetLike,
   type DeploymentLike,
   type ReplicaSetLike,
 } from '../rollout-logic.js';
@@ -36,6 +38,7 @@ import { pollUntil } from '../wait-for.js';
 
 const deployments = resolveResource('deployments')!;
 const replicaSets = resolveResource('replicasets')!;
+const daemonSets = resolveResource('daemonsets')!;
 
 export interface NamespaceOption {
   namespace?: string;
@@ -54,6 +57,11 @@ interface Target {
  * `rest` receives the arguments after the target (set image's CONTAINER=IMAGE pairs).
  */
 export function parseDeploymentTarget(args: readonly string[], verb: string, namespace: string | undefined): { target: Target; rest: string[] } {
+  return parseTarget(args, verb, namespace, [deployments]);
+}
+
+/** As parseDeploymentTarget, for a verb that takes any of the `allowed` kinds (rollout status and restart also take DaemonSets). */
+function parseTarget(args: readonly string[], verb: string, namespace: string | undefined, allowed: readonly ResourceType[]): { target: Target & { resource: ResourceType }; rest: string[] } {
   const [first, ...others] = args;
   if (first === undefined) throw new SkiffError('SKIFF_ERR_CONFIG', `required resource not specified: skiff ${verb} deployment/NAME`);
   let resource: ResourceType;
@@ -72,9 +80,11 @@ export function parseDeploymentTarget(args: readonly string[], verb: string, nam
     name = second;
     rest = after;
   }
-  if (resource !== deployments) throw new SkiffError('SKIFF_ERR_CONFIG', `skiff ${verb} supports deployments only, not ${groupResource(resource)}`);
+  if (!allowed.includes(resource)) {
+    throw new SkiffError('SKIFF_ERR_CONFIG', `skiff ${verb} supports ${allowed.map((r) => r.plural).join(' and ')} only, not ${groupResource(resource)}`);
+  }
   const ns = namespace ?? DEFAULTS.namespace;
-  return { target: { name, namespace: ns, path: resourcePath(deployments, ns, name), display: `${qualifiedKind(deployments)}/${name}` }, rest };
+  return { target: { name, namespace: ns, path: resourcePath(resource, ns, name), display: `${qualifiedKind(resource)}/${name}`, resource }, rest };
 }
 
 function singleTarget(args: readonly string[], verb: string, namespace: string | undefined): Target {
@@ -133,12 +143,14 @@ export interface StatusOptions extends NamespaceOption {
 
 export async function runRolloutStatus(args: string[], options: StatusOptions, ctx: CliContext): Promise<void> {
   const timeoutMs = parseDurationMs(options.timeout, '--timeout');
-  const target = singleTarget(args, 'rollout status', options.namespace);
+  const { target, rest } = parseTarget(args, 'rollout status', options.namespace, [deployments, daemonSets]);
+  if (rest.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', `skiff rollout status takes one deployment or daemonset, got extra arguments: ${rest.join(' ')}`);
+  const viewer = target.resource === daemonSets ? (o: unknown) => daemonSetRolloutStatus(o as DaemonSetLike) : (o: unknown) => deploymentRolloutStatus(o as DeploymentLike);
   const client = await ctx.connect();
   let last: string | undefined;
   const done = await pollUntil(
     async () => {
-      const status = deploymentRolloutStatus(await client.get<DeploymentLike>(target.path));
+      const status = viewer(await client.get(target.path));
       if (status.message !== last) ctx.io.stdout(`${status.message}\n`);
       last = status.message;
       return status.done;
@@ -200,7 +212,9 @@ export async function runRolloutUndo(args: string[], options: UndoOptions, ctx: 
 // ---- restart, pause, resume -----------------------------------------------------------------
 
 export async function runRolloutRestart(args: string[], options: NamespaceOption, ctx: CliContext, now: () => Date = () => new Date()): Promise<void> {
-  const target = singleTarget(args, 'rollout restart', options.namespace);
+  // kubectl's ObjectRestarter: a DaemonSet restarts the same way, through its template (it has no pause).
+  const { target, rest } = parseTarget(args, 'rollout restart', options.namespace, [deployments, daemonSets]);
+  if (rest.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', `skiff rollout restart takes one deployment or daemonset, got extra arguments: ${rest.join(' ')}`);
   const client = await ctx.connect();
   await updateObject<DeploymentLike>(client, target.path, (d) => {
     if (d.spec?.paused) throw new SkiffError('SKIFF_ERR_CONFIG', `${groupResource(deployments)} "${target.name}" can't restart paused deployment (run rollout resume first)`);

@@ -17,11 +17,11 @@ const NAMESPACE_HELP = 'namespace (default "default")';
 const TARGET_HELP = 'deployment/NAME | deployment NAME';
 
 export function defineRollout(program: Command, ctx: CliContext): Command {
-  const rollout = program.command('rollout').description('Manage the rollout of a Deployment');
+  const rollout = program.command('rollout').description('Manage the rollout of a Deployment (status and restart also of a DaemonSet)');
   rollout
     .command('status')
     .description('Watch a rollout until it finishes')
-    .argument('[args...]', TARGET_HELP)
+    .argument('[args...]', 'deployment/NAME | daemonset/NAME | TYPE NAME')
     .option('-n, --namespace <namespace>', NAMESPACE_HELP)
     .option('--timeout <duration>', 'how long to wait, e.g. 60s or 2m; 0 waits forever', '0')
     .action((args: string[], options: StatusOptions) => runRolloutStatus(args, options, ctx));
@@ -41,8 +41,8 @@ export function defineRollout(program: Command, ctx: CliContext): Command {
     .action((args: string[], options: UndoOptions) => runRolloutUndo(args, options, ctx));
   rollout
     .command('restart')
-    .description("Restart every Pod of a Deployment (a new rollout of the same template)")
-    .argument('[args...]', TARGET_HELP)
+    .description('Restart every Pod of a Deployment or DaemonSet (a new rollout of the same template)')
+    .argument('[args...]', 'deployment/NAME | daemonset/NAME | TYPE NAME')
     .option('-n, --namespace <namespace>', NAMESPACE_HELP)
     .action((args: string[], options: NamespaceOption) => runRolloutRestart(args, options, ctx));
   rollout

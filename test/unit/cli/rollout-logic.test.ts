@@ -2,6 +2,7 @@ import t from 'tap';
 import type { KubeObject } from '../../../shared/api/object.js';
 import {
   alignTabs,
+  daemonSetRolloutStatus,
   deploymentRolloutStatus,
   describePodTemplate,
   historyOf,
@@ -16,6 +17,7 @@ import {
   setImages,
   templateWithoutHash,
   templatesEqualIgnoreHash,
+  type DaemonSetLike,
   type DeploymentLike,
   type PodTemplate,
   type ReplicaSetLike,
@@ -138,4 +140,25 @@ t.test('flag parsing', async (t) => {
   t.equal(parseRevisionFlag('3', '--revision'), 3);
   t.throws(() => parseRevisionFlag('x', '--to-revision'), { message: /for "--to-revision" flag/ });
   t.equal(rfc3339(new Date('2026-01-02T03:04:05.678Z')), '2026-01-02T03:04:05Z');
+});
+
+t.test('daemonSetRolloutStatus follows kubectl, case by case', async (t) => {
+  const ds = (generation: number, status: DaemonSetLike['status'], type?: string): DaemonSetLike => ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'probe', generation },
+    spec: { updateStrategy: type ? { type } : { type: 'RollingUpdate' } },
+    status,
+  });
+  const counts = (updated: number, available: number) => ({ observedGeneration: 2, desiredNumberScheduled: 3, currentNumberScheduled: 3, numberMisscheduled: 0, numberReady: available, numberAvailable: available, updatedNumberScheduled: updated });
+  const cases: Array<[string, DaemonSetLike, string, boolean]> = [
+    ['spec not yet observed', ds(2, { ...counts(3, 3), observedGeneration: 1 }), 'Waiting for daemon set spec update to be observed...', false],
+    ['no status at all', ds(1, undefined), 'Waiting for daemon set spec update to be observed...', false],
+    ['1 of 3 updated', ds(2, counts(1, 3)), 'Waiting for daemon set "probe" rollout to finish: 1 out of 3 new pods have been updated...', false],
+    ['all updated, 2 available', ds(2, counts(3, 2)), 'Waiting for daemon set "probe" rollout to finish: 2 of 3 updated pods are available...', false],
+    ['done', ds(2, counts(3, 3)), 'daemon set "probe" successfully rolled out', true],
+    ['no nodes to run on is done', ds(1, { observedGeneration: 1, desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 }), 'daemon set "probe" successfully rolled out', true],
+  ];
+  for (const [why, object, message, done] of cases) t.same(daemonSetRolloutStatus(object), { message, done }, why);
+  t.throws(() => daemonSetRolloutStatus(ds(1, counts(0, 3), 'OnDelete')), { message: 'rollout status is only available for RollingUpdate strategy type' });
 });

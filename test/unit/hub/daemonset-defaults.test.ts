@@ -56,3 +56,20 @@ t.test('validation: schema and the selector/template rules of workloads', async 
   const replicas = validateObject(daemonSet({ replicas: 3 }));
   t.same(!replicas.ok && replicas.errors, [{ path: 'spec.replicas', message: 'unknown field (not supported by Skiff)' }]);
 });
+
+t.test('validation: exactly one of maxSurge and maxUnavailable is non-zero, as defaulting leaves them', async (t) => {
+  const errors = (rollingUpdate: Record<string, unknown> | undefined, type?: string) => {
+    const result = validateObject(daemonSet({ updateStrategy: { ...(type ? { type } : {}), ...(rollingUpdate ? { rollingUpdate } : {}) } }));
+    return result.ok ? [] : result.errors;
+  };
+  t.same(errors({ maxSurge: 1, maxUnavailable: 0 }), []);
+  t.same(errors({ maxSurge: '25%', maxUnavailable: '0%' }), []);
+  t.same(errors({ maxUnavailable: 2 }), []);
+  t.same(errors(undefined), [], 'the defaults (1 unavailable, no surge) are valid');
+  t.same(errors({ maxSurge: 1 }), [{ path: 'spec.updateStrategy.rollingUpdate.maxSurge', message: 'Invalid value: 1: may not be set when maxUnavailable is non-zero' }], 'maxUnavailable defaults to 1');
+  t.same(errors({ maxSurge: '10%', maxUnavailable: '10%' }), [{ path: 'spec.updateStrategy.rollingUpdate.maxSurge', message: 'Invalid value: 10%: may not be set when maxUnavailable is non-zero' }]);
+  t.same(errors({ maxUnavailable: 0 }), [{ path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', message: 'Required value: cannot be 0 when maxSurge is 0' }]);
+  t.same(errors({ maxUnavailable: '0%', maxSurge: 0 }), [{ path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', message: 'Required value: cannot be 0 when maxSurge is 0' }]);
+  t.same(errors({ maxUnavailable: 0, maxSurge: '150%' }), [{ path: 'spec.updateStrategy.rollingUpdate.maxSurge', message: 'Invalid value: 150%: must not be greater than 100%' }]);
+  t.same(errors({ maxUnavailable: 0, maxSurge: 0 }, 'OnDelete'), [], 'OnDelete ignores rollingUpdate');
+});

@@ -2,7 +2,8 @@
  * Property: whatever the fleet and whatever Pods a DaemonSet starts with, applying its plans to a
  * simulated cluster (deleted Pods go, new Pods turn ready) converges to exactly one up-to-date Pod
  * on each eligible node and none elsewhere; a rolling update from a healthy fleet never has more
- * than maxUnavailable eligible nodes without an available Pod.
+ * than maxUnavailable eligible nodes without an available Pod, and one with maxSurge never has any
+ * (nor more than maxSurge nodes running two Pods).
  */
 import t from 'tap';
 import { daemonTemplateOf, nodeShouldRunDaemonPod, planDaemonSet, type DaemonNode, type DaemonPod } from '../../../hub/controllers/daemonset-plan.js';
@@ -61,7 +62,13 @@ t.test('planning converges to exactly one up-to-date Pod per eligible node', asy
     const random = seededRandom(seed);
     const nodes = randomNodes(random);
     let pods = randomPods(random, nodes);
-    const rollingUpdate = random() < 0.7 ? { maxUnavailable: pick(random, [1, 2, '50%', 0] as const) } : undefined;
+    const strategy = random();
+    const rollingUpdate =
+      strategy < 0.45
+        ? { maxUnavailable: pick(random, [1, 2, '50%', 0] as const) }
+        : strategy < 0.8
+          ? { maxUnavailable: 0, maxSurge: pick(random, [1, 2, '50%'] as const) }
+          : undefined;
     let rounds = 0;
     for (; rounds < 40; rounds++) {
       const plan = planDaemonSet(nodes, pods, template, rollingUpdate);
@@ -95,6 +102,32 @@ t.test('a rolling update never leaves more than maxUnavailable eligible nodes un
       const unavailable = nodes.filter((n) => !pods.some((p) => p.nodeName === n.name && !p.terminating && p.available)).length;
       t.ok(unavailable <= maxUnavailable, `seed ${seed} round ${round}: ${unavailable} unavailable <= ${maxUnavailable}`);
       // Only some of the world moves each round: a random subset of Pods finishes or turns ready.
+      pods = pods
+        .filter((p) => !(p.terminating && random() < 0.6))
+        .map((p) => (!p.terminating && !p.available && random() < 0.6 ? { ...p, ready: true, available: true } : p));
+    }
+    t.ok(round < 400, `seed ${seed}: finished`);
+    t.same(pods.map((p) => p.nodeName).sort(), nodes.map((n) => n.name).sort(), `seed ${seed}: one Pod per node`);
+    t.ok(pods.every((p) => p.updated), `seed ${seed}: all up to date`);
+    if (t.passing() === false) break;
+  }
+});
+
+t.test('a surging rolling update keeps every node available and surges on at most maxSurge nodes', async (t) => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const random = seededRandom(5000 + seed);
+    const nodes = Array.from({ length: 2 + randomInt(random, 10) }, (_, i) => ({ name: `n${i}`, labels: { tier: 'edge' }, taints: [] }));
+    const maxSurge = 1 + randomInt(random, 3);
+    let pods = nodes.map((n) => newPod(n.name, { updated: false, ready: true, available: true }));
+    let round = 0;
+    for (; round < 400; round++) {
+      const plan = planDaemonSet(nodes, pods, template, { maxUnavailable: 0, maxSurge });
+      if (plan.create.length === 0 && plan.delete.length === 0 && pods.every((p) => !p.terminating && p.available)) break;
+      pods = apply(pods, plan);
+      const unavailable = nodes.filter((n) => !pods.some((p) => p.nodeName === n.name && !p.terminating && p.available)).length;
+      t.equal(unavailable, 0, `seed ${seed} round ${round}: every node keeps an available Pod`);
+      const surged = nodes.filter((n) => pods.filter((p) => p.nodeName === n.name && !p.terminating).length > 1).length;
+      t.ok(surged <= maxSurge, `seed ${seed} round ${round}: ${surged} nodes with two live Pods <= ${maxSurge}`);
       pods = pods
         .filter((p) => !(p.terminating && random() < 0.6))
         .map((p) => (!p.terminating && !p.available && random() < 0.6 ? { ...p, ready: true, available: true } : p));

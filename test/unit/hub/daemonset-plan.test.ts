@@ -6,6 +6,7 @@ import {
   nodeShouldRunDaemonPod,
   planDaemonSet,
   scaledValue,
+  updatedDesiredNodeCounts,
   type DaemonNode,
   type DaemonPod,
   type DaemonTemplate,
@@ -219,4 +220,81 @@ t.test('reading stored Pods: updated by revision hash or template generation, av
     { nodeName: 'a', updated: true, ready: true, available: false, availableAtMs: readySince + 60_000 },
   );
   t.ok(daemonPodOf(p, 'h1', 1, 60, readySince + 60_000).available);
+});
+
+// ---- maxSurge ------------------------------------------------------------------------------
+
+const surge = (maxSurge: number | string) => ({ maxUnavailable: 0, maxSurge });
+
+t.test('surge: a new Pod starts next to each old one on at most maxSurge nodes, in name order', async (t) => {
+  const one = planDaemonSet(fiveNodes, oldPods(), everywhere, surge(1));
+  t.same(one.create, ['a']);
+  t.same(one.delete, [], 'no old Pod goes before its successor is available');
+  t.same(planDaemonSet(fiveNodes, oldPods(), everywhere, surge(2)).create, ['a', 'b']);
+  t.same(planDaemonSet(fiveNodes, oldPods(), everywhere, surge('40%')).create, ['a', 'b'], '40% of 5');
+  t.same(planDaemonSet(fiveNodes, oldPods(), everywhere, surge('30%')).create, ['a', 'b'], '30% of 5 rounds up to 2');
+  t.same(planDaemonSet(fiveNodes, oldPods(), everywhere, surge('1%')).create, ['a'], '1% of 5 rounds up to 1');
+});
+
+t.test('surge: while the new Pod is not available both stay; once it is, the old one goes and the next node surges', async (t) => {
+  const pods = oldPods();
+  pods.push(daemonPod('new-a', 'a', { ready: false, available: false }));
+  const waiting = planDaemonSet(fiveNodes, pods, everywhere, surge(1));
+  t.same([waiting.create, waiting.delete], [[], []], 'a not-yet-available new Pod uses up the surge');
+  pods[5] = { ...pods[5]!, ready: true, available: false, availableAtMs: 9000 };
+  const minReady = planDaemonSet(fiveNodes, pods, everywhere, surge(1));
+  t.same([minReady.create, minReady.delete], [[], []], 'ready but not yet available for minReadySeconds');
+  t.equal(minReady.nextAvailableAtMs, 9000);
+  pods[5] = { ...pods[5]!, available: true };
+  const replaced = planDaemonSet(fiveNodes, pods, everywhere, surge(1));
+  t.same(replaced.delete, [{ pod: 'old-a', node: 'a', reason: 'replaced' }], 'the manage step retires the old Pod');
+  t.same(replaced.create, [], 'the rolling step waits for that deletion to be observed');
+  pods[0] = { ...pods[0]!, terminating: true };
+  const next = planDaemonSet(fiveNodes, pods, everywhere, surge(1));
+  t.same([next.create, next.delete], [['b'], []], 'with a terminating old Pod the node no longer counts against the surge');
+});
+
+t.test('surge: an old Pod that is not available gets its successor at once, beyond maxSurge, and goes when that one is ready', async (t) => {
+  const pods = oldPods();
+  pods[3] = { ...pods[3]!, ready: false, available: false };
+  t.same(planDaemonSet(fiveNodes, pods, everywhere, surge(1)).create, ['d', 'a']);
+  pods.push(daemonPod('new-d', 'd', { ready: false, available: false }));
+  t.same(planDaemonSet(fiveNodes, pods, everywhere, surge(1)).delete, [{ pod: 'old-d', node: 'd', reason: 'replaced' }], 'an old Pod that is not ready goes at once');
+});
+
+t.test('surge: a node whose Pods are all terminating gets a new one at once', async (t) => {
+  const plan = planDaemonSet([node('a')], [daemonPod('old-a', 'a', { updated: false, terminating: true })], everywhere, surge(1));
+  t.same(plan.create, ['a']);
+  const noSurge = planDaemonSet([node('a')], [daemonPod('old-a', 'a', { updated: false, terminating: true })], everywhere, { maxUnavailable: 1, maxSurge: 0 });
+  t.same(noSurge.create, [], 'without surge it waits for the old one to be gone');
+});
+
+t.test('surge: extra Pods on a node are pruned to the oldest new and oldest old, and count against the surge', async (t) => {
+  const pods = [daemonPod('old-a1', 'a', { updated: false }), daemonPod('old-a2', 'a', { updated: false }), daemonPod('new-a1', 'a', { available: false, ready: false }), daemonPod('new-a2', 'a')];
+  const plan = planDaemonSet([node('a'), node('b')], [...pods, daemonPod('old-b', 'b', { updated: false })], everywhere, surge(1));
+  t.same(
+    plan.delete.map((d) => [d.pod, d.reason]),
+    [['old-a2', 'duplicate'], ['new-a2', 'duplicate']],
+  );
+  t.same(plan.create, []);
+});
+
+t.test('surge: an old Pod left on a node the DaemonSet no longer fits goes only while more nodes are available than desired', async (t) => {
+  const noSchedule = [{ key: 'k', value: 'v', effect: 'NoSchedule' as const }];
+  const nodes = [node('a'), node('b', {}, noSchedule)];
+  // a: new and available; b: old, kept only because NoSchedule lets a running Pod stay.
+  const fewer = planDaemonSet(nodes, [daemonPod('new-a', 'a'), daemonPod('old-b', 'b', { updated: false })], everywhere, surge(1));
+  t.same(fewer.delete.map((d) => d.pod), ['old-b'], '2 available > 1 desired: one may go');
+  const unavailableNew = planDaemonSet(nodes, [daemonPod('new-a', 'a', { ready: false, available: false }), daemonPod('old-b', 'b', { updated: false })], everywhere, surge(1));
+  t.same(unavailableNew.delete, [], 'while the desired node is not available the old Pod keeps serving');
+  const notAvailable = planDaemonSet(nodes, [daemonPod('new-a', 'a', { ready: false, available: false }), daemonPod('old-b', 'b', { updated: false, ready: false, available: false })], everywhere, surge(1));
+  t.same(notAvailable.delete.map((d) => [d.pod, d.reason]), [['old-b', 'outdated']], 'an unavailable old Pod there goes at once');
+});
+
+t.test('updatedDesiredNodeCounts: both limits round up; both zero means one unavailable', async (t) => {
+  t.same(updatedDesiredNodeCounts({ maxUnavailable: 0, maxSurge: '10%' }, 15), { maxSurge: 2, maxUnavailable: 0 });
+  t.same(updatedDesiredNodeCounts({ maxUnavailable: '10%', maxSurge: 0 }, 15), { maxSurge: 0, maxUnavailable: 2 });
+  t.same(updatedDesiredNodeCounts({ maxUnavailable: 0, maxSurge: 0 }, 3), { maxSurge: 0, maxUnavailable: 1 });
+  t.same(updatedDesiredNodeCounts({ maxUnavailable: 0, maxSurge: '0%' }, 0), { maxSurge: 0, maxUnavailable: 0 });
+  t.same(updatedDesiredNodeCounts({ maxUnavailable: 1 }, 3), { maxSurge: 0, maxUnavailable: 1 }, 'an absent maxSurge is 0');
 });
