@@ -80,15 +80,9 @@ t.test('NodeMonitor asks for a report only when a condition changes', async (t) 
   let now = Date.parse('2030-01-01T00:00:00Z');
   let sample: NodeObservations = healthy;
   let changes = 0;
-  const monitor = new NodeMonitor({
-    sample: async () => sample,
-    thresholds,
-    transitionPeriodMs: 10_000,
-    intervalMs: 60_000,
-    onChange: () => changes++,
-    now: () => now,
-    log: createLogger('agent', 'silent'),
-  });
+  const monitorOf = (read: () => Promise<NodeObservations>, transitionPeriodMs: number) =>
+    new NodeMonitor({ sample: read, thresholds, transitionPeriodMs, intervalMs: 60_000, onChange: () => changes++, now: () => now, log: createLogger('agent', 'silent') });
+  const monitor = monitorOf(async () => sample, 10_000);
   await monitor.start();
   t.equal(changes, 0);
   t.same(monitor.latest, healthy);
@@ -102,18 +96,10 @@ t.test('NodeMonitor asks for a report only when a condition changes', async (t) 
   t.equal(changes, 2);
   t.equal(monitor.conditions('x')[0]!.status, 'False');
   let fail = true;
-  const failing = new NodeMonitor({
-    sample: async () => {
-      if (fail) throw new Error('disk gone');
-      return healthy;
-    },
-    thresholds,
-    transitionPeriodMs: 1,
-    intervalMs: 60_000,
-    onChange: () => changes++,
-    now: () => now,
-    log: createLogger('agent', 'silent'),
-  });
+  const failing = monitorOf(async () => {
+    if (fail) throw new Error('disk gone');
+    return healthy;
+  }, 1);
   await failing.check();
   t.equal(failing.latest, undefined, 'a failed sample is logged, not thrown');
   fail = false;

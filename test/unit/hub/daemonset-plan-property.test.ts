@@ -5,8 +5,8 @@
  * than maxUnavailable eligible nodes without an available Pod, and one with maxSurge never has any
  * (nor more than maxSurge nodes running two Pods).
  */
-import t from 'tap';
-import { daemonTemplateOf, nodeShouldRunDaemonPod, planDaemonSet, type DaemonNode, type DaemonPod } from '../../../hub/controllers/daemonset-plan.js';
+import t, { type Test } from 'tap';
+import { daemonTemplateOf, nodeShouldRunDaemonPod, planDaemonSet, type DaemonNode, type DaemonPod, type RollingUpdate } from '../../../hub/controllers/daemonset-plan.js';
 import { pick, randomInt, seededRandom, type Random } from '../../helpers/seeded-random.js';
 
 const TAINTS: DaemonNode['taints'][] = [
@@ -88,27 +88,45 @@ t.test('planning converges to exactly one up-to-date Pod per eligible node', asy
   }
 });
 
+/**
+ * Rolls a fleet of old, available daemon Pods forward with `rollingUpdate` (a random 2-11 nodes),
+ * letting only part of the world move each round (a random subset of Pods finishes or turns
+ * ready), and calls `check` after every applied plan. Ends with every node on one updated Pod.
+ */
+function rollFleet(
+  t: Test,
+  seed: number,
+  random: () => number,
+  rollingUpdate: RollingUpdate,
+  check: (nodes: DaemonNode[], pods: DaemonPod[], round: number) => void,
+): void {
+  const nodes = Array.from({ length: 2 + randomInt(random, 10) }, (_, i) => ({ name: `n${i}`, labels: { tier: 'edge' }, taints: [] }));
+  let pods = nodes.map((n) => newPod(n.name, { updated: false, ready: true, available: true }));
+  let round = 0;
+  for (; round < 400; round++) {
+    const plan = planDaemonSet(nodes, pods, template, rollingUpdate);
+    if (plan.create.length === 0 && plan.delete.length === 0 && pods.every((p) => !p.terminating && p.available)) break;
+    pods = apply(pods, plan);
+    check(nodes, pods, round);
+    pods = pods
+      .filter((p) => !(p.terminating && random() < 0.6))
+      .map((p) => (!p.terminating && !p.available && random() < 0.6 ? { ...p, ready: true, available: true } : p));
+  }
+  t.ok(round < 400, `seed ${seed}: finished`);
+  t.same(pods.map((p) => p.nodeName).sort(), nodes.map((n) => n.name).sort(), `seed ${seed}: one Pod per node`);
+  t.ok(pods.every((p) => p.updated), `seed ${seed}: all up to date`);
+}
+
+const unavailableNodes = (nodes: DaemonNode[], pods: DaemonPod[]) => nodes.filter((n) => !pods.some((p) => p.nodeName === n.name && !p.terminating && p.available)).length;
+
 t.test('a rolling update never leaves more than maxUnavailable eligible nodes unavailable', async (t) => {
   for (let seed = 1; seed <= 200; seed++) {
     const random = seededRandom(1000 + seed);
-    const nodes = Array.from({ length: 2 + randomInt(random, 10) }, (_, i) => ({ name: `n${i}`, labels: { tier: 'edge' }, taints: [] }));
     const maxUnavailable = 1 + randomInt(random, 3);
-    let pods = nodes.map((n) => newPod(n.name, { updated: false, ready: true, available: true }));
-    let round = 0;
-    for (; round < 400; round++) {
-      const plan = planDaemonSet(nodes, pods, template, { maxUnavailable });
-      if (plan.create.length === 0 && plan.delete.length === 0 && pods.every((p) => !p.terminating && p.available)) break;
-      pods = apply(pods, plan);
-      const unavailable = nodes.filter((n) => !pods.some((p) => p.nodeName === n.name && !p.terminating && p.available)).length;
+    rollFleet(t, seed, random, { maxUnavailable }, (nodes, pods, round) => {
+      const unavailable = unavailableNodes(nodes, pods);
       t.ok(unavailable <= maxUnavailable, `seed ${seed} round ${round}: ${unavailable} unavailable <= ${maxUnavailable}`);
-      // Only some of the world moves each round: a random subset of Pods finishes or turns ready.
-      pods = pods
-        .filter((p) => !(p.terminating && random() < 0.6))
-        .map((p) => (!p.terminating && !p.available && random() < 0.6 ? { ...p, ready: true, available: true } : p));
-    }
-    t.ok(round < 400, `seed ${seed}: finished`);
-    t.same(pods.map((p) => p.nodeName).sort(), nodes.map((n) => n.name).sort(), `seed ${seed}: one Pod per node`);
-    t.ok(pods.every((p) => p.updated), `seed ${seed}: all up to date`);
+    });
     if (t.passing() === false) break;
   }
 });
@@ -116,25 +134,12 @@ t.test('a rolling update never leaves more than maxUnavailable eligible nodes un
 t.test('a surging rolling update keeps every node available and surges on at most maxSurge nodes', async (t) => {
   for (let seed = 1; seed <= 200; seed++) {
     const random = seededRandom(5000 + seed);
-    const nodes = Array.from({ length: 2 + randomInt(random, 10) }, (_, i) => ({ name: `n${i}`, labels: { tier: 'edge' }, taints: [] }));
     const maxSurge = 1 + randomInt(random, 3);
-    let pods = nodes.map((n) => newPod(n.name, { updated: false, ready: true, available: true }));
-    let round = 0;
-    for (; round < 400; round++) {
-      const plan = planDaemonSet(nodes, pods, template, { maxUnavailable: 0, maxSurge });
-      if (plan.create.length === 0 && plan.delete.length === 0 && pods.every((p) => !p.terminating && p.available)) break;
-      pods = apply(pods, plan);
-      const unavailable = nodes.filter((n) => !pods.some((p) => p.nodeName === n.name && !p.terminating && p.available)).length;
-      t.equal(unavailable, 0, `seed ${seed} round ${round}: every node keeps an available Pod`);
+    rollFleet(t, seed, random, { maxUnavailable: 0, maxSurge }, (nodes, pods, round) => {
+      t.equal(unavailableNodes(nodes, pods), 0, `seed ${seed} round ${round}: every node keeps an available Pod`);
       const surged = nodes.filter((n) => pods.filter((p) => p.nodeName === n.name && !p.terminating).length > 1).length;
       t.ok(surged <= maxSurge, `seed ${seed} round ${round}: ${surged} nodes with two live Pods <= ${maxSurge}`);
-      pods = pods
-        .filter((p) => !(p.terminating && random() < 0.6))
-        .map((p) => (!p.terminating && !p.available && random() < 0.6 ? { ...p, ready: true, available: true } : p));
-    }
-    t.ok(round < 400, `seed ${seed}: finished`);
-    t.same(pods.map((p) => p.nodeName).sort(), nodes.map((n) => n.name).sort(), `seed ${seed}: one Pod per node`);
-    t.ok(pods.every((p) => p.updated), `seed ${seed}: all up to date`);
+    });
     if (t.passing() === false) break;
   }
 });
