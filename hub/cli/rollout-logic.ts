@@ -1,6 +1,6 @@
 /**
  * The pure parts of `skiff scale`, `skiff set image` and `skiff rollout ...`: what kubectl 1.32
- * computes from a Deployment and its ReplicaSets, or from a DaemonSet's status
+ * computes from a Deployment and its ReplicaSets, or from a DaemonSet's status and ControllerRevisions
  * (k8s.io/kubectl/pkg/polymorphichelpers: rollout_status.go, history.go, rollback.go), without any
  * I/O so that tables test them.
  */
@@ -75,7 +75,7 @@ export function deploymentRolloutStatus(d: DeploymentLike): RolloutStatus {
 }
 
 export interface DaemonSetLike extends KubeObject {
-  spec?: { updateStrategy?: { type?: string }; [field: string]: unknown };
+  spec?: { updateStrategy?: { type?: string }; template?: PodTemplate; [field: string]: unknown };
   status?: Partial<DaemonSetStatus>;
 }
 
@@ -256,6 +256,63 @@ function canonical(value: unknown): unknown {
 /** kubectl's equalIgnoreHash: templates equal once pod-template-hash is dropped from both. */
 export function templatesEqualIgnoreHash(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
   return JSON.stringify(canonical(templateWithoutHash(a))) === JSON.stringify(canonical(templateWithoutHash(b)));
+}
+
+// ---- DaemonSet history (ControllerRevisions) -----------------------------------------------
+
+/** An apps/v1 ControllerRevision as the DaemonSet controller writes it (hub/controllers/daemonset-history.ts). */
+export interface ControllerRevisionLike extends KubeObject {
+  revision?: number;
+  data?: unknown;
+}
+
+/** kubectl's controlledHistories: the revisions the DaemonSet controls (ownerReferences uid), by ascending revision. */
+export function ownedRevisions(items: readonly KubeObject[], daemonSetUid: string | undefined): ControllerRevisionLike[] {
+  return (items as ControllerRevisionLike[])
+    .filter((r) => daemonSetUid !== undefined && (r.metadata.ownerReferences ?? []).some((ref) => ref.uid === daemonSetUid && ref.controller === true))
+    .sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
+}
+
+/**
+ * The pod template a revision restores: its data is the patch `{spec:{template:{..., $patch:
+ * replace}}}`, so applying it (applyDaemonSetHistory) leaves exactly this template.
+ */
+export function templateOfRevision(revision: ControllerRevisionLike): PodTemplate {
+  const template = (revision.data as { spec?: { template?: unknown } } | undefined)?.spec?.template;
+  if (template === null || typeof template !== 'object' || Array.isArray(template)) {
+    throw new SkiffError('SKIFF_ERR_INTERNAL', `unable to parse history ${revision.metadata.name ?? ''}`);
+  }
+  const { $patch: _directive, ...rest } = template as Record<string, unknown>;
+  return structuredClone(rest) as PodTemplate;
+}
+
+/** kubectl's DaemonSetHistoryViewer: one entry per revision (the last one wins a tie), CHANGE-CAUSE from the revision's annotations. */
+export function daemonSetHistoryOf(revisions: readonly ControllerRevisionLike[]): HistoryEntry[] {
+  const byRevision = new Map<number, HistoryEntry>();
+  for (const r of revisions) {
+    const revision = r.revision ?? 0;
+    byRevision.set(revision, { revision, changeCause: r.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION], template: templateOfRevision(r) });
+  }
+  return [...byRevision.values()].sort((a, b) => a.revision - b.revision);
+}
+
+/**
+ * kubectl's findHistory as DaemonSetRollbacker uses it: --to-revision=N picks that revision; 0
+ * picks the second highest, and needs at least two.
+ */
+export function daemonSetRollbackTarget(revisions: readonly ControllerRevisionLike[], toRevision: number): ControllerRevisionLike {
+  if (toRevision === 0) {
+    if (revisions.length <= 1) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'no last revision to roll back to');
+    return [...revisions].sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0)).at(-2)!;
+  }
+  const found = revisions.find((r) => (r.revision ?? 0) === toRevision);
+  if (!found) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `unable to find specified revision ${toRevision} in history`);
+  return found;
+}
+
+/** kubectl's daemonSetMatch: the DaemonSet's template is the one the revision restores (key order aside). */
+export function daemonSetMatchesRevision(template: PodTemplate | undefined, revision: ControllerRevisionLike): boolean {
+  return JSON.stringify(canonical(template ?? {})) === JSON.stringify(canonical(templateOfRevision(revision)));
 }
 
 // ---- set image, scale -----------------------------------------------------------------------

@@ -7,14 +7,18 @@
  * `<daemonset>-<5 random>`, labelled with `controller-revision-hash` and `pod-template-generation`,
  * and each creation and deletion is recorded as an Event on the DaemonSet.
  *
- * **Deviation:** Kubernetes keeps ControllerRevision objects and hashes them; Skiff has none and
- * uses the pod-template-hash of the template as the revision hash (same form, different values),
- * so revisionHistoryLimit is accepted but has nothing to prune.
+ * Before the Pods, each sync brings the DaemonSet's ControllerRevisions up to date
+ * (daemonset-history.ts decides): one per distinct template, named `<daemonset>-<hash>` with the
+ * same hash the Pods carry, pruned to revisionHistoryLimit; `rollout history|undo ds/NAME` read
+ * them. The hash is Skiff's pod-template-hash of the template (same form as Kubernetes', different
+ * values), and a hash collision is logged rather than resolved with status.collisionCount.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';
 import type { PodSpec } from '../../shared/api/schema/pod.js';
 import type { DaemonSetStatus } from '../../shared/api/schema/workloads.js';
+import { isSkiffError } from '../../shared/errors.js';
+import { DEFAULTS } from '../../shared/defaults.js';
 import type { Logger } from '../../shared/log.js';
 import { applyDefaults } from '../api/defaults.js';
 import { deleteObject } from '../objects/deletion.js';
@@ -24,6 +28,7 @@ import type { Change, Store } from '../store/store.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { QueueController, key, splitKey } from './controller.js';
 import { isOwnedBy } from './pod-facts.js';
+import { newControllerRevision, planDaemonSetHistory, revisionFactsOf } from './daemonset-history.js';
 import {
   REVISION_HASH_LABEL,
   TEMPLATE_GENERATION_LABEL,
@@ -38,12 +43,14 @@ import {
 const daemonSets = resolveResource('daemonsets')!;
 const pods = resolveResource('pods')!;
 const nodes = resolveResource('nodes')!;
+const controllerRevisions = resolveResource('controllerrevisions')!;
 const SOURCE = { component: 'daemonset-controller' };
 
 interface DaemonSetSpec {
   template: { metadata?: KubeObject['metadata']; spec: PodSpec };
   updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
   minReadySeconds?: number;
+  revisionHistoryLimit?: number;
 }
 
 function rollingUpdateOf(spec: DaemonSetSpec): RollingUpdate | undefined {
@@ -70,6 +77,9 @@ export class DaemonSetController extends QueueController {
   onChange(change: Change): void {
     if (change.resource === daemonSets) this.enqueue(change.object);
     if (change.resource === pods) this.enqueueOwner(change.object, 'DaemonSet');
+    // As Kubernetes' addHistory/updateHistory/deleteHistory: a revision changed or deleted by
+    // someone else is put right by the next sync of its DaemonSet.
+    if (change.resource === controllerRevisions) this.enqueueOwner(change.object, 'DaemonSet');
     // A node joining, leaving, relabelled or (un)tainted may change where every DaemonSet runs;
     // its heartbeats (status only) do not, as Kubernetes' shouldIgnoreNodeUpdate.
     if (change.resource === nodes && placementMayChange(change)) {
@@ -90,6 +100,7 @@ export class DaemonSetController extends QueueController {
     const generation = ds.metadata.generation;
     const nowMs = Date.now();
     const owned = (await this.store.list(pods, namespace)).filter((p) => isOwnedBy(p, ds.metadata.uid!));
+    await this.syncHistory(ds, spec, hash, owned);
     const template = daemonTemplateOf(spec.template.spec as unknown as Record<string, unknown>);
     const plan = planDaemonSet(
       (await this.store.list(nodes)).map(daemonNodeOf),
@@ -120,6 +131,44 @@ export class DaemonSetController extends QueueController {
       if (current.metadata.uid !== ds.metadata.uid || JSON.stringify(current.status) === JSON.stringify(status)) return undefined;
       return { ...current, status };
     });
+  }
+
+  /** Creates, renumbers, de-duplicates and prunes the DaemonSet's ControllerRevisions. */
+  private async syncHistory(ds: KubeObject, spec: DaemonSetSpec, hash: string, owned: readonly KubeObject[]): Promise<void> {
+    const namespace = ds.metadata.namespace;
+    const revisions = (await this.store.list(controllerRevisions, namespace)).filter((r) => isOwnedBy(r, ds.metadata.uid!) && !r.metadata.deletionTimestamp);
+    const liveHashes = new Set(owned.map((p) => p.metadata.labels?.[REVISION_HASH_LABEL]).filter((h): h is string => h !== undefined));
+    const plan = planDaemonSetHistory({
+      dsName: ds.metadata.name!,
+      template: spec.template,
+      hash,
+      revisions: revisions.map(revisionFactsOf),
+      liveHashes,
+      revisionHistoryLimit: spec.revisionHistoryLimit ?? DEFAULTS.revisionHistoryLimit,
+    });
+    const context = { component: this.name, daemonset: key(namespace, ds.metadata.name!) };
+    if (plan.create) {
+      try {
+        await this.store.create(controllerRevisions, newControllerRevision(ds, spec.template, hash, plan.create.name, plan.create.revision));
+        this.logger.info({ ...context, revision: plan.create.revision, name: plan.create.name }, 'created controller revision');
+      } catch (err) {
+        // Another DaemonSet's revision by that name (one deleted and recreated, not yet collected):
+        // the Pods must not wait for it, and the garbage collector's deletion brings us back here.
+        if (!isSkiffError(err, 'SKIFF_ERR_ALREADY_EXISTS')) throw err;
+        this.logger.warn({ ...context, name: plan.create.name }, 'a controller revision by that name exists and is not ours; will retry');
+      }
+    }
+    if (plan.collision) this.logger.error({ ...context, name: plan.collision }, 'hash collision: a revision of another template has this name; no revision recorded for the current template');
+    if (plan.renumber) {
+      const { name, revision } = plan.renumber;
+      await mutate(this.store, controllerRevisions, namespace, name, (current) => ({ ...current, revision }));
+      this.logger.info({ ...context, name, revision }, 'renumbered controller revision');
+    }
+    for (const name of [...plan.duplicates, ...plan.prune]) {
+      const revision = revisions.find((r) => r.metadata.name === name)!;
+      await deleteObject(this.store, controllerRevisions, revision);
+    }
+    if (plan.duplicates.length > 0 || plan.prune.length > 0) this.logger.info({ ...context, duplicates: plan.duplicates, pruned: plan.prune }, 'deleted controller revisions');
   }
 
   private async createPod(ds: KubeObject, spec: DaemonSetSpec, template: DaemonTemplate, nodeName: string, hash: string): Promise<void> {

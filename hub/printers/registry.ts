@@ -5,9 +5,11 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
 import type { Namespace, Node } from '../../shared/api/schema/cluster.js';
+import type { ControllerRevision } from '../../shared/api/schema/controller-revision.js';
 import type { Event } from '../../shared/api/schema/event.js';
 import type { Pod } from '../../shared/api/schema/pod.js';
 import type { DaemonSet, Deployment, ReplicaSet } from '../../shared/api/schema/workloads.js';
+import { controllerRevisionCells, controllerRevisionColumns } from './controller-revision.js';
 import { daemonSetCells, daemonSetColumns } from './daemon-set.js';
 import { deploymentCells, deploymentColumns } from './deployment.js';
 import { eventCells, eventColumns } from './event.js';
@@ -34,6 +36,7 @@ const PRINTERS: Record<string, Printer> = {
   'apps/Deployment': { columns: deploymentColumns, cells: (o, now) => deploymentCells(o as unknown as Deployment, now) },
   'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
   'apps/DaemonSet': { columns: daemonSetColumns, cells: (o, now) => daemonSetCells(o as unknown as DaemonSet, now) },
+  'apps/ControllerRevision': { columns: controllerRevisionColumns, cells: (o, now) => controllerRevisionCells(o as unknown as ControllerRevision, now) },
 };
 
 const GENERIC: Printer = { columns: genericColumns, cells: genericCells };

@@ -5,6 +5,7 @@
  */
 import type { ZodType } from 'zod';
 import { namespace, node } from './schema/cluster.js';
+import { controllerRevision } from './schema/controller-revision.js';
 import { event } from './schema/event.js';
 import { pod } from './schema/pod.js';
 import { daemonSet, deployment, replicaSet } from './schema/workloads.js';
@@ -29,6 +30,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], schema: deployment },
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], schema: replicaSet },
   { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true, shortNames: ['ds'], schema: daemonSet },
+  { group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', singular: 'controllerrevision', namespaced: true, shortNames: [], schema: controllerRevision },
 ];
 
 export function apiVersionOf(rt: ResourceType): string {

@@ -1,8 +1,9 @@
 /**
  * DaemonSets on a fleet of real agents: one Pod on every node matching the nodeSelector, following
  * nodes that join and labels that change, an image change rolled out node by node (and with
- * maxSurge, a new Pod started next to the old one), `rollout status` and `rollout restart`, the
- * kubectl columns, and the Pods going with the DaemonSet.
+ * maxSurge, a new Pod started next to the old one), `rollout status` and `rollout restart`,
+ * `rollout history` and `undo` through ControllerRevisions, the kubectl columns, and the Pods (and
+ * revisions) going with the DaemonSet.
  */
 import t from 'tap';
 import { watchEvents, type WatchEvent } from '../../hub/cli/watch-stream.js';
@@ -244,10 +245,54 @@ t.test('a DaemonSet follows the fleet', async (t) => {
     t.same(after.map((p) => p.spec.nodeName).sort(), [a, c].sort());
   });
 
+  await t.test('rollout history and undo go back through the ControllerRevisions, onto every node', async (t) => {
+    type Revision = { metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string; controller?: boolean }> }; revision: number };
+    const revisions = async () => (await cluster.getJson<{ items: Revision[] }>(['get', 'controllerrevisions'])).items.sort((x, y) => x.revision - y.revision);
+    const historyOut = (numbers: number[]) => `daemonset.apps/probe \nREVISION  CHANGE-CAUSE\n${numbers.map((n) => `${n}         <none>\n`).join('')}\n`;
+    // Templates so far: web:1 (revision 1, current again with maxSurge, so renumbered 3), web:2
+    // (2), and web:1 restarted (4).
+    const history = await cluster.skiff(['rollout', 'history', 'ds/probe']);
+    t.equal(history.stdout, historyOut([2, 3, 4]), history.stderr);
+    const before = await revisions();
+    t.same(before.map((r) => r.revision), [2, 3, 4]);
+    for (const r of before) {
+      t.match(r.metadata.name, /^probe-[bcdfghjklmnpqrstvwxz2456789]+$/);
+      t.match(r.metadata.ownerReferences, [{ kind: 'DaemonSet', name: 'probe', controller: true }]);
+    }
+    const current = before.at(-1)!.metadata.name;
+    const pods = await listPods(cluster, 'app=probe');
+    t.ok(pods.every((p) => `probe-${p.metadata.labels?.['controller-revision-hash']}` === current), "the Pods carry the current revision's hash");
+    const table = await cluster.skiff(['get', 'controllerrevisions']);
+    t.match(table.stdout, /^NAME\s+CONTROLLER\s+REVISION\s+AGE\n/);
+    t.match(table.stdout, new RegExp(`^${current}\\s+daemonset\\.apps/probe\\s+4\\s+\\d+[sm]`, 'm'));
+    const second = await cluster.skiff(['rollout', 'history', 'ds/probe', '--revision=2']);
+    t.match(second.stdout, /^daemonset\.apps\/probe with revision #2\nPod Template:\n/, second.stderr);
+    t.match(second.stdout, /Image:\s+skiff-test\/web:2\n/);
+
+    const toTwo = await cluster.skiff(['rollout', 'undo', 'ds/probe', '--to-revision=2']);
+    t.equal(toTwo.stdout, 'daemonset.apps/probe rolled back\n', toTwo.stderr);
+    await onePodPerNode(cluster, [a, c], 'skiff-test/web:2');
+    t.equal((await cluster.skiff(['rollout', 'history', 'ds/probe'])).stdout, historyOut([3, 4, 5]), 'revision 2 is current again: renumbered 5');
+
+    const previous = await cluster.skiff(['rollout', 'undo', 'daemonset/probe']);
+    t.equal(previous.stdout, 'daemonset.apps/probe rolled back\n', previous.stderr);
+    const restored = await onePodPerNode(cluster, [a, c], 'skiff-test/web:1');
+    t.ok(restored.every((p) => p.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'] !== undefined), 'back on revision 4, the restarted template');
+    t.equal((await cluster.skiff(['rollout', 'history', 'ds/probe'])).stdout, historyOut([3, 5, 6]));
+
+    t.same(await cluster.skiff(['rollout', 'undo', 'ds/probe', '--to-revision=6']).then((r) => [r.code, r.stdout, r.stderr]), [
+      0,
+      'daemonset.apps/probe skipped rollback (current template already matches revision 6)\n',
+      '',
+    ]);
+    t.same(await cluster.skiff(['rollout', 'undo', 'ds/probe', '--to-revision=2']).then((r) => [r.code, r.stdout, r.stderr]), [1, '', 'error: unable to find specified revision 2 in history\n']);
+  });
+
   await t.test('deleting the DaemonSet removes its Pods and their containers', async (t) => {
     const deleted = await cluster.skiff(['delete', 'ds', 'probe']);
     t.equal(deleted.stdout, 'daemonset.apps "probe" deleted\n', deleted.stderr);
     await waitFor('no probe Pods', async () => (await listPods(cluster, 'app=probe')).length === 0);
+    await waitFor('no controller revisions', async () => (await cluster.getJson<{ items: unknown[] }>(['get', 'controllerrevisions'])).items.length === 0);
     await waitFor('no containers on any node', async () => (await Promise.all([a, b, c].map((n) => cluster.containers(n)))).every((list) => list.length === 0));
     t.pass('pods and containers are gone');
   });

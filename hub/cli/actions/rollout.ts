@@ -1,6 +1,7 @@
 /**
  * `skiff scale`, `skiff set image` and `skiff rollout status|history|undo|restart|pause|resume`
- * on Deployments (and `rollout status|restart` on DaemonSets), in kubectl 1.32's words. The decisions live in ../rollout-logic.ts; this file
+ * on Deployments (and `rollout status|history|undo|restart` on DaemonSets, whose history is their
+ * ControllerRevisions), in kubectl 1.32's words. The decisions live in ../rollout-logic.ts; this file
  * only reads and writes the hub.
  */
 import type { KubeList } from '../../../shared/api/object.js';
@@ -14,8 +15,13 @@ import type { HubClient } from '../hub-client.js';
 import { resolveType } from '../resource-args.js';
 import {
   RESTARTED_AT_ANNOTATION,
+  daemonSetHistoryOf,
+  daemonSetMatchesRevision,
+  daemonSetRollbackTarget,
   daemonSetRolloutStatus,
   deploymentRolloutStatus,
+  ownedRevisions,
+  templateOfRevision,
   historyOf,
   historyRevision,
   historyTable,
@@ -29,6 +35,7 @@ import {
   setImages,
   templateWithoutHash,
   templatesEqualIgnoreHash,
+  type ControllerRevisionLike,
   type DaemonSetLike,
   type DeploymentLike,
   type ReplicaSetLike,
@@ -39,6 +46,7 @@ import { pollUntil } from '../wait-for.js';
 const deployments = resolveResource('deployments')!;
 const replicaSets = resolveResource('replicasets')!;
 const daemonSets = resolveResource('daemonsets')!;
+const controllerRevisions = resolveResource('controllerrevisions')!;
 
 export interface NamespaceOption {
   namespace?: string;
@@ -96,6 +104,18 @@ function singleTarget(args: readonly string[], verb: string, namespace: string |
 async function replicaSetsOf(client: HubClient, deployment: DeploymentLike): Promise<ReplicaSetLike[]> {
   const list = await client.get<KubeList>(resourcePath(replicaSets, deployment.metadata.namespace));
   return ownedReplicaSets(list.items ?? [], deployment.metadata.uid);
+}
+
+async function revisionsOf(client: HubClient, ds: DaemonSetLike): Promise<ControllerRevisionLike[]> {
+  const list = await client.get<KubeList>(resourcePath(controllerRevisions, ds.metadata.namespace));
+  return ownedRevisions(list.items ?? [], ds.metadata.uid);
+}
+
+/** The target of `rollout history` or `undo`: one Deployment or DaemonSet, nothing after it. */
+function historyTarget(args: readonly string[], verb: string, namespace: string | undefined): Target & { resource: ResourceType } {
+  const { target, rest } = parseTarget(args, verb, namespace, [deployments, daemonSets]);
+  if (rest.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', `skiff ${verb} takes one deployment or daemonset, got extra arguments: ${rest.join(' ')}`);
+  return target;
 }
 
 function ensureTemplate(d: DeploymentLike): NonNullable<NonNullable<DeploymentLike['spec']>['template']> {
@@ -168,10 +188,10 @@ export interface HistoryOptions extends NamespaceOption {
 
 export async function runRolloutHistory(args: string[], options: HistoryOptions, ctx: CliContext): Promise<void> {
   const revision = parseRevisionFlag(options.revision, '--revision');
-  const target = singleTarget(args, 'rollout history', options.namespace);
+  const target = historyTarget(args, 'rollout history', options.namespace);
   const client = await ctx.connect();
-  const deployment = await client.get<DeploymentLike>(target.path);
-  const history = historyOf(await replicaSetsOf(client, deployment));
+  const object = await client.get<DeploymentLike | DaemonSetLike>(target.path);
+  const history = target.resource === daemonSets ? daemonSetHistoryOf(await revisionsOf(client, object)) : historyOf(await replicaSetsOf(client, object));
   if (revision > 0) {
     const body = historyRevision(history, revision);
     ctx.io.stdout(`${target.display} with revision #${revision}\n${body}\n`);
@@ -186,8 +206,9 @@ export interface UndoOptions extends NamespaceOption {
 
 export async function runRolloutUndo(args: string[], options: UndoOptions, ctx: CliContext): Promise<void> {
   const toRevision = parseRevisionFlag(options.toRevision, '--to-revision');
-  const target = singleTarget(args, 'rollout undo', options.namespace);
+  const target = historyTarget(args, 'rollout undo', options.namespace);
   const client = await ctx.connect();
+  if (target.resource === daemonSets) return undoDaemonSet(target, toRevision, client, ctx);
   let skipped: number | undefined;
   await updateObject<DeploymentLike>(client, target.path, async (d) => {
     skipped = undefined;
@@ -207,6 +228,23 @@ export async function runRolloutUndo(args: string[], options: UndoOptions, ctx: 
     return d;
   });
   ctx.io.stdout(skipped !== undefined ? `${target.display} skipped rollback (current template already matches revision ${skipped})\n` : `${target.display} rolled back\n`);
+}
+
+/**
+ * kubectl's DaemonSetRollbacker: the revision's template replaces the DaemonSet's (its own
+ * annotations stay), unless it already is the current one.
+ */
+async function undoDaemonSet(target: Target, toRevision: number, client: HubClient, ctx: CliContext): Promise<void> {
+  let skipped = false;
+  await updateObject<DaemonSetLike>(client, target.path, async (ds) => {
+    const revision = daemonSetRollbackTarget(await revisionsOf(client, ds), toRevision);
+    skipped = daemonSetMatchesRevision(ds.spec?.template, revision);
+    if (skipped) return undefined;
+    ds.spec = { ...ds.spec, template: templateOfRevision(revision) };
+    return ds;
+  });
+  // kubectl names the revision as it was asked for (0 when --to-revision was not given).
+  ctx.io.stdout(skipped ? `${target.display} skipped rollback (current template already matches revision ${toRevision})\n` : `${target.display} rolled back\n`);
 }
 
 // ---- restart, pause, resume -----------------------------------------------------------------

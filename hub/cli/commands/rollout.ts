@@ -15,34 +15,35 @@ import type { CliContext } from '../context.js';
 
 const NAMESPACE_HELP = 'namespace (default "default")';
 const TARGET_HELP = 'deployment/NAME | deployment NAME';
+const WITH_DAEMONSET_HELP = 'deployment/NAME | daemonset/NAME | TYPE NAME';
 
 export function defineRollout(program: Command, ctx: CliContext): Command {
-  const rollout = program.command('rollout').description('Manage the rollout of a Deployment (status and restart also of a DaemonSet)');
+  const rollout = program.command('rollout').description('Manage the rollout of a Deployment (status, history, undo and restart also of a DaemonSet)');
   rollout
     .command('status')
     .description('Watch a rollout until it finishes')
-    .argument('[args...]', 'deployment/NAME | daemonset/NAME | TYPE NAME')
+    .argument('[args...]', WITH_DAEMONSET_HELP)
     .option('-n, --namespace <namespace>', NAMESPACE_HELP)
     .option('--timeout <duration>', 'how long to wait, e.g. 60s or 2m; 0 waits forever', '0')
     .action((args: string[], options: StatusOptions) => runRolloutStatus(args, options, ctx));
   rollout
     .command('history')
-    .description('List the revisions of a Deployment, or show one with --revision')
-    .argument('[args...]', TARGET_HELP)
+    .description('List the revisions of a Deployment or DaemonSet, or show one with --revision')
+    .argument('[args...]', WITH_DAEMONSET_HELP)
     .option('-n, --namespace <namespace>', NAMESPACE_HELP)
     .option('--revision <n>', 'show the pod template of this revision')
     .action((args: string[], options: HistoryOptions) => runRolloutHistory(args, options, ctx));
   rollout
     .command('undo')
     .description('Roll back to the previous revision, or to --to-revision')
-    .argument('[args...]', TARGET_HELP)
+    .argument('[args...]', WITH_DAEMONSET_HELP)
     .option('-n, --namespace <namespace>', NAMESPACE_HELP)
     .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)')
     .action((args: string[], options: UndoOptions) => runRolloutUndo(args, options, ctx));
   rollout
     .command('restart')
     .description('Restart every Pod of a Deployment or DaemonSet (a new rollout of the same template)')
-    .argument('[args...]', 'deployment/NAME | daemonset/NAME | TYPE NAME')
+    .argument('[args...]', WITH_DAEMONSET_HELP)
     .option('-n, --namespace <namespace>', NAMESPACE_HELP)
     .action((args: string[], options: NamespaceOption) => runRolloutRestart(args, options, ctx));
   rollout

@@ -89,8 +89,7 @@ if (requireBuild(t)) {
     const { hub, cli } = await withHub(t);
     seedProbe(hub, counts(2, 3, 3));
     t.same(await cli(['rollout', 'pause', 'ds/probe']), { code: 1, stdout: '', stderr: 'error: skiff rollout pause supports deployments only, not daemonsets.apps\n' });
-    const history = await cli(['rollout', 'history', 'ds/probe']);
-    t.same(history, { code: 1, stdout: '', stderr: 'error: skiff rollout history supports deployments only, not daemonsets.apps\n' });
+    t.same(await cli(['rollout', 'resume', 'ds/probe']), { code: 1, stdout: '', stderr: 'error: skiff rollout resume supports deployments only, not daemonsets.apps\n' });
     t.same(await cli(['rollout', 'status', 'pod/x']), { code: 1, stdout: '', stderr: 'error: skiff rollout status supports deployments and daemonsets only, not pods\n' });
   });
 }
