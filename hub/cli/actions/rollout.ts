@@ -142,7 +142,8 @@ export async function runScale(args: string[], options: ScaleOptions, ctx: CliCo
 }
 
 export async function runSetImage(args: string[], options: NamespaceOption, ctx: CliContext): Promise<void> {
-  const { target, rest } = parseDeploymentTarget(args, 'set image', options.namespace);
+  // Both kinds keep their Pod template at spec.template, which is all set image touches.
+  const { target, rest } = parseTarget(args, 'set image', options.namespace, [deployments, daemonSets]);
   const updates = parseImageArgs(rest);
   const client = await ctx.connect();
   const { changed } = await updateObject<DeploymentLike>(client, target.path, (d) => {

@@ -85,6 +85,16 @@ if (requireBuild(t)) {
     t.ok(Date.parse(restartedAt) >= before - 1000);
   });
 
+  t.test('set image daemonset/NAME updates the template, as kubectl does', async (t) => {
+    const { hub, cli } = await withHub(t);
+    seedProbe(hub, counts(2, 3, 3));
+    t.same(await cli(['set', 'image', 'ds/probe', 'web=web:3']), { code: 0, stdout: 'daemonset.apps/probe image updated\n', stderr: '' });
+    const template = (hub.find('DaemonSet', 'probe')!.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template;
+    t.equal(template.spec.containers[0]!.image, 'web:3');
+    t.same(await cli(['set', 'image', 'daemonset/probe', 'web=web:3']), { code: 0, stdout: '', stderr: '' }, 'unchanged: nothing printed');
+    t.same(await cli(['set', 'image', 'pod/x', 'web=web:3']), { code: 1, stdout: '', stderr: 'error: skiff set image supports deployments and daemonsets only, not pods\n' });
+  });
+
   t.test('other rollout verbs still take Deployments only', async (t) => {
     const { hub, cli } = await withHub(t);
     seedProbe(hub, counts(2, 3, 3));
