@@ -19,6 +19,8 @@ import { Prober } from './health/prober.js';
 import { probedContainers } from './health/probed-containers.js';
 import { EventPublisher } from './report/event-publisher.js';
 import { gatherNodeFacts } from './report/node-facts.js';
+import { readCgroupFile, readProcCgroup } from './cgroup/cgroup-files.js';
+import { LimitAudit } from './cgroup/limit-audit.js';
 import { NodeMonitor } from './report/node-monitor.js';
 import { NodeSampler } from './report/node-observations.js';
 import { computeAllocatable, resourceLists } from './report/node-resources.js';
@@ -75,11 +77,19 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     onEvent: (event) => events.emit(event),
     log: log.child({ component: 'prober' }),
   });
+  const limitAudit = new LimitAudit({
+    readProcCgroup,
+    readFile: readCgroupFile,
+    emit: (event) => events.emit(event),
+    now,
+    log: log.child({ component: 'limit-audit' }),
+  });
   const executors = createExecutors({
     api,
     store,
     node,
     ...(config.nodeIp !== undefined ? { nodeIp: config.nodeIp } : {}),
+    ...(config.podMaxPids !== undefined ? { podMaxPids: config.podMaxPids } : {}),
     now,
     log: log.child({ component: 'executor' }),
     pulls,
@@ -153,6 +163,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     onSettled: (result) => {
       refreshFacts();
       prober.sync(probedContainers(result.desired, result.observed));
+      void limitAudit.audit(result.observed);
       reporter.onSettled(result);
     },
   });

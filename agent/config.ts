@@ -41,6 +41,8 @@ export interface AgentConfig {
   evictionPressureTransitionPeriodMs: number;
   evictionMonitoringIntervalMs: number;
   maxPods: number;
+  /** --pod-max-pids; undefined (-1): unlimited. */
+  podMaxPids?: number;
 }
 
 interface FlagSpec {
@@ -66,6 +68,7 @@ const FLAGS = {
     description: `how long a pressure condition stays after its signal recovers (default ${DEFAULTS.node.evictionPressureTransitionPeriodMs / 60_000}m)`,
   },
   'max-pods': { description: `the most Pods this node runs (default ${DEFAULTS.node.maxPods})` },
+  'pod-max-pids': { description: `the most processes each container may run, -1 for no limit (default ${DEFAULTS.node.podMaxPids})` },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
@@ -202,6 +205,13 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       return n;
     }) ?? DEFAULTS.node.maxPods;
 
+  const podMaxPids =
+    parsed('pod-max-pids', read('pod-max-pids'), (text) => {
+      const n = Number(text);
+      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n) || n === 0 || n < -1) throw new ParseProblem(`${JSON.stringify(text)} must be a whole number of at least 1, or -1 for no limit`);
+      return n;
+    }) ?? DEFAULTS.node.podMaxPids;
+
   if (problems.length > 0) {
     throw new SkiffError('SKIFF_ERR_CONFIG', `invalid agent configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
       details: problems,
@@ -223,5 +233,6 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     evictionPressureTransitionPeriodMs: transitionPeriodMs,
     evictionMonitoringIntervalMs: DEFAULTS.node.evictionMonitoringIntervalMs,
     maxPods,
+    ...(podMaxPids > 0 ? { podMaxPids } : {}),
   });
 }

@@ -47,6 +47,11 @@ export const DEFAULTS = {
     /** kubelet's --max-pods. */
     maxPods: 110,
     /**
+     * --pod-max-pids: processes (threads) per container. kubelet leaves it unlimited; a Pi has
+     * pid_max 32768 and little memory, so one runaway Pod must not be able to take them all.
+     */
+    podMaxPids: 1024,
+    /**
      * kubelet's --eviction-hard defaults on Linux, less imagefs (Docker's filesystem, which the
      * agent does not watch). Setting the flag replaces them all, as kubelet's did.
      */

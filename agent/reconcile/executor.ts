@@ -29,6 +29,8 @@ export interface ExecutorDeps {
   store: Pick<AgentStore, 'history' | 'putHistory'>;
   node: string;
   nodeIp?: string;
+  /** --pod-max-pids for each container; undefined: unlimited. */
+  podMaxPids?: number;
   now(): number;
   log: Logger;
   pulls: InFlight;
@@ -130,6 +132,7 @@ export function createExecutors(deps: ExecutorDeps): Executors {
           attempt: step.attempt,
           hash: step.hash,
           graceSeconds: graceSecondsOf(pod),
+          ...(deps.podMaxPids !== undefined ? { pidsLimit: deps.podMaxPids } : {}),
         });
         if (!pulledFor.delete(step.key)) emit(step, 'Normal', 'Pulled', `Container image "${container.image}" already present on machine`);
         id = await api.createContainer(body);

@@ -27,6 +27,8 @@ export interface ContainerSpecInput {
   attempt: number;
   hash: string;
   graceSeconds: number;
+  /** --pod-max-pids: the most processes (threads) the container may have; undefined: unlimited. */
+  pidsLimit?: number;
 }
 
 /** Docker's CpuShares from a CPU request, as kubelet computes it (MilliCPUToShares: min 2). */
@@ -118,6 +120,8 @@ export function containerCreateBody(input: ContainerSpecInput): CreateContainerB
       ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),
       ...(cpuLimit !== undefined ? { NanoCpus: cpuLimit * 1_000_000 } : {}),
       ...(cpuRequest !== undefined ? { CpuShares: cpuShares(cpuRequest) } : {}),
+      // A fork bomb in one Pod must not take the device's PIDs (Skiff has no pod cgroup: per container).
+      ...(input.pidsLimit !== undefined ? { PidsLimit: input.pidsLimit } : {}),
     },
   };
 }

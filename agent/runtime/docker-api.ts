@@ -33,6 +33,10 @@ export interface ContainerDetails {
   imageID: string;
   /** Address on the default bridge, when it has one. */
   ip?: string;
+  /** The main process, while running (its /proc/<pid>/cgroup locates the container's cgroup). */
+  pid?: number;
+  /** The limits Docker was asked for (HostConfig), in the units the cgroup readback uses. */
+  requestedLimits?: { memoryBytes?: number; cpuMillicores?: number; cpuShares?: number; pidsMax?: number };
 }
 
 export type CreateContainerBody = ContainerCreateOptions;

@@ -10,7 +10,8 @@ export interface RawInspect {
   Created: string;
   Image: string;
   Config: { Image: string; Labels?: Record<string, string> | null };
-  State: { Status: string; ExitCode: number; OOMKilled: boolean; StartedAt?: string; FinishedAt?: string; Error?: string };
+  State: { Status: string; ExitCode: number; OOMKilled: boolean; StartedAt?: string; FinishedAt?: string; Error?: string; Pid?: number };
+  HostConfig?: { Memory?: number; MemorySwap?: number; NanoCpus?: number; CpuShares?: number; PidsLimit?: number | null };
   NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null };
 }
 
@@ -24,6 +25,16 @@ export function detailsFromInspect(info: RawInspect): ContainerDetails {
   const startedAt = dockerTime(state.StartedAt);
   const finishedAt = dockerTime(state.FinishedAt);
   const ip = info.NetworkSettings?.Networks?.bridge?.IPAddress;
+  const host = info.HostConfig ?? {};
+  // Docker's zero means "not set" for each of these.
+  const positive = (n: number | null | undefined): number | undefined => (typeof n === 'number' && n > 0 ? n : undefined);
+  const limits = {
+    memoryBytes: positive(host.Memory),
+    cpuMillicores: positive(host.NanoCpus) !== undefined ? Math.round(host.NanoCpus! / 1_000_000) : undefined,
+    cpuShares: positive(host.CpuShares),
+    pidsMax: positive(host.PidsLimit),
+  };
+  const requestedLimits = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
@@ -38,5 +49,7 @@ export function detailsFromInspect(info: RawInspect): ContainerDetails {
     image: info.Config.Image,
     imageID: info.Image,
     ...(ip ? { ip } : {}),
+    ...(state.Pid ? { pid: state.Pid } : {}),
+    requestedLimits,
   };
 }

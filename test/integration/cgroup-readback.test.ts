@@ -5,32 +5,34 @@
  * started without them shows none, and the comparison names every missing limit.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
-import { compareLimits, readLimits, type CgroupFileReader } from '../../agent/cgroup/cgroup-limits.js';
+import { readCgroupFile, readProcCgroup } from '../../agent/cgroup/cgroup-files.js';
+import { compareLimits, readLimits } from '../../agent/cgroup/cgroup-limits.js';
 import { locateCgroup } from '../../agent/cgroup/cgroup-location.js';
+import { LimitAudit } from '../../agent/cgroup/limit-audit.js';
+import { EngineApi } from '../../agent/runtime/engine-api.js';
+import { LABELS } from '../../agent/runtime/labels.js';
+import type { NodeEvent } from '../../shared/mqtt/messages.js';
+import { pino } from 'pino';
 
 const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-
-const readCgroupFile: CgroupFileReader = async (dir, file) => {
-  try {
-    return await readFile(`${dir}/${file}`, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-};
 
 async function limitsOf(t: Test, runArgs: string[]) {
   const id = docker('run', '-d', '--label', 'skiff.test=cgroup-readback', ...runArgs, 'skiff-test/web:1');
   t.teardown(() => void docker('rm', '-f', id));
   const pid = docker('inspect', '-f', '{{.State.Pid}}', id);
-  const location = locateCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8'));
+  const location = locateCgroup(await readProcCgroup(Number(pid)));
   t.ok(location, 'the container cgroup is found');
   return { location: location!, limits: await readLimits(location!, readCgroupFile) };
 }
 
 const MiB = 2 ** 20;
+
+/** The pod identity labels the agent puts on its containers (so the audit can name the Pod). */
+function labelsOf(pod: string): string[] {
+  const labels = { [LABELS.namespace]: 'default', [LABELS.podName]: pod, [LABELS.podUid]: `uid-${pod}`, [LABELS.container]: 'web', [LABELS.hash]: 'h', [LABELS.attempt]: '1' };
+  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+}
 const expected = { memoryBytes: 64 * MiB, cpuMillicores: 500, cpuShares: 256, pidsMax: 100 };
 
 t.test('limits the agent asks for are the limits the kernel enforces', async (t) => {
@@ -48,4 +50,21 @@ t.test('a container started without limits is reported, limit by limit', async (
     ['memory', 'cpu', 'cpu.shares', 'pids'],
   );
   t.ok(mismatches.every((m) => m.limit === 'cpu.shares' || m.actual === undefined), 'no limit at all reads as undefined');
+});
+
+t.test("the agent's audit reads a real container's inspect and cgroup", async (t) => {
+  const id = docker('run', '-d', '--label', 'skiff.test=cgroup-readback', ...labelsOf('audited'), '--memory', '32m', '--memory-swap', '32m', '--pids-limit', '64', 'skiff-test/web:1');
+  t.teardown(() => void docker('rm', '-f', id));
+  const api = new EngineApi();
+  t.teardown(() => api.close?.());
+  const details = await api.inspectContainer(id);
+  t.ok(details?.pid, 'inspect gives the main process');
+  t.same(details?.requestedLimits, { memoryBytes: 32 * MiB, pidsMax: 64 }, 'and the limits Docker was asked for');
+  const events: NodeEvent[] = [];
+  const auditOf = () =>
+    new LimitAudit({ readProcCgroup, readFile: readCgroupFile, emit: (e) => events.push(e), now: Date.now, log: pino({ level: 'silent' }) });
+  await auditOf().audit([details!]);
+  t.same(events, [], 'enforced as asked: nothing to say');
+  await auditOf().audit([{ ...details!, requestedLimits: { pidsMax: 50 } }]);
+  t.match(events, [{ reason: 'LimitsNotEnforced', message: /pids: asked 50, cgroup has 64/, involvedObject: { name: 'audited' } }], 'a difference is reported');
 });

@@ -53,9 +53,14 @@ t.test('a small fleet on one engine', async (t) => {
       t.same(containers.map((c) => c.labels['skiff.pod.name']).sort(), expected, `containers of ${node}`);
     }
     const frontContainer = (await cluster.containers(a))[0]!;
-    const inspect = JSON.parse((await docker(['inspect', frontContainer.id])).stdout) as Array<{ HostConfig: { Memory: number; NanoCpus: number } }>;
+    const inspect = JSON.parse((await docker(['inspect', frontContainer.id])).stdout) as Array<{ HostConfig: { Memory: number; MemorySwap: number; NanoCpus: number; PidsLimit: number } }>;
     t.equal(inspect[0]!.HostConfig.Memory, 64 * 1024 * 1024, 'limits.memory becomes the cgroup memory limit');
+    t.equal(inspect[0]!.HostConfig.MemorySwap, 64 * 1024 * 1024, 'no swap beyond it');
     t.equal(inspect[0]!.HostConfig.NanoCpus, 250_000_000, 'limits.cpu becomes NanoCpus');
+    t.equal(inspect[0]!.HostConfig.PidsLimit, 1024, 'the default --pod-max-pids');
+    // The agent reads the limits back from the cgroup files: all enforced here, so no warning.
+    const events = await cluster.api<{ items: Array<{ reason: string; message: string }> }>('/api/v1/namespaces/shop/events');
+    t.same(events.items.filter((e) => e.reason === 'LimitsNotEnforced'), [], 'the kernel enforces every limit asked for');
   });
 
   await t.test('-A lists every namespace with a NAMESPACE column', async (t) => {

@@ -98,6 +98,9 @@ t.test('node resource flags: reservations, eviction thresholds, transition perio
   t.same(defaults.evictionHard, { 'memory.available': { quantity: 100 * 2 ** 20 }, 'nodefs.available': { percentage: 0.1 }, 'nodefs.inodesFree': { percentage: 0.05 } }, "kubelet's defaults");
   t.equal(defaults.evictionPressureTransitionPeriodMs, 300_000);
   t.equal(defaults.maxPods, 110);
+  t.equal(defaults.podMaxPids, 1024, 'a sane PID cap for a Pi');
+  t.equal(parseAgentConfig([...GOOD, '--pod-max-pids', '-1'], {}).podMaxPids, undefined, '-1: unlimited');
+  t.equal(parseAgentConfig([...GOOD, '--pod-max-pids', '200'], {}).podMaxPids, 200);
 
   const config = parseAgentConfig(
     [...GOOD, '--system-reserved', 'cpu=500m,memory=256Mi', '--kube-reserved', 'memory=64Mi,ephemeral-storage=1Gi', '--eviction-hard', 'memory.available<5%', '--eviction-pressure-transition-period', '30s', '--max-pods', '20'],
@@ -123,6 +126,8 @@ t.test('bad node resource flags name the flag and the entry', async (t) => {
     [['--eviction-pressure-transition-period', 'soon'], /^--eviction-pressure-transition-period: invalid argument "soon"/],
     [['--max-pods', '0'], /^--max-pods: "0" must be a whole number of at least 1/],
     [['--max-pods', '1.5'], /^--max-pods: "1.5" must be a whole number/],
+    [['--pod-max-pids', '0'], /^--pod-max-pids: "0" must be a whole number of at least 1, or -1 for no limit/],
+    [['--pod-max-pids', '-2'], /^--pod-max-pids: "-2" must be/],
   ];
   for (const [flags, expected] of table) {
     const found = problems([...GOOD, ...flags]);

@@ -45,6 +45,8 @@ t.test('without command, args or resources the image defaults apply', async (t) 
   t.notOk('Cmd' in body);
   t.notOk('Env' in body);
   t.same(body.HostConfig, { RestartPolicy: { Name: 'no' }, NetworkMode: 'bridge' });
+  const capped = containerCreateBody({ node: 'n', pod: plain, container: plain.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30, pidsLimit: 1024 });
+  t.equal(capped.HostConfig?.PidsLimit, 1024, '--pod-max-pids becomes PidsLimit');
 });
 
 t.test('CPU shares from requests as kubelet computes them (minimum 2)', async (t) => {
