@@ -163,6 +163,10 @@ export function createExecutors(deps: ExecutorDeps): Executors {
             const { key, terminated, ...ended } = step.record;
             const how = terminated ?? (await endedState(step.containerId));
             store.putHistory(key, withEndedAttempt(store.history().get(key), { ...ended, terminated: how, containerId: step.containerId }));
+            // The kernel killed it at its memory limit: worth saying on the Pod, not only in its lastState.
+            if (how?.reason === 'OOMKilled' && step.identity) {
+              emitFor(step.identity, 'Warning', 'OOMKilled', `Container ${step.identity.container} was killed by the kernel for exceeding its memory limit (exit code ${how.exitCode})`);
+            }
           }
           await api.removeContainer(step.containerId);
           deps.invalidate?.(step.containerId);
