@@ -3,6 +3,7 @@
  * convertToAPIContainerStatuses; pkg/kubelet/status: conditions), from what Docker shows, what the
  * agent remembers (history) and what the last plan is waiting for. Pure: time comes in `nowIso`.
  */
+import { computePodQos } from '../../shared/api/qos.js';
 import type { Container } from '../../shared/api/schema/pod.js';
 import type {
   ConditionStatus,
@@ -157,6 +158,9 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     ...(ips[0] ? { podIP: ips[0] } : {}),
     startTime,
     containerStatuses: statuses,
+    // Set by the API server at creation in Kubernetes; the node's report carries it too, so a
+    // status written from the node never loses it.
+    qosClass: computePodQos(pod),
     observedGeneration: input.observedGeneration,
   };
 }

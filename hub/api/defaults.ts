@@ -111,8 +111,11 @@ interface WorkloadSpec {
 
 export function applyDefaults(object: KubeObject): KubeObject {
   switch (object.kind) {
-    case 'Pod':
-      return { ...object, spec: withDefaultTolerations(withRequestsFromLimits(defaultPodSpec(object.spec as PodSpec))) };
+    case 'Pod': {
+      const spec = withDefaultTolerations(withRequestsFromLimits(defaultPodSpec(object.spec as PodSpec)));
+      // As the API server's PrepareForCreate: the QoS class is fixed from the defaulted spec.
+      return { ...object, spec, status: { ...(object.status as object | undefined), qosClass: computePodQos({ spec }) } };
+    }
     case 'Deployment': {
       const spec = object.spec as WorkloadSpec & { strategy?: { type?: string; rollingUpdate?: object } };
       const strategyType = spec.strategy?.type ?? 'RollingUpdate';

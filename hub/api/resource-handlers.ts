@@ -122,7 +122,7 @@ function qualifiedKindTitle(rt: ResourceType): string {
 }
 
 function initialStatus(object: KubeObject): KubeObject {
-  if (object.kind === 'Pod') return { ...object, status: { phase: 'Pending' } };
+  if (object.kind === 'Pod') return { ...object, status: { phase: 'Pending', qosClass: (object.status as { qosClass?: string } | undefined)?.qosClass } };
   return object;
 }
 

@@ -39,6 +39,8 @@ t.test('a memory hog is OOM-killed, reported and restarted', async (t) => {
     return s && s.restartCount >= 1 && s.lastState?.terminated ? s : undefined;
   });
   t.match(status.lastState?.terminated, { reason: 'OOMKilled', exitCode: 137 }, 'lastState says how it ended');
+  const pod = await cluster.api<PodView>('/api/v1/namespaces/default/pods/hog');
+  t.equal(pod.status?.qosClass, 'Burstable', 'status.qosClass, kept through the node\'s reports');
 
   const event = await waitFor('an OOMKilled event', async () => {
     const events = await cluster.api<{ items: Event[] }>('/api/v1/namespaces/default/events');

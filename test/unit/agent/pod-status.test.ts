@@ -107,6 +107,12 @@ t.test('restartPolicy Never: an exited container makes the pod Succeeded or Fail
   t.match(oom.containerStatuses![0]!.state, { terminated: { reason: 'OOMKilled' } });
 });
 
+t.test('the QoS class travels in the reported status', async (t) => {
+  t.equal(computePodStatus(input(web, [])).qosClass, 'BestEffort');
+  const limited = pod('limited', {}, [{ resources: { limits: { cpu: '1', memory: '64Mi' }, requests: { cpu: '1', memory: '64Mi' } } }]);
+  t.equal(computePodStatus(input(limited, [])).qosClass, 'Guaranteed');
+});
+
 t.test('a vanished container shows as ContainerStatusUnknown until recorded, and counts', async (t) => {
   const status = computePodStatus(input(web, [], { history: historyOf(web, { attempts: 1, lastContainerId: 'gone', lastStartedAtMs: T0 - 5000 }) }));
   t.match(status.containerStatuses![0], {

@@ -75,6 +75,8 @@ t.test('admission tolerations: 300 s for not-ready/unreachable, memory-pressure 
   t.match(burstable.tolerations[2], { operator: 'Exists' });
   const guaranteed = specOf(applyDefaults(podObject({}, { resources: { limits: { memory: '16Mi', cpu: '1' } } })));
   t.same(keys(guaranteed), keys(burstable), 'limits alone make it Guaranteed (requests default to them)');
+  t.equal((applyDefaults(podObject({}, { resources: { limits: { memory: '16Mi', cpu: '1' } } })).status as { qosClass?: string }).qosClass, 'Guaranteed', 'status.qosClass set as the API server does');
+  t.equal((applyDefaults(podObject()).status as { qosClass?: string }).qosClass, 'BestEffort');
   t.same(keys(specOf(applyDefaults(applyDefaults(podObject({}, { resources: { limits: { cpu: '1' } } }))))), keys(burstable), 'idempotent: applying twice adds nothing');
   const own = specOf(applyDefaults(podObject({ tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }] })));
   t.same(keys(own), ['node.kubernetes.io/unreachable:NoExecute:5', 'node.kubernetes.io/not-ready:NoExecute:300'], 'a Pod that says otherwise keeps its own');
