@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { readCgroupFile, readProcCgroup } from '../../agent/cgroup/cgroup-files.js';
 import { compareLimits, readLimits } from '../../agent/cgroup/cgroup-limits.js';
+import { readStats } from '../../agent/cgroup/cgroup-stats.js';
 import { locateCgroup } from '../../agent/cgroup/cgroup-location.js';
 import { LimitAudit } from '../../agent/cgroup/limit-audit.js';
 import { EngineApi } from '../../agent/runtime/engine-api.js';
@@ -17,8 +18,8 @@ import { pino } from 'pino';
 
 const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
-async function limitsOf(t: Test, runArgs: string[]) {
-  const id = docker('run', '-d', '--label', 'skiff.test=cgroup-readback', ...runArgs, 'skiff-test/web:1');
+async function limitsOf(t: Test, runArgs: string[], command: string[] = []) {
+  const id = docker('run', '-d', '--label', 'skiff.test=cgroup-readback', ...runArgs, 'skiff-test/web:1', ...command);
   t.teardown(() => void docker('rm', '-f', id));
   const pid = docker('inspect', '-f', '{{.State.Pid}}', id);
   const location = locateCgroup(await readProcCgroup(Number(pid)));
@@ -67,4 +68,21 @@ t.test("the agent's audit reads a real container's inspect and cgroup", async (t
   t.same(events, [], 'enforced as asked: nothing to say');
   await auditOf().audit([{ ...details!, requestedLimits: { pidsMax: 50 } }]);
   t.match(events, [{ reason: 'LimitsNotEnforced', message: /pids: asked 50, cgroup has 64/, involvedObject: { name: 'audited' } }], 'a difference is reported');
+});
+
+t.test('a CPU burner is held at its quota, as its own cgroup counters show', async (t) => {
+  const { location, limits } = await limitsOf(t, ['--cpus', '0.2'], ['sh', '-c', 'while true; do :; done']);
+  t.equal(limits.cpuMillicores, 200);
+  const before = await readStats(location, readCgroupFile);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const after = await readStats(location, readCgroupFile);
+  const periods = after.cpuPeriods! - before.cpuPeriods!;
+  const throttled = after.cpuThrottledPeriods! - before.cpuThrottledPeriods!;
+  // CPU time per 100 ms CFS period in which it ran: the quota is 20 ms, so never above 0.2 (10% slack).
+  const perPeriod = (after.cpuUsageNs! - before.cpuUsageNs!) / (periods * 100_000_000);
+  t.ok(periods > 0, `${periods} CFS periods elapsed`);
+  t.ok(perPeriod <= 0.22, `used ${perPeriod.toFixed(3)} of each period, quota 0.2`);
+  t.ok(throttled > periods / 2, `throttled in ${throttled} of ${periods} periods`);
+  t.ok(after.cpuThrottledNs! > before.cpuThrottledNs!, 'throttled time grows');
+  t.ok(after.memoryWorkingSetBytes! > 0 && after.memoryWorkingSetBytes! <= after.memoryUsageBytes!, 'a working set no larger than usage');
 });
