@@ -1,12 +1,13 @@
 /**
  * POST /skiff/v1/join: an agent presents the cluster join token and its node name, and gets MQTT
  * credentials that the broker accepts for that node's topics only. The node's password is kept
- * only as a scrypt hash. Joining again under the same name replaces the old credentials.
+ * only as a scrypt hash (computed off the event loop). Joining again under the same name replaces
+ * the old credentials.
  */
 import { SkiffError } from '../../shared/errors.js';
 import type { JoinRequest, JoinResponse } from '../../shared/join.js';
 import { isValidNodeName } from '../../shared/mqtt/topics.js';
-import { hashSecret, randomToken, tokensEqual } from '../identity/secrets.js';
+import { hashSecret, nodeSecrets, randomToken, tokensEqual } from '../identity/secrets.js';
 import type { Store } from '../store/store.js';
 
 export async function handleJoin(store: Store, body: unknown, options: { joinToken: string; mqttPort: number }): Promise<JoinResponse> {
@@ -20,6 +21,9 @@ export async function handleJoin(store: Store, body: unknown, options: { joinTok
     });
   }
   const password = randomToken(32);
-  await store.putNodeCredential({ node: request.nodeName, passwordHash: hashSecret(password), createdAt: new Date().toISOString() });
+  const passwordHash = await hashSecret(password);
+  await store.putNodeCredential({ node: request.nodeName, passwordHash, createdAt: new Date().toISOString() });
+  // The agent logs in to the broker next: it need not pay a second scrypt for a secret just hashed.
+  nodeSecrets.remember(request.nodeName, password, passwordHash);
   return { nodeName: request.nodeName, mqttPort: options.mqttPort, username: request.nodeName, password };
 }

@@ -7,7 +7,7 @@
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { Logger } from '../../shared/log.js';
-import { verifySecret } from '../identity/secrets.js';
+import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
 import type { Store } from '../store/store.js';
 
 const BAD_USERNAME_OR_PASSWORD = 4; // MQTT 3.1.1 §3.2.2.3 connect return code
@@ -35,6 +35,9 @@ export function nodeTopicAllowed(node: string | undefined, topic: string, direct
 
 export function brokerPolicy(store: Store, logger: Logger) {
   const log = logger.child({ component: 'broker' });
+  // A node reconnecting with the password that verified last time costs a hash, not a scrypt;
+  // the stored credential is still read on every login, so re-join and deletion take effect at once.
+  const secrets: VerifiedSecrets = nodeSecrets;
   return {
     authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
       if (!username || !password) {
@@ -43,8 +46,13 @@ export function brokerPolicy(store: Store, logger: Logger) {
       }
       store
         .getNodeCredential(username)
-        .then((credential) => {
-          if (!credential || !verifySecret(password.toString(), credential.passwordHash)) {
+        .then(async (credential) => {
+          if (!credential) secrets.forget(username);
+          const valid = credential !== undefined && (await secrets.verify(username, password.toString(), credential.passwordHash));
+          // scrypt runs off the event loop: the node may have been deleted (or re-joined) meanwhile,
+          // and node removal only disconnects clients that have already logged in.
+          const stillCurrent = valid && (await store.getNodeCredential(username))?.passwordHash === credential.passwordHash;
+          if (!stillCurrent) {
             log.warn({ clientId: client.id, username }, 'mqtt login refused');
             done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
             return;

@@ -12,6 +12,7 @@ import type { MessageBus } from '../broker/message-bus.js';
 import { QueueController } from '../controllers/controller.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
 import type { Change, Store } from '../store/store.js';
+import { PodsByNode } from './pods-by-node.js';
 import { contentHash, desiredPodsFor, terminatingPodsFor } from './desired-state.js';
 
 const pods = resolveResource('pods')!;
@@ -20,6 +21,8 @@ const nodes = resolveResource('nodes')!;
 export class Dispatcher extends QueueController {
   /** Nodes whose current generation this process has published (retained state is per process). */
   private readonly published = new Set<string>();
+  /** Each node's Pods from change events: a sync reads its node's Pods, not every Pod. */
+  private readonly index: PodsByNode;
 
   constructor(
     store: Store,
@@ -27,9 +30,11 @@ export class Dispatcher extends QueueController {
     logger: Logger,
   ) {
     super('dispatcher', store, logger, { concurrency: 4 });
+    this.index = new PodsByNode(store);
   }
 
   onChange(change: Change): void {
+    this.index.onChange(change);
     if (change.resource === pods) {
       for (const pod of [change.object, change.previous]) {
         const node = pod ? nodeNameOf(pod) : undefined;
@@ -40,12 +45,14 @@ export class Dispatcher extends QueueController {
   }
 
   async resync(): Promise<void> {
+    await this.index.load();
     for (const node of await this.store.list(nodes)) this.queue.add(node.metadata.name!);
   }
 
   protected async sync(node: string): Promise<void> {
     if (!(await this.store.get(nodes, undefined, node))) return;
-    const all = await this.store.list(pods);
+    if (!this.index.ready) await this.index.load();
+    const all = this.index.podsOn(node);
     const desired = desiredPodsFor(node, all);
     const terminating = terminatingPodsFor(node, all);
     const hash = contentHash(desired, terminating);

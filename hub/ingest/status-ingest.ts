@@ -12,8 +12,8 @@ import type { Logger } from '../../shared/log.js';
 import { decodeStatusReport, type StatusReport } from '../../shared/mqtt/messages.js';
 import { PRESENCE_OFFLINE, allNodesFilter, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { MessageBus } from '../broker/message-bus.js';
-import { nodeNameOf } from '../controllers/pod-facts.js';
 import { WorkQueue } from '../controllers/work-queue.js';
+import { PodsByNode } from '../dispatch/pods-by-node.js';
 import { mutate } from '../objects/mutate.js';
 import type { Store } from '../store/store.js';
 import { markNodeUnknown } from './node-conditions.js';
@@ -33,6 +33,9 @@ export class StatusIngest {
   private readonly queue: WorkQueue;
   private readonly latest = new Map<string, StatusReport>();
   private readonly log: Logger;
+  /** Each node's Pods from change events: a report is matched against its node's Pods only. */
+  private readonly index: PodsByNode;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -41,9 +44,12 @@ export class StatusIngest {
   ) {
     this.log = logger.child({ component: 'ingest' });
     this.queue = new WorkQueue({ name: 'ingest', logger, sync: (node) => this.apply(node), concurrency: 4 });
+    this.index = new PodsByNode(store);
   }
 
   async start(): Promise<void> {
+    this.unsubscribe = this.store.onChange((change) => this.index.onChange(change));
+    await this.index.load();
     await this.bus.subscribe(allNodesFilter('status'), (topic, payload) => this.onStatus(topic, payload));
     await this.bus.subscribe(allNodesFilter('presence'), (topic, payload) => this.onPresence(topic, payload));
   }
@@ -53,6 +59,7 @@ export class StatusIngest {
   }
 
   stop(): Promise<void> {
+    this.unsubscribe?.();
     return this.queue.stop();
   }
 
@@ -88,8 +95,7 @@ export class StatusIngest {
     await this.upsertNode(report);
     const reported = new Map(report.pods.map((p) => [p.uid, p]));
     const dispatch = await this.store.getDispatch(node);
-    for (const pod of await this.store.list(pods)) {
-      if (nodeNameOf(pod) !== node) continue;
+    for (const pod of this.index.podsOn(node)) {
       const fromNode = reported.get(pod.metadata.uid!);
       if (fromNode) {
         await this.updatePodStatus(pod, fromNode.status);

@@ -13,7 +13,7 @@ import { nowTimestamp } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
 import type { Change, Store } from '../store/store.js';
 import type { EventRecorder } from '../events/event-recorder.js';
-import { QueueController, splitKey } from '../controllers/controller.js';
+import { QueueController, key, splitKey } from '../controllers/controller.js';
 import { isPodActive, nodeNameOf } from '../controllers/pod-facts.js';
 import { schedule } from './schedule.js';
 
@@ -28,27 +28,91 @@ function setCondition(status: PodStatus, next: PodCondition): PodStatus {
   return { ...status, conditions: [...others, { ...next, lastTransitionTime }] };
 }
 
+/** What the filters and scores read of a node: anything else (a heartbeat) cannot change a decision. */
+function schedulingView(node: KubeObject | undefined): string {
+  const status = node?.status as { allocatable?: unknown; conditions?: Array<{ type: string; status: string }> } | undefined;
+  const ready = status?.conditions?.map((c) => `${c.type}=${c.status}`).join();
+  return JSON.stringify([node?.metadata.labels, node?.spec, status?.allocatable, ready]);
+}
+
+function schedulingChanged(change: Change): boolean {
+  return change.type !== 'MODIFIED' || schedulingView(change.object) !== schedulingView(change.previous);
+}
+
+/**
+ * Nodes and Pods as of the last change event (kube-scheduler's cache, fed by informers): binding
+ * one Pod must not parse every Node and Pod in the store, or a 2,000-replica Deployment costs
+ * millions of parses (measured with 1,000 simulated nodes: docs/benchmarks.md, "Fleet scale").
+ * Rebuilt from a listing on every resync; changes committed while that listing is awaited are
+ * replayed on top of it in commit order.
+ */
+class SchedulingCache {
+  readonly nodes = new Map<string, KubeObject>();
+  readonly pods = new Map<string, KubeObject>();
+  private pending: Change[] | undefined;
+  loaded = false;
+
+  constructor(private readonly store: Store) {}
+
+  async load(): Promise<void> {
+    const buffered: Change[] = [];
+    this.pending = buffered;
+    try {
+      const [allNodes, allPods] = [await this.store.list(nodes), await this.store.list(pods)];
+      this.nodes.clear();
+      this.pods.clear();
+      for (const node of allNodes) this.nodes.set(key(undefined, node.metadata.name!), node);
+      for (const pod of allPods) this.pods.set(key(pod.metadata.namespace, pod.metadata.name!), pod);
+      for (const change of buffered) this.apply(change);
+      this.loaded = true;
+    } finally {
+      if (this.pending === buffered) this.pending = undefined;
+    }
+  }
+
+  onChange(change: Change): void {
+    if (change.resource !== nodes && change.resource !== pods) return;
+    this.pending?.push(change);
+    this.apply(change);
+  }
+
+  private apply(change: Change): void {
+    const map = change.resource === nodes ? this.nodes : this.pods;
+    const k = key(change.object.metadata.namespace, change.object.metadata.name!);
+    if (change.type === 'DELETED') map.delete(k);
+    else map.set(k, change.object);
+  }
+}
+
 export class SchedulerController extends QueueController {
+  private readonly cache: SchedulingCache;
+
   constructor(
     store: Store,
     logger: Logger,
     private readonly events: EventRecorder,
   ) {
     super('scheduler', store, logger);
+    this.cache = new SchedulingCache(store);
   }
 
   onChange(change: Change): void {
+    this.cache.onChange(change);
     if (change.resource === pods && change.type !== 'DELETED' && !nodeNameOf(change.object)) this.enqueue(change.object);
     // As kube-scheduler on AssignedPodDelete: a bound Pod going away frees room that a Pending
-    // Pod may have been waiting for.
+    // Pod may have been waiting for. A node's heartbeat alone changes nothing a filter reads.
     const freesRoom = change.resource === pods && change.type === 'DELETED' && nodeNameOf(change.object) !== undefined;
-    if (change.resource === nodes || freesRoom) {
-      this.resync().catch((err: unknown) => this.logger.error({ component: this.name, err }, 'resync after a node or bound pod change failed'));
-    }
+    if ((change.resource === nodes && schedulingChanged(change)) || freesRoom) this.enqueuePending();
   }
 
+  /** The safety net: a fresh listing for the cache, then every pending Pod. */
   async resync(): Promise<void> {
-    for (const pod of await this.store.list(pods)) {
+    await this.cache.load();
+    this.enqueuePending();
+  }
+
+  private enqueuePending(): void {
+    for (const pod of this.cache.pods.values()) {
       if (!nodeNameOf(pod) && isPodActive(pod)) this.enqueue(pod);
     }
   }
@@ -57,7 +121,8 @@ export class SchedulerController extends QueueController {
     const { namespace, name } = splitKey(k);
     const pod = await this.store.get(pods, namespace, name);
     if (!pod || nodeNameOf(pod) || !isPodActive(pod)) return;
-    const result = schedule(pod, await this.store.list(nodes), await this.store.list(pods));
+    if (!this.cache.loaded) await this.cache.load();
+    const result = schedule(pod, [...this.cache.nodes.values()], [...this.cache.pods.values()]);
     const now = nowTimestamp();
     let changed = false;
     let attempted = false;

@@ -1,5 +1,13 @@
-import t from 'tap';
-import { nodeTopicAllowed } from '../../../hub/broker/policy.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test as Tap } from 'tap';
+import type { Client } from 'aedes';
+import { brokerPolicy, nodeTopicAllowed } from '../../../hub/broker/policy.js';
+import { handleJoin } from '../../../hub/api/join.js';
+import { nodeSecrets } from '../../../hub/identity/secrets.js';
+import { SqliteStore } from '../../../hub/store/sqlite-store.js';
+import { createLogger } from '../../../shared/log.js';
 import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, nodeTopic } from '../../../shared/mqtt/topics.js';
 import { HOME_NODE, HOSTILE_NODE_NAMES, HOSTILE_TOPICS } from '../shared/hostile-topics.js';
 import { pick, randomInt, seededRandom } from '../../helpers/seeded-random.js';
@@ -66,4 +74,64 @@ t.test('property: a random topic is allowed exactly when it is one of the node\'
   }
   t.same(failures.slice(0, 10), [], `${failures.length} wrong decisions`);
   t.ok(allowedSeen > 100, `the generator also produced allowed topics (${allowedSeen})`);
+});
+
+async function policyWithStore(t: Tap) {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-policy-'));
+  const store = new SqliteStore(join(dir, 'hub.db'));
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const policy = brokerPolicy(store, createLogger('hub', 'silent'));
+  const login = (username: string, password: string): Promise<{ ok: boolean; returnCode?: number }> =>
+    new Promise((resolve) => {
+      policy.authenticate({ id: `skiff-agent-${username}` } as Client, username, Buffer.from(password), (err, success) =>
+        resolve({ ok: success === true, ...(err ? { returnCode: err.returnCode } : {}) }),
+      );
+    });
+  const join_ = (node: string) => handleJoin(store, { token: 'join-token', nodeName: node }, { joinToken: 'join-token', mqttPort: 1883 });
+  return { store, login, join: join_ };
+}
+
+t.test('a node logs in with the credentials it joined with, again and again; a wrong password is refused', async (t) => {
+  const { login, join } = await policyWithStore(t);
+  const { password } = await join('pi-1');
+  t.same(await login('pi-1', password), { ok: true });
+  t.same(await login('pi-1', password), { ok: true }, 'a reconnect (answered from the verified-secret memory)');
+  t.same(await login('pi-1', `${password}x`), { ok: false, returnCode: 4 });
+  t.same(await login('pi-2', password), { ok: false, returnCode: 4 }, 'another node’s name with pi-1’s password');
+});
+
+t.test('joining again replaces the credentials: the old password stops working at once', async (t) => {
+  const { login, join } = await policyWithStore(t);
+  const first = await join('pi-1');
+  t.same(await login('pi-1', first.password), { ok: true });
+  const second = await join('pi-1');
+  t.same(await login('pi-1', first.password), { ok: false, returnCode: 4 }, 'the remembered verification does not outlive the credential');
+  t.same(await login('pi-1', second.password), { ok: true });
+});
+
+t.test('a deleted node’s credentials are refused even right after a successful login', async (t) => {
+  const { store, login, join } = await policyWithStore(t);
+  const { password } = await join('pi-1');
+  t.same(await login('pi-1', password), { ok: true });
+  await store.deleteNodeCredential('pi-1');
+  t.same(await login('pi-1', password), { ok: false, returnCode: 4 });
+});
+
+t.test('a node deleted while its login is being verified is refused', async (t) => {
+  const { store, login, join } = await policyWithStore(t);
+  const { password } = await join('pi-1');
+  nodeSecrets.forget('pi-1'); // as after a hub restart: this login needs a scrypt
+  const pending = login('pi-1', password);
+  await new Promise((resolve) => setImmediate(resolve)); // the credential is read; scrypt runs on the threadpool
+  await store.deleteNodeCredential('pi-1');
+  t.same(await pending, { ok: false, returnCode: 4 });
+});
+
+t.test('logins without credentials are refused', async (t) => {
+  const { login } = await policyWithStore(t);
+  t.same(await login('', 'x'), { ok: false, returnCode: 4 });
+  t.same(await login('pi-1', ''), { ok: false, returnCode: 4 });
 });

@@ -1,0 +1,301 @@
+/**
+ * A simulated fleet: many lightweight fake agents in one process, each speaking the real
+ * protocol to a real hub. A fake node joins through the hub's HTTP join endpoint (the agent's own
+ * requestJoin), connects to the embedded broker with its node credentials and the agent's session
+ * options (persistent session, retained `offline` last will, retained `online` on connect),
+ * subscribes to its desired topic and publishes StatusReports: at once on connect and on every
+ * desired state, and as heartbeats. It has no Docker: every desired Pod is reported Running and
+ * Ready, with a status shaped as agent/report/pod-status.ts computes it for a running container.
+ * Node labels and status come from the agent's own nodeLabels/buildNodeStatus.
+ */
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { connect, type MqttClient } from 'mqtt';
+import { requestJoin } from '../../agent/session/join.js';
+import { buildNodeStatus, nodeLabels } from '../../agent/report/node-status.js';
+import { DEFAULTS } from '../../shared/defaults.js';
+import type { JoinRequest, JoinResponse } from '../../shared/join.js';
+import type { ContainerStatus, PodStatus } from '../../shared/api/status-types.js';
+import { MESSAGE_SCHEMA, decodeDesiredState, encode, type DesiredPod, type DesiredState, type ReportedPod, type StatusReport } from '../../shared/mqtt/messages.js';
+import { PRESENCE_OFFLINE, PRESENCE_ONLINE, desiredTopic, presenceTopic, statusTopic } from '../../shared/mqtt/topics.js';
+
+export interface FakeNodeSpec {
+  name: string;
+  /** kubernetes.io/arch (GOARCH spelling). */
+  arch?: string;
+  /** Extra node labels, as `skiff agent --node-label`. */
+  labels?: Record<string, string>;
+  cpuCores?: number;
+  memoryBytes?: number;
+}
+
+export interface FleetOptions {
+  /** The hub's API URL (the join endpoint) and its join token. */
+  server: string;
+  joinToken: string;
+  heartbeatIntervalMs?: number;
+  keepaliveSeconds?: number;
+}
+
+/** Deterministic stand-ins for Docker ids: same pod, same id. */
+function fakeId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('/')).digest('hex');
+}
+
+/** What agent/report/pod-status.ts computes for a pod whose containers all run and are ready. */
+export function runningPodStatus(pod: DesiredPod, hostIP: string, startedAt: string, observedGeneration: number): PodStatus {
+  const containerStatuses: ContainerStatus[] = pod.spec.containers.map((c) => ({
+    name: c.name,
+    state: { running: { startedAt } },
+    lastState: {},
+    ready: true,
+    restartCount: 0,
+    image: c.image,
+    imageID: `docker://sha256:${fakeId(c.image)}`,
+    containerID: `docker://${fakeId(pod.metadata.uid, c.name)}`,
+    started: true,
+  }));
+  const condition = (type: 'Initialized' | 'Ready' | 'ContainersReady' | 'PodScheduled') => ({ type, status: 'True' as const, lastProbeTime: null, lastTransitionTime: startedAt });
+  return {
+    phase: 'Running',
+    conditions: [condition('Initialized'), condition('Ready'), condition('ContainersReady'), condition('PodScheduled')],
+    hostIP,
+    podIP: hostIP,
+    startTime: startedAt,
+    containerStatuses,
+    observedGeneration,
+  };
+}
+
+/** As the agent (agent/session/join.ts), a busy hub is asked again rather than given up on. */
+async function joinWithRetries(server: string, request: JoinRequest, attempts = 5): Promise<JoinResponse> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await requestJoin(server, request);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
+}
+
+export class FakeNode {
+  /** The last desired state received (undefined before the first). */
+  desired: DesiredState | undefined;
+  /** How many desired-state messages arrived. */
+  desiredMessages = 0;
+  private seq = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private silenced = false;
+  private readonly readySince = new Date().toISOString();
+  private readonly startedAt = new Map<string, string>();
+  private readonly waiters = new Set<() => void>();
+  readonly labels: Record<string, string>;
+
+  private constructor(
+    readonly name: string,
+    readonly client: MqttClient,
+    private readonly spec: Required<Omit<FakeNodeSpec, 'labels'>>,
+    extraLabels: Record<string, string>,
+    private readonly hostIP: string,
+    private readonly heartbeatIntervalMs: number,
+  ) {
+    this.labels = nodeLabels(name, spec.arch, extraLabels);
+  }
+
+  /** Joins, connects and waits for the broker's CONNACK and the desired-topic subscription. */
+  static async start(spec: FakeNodeSpec, options: FleetOptions, hostIP: string): Promise<FakeNode> {
+    const credentials = await joinWithRetries(options.server, { token: options.joinToken, nodeName: spec.name });
+    const url = new URL(options.server);
+    const client = connect(`mqtt://${url.hostname}:${credentials.mqttPort}`, {
+      clientId: `skiff-agent-${spec.name}`,
+      username: credentials.username,
+      password: credentials.password,
+      clean: false,
+      keepalive: options.keepaliveSeconds ?? DEFAULTS.mqttKeepaliveSeconds,
+      // A fake node that lost its link stays lost (the tests decide when a node comes back).
+      reconnectPeriod: 0,
+      connectTimeout: 60_000,
+      queueQoSZero: false,
+      writeCache: false,
+      will: { topic: presenceTopic(spec.name), payload: Buffer.from(PRESENCE_OFFLINE), qos: 1, retain: true },
+    });
+    const node = new FakeNode(
+      spec.name,
+      client,
+      { name: spec.name, arch: spec.arch ?? 'amd64', cpuCores: spec.cpuCores ?? 4, memoryBytes: spec.memoryBytes ?? 8 * 2 ** 30 },
+      spec.labels ?? {},
+      hostIP,
+      options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
+    );
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+      client.once('close', () => reject(new Error(`fake node ${spec.name}: connection closed before CONNACK`)));
+    });
+    client.on('error', () => undefined); // a killed fake node's socket errors are expected
+    client.on('message', (topic, payload) => node.onDesired(topic, payload));
+    await client.publishAsync(presenceTopic(spec.name), PRESENCE_ONLINE, { qos: 1, retain: true });
+    await client.subscribeAsync(desiredTopic(spec.name), { qos: 1 });
+    await node.report();
+    // Heartbeats start at a random phase so that a fleet started at once does not beat in step.
+    const first = setTimeout(() => {
+      void node.report();
+      node.heartbeat = setInterval(() => void node.report(), node.heartbeatIntervalMs);
+    }, Math.random() * node.heartbeatIntervalMs);
+    node.heartbeat = first;
+    return node;
+  }
+
+  /** Uids of the pods in the last desired state. */
+  get desiredUids(): string[] {
+    return (this.desired?.pods ?? []).map((p) => p.metadata.uid);
+  }
+
+  private onDesired(topic: string, payload: Buffer): void {
+    const state = decodeDesiredState(payload, topic);
+    if (this.desired && state.generation < this.desired.generation) return; // as the agent: never go back
+    this.desired = state;
+    this.desiredMessages++;
+    for (const wake of this.waiters) wake();
+    void this.report();
+  }
+
+  /** Resolves once a desired state satisfying `check` has arrived. */
+  waitForDesired(check: (state: DesiredState | undefined) => boolean): Promise<void> {
+    if (check(this.desired)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        if (!check(this.desired)) return;
+        this.waiters.delete(wake);
+        resolve();
+      };
+      this.waiters.add(wake);
+    });
+  }
+
+  buildReport(nowIso = new Date().toISOString()): StatusReport {
+    const pods: ReportedPod[] = (this.desired?.pods ?? []).map((pod) => {
+      let started = this.startedAt.get(pod.metadata.uid);
+      if (!started) this.startedAt.set(pod.metadata.uid, (started = nowIso));
+      return {
+        namespace: pod.metadata.namespace,
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+        status: runningPodStatus(pod, this.hostIP, started, this.desired!.generation),
+      };
+    });
+    const facts = {
+      cpuCores: this.spec.cpuCores,
+      memoryBytes: this.spec.memoryBytes,
+      architecture: this.spec.arch,
+      kernelVersion: '6.1.0-fake',
+      osImage: 'Skiff fake fleet',
+      containerRuntimeVersion: 'docker://fake',
+      internalIP: this.hostIP,
+      hostname: this.name,
+    };
+    return {
+      schema: MESSAGE_SCHEMA,
+      node: this.name,
+      seq: ++this.seq,
+      sentAt: nowIso,
+      observedGeneration: this.desired?.generation ?? 0,
+      labels: this.labels,
+      nodeStatus: buildNodeStatus(facts, nowIso, this.readySince),
+      pods,
+    };
+  }
+
+  private async report(): Promise<void> {
+    if (this.silenced || !this.client.connected) return;
+    await this.client.publishAsync(statusTopic(this.name), encode(this.buildReport()), { qos: 1 }).catch(() => undefined);
+  }
+
+  /**
+   * The node dies abruptly (power cut, kill -9): the socket is destroyed without DISCONNECT, so
+   * the broker publishes the retained `offline` last will (MQTT 3.1.1 §3.1.2.5).
+   */
+  kill(): void {
+    this.stopHeartbeats();
+    (this.client.stream as Socket).destroy();
+  }
+
+  /**
+   * The link goes silent without closing (a cable pulled mid-way, a Wi-Fi dead zone): nothing
+   * flows either way, not even keepalive PINGREQs, until `resume` — the TCP connection stays up.
+   */
+  silence(): void {
+    this.silenced = true;
+    const socket = this.client.stream as Socket;
+    socket.pause();
+    socket.cork();
+  }
+
+  /** The silent link comes back: queued packets flow and a report goes out at once. */
+  resume(): void {
+    const socket = this.client.stream as Socket;
+    socket.uncork();
+    socket.resume();
+    this.silenced = false;
+    void this.report();
+  }
+
+  /** Heartbeats stop but the MQTT connection stays up (a hung agent): only the grace period can tell. */
+  stopHeartbeats(): void {
+    clearTimeout(this.heartbeat);
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    this.silenced = true;
+  }
+
+  /** A clean stop: `offline` then DISCONNECT (which suppresses the will), as the agent's close. */
+  async stop(): Promise<void> {
+    this.stopHeartbeats();
+    if (this.client.connected) await this.client.publishAsync(presenceTopic(this.name), PRESENCE_OFFLINE, { qos: 1, retain: true }).catch(() => undefined);
+    await this.client.endAsync().catch(() => undefined);
+    if (!this.client.disconnected) await this.client.endAsync(true).catch(() => undefined);
+  }
+}
+
+/** A fleet of fake nodes in this process. */
+export class FakeFleet {
+  readonly nodes = new Map<string, FakeNode>();
+
+  constructor(private readonly options: FleetOptions) {}
+
+  /**
+   * Starts every node, at most `concurrency` joining at a time (a real fleet does not boot in the
+   * same millisecond either, and the test process has a bounded number of sockets in flight).
+   */
+  async start(specs: readonly FakeNodeSpec[], concurrency = 50): Promise<FakeNode[]> {
+    const started: FakeNode[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < specs.length) {
+        const spec = specs[next]!;
+        const index = next++;
+        const node = await FakeNode.start(spec, this.options, fakeIp(index));
+        this.nodes.set(node.name, node);
+        started.push(node);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+    return started;
+  }
+
+  get(name: string): FakeNode {
+    const node = this.nodes.get(name);
+    if (!node) throw new Error(`no fake node ${name}`);
+    return node;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.stop()));
+  }
+}
+
+/** A distinct address per fake node (10.x.y.z: never routed, only shown in statuses). */
+function fakeIp(index: number): string {
+  return `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+}
