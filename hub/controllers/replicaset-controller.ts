@@ -16,6 +16,7 @@ import { randomSuffix } from '../objects/names.js';
 import type { Change, Store } from '../store/store.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { QueueController, key, splitKey } from './controller.js';
+import { PodIndex, controllingReplicaSetUid } from '../objects/pods-by-node.js';
 import { isOwnedBy, isPodActive, isPodReady, podAvailability } from './pod-facts.js';
 import { replicaDiff } from './replica-math.js';
 
@@ -29,20 +30,30 @@ interface ReplicaSetSpec {
 }
 
 export class ReplicaSetController extends QueueController {
+  /**
+   * Each ReplicaSet's Pods from change events: a sync reads its own Pods, not the namespace's
+   * (fleet scale). The store emits a change as part of each write, so a Pod created by one sync
+   * is indexed before the next sync of its ReplicaSet (no informer lag, so no "expectations").
+   */
+  private readonly owned: PodIndex;
+
   constructor(
     store: Store,
     logger: Logger,
     private readonly events: EventRecorder,
   ) {
     super('replicaset-controller', store, logger);
+    this.owned = new PodIndex(store, controllingReplicaSetUid);
   }
 
   onChange(change: Change): void {
+    this.owned.onChange(change);
     if (change.resource === replicaSets) this.enqueue(change.object);
     if (change.resource === pods) this.enqueueOwner(change.object, 'ReplicaSet');
   }
 
   async resync(): Promise<void> {
+    await this.owned.load();
     for (const rs of await this.store.list(replicaSets)) this.enqueue(rs);
   }
 
@@ -51,7 +62,8 @@ export class ReplicaSetController extends QueueController {
     const rs = await this.store.get(replicaSets, namespace, name);
     if (!rs || rs.metadata.deletionTimestamp) return; // its Pods go with it (garbage collector)
     const spec = rs.spec as ReplicaSetSpec;
-    const owned = (await this.store.list(pods, namespace)).filter((p) => isOwnedBy(p, rs.metadata.uid!));
+    if (!this.owned.ready) await this.owned.load();
+    const owned = this.owned.podsFor(rs.metadata.uid!).filter((p) => isOwnedBy(p, rs.metadata.uid!));
     const active = owned.filter(isPodActive);
     const diff = replicaDiff(spec.replicas ?? 1, active);
     for (let i = 0; i < diff.create; i++) await this.createPod(rs, spec);

@@ -18,12 +18,23 @@ import { QueueController } from './controller.js';
 import type { Taint } from './node-taints.js';
 import { nodeNameOf } from './pod-facts.js';
 import { evictionAtMs } from './taint-eviction-plan.js';
+import { PodsByNode } from '../objects/pods-by-node.js';
 
 const nodes = resolveResource('nodes')!;
 const pods = resolveResource('pods')!;
 const SOURCE = { component: 'taint-eviction-controller' };
 
+/** A node's NoExecute taints, the only ones that evict. */
+function noExecuteTaints(node: KubeObject | undefined): Taint[] {
+  return (node?.spec as { taints?: Taint[] } | undefined)?.taints?.filter((t) => t.effect === 'NoExecute') ?? [];
+}
+
 export class TaintEviction extends QueueController {
+  /** Each node's Pods from change events: a sync reads its node's Pods, not every Pod (fleet scale). */
+  private readonly index: PodsByNode;
+  /** Nodes with a NoExecute taint: only their Pods' changes can call for an eviction. */
+  private readonly tainted = new Set<string>();
+
   constructor(
     store: Store,
     logger: Logger,
@@ -31,28 +42,45 @@ export class TaintEviction extends QueueController {
     private readonly now: () => number = Date.now,
   ) {
     super('taint-eviction', store, logger);
+    this.index = new PodsByNode(store);
   }
 
   onChange(change: Change): void {
-    if (change.resource === nodes) this.queue.add(change.object.metadata.name!);
-    if (change.resource === pods && change.type !== 'DELETED') {
+    this.index.onChange(change);
+    if (change.resource === nodes) {
+      const name = change.object.metadata.name!;
+      const taints = change.type === 'DELETED' ? [] : noExecuteTaints(change.object);
+      if (taints.length > 0) this.tainted.add(name);
+      else this.tainted.delete(name);
+      // A heartbeat changes the Node every 10 s on every node; only a change of its NoExecute taints matters here.
+      if (taints.length > 0 && JSON.stringify(taints) !== JSON.stringify(noExecuteTaints(change.previous))) this.queue.add(name);
+    }
+    // A terminating Pod (one this controller just evicted, say) has nothing left to evict.
+    if (change.resource === pods && change.type !== 'DELETED' && !change.object.metadata.deletionTimestamp) {
       const node = nodeNameOf(change.object);
-      if (node) this.queue.add(node);
+      if (node && this.tainted.has(node)) this.queue.add(node);
     }
   }
 
   async resync(): Promise<void> {
-    for (const node of await this.store.list(nodes)) this.queue.add(node.metadata.name!);
+    await this.index.load();
+    this.tainted.clear();
+    for (const node of await this.store.list(nodes)) {
+      if (noExecuteTaints(node).length === 0) continue;
+      this.tainted.add(node.metadata.name!);
+      this.queue.add(node.metadata.name!);
+    }
   }
 
   protected async sync(nodeName: string): Promise<void> {
     const node = await this.store.get(nodes, undefined, nodeName);
-    const taints = (node?.spec as { taints?: Taint[] } | undefined)?.taints?.filter((t) => t.effect === 'NoExecute') ?? [];
+    const taints = noExecuteTaints(node);
     if (!node || taints.length === 0) return;
+    if (!this.index.ready) await this.index.load();
     const nowMs = this.now();
     let nextMs: number | undefined;
-    for (const pod of await this.store.list(pods)) {
-      if (nodeNameOf(pod) !== nodeName || pod.metadata.deletionTimestamp) continue;
+    for (const pod of this.index.podsOn(nodeName)) {
+      if (pod.metadata.deletionTimestamp) continue;
       const tolerations = (pod.spec as { tolerations?: Toleration[] }).tolerations;
       const at = evictionAtMs(tolerations, taints, nowMs);
       if (at === undefined) continue;

@@ -12,7 +12,7 @@ import type { MessageBus } from '../broker/message-bus.js';
 import { QueueController } from '../controllers/controller.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
 import type { Change, Store } from '../store/store.js';
-import { PodsByNode } from './pods-by-node.js';
+import { PodsByNode } from '../objects/pods-by-node.js';
 import { contentHash, desiredPodsFor, terminatingPodsFor } from './desired-state.js';
 
 const pods = resolveResource('pods')!;

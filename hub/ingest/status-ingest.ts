@@ -13,7 +13,7 @@ import { decodeStatusReport, type StatusReport } from '../../shared/mqtt/message
 import { PRESENCE_OFFLINE, allNodesFilter, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { MessageBus } from '../broker/message-bus.js';
 import { WorkQueue } from '../controllers/work-queue.js';
-import { PodsByNode } from '../dispatch/pods-by-node.js';
+import { PodsByNode } from '../objects/pods-by-node.js';
 import { mutate } from '../objects/mutate.js';
 import type { Store } from '../store/store.js';
 import { markNodeUnknown } from './node-conditions.js';

@@ -15,10 +15,10 @@ const NODES = 1_000;
 /** Every fourth node is an arm64 device, the rest amd64. */
 const isArm = (i: number): boolean => i % 4 === 0;
 /**
- * Fewer Pods than issue #4's 2,000: with 1,000 nodes heartbeating, taint eviction lists every Pod
- * on each heartbeat (hub/controllers/taint-eviction.ts), so the hub's CPU grows with nodes x Pods
- * and at 1,000 Pods it falls behind its own grace period on this 2-core machine
- * (docs/benchmarks.md, "Fleet scale"). Raise these once that is indexed by node.
+ * Fewer Pods than issue #4's example of 2,000: with 2,000 the hub, sharing this 2-core machine
+ * with the 1,000 fake agents of this very process, falls behind the fleet's heartbeats, nodes go
+ * NotReady and placement follows (tried 2026-11-25, after taint eviction and the ReplicaSet
+ * controller were indexed; docs/benchmarks.md, "Fleet scale"). Raise these with the next hot spot.
  */
 const WEB_REPLICAS = 250;
 const ARM_REPLICAS = 50;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t, { type Test as Tap } from 'tap';
 import { resolveResource } from '../../../shared/api/resources.js';
 import type { KubeObject } from '../../../shared/api/object.js';
-import { PodsByNode } from '../../../hub/dispatch/pods-by-node.js';
+import { PodsByNode } from '../../../hub/objects/pods-by-node.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { pod } from './fixtures.js';
 

@@ -20,15 +20,22 @@ function podKey(pod: KubeObject): string {
   return `${pod.metadata.namespace ?? ''}/${pod.metadata.name!}`;
 }
 
-export class PodsByNode {
+/**
+ * Pods grouped by one key of theirs (the node they are bound to, the controller that owns
+ * them), kept from change events. A Pod without a key is not indexed.
+ */
+export class PodIndex {
   private readonly byNode = new Map<string, Map<string, KubeObject>>();
-  /** Where each indexed Pod is bound, to move or drop it on the next change. */
+  /** Which group each indexed Pod is in, to move or drop it on the next change. */
   private readonly nodeOfPod = new Map<string, string>();
   /** Changes seen while a listing is in flight (undefined when none is). */
   private pending: Change[] | undefined;
   private loaded = false;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly keyOf: (pod: KubeObject) => string | undefined,
+  ) {}
 
   /** True once a full listing has been indexed. */
   get ready(): boolean {
@@ -57,9 +64,9 @@ export class PodsByNode {
     this.applyChange(change);
   }
 
-  /** The Pods bound to `node` (terminating ones included), in no particular order. */
-  podsOn(node: string): KubeObject[] {
-    return [...(this.byNode.get(node)?.values() ?? [])];
+  /** The Pods whose key is `key` (terminating ones included), in no particular order. */
+  podsFor(key: string): KubeObject[] {
+    return [...(this.byNode.get(key)?.values() ?? [])];
   }
 
   private applyChange(change: Change): void {
@@ -70,7 +77,7 @@ export class PodsByNode {
   private put(pod: KubeObject): void {
     const key = podKey(pod);
     this.remove(key);
-    const node = nodeNameOf(pod);
+    const node = this.keyOf(pod);
     if (!node) return;
     let onNode = this.byNode.get(node);
     if (!onNode) this.byNode.set(node, (onNode = new Map()));
@@ -86,4 +93,21 @@ export class PodsByNode {
     if (onNode.size === 0) this.byNode.delete(node);
     this.nodeOfPod.delete(key);
   }
+}
+
+/** The Pods bound to each node. */
+export class PodsByNode extends PodIndex {
+  constructor(store: Store) {
+    super(store, nodeNameOf);
+  }
+
+  /** The Pods bound to `node` (terminating ones included), in no particular order. */
+  podsOn(node: string): KubeObject[] {
+    return this.podsFor(node);
+  }
+}
+
+/** The uid of the ReplicaSet that controls a Pod. */
+export function controllingReplicaSetUid(pod: KubeObject): string | undefined {
+  return pod.metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === 'ReplicaSet')?.uid;
 }
