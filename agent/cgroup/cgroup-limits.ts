@@ -48,15 +48,25 @@ export function sharesToWeight(shares: number): number {
   return 1 + Math.floor(((shares - 2) * 9999) / 262142);
 }
 
-export async function readLimits(location: CgroupLocation, read: CgroupFileReader): Promise<CgroupLimits> {
-  const file = async (controller: string, name: string): Promise<string | undefined> => {
+/** Reads `name` of `controller` in this cgroup (v2: the unified directory). */
+export function cgroupFileOf(location: CgroupLocation, read: CgroupFileReader): (controller: string, name: string) => Promise<string | undefined> {
+  return async (controller, name) => {
     const dir = controllerDir(location, controller);
     return dir === undefined ? undefined : read(dir, name);
   };
-  const out: CgroupLimits = {};
-  const set = <K extends keyof CgroupLimits>(key: K, value: number | undefined): void => {
-    if (value !== undefined) out[key] = value;
+}
+
+/** A setter that leaves out what was not read, so results hold only observed values. */
+export function definedSetter<T extends { [K in keyof T]?: number }>(out: T): (key: keyof T, value: number | undefined) => void {
+  return (key, value) => {
+    if (value !== undefined) (out as Record<keyof T, number>)[key] = value;
   };
+}
+
+export async function readLimits(location: CgroupLocation, read: CgroupFileReader): Promise<CgroupLimits> {
+  const file = cgroupFileOf(location, read);
+  const out: CgroupLimits = {};
+  const set = definedSetter(out);
   if (location.version === 1) {
     set('memoryBytes', number(await file('memory', 'memory.limit_in_bytes')));
     set('memorySwapBytes', number(await file('memory', 'memory.memsw.limit_in_bytes')));

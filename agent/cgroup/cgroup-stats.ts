@@ -13,8 +13,8 @@
  * Reading files instead of polling Docker's stats API costs the agent almost nothing (a Pi
  * has 4 slow cores). Pure: files come in through `read`; a counter this kernel lacks is left out.
  */
-import { controllerDir, type CgroupLocation } from './cgroup-location.js';
-import type { CgroupFileReader } from './cgroup-limits.js';
+import type { CgroupLocation } from './cgroup-location.js';
+import { cgroupFileOf, definedSetter, type CgroupFileReader } from './cgroup-limits.js';
 
 export interface CgroupStats {
   /** Cumulative CPU time, nanoseconds. */
@@ -46,14 +46,9 @@ function single(text: string | undefined): number | undefined {
 }
 
 export async function readStats(location: CgroupLocation, read: CgroupFileReader): Promise<CgroupStats> {
-  const file = async (controller: string, name: string): Promise<string | undefined> => {
-    const dir = controllerDir(location, controller);
-    return dir === undefined ? undefined : read(dir, name);
-  };
+  const file = cgroupFileOf(location, read);
   const out: CgroupStats = {};
-  const set = <K extends keyof CgroupStats>(key: K, value: number | undefined): void => {
-    if (value !== undefined) out[key] = value;
-  };
+  const set = definedSetter(out);
   const cpuStat = flatKeyed(await file('cpu', 'cpu.stat'));
   set('cpuPeriods', cpuStat.get('nr_periods'));
   set('cpuThrottledPeriods', cpuStat.get('nr_throttled'));

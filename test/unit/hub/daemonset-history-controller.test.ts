@@ -2,15 +2,11 @@
  * The DaemonSet controller keeps ControllerRevisions in a real (SQLite) store: one per template,
  * renumbered on rollback, pruned to revisionHistoryLimit, and collected with their DaemonSet.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { controllerHarness } from './controller-harness.js';
 import { applyDefaults } from '../../../hub/api/defaults.js';
-import type { Controller } from '../../../hub/controllers/controller.js';
 import { DaemonSetController } from '../../../hub/controllers/daemonset-controller.js';
 import { GarbageCollector } from '../../../hub/controllers/garbage-collector.js';
-import { StoreEventRecorder } from '../../../hub/events/event-recorder.js';
 import { deleteObject } from '../../../hub/objects/deletion.js';
 import { mutate } from '../../../hub/objects/mutate.js';
 import { podTemplateHash } from '../../../hub/objects/names.js';
@@ -25,30 +21,7 @@ const controllerRevisions = resolveResource('controllerrevisions')!;
 const logger = createLogger('hub', 'silent');
 
 function hub(t: Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-ds-history-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
-  const recorder = new StoreEventRecorder(store, logger);
-  const controllers: Controller[] = [new DaemonSetController(store, logger, recorder), new GarbageCollector(store, logger)];
-  const unsubscribe = store.onChange((change) => {
-    for (const c of controllers) c.onChange(change);
-  });
-  t.teardown(async () => {
-    unsubscribe();
-    await Promise.all(controllers.map((c) => c.stop()));
-    await recorder.flush();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const settle = async () => {
-    for (let round = 0; round < 100; round++) {
-      const before = await store.revision();
-      await Promise.all(controllers.map((c) => c.idle()));
-      await recorder.flush();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      if ((await store.revision()) === before) return;
-    }
-    throw new Error('the controllers never settled');
-  };
+  const { store, settle } = controllerHarness(t, (store, recorder) => ({ controllers: [new DaemonSetController(store, logger, recorder), new GarbageCollector(store, logger)] }));
   /** name -> revision, by revision. */
   const history = async () =>
     Object.fromEntries(

@@ -3,20 +3,15 @@
  * FailedScheduling, the ReplicaSet controller's SuccessfulCreate and SuccessfulDelete, the
  * Deployment controller's ScalingReplicaSet, and the node lifecycle's node transitions.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { controllerHarness } from './controller-harness.js';
 import { applyDefaults } from '../../../hub/api/defaults.js';
-import type { Controller } from '../../../hub/controllers/controller.js';
 import { DeploymentController } from '../../../hub/controllers/deployment-controller.js';
 import { NodeLifecycle } from '../../../hub/controllers/node-lifecycle.js';
 import { ReplicaSetController } from '../../../hub/controllers/replicaset-controller.js';
-import { StoreEventRecorder } from '../../../hub/events/event-recorder.js';
 import { markNodeUnknown } from '../../../hub/ingest/node-conditions.js';
 import { mutate } from '../../../hub/objects/mutate.js';
 import { SchedulerController } from '../../../hub/scheduler/scheduler-controller.js';
-import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import type { KubeObject } from '../../../shared/api/object.js';
 import { resolveResource } from '../../../shared/api/resources.js';
 import type { Event } from '../../../shared/api/schema/event.js';
@@ -30,33 +25,10 @@ const deployments = resolveResource('deployments')!;
 const logger = createLogger('hub', 'silent');
 
 function hub(t: Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-events-ctl-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
-  const recorder = new StoreEventRecorder(store, logger);
-  const controllers: Controller[] = [new DeploymentController(store, logger, recorder), new ReplicaSetController(store, logger, recorder), new SchedulerController(store, logger, recorder)];
-  const lifecycle = new NodeLifecycle(store, logger, 40_000, recorder);
-  const unsubscribe = store.onChange((change) => {
-    for (const c of controllers) c.onChange(change);
-    lifecycle.onChange(change);
-  });
-  t.teardown(async () => {
-    unsubscribe();
-    await Promise.all(controllers.map((c) => c.stop()));
-    await recorder.flush();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  /** Waits until the controllers are idle, every Event is written and the store stops changing. */
-  const settle = async () => {
-    for (let round = 0; round < 100; round++) {
-      const before = await store.revision();
-      await Promise.all(controllers.map((c) => c.idle()));
-      await recorder.flush();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      if ((await store.revision()) === before) return;
-    }
-    throw new Error('the controllers never settled');
-  };
+  const { store, settle, controllers } = controllerHarness(t, (store, recorder) => ({
+    controllers: [new DeploymentController(store, logger, recorder), new ReplicaSetController(store, logger, recorder), new SchedulerController(store, logger, recorder)],
+    listeners: [new NodeLifecycle(store, logger, 40_000, recorder)],
+  }));
   const list = async () => (await store.list(events)) as unknown as Event[];
   return { store, settle, list, controllers };
 }

@@ -4,44 +4,32 @@
  * tolerates it for a while goes when its time is up; heartbeats of a tainted node do not make it
  * look at the node's Pods again (fleet scale), and Pods of untainted nodes are never looked at.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { TaintEviction } from '../../../hub/controllers/taint-eviction.js';
-import { StoreEventRecorder } from '../../../hub/events/event-recorder.js';
 import { mutate } from '../../../hub/objects/mutate.js';
-import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import type { KubeObject } from '../../../shared/api/object.js';
 import { resolveResource } from '../../../shared/api/resources.js';
-import { createLogger } from '../../../shared/log.js';
+import { controllerHarness, silentHubLogger } from './controller-harness.js';
 import { node, pod } from './fixtures.js';
 
 const nodes = resolveResource('nodes')!;
 const pods = resolveResource('pods')!;
-const logger = createLogger('hub', 'silent');
 const NOW = Date.parse('2030-01-01T00:10:00Z');
 const TAINTED_AT = '2030-01-01T00:00:00Z';
 
 async function harness(t: Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-taint-eviction-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
-  const recorder = new StoreEventRecorder(store, logger);
-  const controller = new TaintEviction(store, logger, recorder, () => NOW);
+  let controller!: TaintEviction;
+  const { store, recorder } = controllerHarness(t, (store, recorder) => {
+    controller = new TaintEviction(store, silentHubLogger, recorder, () => NOW);
+    return { controllers: [controller] };
+  });
   const syncs: string[] = [];
-  const original = (controller as unknown as { sync(k: string): Promise<void> }).sync.bind(controller);
-  (controller as unknown as { sync(k: string): Promise<void> }).sync = async (k: string) => {
+  const spied = controller as unknown as { sync(k: string): Promise<void> };
+  const original = spied.sync.bind(controller);
+  spied.sync = async (k: string) => {
     syncs.push(k);
     await original(k);
   };
-  const unsubscribe = store.onChange((change) => controller.onChange(change));
-  t.teardown(async () => {
-    unsubscribe();
-    await controller.stop();
-    await recorder.flush();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
   await controller.resync();
   return { store, controller, syncs, recorder };
 }
