@@ -67,7 +67,9 @@ t.test('describe a running pod, its deployment and its node', async (t) => {
     t.match(out, new RegExp(`^Name:\\s+${node}\\nRoles:\\s+<none>\\nLabels:\\s+kubernetes\\.io/arch=`));
     t.match(out, /\nUnschedulable:\s+false\n/);
     t.match(out, /\n  Ready\s+True\s+\w{3}, .*KubeletReady/);
-    t.match(out, /\nCapacity:\n  cpu:\s+\d+\n  memory:\s+\d+Ki\n  pods:\s+110\n/);
+    t.match(out, /\nCapacity:\n  cpu:\s+\d+\n  ephemeral-storage:\s+\d+Ki\n  memory:\s+\d+Ki\n  pods:\s+110\n/);
+    t.match(out, /\nAllocatable:\n  cpu:\s+\d+\n  ephemeral-storage:\s+\d+\n  memory:\s+\d+Ki\n  pods:\s+110\n/, 'allocatable storage in bytes, as kubelet prints it');
+    t.match(out, /\n  MemoryPressure\s+False\s+.*KubeletHasSufficientMemory\s+kubelet has sufficient memory available\n  DiskPressure\s+False\s+.*\n  PIDPressure\s+False\s+.*\n  Ready\s+True/, "kubelet's conditions in kubelet's order");
     t.match(out, /\n  Kubelet Version:\s+v1\.32\./);
     t.match(out, /\nNon-terminated Pods:\s+\(3 in total\)\n/);
     for (const p of pods) t.match(out, new RegExp(`\\n  default\\s+${p.metadata.name}\\s+0 \\(0%\\)\\s+0 \\(0%\\)\\s+0 \\(0%\\)\\s+0 \\(0%\\)\\s+\\S+\\n`));
