@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../shared/log.js';
 import { errorMessage } from '../shared/errors.js';
-import { AGENT_FILES } from '../shared/defaults.js';
+import { AGENT_FILES, DEFAULTS } from '../shared/defaults.js';
 import { decodeDesiredState, type DesiredState } from '../shared/mqtt/messages.js';
 import type { AgentConfig } from './config.js';
 import { createExecutors } from './reconcile/executor.js';
@@ -19,9 +19,15 @@ import { Prober } from './health/prober.js';
 import { probedContainers } from './health/probed-containers.js';
 import { EventPublisher } from './report/event-publisher.js';
 import { gatherNodeFacts } from './report/node-facts.js';
-import { readCgroupFile, readProcCgroup } from './cgroup/cgroup-files.js';
+import { readCgroupFile, readKernelFile, readProcCgroup } from './cgroup/cgroup-files.js';
 import { LimitAudit } from './cgroup/limit-audit.js';
+import { MetricsReporter } from './metrics/metrics-reporter.js';
+import { NodeMetricsSampler } from './metrics/node-sampler.js';
+import { PodSampler } from './metrics/pod-sampler.js';
 import { NodeMonitor } from './report/node-monitor.js';
+import { cgroupWorkingSet } from './eviction/container-memory.js';
+import { withEvictedPods } from './eviction/evicted-pods.js';
+import { EvictionManager } from './eviction/eviction-manager.js';
 import { NodeSampler } from './report/node-observations.js';
 import { computeAllocatable, resourceLists } from './report/node-resources.js';
 import { buildNodeStatus, machineCapacity, nodeLabels, type NodeFacts } from './report/node-status.js';
@@ -116,8 +122,25 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   refreshFacts();
   const readySince = new Date(now()).toISOString();
 
+  // Memory-pressure eviction (kubelet's eviction manager): acts on each node-monitor sample.
+  let reconciling = false; // the loop is built after the first sample, which may already evict
+  const evictions = new EvictionManager({
+    thresholds: config.evictionHard,
+    desired: () => desired,
+    observe: () => observer.observe(),
+    workingSetBytes: cgroupWorkingSet(readProcCgroup, readCgroupFile),
+    stopContainer: (id, graceSeconds) => api.stopContainer(id, graceSeconds),
+    inspectContainer: (id) => api.inspectContainer(id),
+    history: () => store.history(),
+    store,
+    emit: (event) => events.emit(event),
+    onEvicted: () => reconciling && loop.trigger(),
+    now,
+    log: log.child({ component: 'eviction' }),
+  });
   const sampler = new NodeSampler(config.dataDir, facts.memoryBytes, log.child({ component: 'node-monitor' }));
   const monitor = new NodeMonitor({
+    onSample: (sample, breached) => evictions.onSample(sample, breached),
     sample: () => sampler.sample(),
     thresholds: config.evictionHard,
     transitionPeriodMs: config.evictionPressureTransitionPeriodMs,
@@ -138,19 +161,43 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     hostIP: () => facts.internalIP ?? '',
     history: () => store.history(),
     nextSeq: () => store.nextSeq(),
-    publish: (report) => (session ? session.publishStatus(report) : Promise.reject(new Error('not connected'))),
+    // Evicted Pods run no containers, yet the hub must see them Failed/Evicted until it deletes them.
+    publish: (report) =>
+      session ? session.publishStatus(withEvictedPods(report, evictions.reportedPods(facts.internalIP ?? '', report.observedGeneration))) : Promise.reject(new Error('not connected')),
     isConnected: () => session?.connected ?? false,
     now,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     log: log.child({ component: 'reporter' }),
   });
+  const nodeMetrics = new NodeMetricsSampler(log.child({ component: 'metrics' }));
+  const podMetrics = new PodSampler({
+    now,
+    readProcCgroup,
+    readFile: readCgroupFile,
+    readNetDev: async (pid) => readKernelFile(`/proc/${pid}/net/dev`),
+    log: log.child({ component: 'metrics' }),
+  });
+  let lastObserved: Parameters<typeof podMetrics.sample>[0] = [];
+  const metrics = new MetricsReporter({
+    node,
+    sampleNode: () => nodeMetrics.sample(),
+    samplePods: () => podMetrics.sample(lastObserved),
+    publish: (report) => (session ? session.publishMetrics(report) : Promise.reject(new Error('not connected'))),
+    isConnected: () => session?.connected ?? false,
+    now,
+    intervalMs: config.metricsIntervalMs,
+    maxBuffered: DEFAULTS.metrics.agentMaxBufferedSamples,
+    maxPerReport: DEFAULTS.metrics.maxSamplesPerReport,
+    log: log.child({ component: 'metrics' }),
+  });
+
   await monitor.start(); // a few file reads: the first report then knows the node's storage and pressure
 
   const loop = new ReconcileLoop({
     api,
     observe: () => observer.observe(),
     store,
-    desired: () => desired,
+    desired: () => evictions.desiredForLoop(desired), // an evicted Pod never runs again
     executors,
     pulls,
     removals,
@@ -164,6 +211,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       refreshFacts();
       prober.sync(probedContainers(result.desired, result.observed));
       void limitAudit.audit(result.observed);
+      lastObserved = result.observed;
       reporter.onSettled(result);
     },
   });
@@ -179,7 +227,9 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     random,
   );
   loop.start();
+  reconciling = true;
   reporter.start();
+  metrics.start();
 
   const onDesired = (payload: Buffer, topic: string): void => {
     let state: DesiredState;
@@ -227,6 +277,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       onConnect: () => {
         reporter.onConnected();
         events.onConnected();
+        void metrics.flush();
       },
     });
   })().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'cannot link to the hub'));
@@ -237,7 +288,9 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       await linking;
       dockerEvents.close();
       reporter.stop();
+      metrics.stop();
       monitor.stop();
+      await evictions.settled(); // an eviction under way writes to the store
       await loop.stop();
       prober.stop();
       events.stop();

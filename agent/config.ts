@@ -41,6 +41,8 @@ export interface AgentConfig {
   evictionPressureTransitionPeriodMs: number;
   evictionMonitoringIntervalMs: number;
   maxPods: number;
+  /** --metrics-interval: how often usage is sampled and sent, ms. */
+  metricsIntervalMs: number;
   /** --pod-max-pids; undefined (-1): unlimited. */
   podMaxPids?: number;
 }
@@ -67,7 +69,11 @@ const FLAGS = {
   'eviction-pressure-transition-period': {
     description: `how long a pressure condition stays after its signal recovers (default ${DEFAULTS.node.evictionPressureTransitionPeriodMs / 60_000}m)`,
   },
+  'eviction-monitoring-interval': {
+    description: `how often eviction signals are sampled, and at most one Pod evicted (default ${DEFAULTS.node.evictionMonitoringIntervalMs / 1000}s)`,
+  },
   'max-pods': { description: `the most Pods this node runs (default ${DEFAULTS.node.maxPods})` },
+  'metrics-interval': { description: `how often node and container usage is sampled and sent, e.g. 10s (default ${DEFAULTS.metrics.sampleIntervalMs / 1000}s)` },
   'pod-max-pids': { description: `the most processes each container may run, -1 for no limit (default ${DEFAULTS.node.podMaxPids})` },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -198,12 +204,25 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const transitionPeriodMs =
     parsed('eviction-pressure-transition-period', read('eviction-pressure-transition-period'), (text) => parseDurationMs(text, '--eviction-pressure-transition-period')) ??
     DEFAULTS.node.evictionPressureTransitionPeriodMs;
+  const monitoringIntervalMs =
+    parsed('eviction-monitoring-interval', read('eviction-monitoring-interval'), (text) => {
+      const ms = parseDurationMs(text, '--eviction-monitoring-interval');
+      if (ms <= 0) throw new ParseProblem(`${JSON.stringify(text)} must be a positive duration, e.g. 10s`);
+      return ms;
+    }) ?? DEFAULTS.node.evictionMonitoringIntervalMs;
   const maxPods =
     parsed('max-pods', read('max-pods'), (text) => {
       const n = Number(text);
       if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new ParseProblem(`${JSON.stringify(text)} must be a whole number of at least 1`);
       return n;
     }) ?? DEFAULTS.node.maxPods;
+
+  const metricsIntervalMs =
+    parsed('metrics-interval', read('metrics-interval'), (text) => {
+      const ms = parseDurationMs(text, '--metrics-interval');
+      if (ms < 1000) throw new ParseProblem(`${JSON.stringify(text)} must be at least 1s`);
+      return ms;
+    }) ?? DEFAULTS.metrics.sampleIntervalMs;
 
   const podMaxPids =
     parsed('pod-max-pids', read('pod-max-pids'), (text) => {
@@ -231,8 +250,9 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     reserved: Object.freeze(reserved),
     evictionHard: Object.freeze(evictionHard),
     evictionPressureTransitionPeriodMs: transitionPeriodMs,
-    evictionMonitoringIntervalMs: DEFAULTS.node.evictionMonitoringIntervalMs,
+    evictionMonitoringIntervalMs: monitoringIntervalMs,
     maxPods,
+    metricsIntervalMs,
     ...(podMaxPids > 0 ? { podMaxPids } : {}),
   });
 }

@@ -61,6 +61,49 @@ export const DEFAULTS = {
     /** How often the agent samples memory, disk and PIDs (kubelet's housekeeping interval). */
     evictionMonitoringIntervalMs: 10_000,
   },
+  /** Usage metrics: how agents sample them and how long the hub keeps them (hub/metrics/). */
+  metrics: {
+    /** How often an agent samples node and container usage (--metrics-interval; kubelet's housekeeping, 10 s). */
+    sampleIntervalMs: 10_000,
+    /** Samples an agent keeps while the hub is unreachable: an hour at the default interval. */
+    agentMaxBufferedSamples: 360,
+    /** The most samples in one MetricsReport. */
+    maxSamplesPerReport: 30,
+    /** A node's usage is shown (top, HPA) only while its newest sample is younger than this. */
+    maxUsageAgeMs: 120_000,
+    /**
+     * Retention tiers: every sample for an hour, 1-minute averages for a day, 1-hour averages for
+     * 30 days. Older points are deleted by the down-sampler, which runs every minute.
+     */
+    tiers: [
+      { stepMs: 0, retentionMs: 3_600_000 },
+      { stepMs: 60_000, retentionMs: 86_400_000 },
+      { stepMs: 3_600_000, retentionMs: 30 * 86_400_000 },
+    ],
+    downsampleIntervalMs: 60_000,
+  },
+  /**
+   * HorizontalPodAutoscaler (autoscaling/v2): SetDefaults_HorizontalPodAutoscaler and
+   * kube-controller-manager's --horizontal-pod-autoscaler-* flag defaults.
+   */
+  autoscaling: {
+    minReplicas: 1,
+    /** Metric of an HPA that names none: CPU at this percentage of request. */
+    cpuUtilizationPercent: 80,
+    /** --horizontal-pod-autoscaler-sync-period. */
+    syncPeriodMs: 15_000,
+    /** --horizontal-pod-autoscaler-downscale-stabilization (when behavior.scaleDown does not set its own window). */
+    downscaleStabilizationMs: 300_000,
+    /** --horizontal-pod-autoscaler-tolerance: usage ratios within 10% of 1 change nothing. */
+    tolerance: 0.1,
+    /** --horizontal-pod-autoscaler-cpu-initialization-period. */
+    cpuInitializationPeriodMs: 300_000,
+    /** --horizontal-pod-autoscaler-initial-readiness-delay. */
+    initialReadinessDelayMs: 30_000,
+    /** Behavior defaults (GenerateHPAScaleUpRules / GenerateHPAScaleDownRules). */
+    scaleUp: { stabilizationWindowSeconds: 0, podsValue: 4, percentValue: 100, periodSeconds: 15, selectPolicy: 'Max' },
+    scaleDown: { percentValue: 100, periodSeconds: 15, selectPolicy: 'Max' },
+  },
   /** Retention of core/v1 Events (hub/events/): they are a recent history, not a record. */
   events: {
     /** An Event is deleted this long after it was last seen (kube-apiserver's --event-ttl: 1h). */
@@ -86,6 +129,8 @@ export const PROBE_DEFAULTS = {
 /** File names inside a hub's data dir. */
 export const HUB_FILES = {
   database: 'hub.db',
+  /** Usage time series (hub/metrics/metrics-db.ts), apart from the object store. */
+  metricsDatabase: 'metrics.db',
   joinToken: 'join-token',
   adminConfig: 'admin.config',
 } as const;

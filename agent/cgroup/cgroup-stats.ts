@@ -9,6 +9,7 @@
  *   memory usage        memory.usage_in_bytes                       memory.current
  *   working set         usage - memory.stat total_inactive_file     current - memory.stat inactive_file
  *   OOM kills           memory.oom_control oom_kill                 memory.events oom_kill
+ *   block I/O bytes     blkio.throttle.io_service_bytes Read/Write  io.stat rbytes/wbytes
  *
  * Reading files instead of polling Docker's stats API costs the agent almost nothing (a Pi
  * has 4 slow cores). Pure: files come in through `read`; a counter this kernel lacks is left out.
@@ -27,6 +28,9 @@ export interface CgroupStats {
   /** What kubelet evicts and `top` shows: usage less inactive file cache (never below zero). */
   memoryWorkingSetBytes?: number;
   oomKills?: number;
+  /** Bytes read from and written to block devices (cAdvisor's container_fs_{reads,writes}_bytes_total). */
+  fsReadBytes?: number;
+  fsWriteBytes?: number;
 }
 
 /** "key value" lines (cpu.stat, memory.stat, memory.events, memory.oom_control) as a map. */
@@ -43,6 +47,29 @@ export function flatKeyed(text: string | undefined): Map<string, number> {
 function single(text: string | undefined): number | undefined {
   const n = Number(text?.trim());
   return text !== undefined && text.trim() !== '' && Number.isFinite(n) ? n : undefined;
+}
+
+/** Read and write bytes summed over devices: v1 "8:0 Read 4096" lines, v2 "8:0 rbytes=4096 wbytes=0 ..." lines. */
+export function parseBlockIo(text: string | undefined, version: 1 | 2): { readBytes: number; writeBytes: number } | undefined {
+  if (text === undefined) return undefined;
+  let readBytes = 0;
+  let writeBytes = 0;
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (version === 1) {
+      // "Total N" is the sum over devices and operations: skipped, the per-device lines are summed.
+      if (fields.length !== 3) continue;
+      if (fields[1] === 'Read') readBytes += Number(fields[2]) || 0;
+      if (fields[1] === 'Write') writeBytes += Number(fields[2]) || 0;
+    } else {
+      for (const field of fields.slice(1)) {
+        const [key, value] = field.split('=');
+        if (key === 'rbytes') readBytes += Number(value) || 0;
+        if (key === 'wbytes') writeBytes += Number(value) || 0;
+      }
+    }
+  }
+  return { readBytes, writeBytes };
 }
 
 export async function readStats(location: CgroupLocation, read: CgroupFileReader): Promise<CgroupStats> {
@@ -70,6 +97,9 @@ export async function readStats(location: CgroupLocation, read: CgroupFileReader
     inactiveFile = memoryStat.get('inactive_file');
     set('oomKills', flatKeyed(await file('memory', 'memory.events')).get('oom_kill'));
   }
+  const io = parseBlockIo(location.version === 1 ? await file('blkio', 'blkio.throttle.io_service_bytes') : await file('io', 'io.stat'), location.version);
+  set('fsReadBytes', io?.readBytes);
+  set('fsWriteBytes', io?.writeBytes);
   set('memoryUsageBytes', usage);
   if (usage !== undefined) set('memoryWorkingSetBytes', Math.max(0, usage - (inactiveFile ?? 0)));
   return out;

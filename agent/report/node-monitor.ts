@@ -7,7 +7,7 @@ import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { NodeCondition } from '../../shared/api/status-types.js';
 import { breachedSignals, PressureTracker, type NodeObservations } from './node-pressure.js';
-import type { EvictionThresholds } from './node-resources.js';
+import type { EvictionSignal, EvictionThresholds } from './node-resources.js';
 
 export interface NodeMonitorDeps {
   sample(): Promise<NodeObservations>;
@@ -16,6 +16,8 @@ export interface NodeMonitorDeps {
   intervalMs: number;
   /** A pressure condition changed. */
   onChange(): void;
+  /** Every sample and the signals below their thresholds in it (the eviction manager acts on these). */
+  onSample?(sample: NodeObservations, breached: readonly EvictionSignal[]): void;
   now(): number;
   log: Logger;
 }
@@ -54,6 +56,7 @@ export class NodeMonitor {
         this.deps.log.info({ breached, conditions: this.tracker.conditions('').map((c) => `${c.type}=${c.status}`) }, 'node pressure changed');
         this.deps.onChange();
       }
+      this.deps.onSample?.(sample, breached);
     } catch (err) {
       this.deps.log.warn({ err: errorMessage(err) }, 'node pressure sample failed');
     } finally {

@@ -13,15 +13,20 @@ import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { NodeObservations } from './node-pressure.js';
 
-/** MemAvailable and MemTotal in bytes from /proc/meminfo's text. */
-export function parseMeminfo(text: string): { availableBytes?: number; totalBytes?: number } {
+/** MemAvailable, MemTotal and MemFree in bytes from /proc/meminfo's text. */
+export function parseMeminfo(text: string): { availableBytes?: number; totalBytes?: number; freeBytes?: number } {
   const kib = (field: string): number | undefined => {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(text);
     return match ? Number(match[1]) * 1024 : undefined;
   };
   const availableBytes = kib('MemAvailable');
   const totalBytes = kib('MemTotal');
-  return { ...(availableBytes !== undefined ? { availableBytes } : {}), ...(totalBytes !== undefined ? { totalBytes } : {}) };
+  const freeBytes = kib('MemFree');
+  return {
+    ...(availableBytes !== undefined ? { availableBytes } : {}),
+    ...(totalBytes !== undefined ? { totalBytes } : {}),
+    ...(freeBytes !== undefined ? { freeBytes } : {}),
+  };
 }
 
 /** The number of tasks (threads) in existence, from /proc/loadavg ("0.00 0.01 0.05 1/234 5678"). */

@@ -164,3 +164,60 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     observedGeneration: input.observedGeneration,
   };
 }
+
+/** What the eviction manager recorded of a Pod it evicted (agent/eviction/evicted-pods.ts). */
+export interface EvictionFacts {
+  message: string;
+  evictedAt: string;
+  /** When the Pod's first container was created, if it had any left then. */
+  startTime?: string;
+  containers: ReadonlyArray<{ name: string; terminated: ContainerStateTerminated; restartCount: number; imageID: string }>;
+}
+
+/**
+ * An evicted Pod's status, as kubelet's eviction manager leaves it (pkg/kubelet/eviction
+ * evictPod): phase Failed, reason Evicted, the eviction message, every container terminated — how
+ * it ended when it was running, else as kubelet reports a container it cannot find in a
+ * terminal Pod. Stays so until the hub deletes the Pod: it is never restarted.
+ */
+export function evictedPodStatus(pod: DesiredPod, eviction: EvictionFacts, fields: { hostIP: string; observedGeneration: number; previous?: PodStatus }): PodStatus {
+  const { previous } = fields;
+  // Conditions changed when the Pod was evicted, not when this report is built: stable across reports.
+  const at = eviction.evictedAt;
+  const containerStatuses: ContainerStatus[] = pod.spec.containers.map((spec) => {
+    const ended = eviction.containers.find((c) => c.name === spec.name);
+    const terminated: ContainerStateTerminated = ended?.terminated ?? {
+      exitCode: 137,
+      reason: 'ContainerStatusUnknown',
+      message: 'The container could not be located when the pod was terminated',
+      finishedAt: eviction.evictedAt,
+    };
+    return {
+      name: spec.name,
+      state: { terminated },
+      lastState: {},
+      ready: false,
+      restartCount: ended?.restartCount ?? 0,
+      image: spec.image,
+      imageID: ended?.imageID ? `docker://${ended.imageID}` : '',
+      ...(terminated.containerID ? { containerID: terminated.containerID } : {}),
+      started: false,
+    };
+  });
+  return {
+    phase: 'Failed',
+    conditions: [
+      condition('Initialized', 'True', at, previous),
+      condition('Ready', 'False', at, previous, 'PodCompleted'),
+      condition('ContainersReady', 'False', at, previous, 'PodCompleted'),
+      condition('PodScheduled', 'True', at, previous),
+    ],
+    message: eviction.message,
+    reason: 'Evicted',
+    hostIP: fields.hostIP,
+    startTime: previous?.startTime ?? eviction.startTime ?? eviction.evictedAt,
+    containerStatuses,
+    qosClass: computePodQos(pod),
+    observedGeneration: fields.observedGeneration,
+  };
+}

@@ -9,8 +9,8 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { DEFAULTS } from '../../shared/defaults.js';
-import { encode, type EventReport, type StatusReport } from '../../shared/mqtt/messages.js';
-import { desiredTopic, eventsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
+import { encode, type EventReport, type MetricsReport, type StatusReport } from '../../shared/mqtt/messages.js';
+import { desiredTopic, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
 import { reconnectDelayMs } from './reconnect-delay.js';
 
 export interface MqttSessionOptions {
@@ -102,6 +102,10 @@ export class MqttSession {
 
   async publishEvents(report: EventReport): Promise<void> {
     await this.client.publishAsync(eventsTopic(this.options.node), encode(report), { qos: 1 });
+  }
+
+  async publishMetrics(report: MetricsReport): Promise<void> {
+    await this.client.publishAsync(metricsTopic(this.options.node), encode(report), { qos: 1 });
   }
 
   /** Says `offline` (a clean disconnect suppresses the will) and closes; bounded in time. */

@@ -29,4 +29,11 @@ export const MIGRATIONS: readonly string[] = [
   // OnFailure), and how the attempt before it ended (lastState while the latest one still shows).
   `ALTER TABLE container_history ADD COLUMN last_killed_by_probe INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE container_history ADD COLUMN previous_terminated TEXT;`,
+  // 3: Pods this node evicted (agent/eviction): never run again, reported Failed until the hub
+  // deletes them, also after an agent restart. `record` is the EvictedPod as JSON.
+  `CREATE TABLE evicted_pods (
+     pod_uid TEXT PRIMARY KEY,
+     evicted_at TEXT NOT NULL,
+     record TEXT NOT NULL
+   );`,
 ];

@@ -1,14 +1,15 @@
 /**
  * The agent's SQLite file (better-sqlite3, synchronous): WAL for crash safety without blocking
  * readers, synchronous=FULL so that an accepted desired state survives a power cut (a Pi's usual
- * way to stop). History is cached in memory and written through; the report sequence is reserved
- * in blocks so that heartbeats do not fsync the SD card every few seconds.
+ * way to stop). History and evicted Pods are cached in memory and written through; the report
+ * sequence is reserved in blocks so that heartbeats do not fsync the SD card every few seconds.
  */
 import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../../shared/sqlite.js';
 import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
 import type { DesiredState } from '../../shared/mqtt/messages.js';
 import type { ContainerHistory } from '../reconcile/history.js';
+import type { EvictedPod, EvictionStore } from '../eviction/evicted-pods.js';
 import type { AgentStore } from './agent-store.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -33,9 +34,10 @@ function splitKey(key: string): [string, string] {
   return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
-export class SqliteAgentStore implements AgentStore {
+export class SqliteAgentStore implements AgentStore, EvictionStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, ContainerHistory>();
+  private readonly evicted = new Map<string, EvictedPod>();
   private seq = 0;
   private seqReservedUpTo = 0;
 
@@ -52,6 +54,10 @@ export class SqliteAgentStore implements AgentStore {
         ...(row.last_killed_by_probe ? { lastKilledByProbe: true } : {}),
         ...(row.previous_terminated !== null ? { previousTerminated: JSON.parse(row.previous_terminated) as ContainerStateTerminated } : {}),
       });
+    }
+    for (const row of this.db.prepare('SELECT record FROM evicted_pods').all() as Array<{ record: string }>) {
+      const pod = JSON.parse(row.record) as EvictedPod;
+      this.evicted.set(pod.uid, pod);
     }
     const stored = this.db.prepare('SELECT value FROM counters WHERE name = ?').get(SEQ_COUNTER) as { value: number } | undefined;
     this.seq = stored?.value ?? 0;
@@ -109,6 +115,26 @@ export class SqliteAgentStore implements AgentStore {
       for (const key of gone) del.run(...splitKey(key));
     })();
     for (const key of gone) this.cache.delete(key);
+    return gone.length;
+  }
+
+  evictedPods(): ReadonlyMap<string, EvictedPod> {
+    return this.evicted;
+  }
+
+  putEvictedPod(pod: EvictedPod): void {
+    this.db.prepare('INSERT OR REPLACE INTO evicted_pods (pod_uid, evicted_at, record) VALUES (?, ?, ?)').run(pod.uid, pod.evictedAt, JSON.stringify(pod));
+    this.evicted.set(pod.uid, pod);
+  }
+
+  forgetEvictedPods(keepUids: ReadonlySet<string>): number {
+    const gone = [...this.evicted.keys()].filter((uid) => !keepUids.has(uid));
+    if (gone.length === 0) return 0;
+    const del = this.db.prepare('DELETE FROM evicted_pods WHERE pod_uid = ?');
+    this.db.transaction(() => {
+      for (const uid of gone) del.run(uid);
+    })();
+    for (const uid of gone) this.evicted.delete(uid);
     return gone.length;
   }
 

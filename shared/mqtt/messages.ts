@@ -8,6 +8,7 @@ import { SkiffError } from '../errors.js';
 import type { ObjectMeta } from '../api/schema/meta.js';
 import type { PodSpec } from '../api/schema/pod.js';
 import type { NodeStatus, PodStatus } from '../api/status-types.js';
+import type { MetricsSample } from '../metrics/samples.js';
 
 export const MESSAGE_SCHEMA = 1;
 
@@ -81,7 +82,17 @@ export interface EventReport {
   events: NodeEvent[];
 }
 
-export function encode(message: DesiredState | StatusReport | EventReport): Buffer {
+/**
+ * agent -> hub on nodes/{node}/metrics, QoS 1: samples not yet delivered, oldest first (one when
+ * the link is up; what was kept while it was down after a reconnect).
+ */
+export interface MetricsReport {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  samples: MetricsSample[];
+}
+
+export function encode(message: DesiredState | StatusReport | EventReport | MetricsReport): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 
@@ -156,4 +167,28 @@ export function decodeEventReport(payload: Buffer | string, topic: string): Even
     if (typeof e.timestamp !== 'string' || Number.isNaN(Date.parse(e.timestamp))) fail(topic, `events[${i}].timestamp`, 'expected an RFC 3339 time');
   });
   return obj as unknown as EventReport;
+}
+
+export function decodeMetricsReport(payload: Buffer | string, topic: string): MetricsReport {
+  const obj = parseJson(payload, topic);
+  if (!Array.isArray(obj.samples)) fail(topic, 'samples', 'expected an array');
+  (obj.samples as unknown[]).forEach((value, i) => {
+    const sample = value as Partial<MetricsSample> | null;
+    if (typeof sample?.timestamp !== 'string' || Number.isNaN(Date.parse(sample.timestamp))) fail(topic, `samples[${i}].timestamp`, 'expected an RFC 3339 time');
+    const node = sample.node;
+    if (typeof node !== 'object' || node === null || !Array.isArray(node.cpuSeconds)) fail(topic, `samples[${i}].node.cpuSeconds`, 'expected an array');
+    for (const field of ['memoryTotalBytes', 'memoryAvailableBytes'] as const) {
+      if (typeof node[field] !== 'number') fail(topic, `samples[${i}].node.${field}`, 'expected a number');
+    }
+    if (!Array.isArray(node.filesystems) || !Array.isArray(node.network)) fail(topic, `samples[${i}].node`, 'expected filesystems and network arrays');
+    if (!Array.isArray(sample.pods)) fail(topic, `samples[${i}].pods`, 'expected an array');
+    sample.pods.forEach((pod, j) => {
+      if (typeof pod?.uid !== 'string' || typeof pod.name !== 'string' || typeof pod.namespace !== 'string') fail(topic, `samples[${i}].pods[${j}]`, 'expected namespace, name and uid');
+      if (!Array.isArray(pod.containers)) fail(topic, `samples[${i}].pods[${j}].containers`, 'expected an array');
+      pod.containers.forEach((c, k) => {
+        if (typeof c?.name !== 'string') fail(topic, `samples[${i}].pods[${j}].containers[${k}].name`, 'expected a string');
+      });
+    });
+  });
+  return obj as unknown as MetricsReport;
 }

@@ -11,7 +11,8 @@ export const TOPIC_PREFIX = 'skiff/v1';
 export const DOWNWARD_CHANNELS = ['desired'] as const;
 /**
  * agent -> hub. presence is retained, 'online' on connect and 'offline' as the last will;
- * events carries what happened to the node's pods (EventReport), QoS 1, not retained.
+ * events carries what happened to the node's pods (EventReport), QoS 1, not retained;
+ * metrics carries usage samples (MetricsReport), QoS 1, not retained.
  */
 export const UPWARD_CHANNELS = ['status', 'presence', 'metrics', 'events'] as const;
 
@@ -33,6 +34,7 @@ export const desiredTopic = (node: string): string => nodeTopic(node, 'desired')
 export const statusTopic = (node: string): string => nodeTopic(node, 'status');
 export const presenceTopic = (node: string): string => nodeTopic(node, 'presence');
 export const eventsTopic = (node: string): string => nodeTopic(node, 'events');
+export const metricsTopic = (node: string): string => nodeTopic(node, 'metrics');
 
 /** Subscription filter the hub uses to ingest one upward channel from every node. */
 export function allNodesFilter(channel: UpwardChannel): string {

@@ -72,36 +72,46 @@ t.test('a node under memory pressure is tainted, and only Pods that tolerate it 
     t.same(await cluster.containers(strained), [], 'nothing started on the strained node');
   });
 
-  await t.test('a Burstable Pod tolerates memory pressure and may land there', async (t) => {
+  await t.test('a Burstable Pod tolerates memory pressure and may land there (and is then evicted)', async (t) => {
     await apply({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'burstable', labels: { pod: 'burstable' } },
       spec: { nodeSelector: { 'kubernetes.io/hostname': strained }, containers: [{ ...web, resources: { requests: { memory: '0', cpu: '10m' } } }] },
     });
-    const pod = await waitFor('the burstable pod running', async () => {
+    // Bound there; the node being under memory pressure, its eviction manager then evicts it (it
+    // uses more than its request of 0), as kubelet would: it may never be seen Running.
+    const pod = await waitFor('the burstable pod bound', async () => {
       const [found] = await listPods(cluster, 'pod=burstable');
-      return found && isRunningAndReady(found) ? found : undefined;
+      return found?.spec.nodeName ? found : undefined;
     });
     t.equal(pod.spec.nodeName, strained);
+    const evicted = await waitFor('the burstable pod evicted', async () => {
+      const [found] = await listPods(cluster, 'pod=burstable');
+      return found?.status?.phase === 'Failed' ? found : undefined;
+    });
+    t.match(evicted.status, { reason: 'Evicted', message: /^The node was low on resource: memory\. / });
     t.ok(
       (pod.spec as { tolerations?: Array<{ key: string; effect: string }> }).tolerations?.some((x) => x.key === 'node.kubernetes.io/memory-pressure' && x.effect === 'NoSchedule'),
       'admission added the toleration',
     );
   });
 
-  await t.test('a DaemonSet Pod runs on every node, pressured or not', async (t) => {
+  await t.test('a DaemonSet Pod lands on every node, pressured or not', async (t) => {
     await apply({
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'agentlet' },
       spec: { selector: { matchLabels: { app: 'agentlet' } }, template: { metadata: { labels: { app: 'agentlet' } }, spec: { containers: [web] } } },
     });
-    const pods = await waitFor('a daemon pod running on each node', async () => {
+    // On the strained node it is evicted at the next sample and replaced by the DaemonSet
+    // controller, over and over, as on a kubelet: bound there is what this test can say.
+    const pods = await waitFor('a daemon pod on each node, the calm one running', async () => {
       const list = await listPods(cluster, 'app=agentlet');
-      return list.length === 2 && list.every(isRunningAndReady) ? list : undefined;
+      const onCalm = list.find((p) => p.spec.nodeName === calm);
+      return onCalm && isRunningAndReady(onCalm) && list.some((p) => p.spec.nodeName === strained) ? list : undefined;
     });
-    t.same(pods.map((p) => p.spec.nodeName).sort(), [calm, strained].sort());
+    t.same([...new Set(pods.map((p) => p.spec.nodeName))].sort(), [calm, strained].sort());
   });
 
   await t.test('restarted with the default thresholds, the pressure and the taint go', async (t) => {

@@ -53,7 +53,7 @@ t.test('PressureTracker: True on a breach, False only after the transition perio
 });
 
 t.test('parsing /proc/meminfo and /proc/loadavg', async (t) => {
-  t.same(parseMeminfo('MemTotal:        1000 kB\nMemFree:          100 kB\nMemAvailable:     500 kB\n'), { availableBytes: 500 * 1024, totalBytes: 1000 * 1024 });
+  t.same(parseMeminfo('MemTotal:        1000 kB\nMemFree:          100 kB\nMemAvailable:     500 kB\n'), { availableBytes: 500 * 1024, totalBytes: 1000 * 1024, freeBytes: 100 * 1024 });
   t.same(parseMeminfo('MemTotal: 1000 kB\n'), { totalBytes: 1000 * 1024 }, 'an old kernel without MemAvailable: not observed');
   t.equal(parseLoadavgTasks('0.00 0.01 0.05 1/234 5678\n'), 234);
   t.equal(parseLoadavgTasks('garbage'), undefined);

@@ -74,3 +74,47 @@ t.test('report sequence numbers keep increasing across restarts', async (t) => {
   t.ok(next > 3, `after a restart: ${next}`);
   store.close();
 });
+
+t.test('evicted pods survive a restart until forgotten', async (t) => {
+  const file = tempFile(t);
+  const store = new SqliteAgentStore(file);
+  t.equal(store.evictedPods().size, 0);
+  const evicted = {
+    uid: 'uid-a',
+    namespace: 'default',
+    name: 'a',
+    message: 'The node was low on resource: memory. ',
+    evictedAt: '2030-01-01T00:00:00.000Z',
+    containers: [{ name: 'web', terminated: { exitCode: 137, reason: 'Error' }, restartCount: 0, imageID: 'sha256:x' }],
+  };
+  store.putEvictedPod({ ...evicted, containers: [] });
+  store.putEvictedPod(evicted); // the same Pod again: its containers, once stopped
+  store.putEvictedPod({ ...evicted, uid: 'uid-b', name: 'b' });
+  store.close();
+  const reopened = new SqliteAgentStore(file);
+  t.same(reopened.evictedPods().get('uid-a'), evicted);
+  t.same([...reopened.evictedPods().keys()].sort(), ['uid-a', 'uid-b']);
+  t.equal(reopened.forgetEvictedPods(new Set(['uid-b'])), 1);
+  t.equal(reopened.forgetEvictedPods(new Set(['uid-b'])), 0);
+  reopened.close();
+  const again = new SqliteAgentStore(file);
+  t.same([...again.evictedPods().keys()], ['uid-b'], 'forgetting is persistent');
+  again.close();
+});
+
+t.test('a file from before evictions (schema 2) is migrated and keeps its desired state', async (t) => {
+  const file = tempFile(t);
+  const db = new Database(file);
+  for (const migration of MIGRATIONS.slice(0, 2)) db.exec(migration);
+  db.pragma('user_version = 2');
+  db.prepare('INSERT INTO desired_state (id, generation, payload, stored_at) VALUES (1, ?, ?, ?)').run(5, JSON.stringify(state(5)), '2030-01-01T00:00:00Z');
+  db.close();
+  const store = new SqliteAgentStore(file);
+  t.same(store.loadDesired(), state(5));
+  t.equal(store.evictedPods().size, 0);
+  store.putEvictedPod({ uid: 'u', namespace: 'default', name: 'p', message: 'm', evictedAt: '2030-01-01T00:00:00.000Z', containers: [] });
+  store.close();
+  const check = new Database(file);
+  t.equal(check.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  check.close();
+});
