@@ -13,6 +13,8 @@ import type { Logger } from '../../shared/log.js';
 import { tokensEqual } from '../identity/secrets.js';
 import type { Store } from '../store/store.js';
 import { handleJoin } from './join.js';
+import type { MetricsService } from '../metrics/metrics-service.js';
+import { METRICS_GROUP_PREFIXES, metricsApi } from './metrics-api.js';
 import { deleteOptions, evictionOptions } from './delete-options.js';
 import { parseResourcePath, type ResourceRoute } from './paths.js';
 import { ResourceHandlers } from './resource-handlers.js';
@@ -35,6 +37,10 @@ export interface ApiDependencies {
   printTable: TablePrinter;
   /** Watch tuning; tests shorten it. */
   watch?: Partial<WatchSettings> & { cacheCapacity?: number };
+  /** Usage (metrics.k8s.io, metrics.skiff.io); without it those groups are not found. */
+  usage?: MetricsService;
+  /** Renders GET /metrics (hub/metrics/prometheus.ts); without it /metrics is not found. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export function versionInfo(): Record<string, string> {
@@ -125,6 +131,19 @@ export function createApiServer(deps: ApiDependencies): Server {
     const auth = req.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
     if (!tokensEqual(token, deps.adminToken)) throw new SkiffError('SKIFF_ERR_UNAUTHORIZED', 'Unauthorized');
+
+    // Behind the token, as kube-apiserver's /metrics; Prometheus sends it (docs/metrics.md).
+    if (method === 'GET' && url.pathname === '/metrics' && deps.metrics) {
+      const { contentType, body } = await deps.metrics();
+      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+
+    if (deps.usage && METRICS_GROUP_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
+      if (method !== 'GET') throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `the server does not allow this method on the requested resource (${method})`);
+      return send(res, 200, await metricsApi({ store: deps.store, metrics: deps.usage, now: Date.now }, url.pathname, url.searchParams));
+    }
 
     const parsed = parseResourcePath(url.pathname);
     if (!parsed.ok) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');

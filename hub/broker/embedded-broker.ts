@@ -7,15 +7,26 @@ import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import type { Store } from '../store/store.js';
-import type { MessageBus, MessageHandler, PublishOptions } from './message-bus.js';
+import { parseNodeTopic } from '../../shared/mqtt/topics.js';
+import type { BrokerStats, MessageBus, MessageHandler, PublishOptions } from './message-bus.js';
 import type { Client } from 'aedes';
 import { brokerPolicy, nodeOf } from './policy.js';
 
 export class EmbeddedBroker implements MessageBus {
+  private readonly received = new Map<string, number>();
+  private readonly published = new Map<string, number>();
+
   private constructor(
     private readonly aedes: Aedes,
     private readonly server: Server,
-  ) {}
+  ) {
+    aedes.on('publish', (packet, client) => {
+      if (packet.topic.startsWith('$SYS/')) return; // aedes' own heartbeats
+      const counts = client ? this.received : this.published;
+      const channel = parseNodeTopic(packet.topic)?.channel ?? 'other';
+      counts.set(channel, (counts.get(channel) ?? 0) + 1);
+    });
+  }
 
   static async start(options: { store: Store; logger: Logger; port: number; host: string }): Promise<EmbeddedBroker> {
     const log = options.logger.child({ component: 'broker' });
@@ -65,6 +76,10 @@ export class EmbeddedBroker implements MessageBus {
         () => resolve(),
       );
     });
+  }
+
+  stats(): BrokerStats {
+    return { clientsConnected: this.aedes.connectedClients, messagesReceived: new Map(this.received), messagesPublished: new Map(this.published) };
   }
 
   disconnectNode(node: string): void {

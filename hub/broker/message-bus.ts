@@ -9,11 +9,22 @@ export interface PublishOptions {
   retain: boolean;
 }
 
+/** Counters a broker keeps for /metrics; messages are counted per topic channel ('desired', 'status', ...). */
+export interface BrokerStats {
+  clientsConnected: number;
+  /** Published by clients (agents), by channel. */
+  messagesReceived: ReadonlyMap<string, number>;
+  /** Published by the hub itself, by channel. */
+  messagesPublished: ReadonlyMap<string, number>;
+}
+
 export interface MessageBus {
   publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void>;
   /** Delivers every message on topics matching `filter` (MQTT wildcards) to `handler`. */
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
   /** Drops every connection logged in as `node` (its credentials were revoked). */
   disconnectNode(node: string): void;
+  /** What the broker has counted so far (absent where the broker does not expose it). */
+  stats?(): BrokerStats;
   close(): Promise<void>;
 }

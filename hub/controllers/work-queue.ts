@@ -17,6 +17,25 @@ export interface WorkQueueOptions {
   retryMaxMs?: number;
 }
 
+/** One finished sync, as /metrics histograms it (Kubernetes' workqueue_work_duration_seconds). */
+export interface SyncObservation {
+  queue: string;
+  seconds: number;
+  ok: boolean;
+}
+
+export type SyncObserver = (observation: SyncObservation) => void;
+
+// Process-wide, as client-go's workqueue.SetProvider: every queue reports without each
+// controller's constructor threading a metrics object through.
+const syncObservers = new Set<SyncObserver>();
+
+/** Calls `observer` after every sync of every work queue; returns the unsubscribe function. */
+export function observeSyncs(observer: SyncObserver): () => void {
+  syncObservers.add(observer);
+  return () => syncObservers.delete(observer);
+}
+
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
@@ -74,8 +93,11 @@ export class WorkQueue {
   }
 
   private async process(key: string): Promise<void> {
+    const started = process.hrtime.bigint();
+    let ok = false;
     try {
       await this.options.sync(key);
+      ok = true;
       this.failures.delete(key);
     } catch (err) {
       const attempt = (this.failures.get(key) ?? 0) + 1;
@@ -84,6 +106,8 @@ export class WorkQueue {
       this.log.warn({ key, attempt, retryInMs: delay, err }, 'sync failed; will retry');
       this.addAfter(key, delay);
     } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      for (const observer of syncObservers) observer({ queue: this.options.name, seconds, ok });
       this.processing.delete(key);
       this.running--;
       if (this.dirtyWhileProcessing.delete(key)) this.add(key);

@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: runs every benchmark (or only the one named:
- * walkthrough, rollout, fleet) and prints its figures with the command that produced them.
+ * walkthrough, rollout, fleet, agent-footprint) and prints its figures with the command that produced them.
  * Results go to docs/benchmarks.md by hand, with the machine description.
  * Never used for assertions: these machines are noisy.
  */
 import { cpus, totalmem } from 'node:os';
+import { benchAgentFootprint } from './agent-footprint.js';
 import { benchFleet } from './fleet.js';
 import { benchRollout } from './rollout.js';
 import { benchWalkthrough } from './walkthrough.js';
@@ -16,6 +17,7 @@ const iterations = quick ? 2 : 10;
 const benches: Record<string, () => Promise<string[]>> = {
   walkthrough: () => benchWalkthrough(iterations),
   rollout: () => benchRollout(iterations),
+  'agent-footprint': () => benchAgentFootprint(quick ? 60_000 : 300_000),
   fleet: () =>
     benchFleet({
       nodes: 1_000,

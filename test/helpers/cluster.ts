@@ -43,11 +43,14 @@ export class TestCluster {
   private hubProcess: ChildProcess | undefined;
   private readonly agents = new Map<string, AgentProcess>();
   private readonly logs: string[] = [];
+  /** Extra `skiff hub` flags, kept across hub restarts. */
+  private hubArgs: string[] = [];
 
   private constructor(private readonly t: TapLike) {}
 
-  static async start(t: TapLike, options: { agents?: string[] } = {}): Promise<TestCluster> {
+  static async start(t: TapLike, options: { agents?: string[]; hubArgs?: string[] } = {}): Promise<TestCluster> {
     const cluster = new TestCluster(t);
+    cluster.hubArgs = options.hubArgs ?? [];
     t.teardown(() => cluster.destroy());
     cluster.apiPort = await freePort();
     cluster.mqttPort = await freePort();
@@ -77,7 +80,7 @@ export class TestCluster {
     const log = join(this.dir, 'hub.log');
     this.logs.push(log);
     this.hubProcess = spawnSkiff(
-      ['hub', '--data-dir', this.hubDataDir, '--api-port', String(this.apiPort), '--mqtt-port', String(this.mqttPort), '--host', '127.0.0.1'],
+      ['hub', '--data-dir', this.hubDataDir, '--api-port', String(this.apiPort), '--mqtt-port', String(this.mqttPort), '--host', '127.0.0.1', ...this.hubArgs],
       log,
     );
     await waitFor('the hub to answer /healthz', async () => {
@@ -113,6 +116,11 @@ export class TestCluster {
       return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     });
     return name;
+  }
+
+  /** The agent's process id (benchmarks read its RSS and CPU time from /proc). */
+  agentPid(name: string): number | undefined {
+    return this.agents.get(name)?.process.pid;
   }
 
   async stopAgent(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -1,0 +1,31 @@
+/** Definition of `skiff top nodes|pods`; the work is in actions/top.ts. */
+import type { Command } from 'commander';
+import { runTopNodes, runTopPods, type TopNodesOptions, type TopPodsOptions } from '../actions/top.js';
+import type { CliContext } from '../context.js';
+
+export function defineTop(program: Command, ctx: CliContext): Command {
+  const top = program.command('top').description('Display resource (CPU/memory) usage of nodes or pods, as measured by the agents');
+  top
+    .command('node')
+    .aliases(['nodes', 'no'])
+    .description('Display CPU and memory usage of nodes: skiff top node [NAME]')
+    .argument('[name]', 'one node')
+    .option('-l, --selector <selector>', 'label selector, e.g. kubernetes.io/arch=arm64')
+    .option('--sort-by <key>', 'sort by cpu or memory')
+    .option('--no-headers', 'do not print headers')
+    .action((name: string | undefined, options: TopNodesOptions) => runTopNodes(name, options, ctx));
+  top
+    .command('pod')
+    .aliases(['pods', 'po'])
+    .description('Display CPU and memory usage of pods: skiff top pod [NAME] [--containers]')
+    .argument('[name]', 'one pod')
+    .option('-n, --namespace <namespace>', 'namespace to look in (default "default")')
+    .option('-A, --all-namespaces', 'list across all namespaces')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=web')
+    .option('--containers', 'show each container of a pod')
+    .option('--sort-by <key>', 'sort by cpu or memory')
+    .option('--sum', 'print the sum of the usage')
+    .option('--no-headers', 'do not print headers')
+    .action((name: string | undefined, options: TopPodsOptions) => runTopPods(name, options, ctx));
+  return top;
+}

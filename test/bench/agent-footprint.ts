@@ -1,0 +1,94 @@
+/**
+ * The agent's own cost with 10 running Pods while it samples usage every 10 s (issue #5's note,
+ * issue #10's first target): RSS and CPU of the agent process over a measured window, from
+ * /proc/<pid>/status and /proc/<pid>/stat; and the cost of one metrics sample (node files plus
+ * the cgroup files of 10 containers), timed in this process with the agent's own samplers.
+ */
+import { readFileSync } from 'node:fs';
+import { readCgroupFile, readKernelFile, readProcCgroup } from '../../agent/cgroup/cgroup-files.js';
+import { NodeMetricsSampler } from '../../agent/metrics/node-sampler.js';
+import { PodSampler } from '../../agent/metrics/pod-sampler.js';
+import type { ObservedContainer } from '../../agent/runtime/observe.js';
+import { createLogger } from '../../shared/log.js';
+import { TestCluster } from '../helpers/cluster.js';
+import { docker } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
+import { percentile } from './stats.js';
+
+const quietTap = { teardown: () => undefined, passing: () => true, comment: () => undefined };
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function rssMiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1]) / 1024;
+}
+
+/** utime + stime of a process, seconds. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+const deployment = (replicas: number): string =>
+  JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'footprint' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'footprint' } },
+      template: {
+        metadata: { labels: { app: 'footprint' } },
+        spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { limits: { cpu: '100m', memory: '32Mi' } } }] },
+      },
+    },
+  });
+
+async function sampleCost(containers: ObservedContainer[], iterations: number): Promise<{ wallMs: number[]; cpuMs: number }> {
+  const log = createLogger('agent', 'silent');
+  const nodeSampler = new NodeMetricsSampler(log);
+  const podSampler = new PodSampler({ now: Date.now, readProcCgroup, readFile: readCgroupFile, readNetDev: async (pid) => readKernelFile(`/proc/${pid}/net/dev`), log });
+  await Promise.all([nodeSampler.sample(), podSampler.sample(containers)]); // warm: cgroup locations cached, as in the agent
+  const wallMs: number[] = [];
+  const cpuBefore = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    await Promise.all([nodeSampler.sample(), podSampler.sample(containers)]);
+    wallMs.push(performance.now() - start);
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 / iterations };
+}
+
+export async function benchAgentFootprint(windowMs: number): Promise<string[]> {
+  const cluster = await TestCluster.start(quietTap, {});
+  try {
+    const node = await cluster.startAgent('footprint', ['--metrics-interval', '10s']);
+    const pid = cluster.agentPid(node)!;
+    await cluster.skiff(['apply', '-f', '-'], { input: deployment(10) });
+    await waitFor('10 pods running', async () => (await cluster.containers(node)).filter((c) => c.state === 'running').length === 10, { timeoutMs: 120_000 });
+    // Settle, then measure over the window: every 10 s the agent samples and sends usage.
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    const rss: number[] = [];
+    const cpuStart = cpuSeconds(pid);
+    const start = performance.now();
+    while (performance.now() - start < windowMs) {
+      rss.push(rssMiB(pid));
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+    const cpuPercent = ((cpuSeconds(pid) - cpuStart) / ((performance.now() - start) / 1000)) * 100;
+    const usage = await cluster.api<{ items: unknown[] }>('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
+
+    const running = (await cluster.containers(node)).filter((c) => c.state === 'running');
+    const inspected = JSON.parse((await docker(['inspect', ...running.map((c) => c.id)])).stdout) as Array<{ Id: string; State: { Pid: number }; Config: { Labels: Record<string, string> } }>;
+    const observed = inspected.map((c) => ({ id: c.Id, name: c.Id, state: 'running', pid: c.State.Pid, labels: c.Config.Labels }) as unknown as ObservedContainer);
+    const cost = await sampleCost(observed, 50);
+    return [
+      `agent with 10 pods, metrics every 10 s, over ${(windowMs / 1000).toFixed(0)} s: RSS p50 ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB; CPU ${cpuPercent.toFixed(2)}% of one core`,
+      `pods with usage at the hub (metrics.k8s.io): ${usage.items.length}`,
+      `one metrics sample (node + 10 containers' cgroups): wall p50 ${percentile(cost.wallMs, 50).toFixed(2)} ms, p90 ${percentile(cost.wallMs, 90).toFixed(2)} ms; CPU ${cost.cpuMs.toFixed(2)} ms (n=50)`,
+    ];
+  } finally {
+    await cluster.destroy();
+  }
+}
