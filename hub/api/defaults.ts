@@ -103,6 +103,46 @@ export function withDefaultTolerations(spec: PodSpec): PodSpec {
   return { ...spec, tolerations } as PodSpec;
 }
 
+/**
+ * SetDefaults_HorizontalPodAutoscaler (autoscaling/v2): minReplicas 1, no metrics means CPU at
+ * 80% of request, and a behavior that is given has every unset rule filled in (Pods 4 and 100% per
+ * 15 s up, 100% per 15 s down, selectPolicy Max, no scale-up stabilization). An absent behavior
+ * stays absent, and so does scaleDown.stabilizationWindowSeconds: the controller's
+ * --horizontal-pod-autoscaler-downscale-stabilization applies then, as in Kubernetes.
+ */
+function defaultHorizontalPodAutoscaler(object: KubeObject): KubeObject {
+  const d = DEFAULTS.autoscaling;
+  type Rules = { stabilizationWindowSeconds?: number; selectPolicy?: string; policies?: unknown[] };
+  const spec = object.spec as { minReplicas?: number; metrics?: unknown[]; behavior?: { scaleUp?: Rules; scaleDown?: Rules } };
+  const behavior = spec.behavior && {
+    scaleUp: {
+      stabilizationWindowSeconds: spec.behavior.scaleUp?.stabilizationWindowSeconds ?? d.scaleUp.stabilizationWindowSeconds,
+      selectPolicy: spec.behavior.scaleUp?.selectPolicy ?? d.scaleUp.selectPolicy,
+      policies: spec.behavior.scaleUp?.policies ?? [
+        { type: 'Pods', value: d.scaleUp.podsValue, periodSeconds: d.scaleUp.periodSeconds },
+        { type: 'Percent', value: d.scaleUp.percentValue, periodSeconds: d.scaleUp.periodSeconds },
+      ],
+    },
+    scaleDown: {
+      ...(spec.behavior.scaleDown?.stabilizationWindowSeconds !== undefined ? { stabilizationWindowSeconds: spec.behavior.scaleDown.stabilizationWindowSeconds } : {}),
+      selectPolicy: spec.behavior.scaleDown?.selectPolicy ?? d.scaleDown.selectPolicy,
+      policies: spec.behavior.scaleDown?.policies ?? [{ type: 'Percent', value: d.scaleDown.percentValue, periodSeconds: d.scaleDown.periodSeconds }],
+    },
+  };
+  return {
+    ...object,
+    spec: {
+      ...spec,
+      minReplicas: spec.minReplicas ?? d.minReplicas,
+      metrics:
+        spec.metrics && spec.metrics.length > 0
+          ? spec.metrics
+          : [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: d.cpuUtilizationPercent } } }],
+      ...(behavior ? { behavior } : {}),
+    },
+  };
+}
+
 interface WorkloadSpec {
   replicas?: number;
   template: { metadata?: KubeObject['metadata']; spec: PodSpec };
@@ -140,6 +180,8 @@ export function applyDefaults(object: KubeObject): KubeObject {
     }
     case 'DaemonSet':
       return defaultDaemonSet(object);
+    case 'HorizontalPodAutoscaler':
+      return defaultHorizontalPodAutoscaler(object);
     case 'Namespace':
       return { ...object, spec: { finalizers: ['kubernetes'], ...(object.spec as object | undefined) }, status: { phase: 'Active' } };
     default:

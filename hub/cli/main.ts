@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { defineApply } from './commands/apply.js';
+import { defineAutoscale } from './commands/autoscale.js';
 import { defineClusterInfo } from './commands/cluster-info.js';
 import { defineCordon } from './commands/cordon.js';
 import { defineDelete } from './commands/delete.js';
@@ -16,6 +17,7 @@ import { defineRollout } from './commands/rollout.js';
 import { defineScale } from './commands/scale.js';
 import { defineSet } from './commands/set.js';
 import { defineTaint } from './commands/taint.js';
+import { defineTop } from './commands/top.js';
 import { defineVersion } from './commands/version.js';
 import { normalizeBoolFlags } from './bool-flags.js';
 import { loadConnection, type ConnectionFlags } from './client-config-loader.js';
@@ -45,12 +47,14 @@ export function buildProgram(ctx: CliContext): Command {
   defineDescribe(program, ctx);
   defineDelete(program, ctx);
   defineScale(program, ctx);
+  defineAutoscale(program, ctx);
   defineSet(program, ctx);
   defineRollout(program, ctx);
   defineLabel(program, ctx);
   defineTaint(program, ctx);
   defineCordon(program, ctx);
   defineDrain(program, ctx);
+  defineTop(program, ctx);
   defineClusterInfo(program, ctx);
   defineVersion(program, ctx);
   defineHub(program, ctx);

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
 import type { Namespace, Node } from '../../shared/api/schema/cluster.js';
+import type { HorizontalPodAutoscaler } from '../../shared/api/schema/autoscaling.js';
 import type { ControllerRevision } from '../../shared/api/schema/controller-revision.js';
 import type { Event } from '../../shared/api/schema/event.js';
 import type { Pod } from '../../shared/api/schema/pod.js';
@@ -14,6 +15,7 @@ import { daemonSetCells, daemonSetColumns } from './daemon-set.js';
 import { deploymentCells, deploymentColumns } from './deployment.js';
 import { eventCells, eventColumns } from './event.js';
 import { genericCells, genericColumns } from './generic.js';
+import { hpaCells, hpaColumns } from './hpa.js';
 import { namespaceCells, namespaceColumns } from './namespace.js';
 import { nodeCells, nodeColumns } from './node.js';
 import { podCells, podColumns } from './pod.js';
@@ -37,6 +39,7 @@ const PRINTERS: Record<string, Printer> = {
   'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
   'apps/DaemonSet': { columns: daemonSetColumns, cells: (o, now) => daemonSetCells(o as unknown as DaemonSet, now) },
   'apps/ControllerRevision': { columns: controllerRevisionColumns, cells: (o, now) => controllerRevisionCells(o as unknown as ControllerRevision, now) },
+  'autoscaling/HorizontalPodAutoscaler': { columns: hpaColumns, cells: (o, now) => hpaCells(o as unknown as HorizontalPodAutoscaler, now) },
 };
 
 const GENERIC: Printer = { columns: genericColumns, cells: genericCells };

@@ -27,6 +27,11 @@ import { StatusIngest } from '../ingest/status-ingest.js';
 import { printTable } from '../printers/registry.js';
 import { SchedulerController } from '../scheduler/scheduler-controller.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { MetricsDb } from '../metrics/metrics-db.js';
+import { startMetricsIngest } from '../metrics/metrics-ingest.js';
+import { MetricsService } from '../metrics/metrics-service.js';
+import { createHubMetrics } from '../metrics/prometheus.js';
+import { HorizontalPodAutoscalerController } from '../controllers/hpa-controller.js';
 import type { Store } from '../store/store.js';
 
 export interface HubOptions {
@@ -42,6 +47,10 @@ export interface HubOptions {
   eventTtlMs?: number;
   /** At most this many Events are kept; the least recently seen go first (default DEFAULTS.events.maxCount). */
   maxEvents?: number;
+  /** --horizontal-pod-autoscaler-sync-period (default DEFAULTS.autoscaling.syncPeriodMs). */
+  hpaSyncPeriodMs?: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization (default DEFAULTS.autoscaling.downscaleStabilizationMs). */
+  hpaDownscaleStabilizationMs?: number;
 }
 
 export interface HubHandle {
@@ -83,6 +92,15 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   sweeper.start();
 
   const broker = await EmbeddedBroker.start({ store, logger, port: options.mqttPort, host: options.host });
+  const usage = new MetricsService({
+    db: new MetricsDb(join(options.dataDir, HUB_FILES.metricsDatabase), DEFAULTS.metrics.tiers),
+    maxUsageAgeMs: DEFAULTS.metrics.maxUsageAgeMs,
+    downsampleIntervalMs: DEFAULTS.metrics.downsampleIntervalMs,
+    now: Date.now,
+    log: logger.child({ component: 'metrics' }),
+  });
+  usage.start();
+  await startMetricsIngest(broker, usage, logger.child({ component: 'metrics-ingest' }));
   const lifecycle = new NodeLifecycle(store, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs, recorder);
   const controllers: Controller[] = [
     new DeploymentController(store, logger, recorder),
@@ -91,6 +109,10 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     new SchedulerController(store, logger, recorder),
     new GarbageCollector(store, logger),
     new TaintEviction(store, logger, recorder),
+    new HorizontalPodAutoscalerController(store, logger, recorder, usage, {
+      ...(options.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: options.hpaSyncPeriodMs } : {}),
+      ...(options.hpaDownscaleStabilizationMs !== undefined ? { downscaleStabilizationMs: options.hpaDownscaleStabilizationMs } : {}),
+    }),
     new Dispatcher(store, broker, logger),
   ];
   const removal = new NodeRemoval(store, broker, logger);
@@ -112,7 +134,8 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   }, DEFAULTS.controllerResyncIntervalMs);
   resyncTimer.unref();
 
-  const api = createApiServer({ store, logger, adminToken: identity.adminToken, joinToken: identity.joinToken, mqttPort: broker.port, printTable });
+  const prometheus = createHubMetrics({ store, source: usage, broker });
+  const api = createApiServer({ store, logger, adminToken: identity.adminToken, joinToken: identity.joinToken, mqttPort: broker.port, printTable, usage, metrics: () => prometheus.render() });
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
     api.listen(options.apiPort, options.host, () => {
@@ -148,6 +171,8 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
       await sweeper.stop();
       await recorder.flush();
       await broker.close();
+      prometheus.close();
+      usage.stop();
       await store.close();
       logger.info('hub stopped');
     },

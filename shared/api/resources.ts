@@ -4,6 +4,7 @@
  * and a schema is what makes it exist.
  */
 import type { ZodType } from 'zod';
+import { horizontalPodAutoscaler } from './schema/autoscaling.js';
 import { namespace, node } from './schema/cluster.js';
 import { controllerRevision } from './schema/controller-revision.js';
 import { event } from './schema/event.js';
@@ -31,6 +32,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], schema: replicaSet },
   { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true, shortNames: ['ds'], schema: daemonSet },
   { group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', singular: 'controllerrevision', namespaced: true, shortNames: [], schema: controllerRevision },
+  { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', namespaced: true, shortNames: ['hpa'], schema: horizontalPodAutoscaler },
 ];
 
 export function apiVersionOf(rt: ResourceType): string {

@@ -15,6 +15,8 @@ export interface HubFlags {
   mqttPort?: string;
   host?: string;
   nodeMonitorGracePeriod?: string;
+  horizontalPodAutoscalerSyncPeriod?: string;
+  horizontalPodAutoscalerDownscaleStabilization?: string;
 }
 
 /** Environment variables that may stand in for each flag (a systemd unit or container sets these). */
@@ -24,6 +26,8 @@ export const HUB_ENV = {
   mqttPort: 'SKIFF_MQTT_PORT',
   host: 'SKIFF_HOST',
   nodeMonitorGracePeriod: 'SKIFF_NODE_MONITOR_GRACE_PERIOD',
+  horizontalPodAutoscalerSyncPeriod: 'SKIFF_HORIZONTAL_POD_AUTOSCALER_SYNC_PERIOD',
+  horizontalPodAutoscalerDownscaleStabilization: 'SKIFF_HORIZONTAL_POD_AUTOSCALER_DOWNSCALE_STABILIZATION',
 } as const;
 
 const FLAG_NAMES = {
@@ -32,6 +36,8 @@ const FLAG_NAMES = {
   mqttPort: '--mqtt-port',
   host: '--host',
   nodeMonitorGracePeriod: '--node-monitor-grace-period',
+  horizontalPodAutoscalerSyncPeriod: '--horizontal-pod-autoscaler-sync-period',
+  horizontalPodAutoscalerDownscaleStabilization: '--horizontal-pod-autoscaler-downscale-stabilization',
 } as const;
 
 export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, string | undefined>>): HubOptions {
@@ -69,6 +75,21 @@ export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, 
       problems.push((err as Error).message);
     }
   }
+  // kube-controller-manager's HPA flags: the sync period must be positive, a zero window means none.
+  const hpaDuration = (key: 'horizontalPodAutoscalerSyncPeriod' | 'horizontalPodAutoscalerDownscaleStabilization', allowZero: boolean): number | undefined => {
+    const given = pick(key);
+    if (!given) return undefined;
+    try {
+      const ms = parseDurationMs(given.value, given.from);
+      if (ms < 0 || (!allowZero && ms === 0)) problems.push(`invalid value "${given.value}" for ${given.from}: must be longer than 0`);
+      return ms;
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+  const hpaSyncPeriodMs = hpaDuration('horizontalPodAutoscalerSyncPeriod', false);
+  const hpaDownscaleStabilizationMs = hpaDuration('horizontalPodAutoscalerDownscaleStabilization', true);
   if (problems.length === 0 && apiPort === mqttPort) problems.push(`${FLAG_NAMES.apiPort} and ${FLAG_NAMES.mqttPort} must differ (both are ${apiPort})`);
   if (problems.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', problems.join('\n'));
   return Object.freeze({
@@ -77,6 +98,8 @@ export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, 
     mqttPort,
     host: host?.value ?? '0.0.0.0',
     ...(nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs } : {}),
+    ...(hpaSyncPeriodMs !== undefined ? { hpaSyncPeriodMs } : {}),
+    ...(hpaDownscaleStabilizationMs !== undefined ? { hpaDownscaleStabilizationMs } : {}),
   });
 }
 

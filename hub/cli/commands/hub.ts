@@ -16,5 +16,13 @@ export function defineHub(program: Command, ctx: CliContext): Command {
       '--node-monitor-grace-period <duration>',
       `how long a node may go without a heartbeat before it is NotReady, default ${DEFAULTS.nodeMonitorGracePeriodMs / 1000}s ($${HUB_ENV.nodeMonitorGracePeriod})`,
     )
+    .option(
+      '--horizontal-pod-autoscaler-sync-period <duration>',
+      `how often every HorizontalPodAutoscaler is re-evaluated, default ${DEFAULTS.autoscaling.syncPeriodMs / 1000}s ($${HUB_ENV.horizontalPodAutoscalerSyncPeriod})`,
+    )
+    .option(
+      '--horizontal-pod-autoscaler-downscale-stabilization <duration>',
+      `how far back an HPA looks for a higher recommendation before scaling down, default ${DEFAULTS.autoscaling.downscaleStabilizationMs / 60_000}m ($${HUB_ENV.horizontalPodAutoscalerDownscaleStabilization})`,
+    )
     .action((flags: HubFlags) => runHubCommand(flags, ctx));
 }
