@@ -28,6 +28,8 @@ export interface MetricsReporterDeps {
 
 export class MetricsReporter {
   private readonly buffer: MetricsSample[] = [];
+  /** Samples in a report the broker has not acknowledged yet. */
+  private readonly inFlight = new Set<MetricsSample>();
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
   private flushing = false;
@@ -59,18 +61,32 @@ export class MetricsReporter {
       this.lastSampleMs = performance.now() - started;
       this.deps.log.debug({ ms: Math.round(this.lastSampleMs * 10) / 10, pods: pods.length }, 'metrics sampled');
       this.buffer.push({ timestamp, node, pods });
-      if (this.buffer.length > this.deps.maxBuffered) {
-        const excess = this.buffer.length - this.deps.maxBuffered;
-        this.buffer.splice(0, excess);
-        this.dropped += excess;
-        this.deps.log.warn({ dropped: this.dropped, kept: this.buffer.length }, 'metrics buffer full while the hub is unreachable; oldest samples dropped');
-      }
+      this.trim();
     } catch (err) {
       this.deps.log.warn({ err: errorMessage(err) }, 'metrics sample failed');
     } finally {
       this.sampling = false;
     }
     await this.flush();
+  }
+
+  /**
+   * Drops the oldest samples beyond maxBuffered, never one in flight (the broker may be about to
+   * acknowledge it: dropping it would count a sent sample as lost).
+   */
+  private trim(): void {
+    let excess = this.buffer.length - this.deps.maxBuffered;
+    if (excess <= 0) return;
+    for (let i = 0; i < this.buffer.length && excess > 0; ) {
+      if (this.inFlight.has(this.buffer[i]!)) {
+        i++;
+        continue;
+      }
+      this.buffer.splice(i, 1);
+      excess--;
+      this.dropped++;
+    }
+    this.deps.log.warn({ dropped: this.dropped, kept: this.buffer.length }, 'metrics buffer full while the hub is unreachable; oldest samples dropped');
   }
 
   /** Sends every buffered sample, oldest first; stops at the first failure and keeps the rest. */
@@ -80,9 +96,15 @@ export class MetricsReporter {
     try {
       while (this.buffer.length > 0 && this.deps.isConnected()) {
         const batch = this.buffer.slice(0, this.deps.maxPerReport);
-        await this.deps.publish({ schema: MESSAGE_SCHEMA, node: this.deps.node, samples: batch });
-        // Only now: a sample is gone from the buffer once the broker has acknowledged it.
-        this.buffer.splice(0, batch.length);
+        for (const sample of batch) this.inFlight.add(sample);
+        try {
+          await this.deps.publish({ schema: MESSAGE_SCHEMA, node: this.deps.node, samples: batch });
+        } finally {
+          for (const sample of batch) this.inFlight.delete(sample);
+        }
+        // Only now, and by identity: a sample leaves the buffer once the broker has acknowledged it.
+        const sent = new Set(batch);
+        for (let i = this.buffer.length - 1; i >= 0; i--) if (sent.has(this.buffer[i]!)) this.buffer.splice(i, 1);
       }
     } catch (err) {
       this.deps.log.debug({ err: errorMessage(err), buffered: this.buffer.length }, 'metrics not sent; kept for the next try');

@@ -38,20 +38,23 @@ export function checkSortKey(value: string | undefined): SortKey | undefined {
   return value as SortKey;
 }
 
+/** Exact sums, as kubectl adds resource.Quantity values; rounded only when printed. */
 interface Measured {
-  milliCpu: number;
+  nanoCpu: number;
   memoryBytes: number;
 }
 
 function measure(usage: Usage): Measured {
-  return { milliCpu: cpuMillicores(usage.cpu), memoryBytes: bytes(usage.memory) };
+  return { nanoCpu: Math.round((parseQuantity(usage.cpu) ?? 0) * 1e9), memoryBytes: bytes(usage.memory) };
 }
 
 function add(a: Measured, b: Measured): Measured {
-  return { milliCpu: a.milliCpu + b.milliCpu, memoryBytes: a.memoryBytes + b.memoryBytes };
+  return { nanoCpu: a.nanoCpu + b.nanoCpu, memoryBytes: a.memoryBytes + b.memoryBytes };
 }
 
-const cpuText = (m: Measured): string => `${m.milliCpu}m`;
+/** Quantity.MilliValue(): rounded up. */
+const milliCpu = (m: Measured): number => Math.ceil(m.nanoCpu / 1e6);
+const cpuText = (m: Measured): string => `${milliCpu(m)}m`;
 const memoryText = (m: Measured): string => `${Math.floor(m.memoryBytes / 2 ** 20)}Mi`;
 
 function percent(used: number, allocatable: string | undefined, toUnits: (q: string) => number): string {
@@ -61,7 +64,7 @@ function percent(used: number, allocatable: string | undefined, toUnits: (q: str
 }
 
 function sortRows<T extends { measured: Measured; name: string }>(rows: T[], sortBy: SortKey | undefined): T[] {
-  if (sortBy === 'cpu') return [...rows].sort((a, b) => b.measured.milliCpu - a.measured.milliCpu || a.name.localeCompare(b.name));
+  if (sortBy === 'cpu') return [...rows].sort((a, b) => b.measured.nanoCpu - a.measured.nanoCpu || a.name.localeCompare(b.name));
   if (sortBy === 'memory') return [...rows].sort((a, b) => b.measured.memoryBytes - a.measured.memoryBytes || a.name.localeCompare(b.name));
   return rows;
 }
@@ -79,7 +82,7 @@ export function topNodesLines(metrics: NodeMetricsView[], nodes: NodeView[], opt
   );
   const grid = rows.map(({ name, measured }) => {
     const alloc = allocatable.get(name) ?? {};
-    return [name, cpuText(measured), percent(measured.milliCpu, alloc.cpu, cpuMillicores), memoryText(measured), percent(measured.memoryBytes, alloc.memory, bytes)];
+    return [name, cpuText(measured), percent(milliCpu(measured), alloc.cpu, cpuMillicores), memoryText(measured), percent(measured.memoryBytes, alloc.memory, bytes)];
   });
   // Nodes the hub has no usage for yet (just joined, or silent) are listed last, as kubectl does.
   const measuredNames = new Set(metrics.map((m) => m.metadata.name));
@@ -96,11 +99,11 @@ export function topPodsLines(metrics: PodMetricsView[], options: TopOptions & { 
   if (options.allNamespaces) header.push('NAMESPACE');
   header.push(...(options.containers ? ['POD', 'NAME'] : ['NAME']), 'CPU(cores)', 'MEMORY(bytes)');
   const rows = sortRows(
-    metrics.map((m) => ({ name: m.metadata.name, pod: m, measured: m.containers.map((c) => measure(c.usage)).reduce(add, { milliCpu: 0, memoryBytes: 0 }) })),
+    metrics.map((m) => ({ name: m.metadata.name, pod: m, measured: m.containers.map((c) => measure(c.usage)).reduce(add, { nanoCpu: 0, memoryBytes: 0 }) })),
     options.sortBy,
   );
   const grid: string[][] = [];
-  let total: Measured = { milliCpu: 0, memoryBytes: 0 };
+  let total: Measured = { nanoCpu: 0, memoryBytes: 0 };
   for (const row of rows) {
     const ns = options.allNamespaces ? [row.pod.metadata.namespace] : [];
     total = add(total, row.measured);
@@ -114,10 +117,9 @@ export function topPodsLines(metrics: PodMetricsView[], options: TopOptions & { 
     }
   }
   if (options.sum && grid.length > 0) {
-    // kubectl's --sum: a rule under the CPU and memory columns, then their totals.
+    // kubectl's --sum: a rule of eight underscores under the CPU and memory columns, then their totals.
     const blanks: string[] = Array(header.length - 2).fill('');
-    const totals = [cpuText(total), memoryText(total)];
-    grid.push([...blanks, ...totals.map((text) => '_'.repeat(text.length))], [...blanks, ...totals]);
+    grid.push([...blanks, '________', '________'], [...blanks, cpuText(total), memoryText(total)]);
   }
   return alignColumns(options.noHeaders ? grid : [header, ...grid]);
 }

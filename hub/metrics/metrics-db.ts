@@ -117,11 +117,13 @@ export class MetricsDb {
         if (from < until) {
           this.db
             .prepare(
+              // Bucket start as ts - ts % step: '%' is integer arithmetic in SQLite, whereas '/'
+              // with a bound JS number (passed as REAL) would not truncate.
               `INSERT OR REPLACE INTO points (tier, series, ts, value)
-               SELECT ?, series, (ts / ?) * ?, avg(value) FROM points
-               WHERE tier = ? AND ts >= ? AND ts < ? GROUP BY series, ts / ?`,
+               SELECT ?, series, ts - ts % ?, avg(value) FROM points
+               WHERE tier = ? AND ts >= ? AND ts < ? GROUP BY series, ts - ts % ?`,
             )
-            .run(tier, step, step, tier - 1, from, until, step);
+            .run(tier, step, tier - 1, from, until, step);
           const next = this.tiers[tier + 1]?.stepMs;
           if (next) lower.run(Math.floor(from / next) * next, tier + 1, Math.floor(from / next) * next);
         }

@@ -42,7 +42,7 @@ export async function runTopNodes(name: string | undefined, options: TopNodesOpt
       client.get<{ items: NodeView[] }>(nodesPath, { query }).then((l) => l.items),
     ]);
   }
-  if (nodes.length === 0) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'error: metrics not available yet');
+  if (nodes.length === 0) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'metrics not available yet');
   writeLines(ctx.io.stdout, topNodesLines(metrics, nodes, { ...(sortBy ? { sortBy } : {}), noHeaders: !options.headers }));
 }
 
@@ -58,7 +58,7 @@ export async function runTopPods(name: string | undefined, options: TopPodsOptio
     if (!one) {
       // As kubectl: an unknown Pod is NotFound; a known one without usage yet is "not available yet".
       await client.get(resourcePath(resolveResource('pods')!, namespace, name));
-      throw new SkiffError('SKIFF_ERR_NOT_FOUND', `error: metrics not available yet`);
+      throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'metrics not available yet');
     }
     metrics = [one];
   } else {

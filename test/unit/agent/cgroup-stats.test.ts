@@ -1,6 +1,6 @@
 import t from 'tap';
 import { locateCgroup } from '../../../agent/cgroup/cgroup-location.js';
-import { flatKeyed, readStats } from '../../../agent/cgroup/cgroup-stats.js';
+import { flatKeyed, parseBlockIo, readStats } from '../../../agent/cgroup/cgroup-stats.js';
 import type { CgroupFileReader } from '../../../agent/cgroup/cgroup-limits.js';
 
 const tree = (files: Record<string, string>): CgroupFileReader => async (dir, file) => files[`${dir}/${file}`];
@@ -43,4 +43,77 @@ t.test('cgroup v2 counters, in microseconds turned to nanoseconds', async (t) =>
 
 t.test('a kernel without a counter leaves it out', async (t) => {
   t.same(await readStats(locateCgroup('0::/x\n')!, tree({})), {});
+});
+
+t.test('block I/O, cgroup v1: Read and Write summed over devices; Total and other operations ignored', async (t) => {
+  const text = [
+    '8:0 Read 4096',
+    '8:0 Write 8192',
+    '8:0 Sync 12288',
+    '8:0 Async 0',
+    '8:0 Discard 0',
+    '8:0 Total 12288',
+    '179:0 Read 1000',
+    '179:0 Write 24',
+    'Total 13312',
+    '',
+  ].join('\n');
+  t.same(parseBlockIo(text, 1), { readBytes: 5096, writeBytes: 8216 });
+});
+
+t.test('block I/O, cgroup v2: rbytes and wbytes summed over devices; other keys ignored', async (t) => {
+  const text = '8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=512 dios=1\n179:0 rbytes=100 wbytes=28 rios=1 wios=1 dbytes=0 dios=0\n';
+  t.same(parseBlockIo(text, 2), { readBytes: 4196, writeBytes: 8220 });
+});
+
+t.test('block I/O: an absent file gives nothing; an empty one (no I/O yet) gives zeros', async (t) => {
+  t.equal(parseBlockIo(undefined, 1), undefined);
+  t.equal(parseBlockIo(undefined, 2), undefined);
+  t.same(parseBlockIo('', 1), { readBytes: 0, writeBytes: 0 });
+  t.same(parseBlockIo('', 2), { readBytes: 0, writeBytes: 0 });
+  t.same(parseBlockIo('Total 0\n', 1), { readBytes: 0, writeBytes: 0 }, 'v1 with no devices prints only Total');
+});
+
+t.test('block I/O: a value that is not a number counts as zero instead of poisoning the sum', async (t) => {
+  t.same(parseBlockIo('8:0 Read x\n8:16 Read 10\n8:0 Write 5\n', 1), { readBytes: 10, writeBytes: 5 });
+  t.same(parseBlockIo('8:0 rbytes= wbytes=abc\n8:16 rbytes=7 wbytes=3 garbage\n', 2), { readBytes: 7, writeBytes: 3 });
+});
+
+t.test('cgroup v1 counters include block I/O bytes from the blkio controller', async (t) => {
+  const location = locateCgroup('8:blkio:/docker/x\n4:memory:/docker/x\n3:cpu,cpuacct:/docker/x\n')!;
+  const stats = await readStats(
+    location,
+    tree({
+      '/sys/fs/cgroup/cpu,cpuacct/docker/x/cpuacct.usage': '1000\n',
+      '/sys/fs/cgroup/blkio/docker/x/blkio.throttle.io_service_bytes': '8:0 Read 1048576\n8:0 Write 2097152\n8:0 Total 3145728\nTotal 3145728\n',
+    }),
+  );
+  t.same(stats, { cpuUsageNs: 1000, fsReadBytes: 1048576, fsWriteBytes: 2097152 });
+});
+
+t.test('cgroup v1 without a blkio controller in /proc/<pid>/cgroup leaves block I/O out', async (t) => {
+  const reads: string[] = [];
+  const stats = await readStats(locateCgroup('3:cpu,cpuacct:/docker/x\n')!, async (dir, file) => {
+    reads.push(`${dir}/${file}`);
+    return undefined;
+  });
+  t.same(stats, {});
+  t.notOk(reads.some((r) => r.includes('blkio')), 'no blkio directory to read');
+});
+
+t.test('cgroup v2 counters include block I/O bytes from io.stat', async (t) => {
+  const dir = '/sys/fs/cgroup/system.slice/docker-x.scope';
+  const stats = await readStats(
+    locateCgroup('0::/system.slice/docker-x.scope\n')!,
+    tree({
+      [`${dir}/io.stat`]: '8:0 rbytes=512 wbytes=1024 rios=1 wios=1 dbytes=0 dios=0\n',
+      [`${dir}/memory.current`]: '4096\n',
+    }),
+  );
+  t.same(stats, { fsReadBytes: 512, fsWriteBytes: 1024, memoryUsageBytes: 4096, memoryWorkingSetBytes: 4096 }, 'no memory.stat: nothing inactive to subtract');
+});
+
+t.test('cgroup v2 with an empty io.stat (no block I/O yet) reports zero bytes, not nothing', async (t) => {
+  const dir = '/sys/fs/cgroup/x';
+  t.same(await readStats(locateCgroup('0::/x\n')!, tree({ [`${dir}/io.stat`]: '' })), { fsReadBytes: 0, fsWriteBytes: 0 });
 });
