@@ -112,7 +112,8 @@ export class TestCluster {
     this.agents.set(name, { process: child, dataDir, log, args });
     await waitFor(`node ${name} to be Ready`, async () => {
       if (child.exitCode !== null) throw new Error(`agent ${name} exited with ${child.exitCode}`);
-      const node = await this.getJson<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(['get', 'node', name]).catch(() => undefined);
+      // The API, not a CLI process per probe (each is a Node start-up that slows what is under test).
+      const node = await this.api<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/api/v1/nodes/${name}`).catch(() => undefined);
       return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     });
     return name;
@@ -162,10 +163,12 @@ export class TestCluster {
     const processes = [...this.agents.values()].map((a) => a.process);
     if (this.hubProcess) processes.push(this.hubProcess);
     await Promise.all(processes.map((p) => stop(p, 'SIGKILL')));
-    for (const name of this.agents.keys()) {
-      const ids = (await docker(['ps', '-aq', '--filter', `label=skiff.node=${name}`])).stdout.split('\n').filter(Boolean);
-      if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-    }
+    await Promise.all(
+      [...this.agents.keys()].map(async (name) => {
+        const ids = (await docker(['ps', '-aq', '--filter', `label=skiff.node=${name}`])).stdout.split('\n').filter(Boolean);
+        if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+      }),
+    );
     if (!this.t.passing()) {
       for (const log of this.logs) {
         const text = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-60).join('\n') : '(no log)';

@@ -3,7 +3,8 @@
  * nodes that join and labels that change, an image change rolled out node by node (and with
  * maxSurge, a new Pod started next to the old one), `rollout status` and `rollout restart`,
  * `rollout history` and `undo` through ControllerRevisions, the kubectl columns, and the Pods (and
- * revisions) going with the DaemonSet.
+ * revisions) going with the DaemonSet. What the CLI prints is asserted through the CLI; the loops
+ * waiting for the cluster to get somewhere poll the API, not a CLI process per probe.
  */
 import t from 'tap';
 import { watchEvents, type WatchEvent } from '../../hub/cli/watch-stream.js';
@@ -89,8 +90,7 @@ function onePodPerNode(cluster: TestCluster, nodes: string[], image: string): Pr
 
 t.test('a DaemonSet follows the fleet', async (t) => {
   const cluster = await TestCluster.start(t);
-  const a = await cluster.startAgent('a', ['--node-label', 'tier=edge']);
-  const b = await cluster.startAgent('b');
+  const [a, b] = await Promise.all([cluster.startAgent('a', ['--node-label', 'tier=edge']), cluster.startAgent('b')]);
 
   const applied = await cluster.skiff(['apply', '-f', '-'], { input: manifest('skiff-test/web:1') });
   t.equal(applied.code, 0, applied.stderr);
@@ -132,15 +132,23 @@ t.test('a DaemonSet follows the fleet', async (t) => {
   });
 
   await t.test('skiff get ds shows the kubectl columns', async (t) => {
+    // The status the table shows, settled first through the API; then the CLI prints it.
+    await waitFor('DaemonSet status counts for 2 nodes', async () => {
+      const { status } = await cluster.api<{ status?: Record<string, number> }>('/apis/apps/v1/namespaces/default/daemonsets/probe');
+      const counts = ['desiredNumberScheduled', 'currentNumberScheduled', 'numberReady', 'updatedNumberScheduled', 'numberAvailable'].map((key) => status?.[key]);
+      return counts.every((n) => n === 2);
+    });
     const row = await waitFor('status counts for 2 nodes', async () => {
       const out = await cluster.skiff(['get', 'ds']);
       return /^probe\s+2\s+2\s+2\s+2\s+2\s+tier=edge\s+\d+[sm]\s*$/m.test(out.stdout) ? out.stdout : undefined;
     });
     t.match(row, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\n/);
-    const wide = await cluster.skiff(['get', 'daemonsets', '-o', 'wide']);
+    const [wide, events] = await Promise.all([
+      cluster.skiff(['get', 'daemonsets', '-o', 'wide']),
+      cluster.getJson<{ items: Array<{ involvedObject: { kind: string; name: string }; reason: string; message: string }> }>(['get', 'events']),
+    ]);
     t.match(wide.stdout, /NODE SELECTOR\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/);
     t.match(wide.stdout, /web\s+skiff-test\/web:1\s+app=probe\n/);
-    const events = await cluster.getJson<{ items: Array<{ involvedObject: { kind: string; name: string }; reason: string; message: string }> }>(['get', 'events']);
     const ofDs = events.items.filter((e) => e.involvedObject.kind === 'DaemonSet' && e.involvedObject.name === 'probe');
     t.ok(ofDs.some((e) => e.reason === 'SuccessfulCreate' && /^Created pod: probe-/.test(e.message)));
     t.ok(ofDs.some((e) => e.reason === 'SuccessfulDelete' && /^Deleted pod: probe-/.test(e.message)));
@@ -163,10 +171,11 @@ t.test('a DaemonSet follows the fleet', async (t) => {
     t.same(after.map((p) => p.spec.nodeName).sort(), [a, c].sort());
     t.notOk(after.some((p) => before.includes(p.metadata.name)), 'every Pod was replaced');
     t.ok(after.every((p) => p.metadata.labels?.['pod-template-generation'] === '2'));
-    const status = await waitFor('status up to date', async () => {
-      const current = (await cluster.getJson<{ status: Record<string, number> }>(['get', 'ds', 'probe'])).status;
-      return current.updatedNumberScheduled === 2 && current.numberAvailable === 2 ? current : undefined;
+    await waitFor('status up to date', async () => {
+      const current = (await cluster.api<{ status: Record<string, number> }>('/apis/apps/v1/namespaces/default/daemonsets/probe')).status;
+      return current.updatedNumberScheduled === 2 && current.numberAvailable === 2;
     });
+    const { status } = await cluster.getJson<{ status: Record<string, number> }>(['get', 'ds', 'probe']);
     t.same(status, { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberMisscheduled: 0, numberReady: 2, numberAvailable: 2, numberUnavailable: 0, updatedNumberScheduled: 2, observedGeneration: 2 });
   });
 
@@ -251,21 +260,24 @@ t.test('a DaemonSet follows the fleet', async (t) => {
     const historyOut = (numbers: number[]) => `daemonset.apps/probe \nREVISION  CHANGE-CAUSE\n${numbers.map((n) => `${n}         <none>\n`).join('')}\n`;
     // Templates so far: web:1 (revision 1, current again with maxSurge, so renumbered 3), web:2
     // (2), and web:1 restarted (4).
-    const history = await cluster.skiff(['rollout', 'history', 'ds/probe']);
+    // Reads of one settled state, all at once.
+    const [history, before, pods, table, second] = await Promise.all([
+      cluster.skiff(['rollout', 'history', 'ds/probe']),
+      revisions(),
+      listPods(cluster, 'app=probe'),
+      cluster.skiff(['get', 'controllerrevisions']),
+      cluster.skiff(['rollout', 'history', 'ds/probe', '--revision=2']),
+    ]);
     t.equal(history.stdout, historyOut([2, 3, 4]), history.stderr);
-    const before = await revisions();
     t.same(before.map((r) => r.revision), [2, 3, 4]);
     for (const r of before) {
       t.match(r.metadata.name, /^probe-[bcdfghjklmnpqrstvwxz2456789]+$/);
       t.match(r.metadata.ownerReferences, [{ kind: 'DaemonSet', name: 'probe', controller: true }]);
     }
     const current = before.at(-1)!.metadata.name;
-    const pods = await listPods(cluster, 'app=probe');
     t.ok(pods.every((p) => `probe-${p.metadata.labels?.['controller-revision-hash']}` === current), "the Pods carry the current revision's hash");
-    const table = await cluster.skiff(['get', 'controllerrevisions']);
     t.match(table.stdout, /^NAME\s+CONTROLLER\s+REVISION\s+AGE\n/);
     t.match(table.stdout, new RegExp(`^${current}\\s+daemonset\\.apps/probe\\s+4\\s+\\d+[sm]`, 'm'));
-    const second = await cluster.skiff(['rollout', 'history', 'ds/probe', '--revision=2']);
     t.match(second.stdout, /^daemonset\.apps\/probe with revision #2\nPod Template:\n/, second.stderr);
     t.match(second.stdout, /Image:\s+skiff-test\/web:2\n/);
 
@@ -280,19 +292,20 @@ t.test('a DaemonSet follows the fleet', async (t) => {
     t.ok(restored.every((p) => p.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'] !== undefined), 'back on revision 4, the restarted template');
     t.equal((await cluster.skiff(['rollout', 'history', 'ds/probe'])).stdout, historyOut([3, 5, 6]));
 
-    t.same(await cluster.skiff(['rollout', 'undo', 'ds/probe', '--to-revision=6']).then((r) => [r.code, r.stdout, r.stderr]), [
-      0,
-      'daemonset.apps/probe skipped rollback (current template already matches revision 6)\n',
-      '',
+    // Neither changes anything: at once.
+    const [skipped, unknown] = await Promise.all([
+      cluster.skiff(['rollout', 'undo', 'ds/probe', '--to-revision=6']).then((r) => [r.code, r.stdout, r.stderr]),
+      cluster.skiff(['rollout', 'undo', 'ds/probe', '--to-revision=2']).then((r) => [r.code, r.stdout, r.stderr]),
     ]);
-    t.same(await cluster.skiff(['rollout', 'undo', 'ds/probe', '--to-revision=2']).then((r) => [r.code, r.stdout, r.stderr]), [1, '', 'error: unable to find specified revision 2 in history\n']);
+    t.same(skipped, [0, 'daemonset.apps/probe skipped rollback (current template already matches revision 6)\n', '']);
+    t.same(unknown, [1, '', 'error: unable to find specified revision 2 in history\n']);
   });
 
   await t.test('deleting the DaemonSet removes its Pods and their containers', async (t) => {
     const deleted = await cluster.skiff(['delete', 'ds', 'probe']);
     t.equal(deleted.stdout, 'daemonset.apps "probe" deleted\n', deleted.stderr);
     await waitFor('no probe Pods', async () => (await listPods(cluster, 'app=probe')).length === 0);
-    await waitFor('no controller revisions', async () => (await cluster.getJson<{ items: unknown[] }>(['get', 'controllerrevisions'])).items.length === 0);
+    await waitFor('no controller revisions', async () => (await cluster.api<{ items: unknown[] }>('/apis/apps/v1/namespaces/default/controllerrevisions')).items.length === 0);
     await waitFor('no containers on any node', async () => (await Promise.all([a, b, c].map((n) => cluster.containers(n)))).every((list) => list.length === 0));
     t.pass('pods and containers are gone');
   });

@@ -4,9 +4,12 @@
  * condition and the Deployment's availability, a startup probe holds the others back, a probe on
  * a closed port leaves the pod running but not ready with kubelet's reason, and the preStop hook
  * runs inside the container before it is stopped.
+ *
+ * The five cases use their own Pods on one shared agent and run at once (each mostly waits for
+ * probe periods and restarts); their loops poll the API, not a CLI process per probe.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIPv4, type AddressInfo } from 'node:net';
 import t from 'tap';
 import { TestCluster } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods, restarts, type PodView } from '../helpers/pods.js';
@@ -47,16 +50,39 @@ interface EventView {
   involvedObject: { name: string; fieldPath?: string };
 }
 
+/**
+ * The host's address on Docker's default bridge, which containers reach it by. Docker 20.10 leaves
+ * the Gateway out of the IPAM config of a bridge it configured itself; it is then the subnet's
+ * first address, as Docker assigns it (and the host interface may be down, so not listed by Node,
+ * while no container is attached).
+ */
+async function bridgeGateway(): Promise<string> {
+  const inspected = await docker(['network', 'inspect', 'bridge', '-f', '{{json .IPAM.Config}}']);
+  const config = JSON.parse(inspected.stdout) as Array<{ Subnet?: string; Gateway?: string }>;
+  const configured = config.find((c) => c.Gateway)?.Gateway;
+  if (configured) return configured;
+  const subnet = config.find((c) => c.Subnet && isIPv4(c.Subnet.split('/')[0]!))?.Subnet;
+  if (!subnet) throw new Error(`no IPv4 subnet on Docker's bridge network: ${inspected.stdout}`);
+  const octets = subnet.split('/')[0]!.split('.').map(Number);
+  octets[3] = octets[3]! + 1;
+  return octets.join('.');
+}
+
+interface DeploymentView {
+  status?: { availableReplicas?: number };
+}
+
 async function eventsOf(cluster: TestCluster, podName: string): Promise<EventView[]> {
   const list = await cluster.api<{ items: EventView[] }>('/api/v1/namespaces/default/events');
   return list.items.filter((e) => e.involvedObject.name === podName);
 }
 
-t.test('probes and the preStop hook act on real containers', async (t) => {
+// jobs: the subtests below are not awaited one by one; tap runs up to five of them at once.
+t.test('probes and the preStop hook act on real containers', { jobs: 5 }, async (t) => {
   const cluster = await TestCluster.start(t, { agents: ['prober'] });
-  const node = (await cluster.getJson<{ items: Array<{ metadata: { name: string } }> }>(['get', 'nodes'])).items[0]!.metadata.name;
+  const node = cluster.nodeName('prober');
 
-  await t.test('a failing liveness probe restarts the container, as kubelet does', async (t) => {
+  t.test('a failing liveness probe restarts the container, as kubelet does', async (t) => {
     const manifest = podManifest('live', {
       command: serve('echo ok > /tmp/healthy'),
       livenessProbe: { exec: { command: ['sh', '-c', '[ -s /tmp/healthy ]'] }, periodSeconds: 1, failureThreshold: 2 },
@@ -84,7 +110,7 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
     t.match(get.stdout, /live\s+1\/1\s+Running\s+1 \(\S+ ago\)/, 'RESTARTS shows it');
   });
 
-  await t.test('readiness gates Ready and the Deployment’s availability (httpGet)', async (t) => {
+  t.test('readiness gates Ready and the Deployment’s availability (httpGet)', async (t) => {
     const deployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -103,27 +129,27 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
     };
     t.equal((await cluster.skiff(['apply', '-f', '-'], { input: JSON.stringify(deployment) })).code, 0);
     const pod = await waitFor('the gated pod to run', async () => (await listPods(cluster, 'app=gated')).find((p) => p.status?.phase === 'Running'));
-    // Running but not Ready: the probe answers 404 for a while.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const unready = (await listPods(cluster, 'app=gated'))[0]!;
-    t.equal(condition(unready, 'Ready'), 'False', 'not Ready while the probe fails');
-    t.equal(unready.status!.containerStatuses![0]!.ready, false);
-    const notAvailable = await cluster.getJson<{ status?: { availableReplicas?: number } }>(['get', 'deployment', 'gated']);
-    t.notOk(notAvailable.status?.availableReplicas, 'the Deployment has no available replica');
-    // (A probe that ran before httpd listened said "connection refused"; the 404 follows.)
+    // Running but not Ready: the probe answers 404 until ready.html exists. Once the agent has
+    // reported a 404 (a probe that ran before httpd listened said "connection refused"), the Pod
+    // and the Deployment must show it.
     const failures = await waitFor('a readiness Unhealthy event for the 404', async () =>
       (await eventsOf(cluster, pod.metadata.name!)).find((e) => e.reason === 'Unhealthy' && e.message.includes('statuscode')),
     );
     t.equal(failures.message, 'Readiness probe failed: HTTP probe failed with statuscode: 404');
+    const unready = (await listPods(cluster, 'app=gated'))[0]!;
+    t.equal(condition(unready, 'Ready'), 'False', 'not Ready while the probe fails');
+    t.equal(unready.status!.containerStatuses![0]!.ready, false);
+    const notAvailable = await cluster.getJson<DeploymentView>(['get', 'deployment', 'gated']);
+    t.notOk(notAvailable.status?.availableReplicas, 'the Deployment has no available replica');
 
     const id = await containerOf(cluster, node, pod.metadata.name!);
     t.equal((await docker(['exec', id, 'sh', '-c', 'echo ok > /www/ready.html'])).code, 0);
     await waitFor('the pod to become Ready', async () => isRunningAndReady((await listPods(cluster, 'app=gated'))[0]!));
-    await waitFor('the Deployment to be available', async () => (await cluster.getJson<{ status?: { availableReplicas?: number } }>(['get', 'deployment', 'gated'])).status?.availableReplicas === 1);
+    await waitFor('the Deployment to be available', async () => (await cluster.api<DeploymentView>('/apis/apps/v1/namespaces/default/deployments/gated')).status?.availableReplicas === 1);
     t.pass('Ready once the probe passes; the Deployment counts it available');
   });
 
-  await t.test('a startup probe holds liveness and readiness back until it passes (tcpSocket)', async (t) => {
+  t.test('a startup probe holds liveness and readiness back until it passes (tcpSocket)', async (t) => {
     const manifest = podManifest('slow', {
       // The server only listens after 10 s; a liveness probe running meanwhile would kill it.
       command: ['sh', '-c', 'sleep 10; trap "kill $pid; exit 0" TERM; httpd -f -p 80 -h /www & pid=$!; wait'],
@@ -146,7 +172,7 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
     t.equal(restarts(ready), 0, 'the liveness probe (failureThreshold 1) never ran before start-up: no restart');
   });
 
-  await t.test('a probe on a closed port: running, never ready, kubelet’s reason', async (t) => {
+  t.test('a probe on a closed port: running, never ready, kubelet’s reason', async (t) => {
     const manifest = podManifest('closed', { readinessProbe: { tcpSocket: { port: 81 }, periodSeconds: 1 } });
     t.equal((await cluster.skiff(['apply', '-f', '-'], { input: manifest })).code, 0);
     const event = await waitFor('an Unhealthy event for the closed port', async () => (await eventsOf(cluster, 'closed')).find((e) => e.reason === 'Unhealthy'));
@@ -159,7 +185,7 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
     t.equal((await eventsOf(cluster, 'closed')).filter((e) => e.reason === 'Unhealthy').length, 1, 'one Event, counted');
   });
 
-  await t.test('the preStop hook runs in the container before it is stopped', async (t) => {
+  t.test('the preStop hook runs in the container before it is stopped', async (t) => {
     const hits: Array<{ path: string; atMs: number }> = [];
     const server = createServer((req, res) => {
       hits.push({ path: req.url ?? '', atMs: Date.now() });
@@ -168,7 +194,7 @@ t.test('probes and the preStop hook act on real containers', async (t) => {
     await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
     t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const port = (server.address() as AddressInfo).port;
-    const gateway = (await docker(['network', 'inspect', 'bridge', '-f', '{{(index .IPAM.Config 0).Gateway}}'])).stdout.trim();
+    const gateway = await bridgeGateway();
     const manifest = podManifest('hooked', {
       lifecycle: { preStop: { exec: { command: ['sh', '-c', `wget -q -O- http://${gateway}:${port}/prestop`] } } },
     });

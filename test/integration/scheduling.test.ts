@@ -3,6 +3,7 @@
  * kubernetes.io/arch (labels given with --node-label override the detected ones), by required node
  * affinity, by taints and tolerations (the taint PUT on the Node through the API), and by resource
  * requests, with the FailedScheduling event and PodScheduled=False that a Pod fitting nowhere gets.
+ * The agents join at once; loops waiting for the cluster poll the API, not a CLI process per probe.
  */
 import t from 'tap';
 import type { Event } from '../../shared/api/schema/event.js';
@@ -28,10 +29,12 @@ t.test('placement across a fleet of four agents', async (t) => {
   // arm-1 is a node with little memory: it keeps all but 356Mi for the system, and kubelet's
   // default memory.available<100Mi comes off too, leaving exactly 256Mi allocatable.
   const reserved = totalmem() - 356 * MiB;
-  const arm1 = await cluster.startAgent('arm-1', [...label(['kubernetes.io/arch=arm64', 'zone=shed']), '--system-reserved', `memory=${reserved}`]);
-  const arm2 = await cluster.startAgent('arm-2', label(['kubernetes.io/arch=arm64', 'zone=barn']));
-  const amd1 = await cluster.startAgent('amd-1', label(['kubernetes.io/arch=amd64', 'zone=barn']));
-  const amd2 = await cluster.startAgent('amd-2', label(['kubernetes.io/arch=amd64', 'zone=field']));
+  const [arm1, arm2, amd1, amd2] = await Promise.all([
+    cluster.startAgent('arm-1', [...label(['kubernetes.io/arch=arm64', 'zone=shed']), '--system-reserved', `memory=${reserved}`]),
+    cluster.startAgent('arm-2', label(['kubernetes.io/arch=arm64', 'zone=barn'])),
+    cluster.startAgent('amd-1', label(['kubernetes.io/arch=amd64', 'zone=barn'])),
+    cluster.startAgent('amd-2', label(['kubernetes.io/arch=amd64', 'zone=field'])),
+  ]);
 
   const apply = async (manifest: string) => {
     const result = await cluster.skiff(['apply', '-f', '-'], { input: manifest });
@@ -50,10 +53,9 @@ t.test('placement across a fleet of four agents', async (t) => {
     });
 
   await t.test('labels given with --node-label override the detected architecture', async (t) => {
-    for (const [node, arch] of [[arm1, 'arm64'], [arm2, 'arm64'], [amd1, 'amd64'], [amd2, 'amd64']] as const) {
-      const view = await cluster.getJson<{ metadata: { labels: Record<string, string> } }>(['get', 'node', node]);
-      t.equal(view.metadata.labels['kubernetes.io/arch'], arch, node);
-    }
+    const expected = [[arm1, 'arm64'], [arm2, 'arm64'], [amd1, 'amd64'], [amd2, 'amd64']] as const;
+    const views = await Promise.all(expected.map(([node]) => cluster.getJson<{ metadata: { labels: Record<string, string> } }>(['get', 'node', node])));
+    expected.forEach(([node, arch], i) => t.equal(views[i]!.metadata.labels['kubernetes.io/arch'], arch, node));
   });
 
   await t.test('an arm64-only Deployment lands only on arm64 nodes, spread across them', async (t) => {
@@ -82,10 +84,6 @@ t.test('placement across a fleet of four agents', async (t) => {
   });
 
   await t.test('a node with little memory takes only what fits in its allocatable', async (t) => {
-    const view = await cluster.getJson<{ status: { capacity: Record<string, string>; allocatable: Record<string, string> } }>(['get', 'node', arm1]);
-    t.equal(view.status.allocatable.memory, `${256 * 1024}Ki`, 'capacity - system-reserved - eviction threshold');
-    t.equal(view.status.capacity.memory, `${Math.floor(totalmem() / 1024)}Ki`, 'capacity is the whole machine');
-    t.match(view.status.capacity['ephemeral-storage'], /^\d+Ki$/, 'the data dir filesystem as ephemeral-storage');
     const shedPod = (name: string) =>
       JSON.stringify({
         apiVersion: 'v1',
@@ -93,7 +91,14 @@ t.test('placement across a fleet of four agents', async (t) => {
         metadata: { name, labels: { pod: name } },
         spec: { nodeSelector: { zone: 'shed' }, containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { limits: { memory: '200Mi' } } }] },
       });
-    await apply(shedPod('shed-first'));
+    // The node's view does not depend on the Pod: read it while the first Pod goes in.
+    const [view] = await Promise.all([
+      cluster.getJson<{ status: { capacity: Record<string, string>; allocatable: Record<string, string> } }>(['get', 'node', arm1]),
+      apply(shedPod('shed-first')),
+    ]);
+    t.equal(view.status.allocatable.memory, `${256 * 1024}Ki`, 'capacity - system-reserved - eviction threshold');
+    t.equal(view.status.capacity.memory, `${Math.floor(totalmem() / 1024)}Ki`, 'capacity is the whole machine');
+    t.match(view.status.capacity['ephemeral-storage'], /^\d+Ki$/, 'the data dir filesystem as ephemeral-storage');
     t.equal(await runningOn('shed-first'), arm1);
     await apply(shedPod('shed-second'));
     const message = "0/4 nodes are available: 1 Insufficient memory, 3 node(s) didn't match Pod's node affinity/selector.";
@@ -142,8 +147,10 @@ t.test('placement across a fleet of four agents', async (t) => {
       return true;
     });
 
-    await apply(bareWebPod('field-intolerant', { nodeSelector: { zone: 'field' } }));
-    await apply(bareWebPod('field-tolerant', { nodeSelector: { zone: 'field' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' }] }));
+    await Promise.all([
+      apply(bareWebPod('field-intolerant', { nodeSelector: { zone: 'field' } })),
+      apply(bareWebPod('field-tolerant', { nodeSelector: { zone: 'field' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' }] })),
+    ]);
     t.equal(await runningOn('field-tolerant'), amd2, 'the tolerating Pod runs on the tainted node');
 
     const message = "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: edge}, 3 node(s) didn't match Pod's node affinity/selector.";
@@ -154,14 +161,25 @@ t.test('placement across a fleet of four agents', async (t) => {
   });
 
   await t.test('a Pod requesting more memory than any node has stays Pending and says why', async (t) => {
-    await apply(
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'huge', labels: { pod: 'huge' } },
-        spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { requests: { memory: '1000Gi' } } }] },
-      }),
-    );
+    // A Pod that fits, next to it, takes nothing the huge one could have had: both go in at once.
+    await Promise.all([
+      apply(
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'huge', labels: { pod: 'huge' } },
+          spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { requests: { memory: '1000Gi' } } }] },
+        }),
+      ),
+      apply(
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'modest', labels: { pod: 'modest' } },
+          spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { requests: { memory: '16Mi', cpu: '10m' } } }] },
+        }),
+      ),
+    ]);
     // The tainted node is judged by the taint, the first filter it fails, as kube-scheduler does.
     const message = '0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: edge}, 3 Insufficient memory.';
     const event = await failedScheduling('huge', message);
@@ -174,14 +192,6 @@ t.test('placement across a fleet of four agents', async (t) => {
     const described = await cluster.skiff(['describe', 'pod', 'huge']);
     t.match(described.stdout, /FailedScheduling/);
 
-    await apply(
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'modest', labels: { pod: 'modest' } },
-        spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { requests: { memory: '16Mi', cpu: '10m' } } }] },
-      }),
-    );
     t.not(await runningOn('modest'), amd2, 'a Pod that fits runs, off the tainted node');
   });
 });

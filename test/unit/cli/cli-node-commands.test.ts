@@ -1,8 +1,15 @@
+/**
+ * cordon, uncordon, label, taint and drain against a stub hub: what they write, what they print,
+ * and kubectl's errors. The command lines run through the CLI's own entry function in this
+ * process (a Node start-up per call was most of the file's time); the last subtest runs the built
+ * executable as a user does, and checks it prints and exits the same way.
+ */
 import t from 'tap';
 import type { KubeObject } from '../../../shared/api/object.js';
 import { requireBuild } from './fixtures/build-check.js';
 import { startFakeHub, type FakeHub } from './fixtures/fake-hub.js';
 import { runCli } from './fixtures/run-cli.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
 
 interface NodeView {
   metadata: KubeObject['metadata'];
@@ -28,7 +35,7 @@ if (requireBuild(t)) {
     t.teardown(() => hub.close());
     return {
       hub,
-      cli: (args: string[]) => runCli(args, { config: hub.configFile }),
+      cli: (args: string[]) => runCliInProcess(args, { config: hub.configFile }),
       node: (name: string) => hub.find('Node', name) as unknown as NodeView,
       writes: () => hub.requests.filter((r) => r.method === 'PUT' || r.method === 'DELETE' || r.method === 'POST').length,
     };
@@ -169,5 +176,20 @@ if (requireBuild(t)) {
     t.equal((await cli(['drain', 'n1', '--timeout=soon'])).code, 1);
     t.same(await cli(['drain', 'n1', '--grace-period=x']), { code: 1, stdout: '', stderr: 'error: invalid argument "x" for "--grace-period" flag: strconv.ParseInt: parsing "x": invalid syntax\n' });
     t.same(await cli(['drain', 'ghost']), { code: 1, stdout: '', stderr: 'Error from server (NotFound): nodes "ghost" not found\n' });
+  });
+
+  t.test('the built executable writes, prints and exits as the CLI does', async (t) => {
+    const { hub, node } = await withHub(t);
+    seedNode(hub, 'n1');
+    seedNode(hub, 'n2');
+    seedPod(hub, 'ds-a', 'n2', 'DaemonSet');
+    // One node per command: they run at once, and each is a read-modify-write of its node.
+    const spawned = (args: string[]) => runCli(args, { config: hub.configFile });
+    const [cordoned, refused] = await Promise.all([spawned(['cordon', 'n1']), spawned(['drain', 'n2'])]);
+    t.same(cordoned, { code: 0, stdout: 'node/n1 cordoned\n', stderr: '' });
+    t.equal(node('n1').spec?.unschedulable, true, 'the cordon reached the hub');
+    t.equal(refused.code, 1, 'a refused drain exits 1');
+    t.equal(refused.stdout, 'node/n2 cordoned\n');
+    t.match(refused.stderr, /^error: unable to drain node "n2" due to error: cannot delete DaemonSet-managed Pods \(use --ignore-daemonsets to ignore\): default\/ds-a, continuing command\.\.\.\n/);
   });
 }

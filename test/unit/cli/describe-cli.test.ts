@@ -1,6 +1,8 @@
 /**
- * `skiff describe` as a user runs it (the built CLI as a child process) against a stub hub: what
- * it asks the hub for, how it prints one or many objects, and kubectl's errors and exit codes.
+ * `skiff describe` against a stub hub: what it asks the hub for, how it prints one or many
+ * objects, and kubectl's errors and exit codes. The command lines run through the CLI's own entry
+ * function in this process (a Node start-up per call would be most of the file's time); the last
+ * subtest runs the built executable as a user does, and checks it prints and exits the same way.
  * The describers' exact text is specified in describe-pod/deployment/node.test.ts.
  */
 import t from 'tap';
@@ -9,6 +11,7 @@ import { requireBuild } from './fixtures/build-check.js';
 import { describeFixtures } from './fixtures/describe-objects.js';
 import { startDescribeHub } from './fixtures/describe-hub.js';
 import { runCli } from './fixtures/run-cli.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
 
 if (requireBuild(t)) {
   const f = describeFixtures(new Date());
@@ -17,7 +20,7 @@ if (requireBuild(t)) {
   const objects = [f.webPod, otherPod, f.crashPod, f.deployment, ...f.replicaSets, f.node, ...f.webEvents, strayEvent, ...f.nodeEvents] as unknown as KubeObject[];
   const hub = await startDescribeHub(objects);
   t.teardown(() => hub.close());
-  const describe = (...args: string[]) => runCli(['describe', ...args], { config: hub.configFile });
+  const describe = (...args: string[]) => runCliInProcess(['describe', ...args], { config: hub.configFile });
 
   await t.test('describe pod NAME: the pod, then its events, fetched with kubectl\'s field selector', async (t) => {
     hub.requests.length = 0;
@@ -47,9 +50,9 @@ if (requireBuild(t)) {
   });
 
   await t.test('a missing name is NotFound, exit 1; a name prefix describes every match', async (t) => {
-    t.same(await describe('pod', 'nope'), { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
-    t.same(await describe('pod/nope'), { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
-    const byPrefix = await describe('pods', 'web-5d8c');
+    const [byName, bySlash, byPrefix] = await Promise.all([describe('pod', 'nope'), describe('pod/nope'), describe('pods', 'web-5d8c')]);
+    t.same(byName, { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
+    t.same(bySlash, { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
     t.equal(byPrefix.code, 0);
     const names = [...byPrefix.stdout.matchAll(/^Name:\s+(\S+)$/gm)].map((m) => m[1]);
     t.same(names, ['web-5d8c7b9f4d-2xkqp', 'web-5d8c7b9f4d-q9m2c']);
@@ -57,15 +60,18 @@ if (requireBuild(t)) {
   });
 
   await t.test('describe TYPE: every object of the namespace, separated by two empty lines; -l selects', async (t) => {
-    const all = await describe('pods');
+    const [all, edge, none, empty, across] = await Promise.all([
+      describe('pods'),
+      describe('po', '-n', 'edge'),
+      describe('pods', '-l', 'app=nothing'),
+      describe('pods', '-n', 'empty'),
+      describe('pods', '-A'),
+    ]);
     t.equal(all.code, 0);
     t.equal(all.stdout.split(/\n\n\nName:/).length, 2, 'two pods in default');
-    const edge = await describe('po', '-n', 'edge');
     t.match(edge.stdout, /^Name:\s+sensor-7d9f\nNamespace:\s+edge\n/);
-    const none = await describe('pods', '-l', 'app=nothing');
     t.same(none, { code: 0, stdout: '', stderr: 'No resources found in default namespace.\n' });
-    t.same((await describe('pods', '-n', 'empty')).stderr, 'No resources found in empty namespace.\n');
-    const across = await describe('pods', '-A');
+    t.same(empty.stderr, 'No resources found in empty namespace.\n');
     t.equal([...across.stdout.matchAll(/^Name:/gm)].length, 3);
   });
 
@@ -99,5 +105,17 @@ if (requireBuild(t)) {
     t.equal(bare.code, 1);
     t.match(bare.stderr, /^error: You must specify the type of resource to describe\. Valid resource types: pods/);
     t.match((await describe('pod', 'x', '-l', 'a=b')).stderr, /^error: name cannot be provided when a selector is specified/);
+  });
+
+  await t.test('the built executable prints and exits as the CLI does: a description, and NotFound', async (t) => {
+    const spawned = (...args: string[]) => runCli(['describe', ...args], { config: hub.configFile });
+    hub.requests.length = 0;
+    const [found, missing] = await Promise.all([spawned('pod', 'web-5d8c7b9f4d-2xkqp'), spawned('pod', 'nope')]);
+    t.equal(found.code, 0, found.stderr);
+    t.match(found.stdout, /^Name:\s+web-5d8c7b9f4d-2xkqp\nNamespace:\s+default\n/);
+    t.match(found.stdout, /\nEvents:\n  Type\s+Reason\s+Age\s+From\s+Message\n/);
+    t.match(found.stdout, /Unhealthy\s+\S+ \(x4 over \S+\)\s+kubelet\s+Readiness probe failed/);
+    t.ok(hub.requests.includes('/api/v1/namespaces/default/pods/web-5d8c7b9f4d-2xkqp'), 'the executable asked the hub its client config names');
+    t.same(missing, { code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
   });
 }
