@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import { encode, type EventReport, type MetricsReport, type StatusReport } from '../../shared/mqtt/messages.js';
-import { desiredTopic, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
+import { agentClientId, desiredTopic, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
 import { reconnectDelayMs } from './reconnect-delay.js';
 
 export interface MqttSessionOptions {
@@ -42,7 +42,7 @@ export class MqttSession {
     const { connect } = await import('mqtt');
     const random = options.random ?? Math.random;
     const clientOptions: IClientOptions = {
-      clientId: `skiff-agent-${options.node}`,
+      clientId: agentClientId(options.node),
       username: options.username,
       password: options.password,
       clean: false,

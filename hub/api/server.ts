@@ -37,6 +37,8 @@ export interface ApiDependencies {
   printTable: TablePrinter;
   /** Watch tuning; tests shorten it. */
   watch?: Partial<WatchSettings> & { cacheCapacity?: number };
+  /** Drops a node's broker connections: after a (re-)join, those on older credentials must go at once. */
+  disconnectNode?: (node: string) => void;
   /** Usage (metrics.k8s.io, metrics.skiff.io); without it those groups are not found. */
   usage?: MetricsService;
   /** Renders GET /metrics (hub/metrics/prometheus.ts); without it /metrics is not found. */
@@ -123,7 +125,11 @@ export function createApiServer(deps: ApiDependencies): Server {
     }
     if (url.pathname === JOIN_PATH) {
       if (method !== 'POST') throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `${method} is not supported on ${JOIN_PATH}`);
-      const response = await handleJoin(deps.store, await readJson(req), { joinToken: deps.joinToken, mqttPort: deps.mqttPort });
+      const response = await handleJoin(deps.store, await readJson(req), {
+        joinToken: deps.joinToken,
+        mqttPort: deps.mqttPort,
+        ...(deps.disconnectNode ? { disconnectNode: deps.disconnectNode } : {}),
+      });
       log.info({ node: response.nodeName }, 'node joined');
       return send(res, 200, response);
     }

@@ -4,13 +4,14 @@
  * (including its will) only to its own upward ones. Wildcard subscriptions, $SYS and every other
  * topic are refused. The hub itself publishes in-process and is not a client.
  */
-import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
-import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, parseNodeTopic } from '../../shared/mqtt/topics.js';
+import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { Logger } from '../../shared/log.js';
 import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
 import type { Store } from '../store/store.js';
 
-const BAD_USERNAME_OR_PASSWORD = 4; // MQTT 3.1.1 §3.2.2.3 connect return code
+const IDENTIFIER_REJECTED = 2; // MQTT 3.1.1 §3.2.2.3 connect return codes
+const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
 /** Which node each authenticated connection speaks for. */
@@ -44,6 +45,14 @@ export function brokerPolicy(store: Store, logger: Logger) {
         done(authError('credentials required', BAD_USERNAME_OR_PASSWORD), false);
         return;
       }
+      // A node's credentials only with its own client id: otherwise node B, presenting A's id,
+      // would take over A's persistent session (and the desired states queued for it) and make
+      // the broker publish A's will.
+      if (client.id !== agentClientId(username)) {
+        log.warn({ clientId: client.id, username }, 'mqtt login refused: the client id is not this node agent id');
+        done(authError(`client id must be ${agentClientId(username)}`, IDENTIFIER_REJECTED), false);
+        return;
+      }
       store
         .getNodeCredential(username)
         .then(async (credential) => {
@@ -71,6 +80,14 @@ export function brokerPolicy(store: Store, logger: Logger) {
       if (nodeTopicAllowed(nodeOfClient.get(client), packet.topic, 'publish')) return done(null);
       log.warn({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
       done(authError(`not authorized to publish to ${packet.topic}`, NOT_AUTHORIZED));
+    },
+
+    /**
+     * The last check before a message goes out to a client, including messages queued in a
+     * persistent session while it was away: a node only ever receives its own downward topics.
+     */
+    authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+      return nodeTopicAllowed(nodeOfClient.get(client), packet.topic, 'subscribe') ? packet : null;
     },
 
     authorizeSubscribe(client: Client, subscription: Subscription, done: (error: Error | null, subscription?: Subscription | null) => void): void {

@@ -22,6 +22,9 @@ export async function hashSecret(secret: string): Promise<string> {
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  // scrypt keys its HMAC with the secret, and HMAC pads short keys with zero bytes: "x" and
+  // "x\0" would hash alike. Issued secrets are base64url and never hold a NUL.
+  if (secret.includes('\0')) return false;
   const [saltHex, hashHex] = stored.split(':');
   if (!saltHex || !hashHex) return false;
   const expected = Buffer.from(hashHex, 'hex');

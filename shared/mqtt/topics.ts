@@ -51,5 +51,14 @@ export function parseNodeTopic(topic: string): { node: string; channel: Channel 
   return { node, channel };
 }
 
+/**
+ * The MQTT client id of a node's agent. The broker accepts a node's credentials only with this id,
+ * so one node can never take over (or knock off, or read the queued messages of) another node's
+ * persistent session by presenting its client id.
+ */
+export function agentClientId(node: string): string {
+  return `skiff-agent-${node}`;
+}
+
 export const PRESENCE_ONLINE = 'online';
 export const PRESENCE_OFFLINE = 'offline';

@@ -17,7 +17,7 @@ import { DEFAULTS } from '../../shared/defaults.js';
 import type { JoinRequest, JoinResponse } from '../../shared/join.js';
 import type { ContainerStatus, PodStatus } from '../../shared/api/status-types.js';
 import { MESSAGE_SCHEMA, decodeDesiredState, encode, type DesiredPod, type DesiredState, type ReportedPod, type StatusReport } from '../../shared/mqtt/messages.js';
-import { PRESENCE_OFFLINE, PRESENCE_ONLINE, desiredTopic, presenceTopic, statusTopic } from '../../shared/mqtt/topics.js';
+import { PRESENCE_OFFLINE, PRESENCE_ONLINE, agentClientId, desiredTopic, presenceTopic, statusTopic } from '../../shared/mqtt/topics.js';
 
 export interface FakeNodeSpec {
   name: string;
@@ -108,7 +108,7 @@ export class FakeNode {
     const credentials = await joinWithRetries(options.server, { token: options.joinToken, nodeName: spec.name });
     const url = new URL(options.server);
     const client = connect(`mqtt://${url.hostname}:${credentials.mqttPort}`, {
-      clientId: `skiff-agent-${spec.name}`,
+      clientId: agentClientId(spec.name),
       username: credentials.username,
       password: credentials.password,
       clean: false,

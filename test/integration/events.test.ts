@@ -12,7 +12,7 @@ import type { Event } from '../../shared/api/schema/event.js';
 import type { JoinResponse } from '../../shared/join.js';
 import { createLogger } from '../../shared/log.js';
 import { MESSAGE_SCHEMA, encode, type NodeEvent } from '../../shared/mqtt/messages.js';
-import { eventsTopic } from '../../shared/mqtt/topics.js';
+import { agentClientId, eventsTopic } from '../../shared/mqtt/topics.js';
 import { TestCluster } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
@@ -101,7 +101,7 @@ t.test('events on a real cluster', async (t) => {
     t.equal(created.code, 0, created.stderr);
     const own = await cluster.getJson<PodView>(['get', 'pod', 'on-fake']);
 
-    const client: MqttClient = await connectAsync(`mqtt://127.0.0.1:${joined.mqttPort}`, { username: joined.username, password: joined.password, clientId: `events-test-${fakeNode}`, reconnectPeriod: 0 });
+    const client: MqttClient = await connectAsync(`mqtt://127.0.0.1:${joined.mqttPort}`, { username: joined.username, password: joined.password, clientId: agentClientId(fakeNode), reconnectPeriod: 0 });
     t.teardown(() => client.endAsync());
     const report = (events: NodeEvent[]) => client.publishAsync(eventsTopic(fakeNode), encode({ schema: MESSAGE_SCHEMA, node: fakeNode, events }), { qos: 1 });
     const pulled = (pod: PodView, message: string): NodeEvent => ({

@@ -16,7 +16,7 @@ import { printTable } from '../../../hub/printers/registry.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { resolveResource } from '../../../shared/api/resources.js';
 import { createLogger } from '../../../shared/log.js';
-import { desiredTopic, statusTopic } from '../../../shared/mqtt/topics.js';
+import { agentClientId, desiredTopic, statusTopic } from '../../../shared/mqtt/topics.js';
 import { eventually, pod } from './fixtures.js';
 
 const ADMIN_TOKEN = 'admin-token';
@@ -76,7 +76,7 @@ t.test('the embedded broker counts clients, and messages per channel in each dir
   await store.putNodeCredential({ node: 'pi-1', passwordHash: await hashSecret('secret'), createdAt: new Date().toISOString() });
   t.same(broker.stats(), { clientsConnected: 0, messagesReceived: new Map(), messagesPublished: new Map() });
 
-  const client = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username: 'pi-1', password: 'secret', clientId: 'metrics-test-pi-1', reconnectPeriod: 0 });
+  const client = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username: 'pi-1', password: 'secret', clientId: agentClientId('pi-1'), reconnectPeriod: 0 });
   t.teardown(() => client.endAsync(true));
   await client.publishAsync(statusTopic('pi-1'), '{}', { qos: 1 });
   await client.publishAsync(statusTopic('pi-1'), '{}', { qos: 1 });
