@@ -9,6 +9,7 @@ import type { Container, HttpGetAction, LifecycleHandler, PodSpec, Probe } from 
 import { computePodQos } from '../../shared/api/qos.js';
 import { MEMORY_PRESSURE_TAINT, NOT_READY_TAINT, UNREACHABLE_TAINT } from '../../shared/api/taint-keys.js';
 import { defaultDaemonSet } from './daemonset-defaults.js';
+import { foldStringData } from '../../shared/api/schema/config.js';
 
 /** Kubernetes: ":latest" or no tag means Always, anything else IfNotPresent. */
 export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
@@ -183,8 +184,22 @@ export function applyDefaults(object: KubeObject): KubeObject {
     case 'HorizontalPodAutoscaler':
       return defaultHorizontalPodAutoscaler(object);
     case 'Namespace':
-      return { ...object, spec: { finalizers: ['kubernetes'], ...(object.spec as object | undefined) }, status: { phase: 'Active' } };
+      return defaultNamespace(object);
+    case 'Secret':
+      // As kube-apiserver: stringData is write-only, folded into data (base64) and never stored.
+      return foldStringData(object as KubeObject & { data?: Record<string, string>; stringData?: Record<string, string>; type?: string }) as KubeObject;
     default:
       return object;
   }
+}
+
+/**
+ * As the API server's namespace strategy (PrepareForCreate): status Active, and the "kubernetes"
+ * finalizer always present (appended to any the client set), so the namespace controller
+ * (hub/controllers/namespace-controller.ts) empties a deleted namespace before it goes.
+ */
+function defaultNamespace(object: KubeObject): KubeObject {
+  const spec = (object.spec ?? {}) as { finalizers?: string[] };
+  const finalizers = spec.finalizers ?? [];
+  return { ...object, spec: { ...spec, finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'] }, status: { phase: 'Active' } };
 }

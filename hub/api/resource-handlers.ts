@@ -7,6 +7,7 @@ import { SkiffError } from '../../shared/errors.js';
 import type { KubeList, KubeObject } from '../../shared/api/object.js';
 import { apiVersionOf, groupResource, resolveResource, type ResourceType } from '../../shared/api/resources.js';
 import { validateObject } from '../../shared/api/validate.js';
+import { immutableUpdateErrors } from '../../shared/api/schema/config.js';
 import { deleteObject, type DeleteOptions } from '../objects/deletion.js';
 import { randomSuffix } from '../objects/names.js';
 import type { Store } from '../store/store.js';
@@ -16,7 +17,11 @@ import type { ObjectFilter } from './selectors.js';
 import { invalidError } from './status.js';
 
 const namespaces = resolveResource('namespaces')!;
-const PROTECTED_NAMESPACES = ['default', 'kube-system'];
+/**
+ * Namespaces the API refuses to delete (kube-apiserver's NamespaceLifecycle "immortal" namespaces
+ * are default, kube-system and kube-public; kube-node-lease is kept too, should it exist).
+ */
+const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 function notFound(resource: ResourceType, name: string): SkiffError {
   return new SkiffError('SKIFF_ERR_NOT_FOUND', `${groupResource(resource)} "${name}" not found`);
@@ -58,6 +63,8 @@ export class ResourceHandlers {
     }
     const current = await this.store.get(route.resource, route.namespace, route.name);
     if (!current) throw notFound(route.resource, route.name);
+    const immutableErrors = immutableUpdateErrors(current as unknown as Record<string, unknown>, applyDefaults(object) as unknown as Record<string, unknown>);
+    if (immutableErrors.length > 0) throw invalidError(qualifiedKindTitle(route.resource), route.name, immutableErrors);
     // PUT replaces spec and user metadata; status and server-managed metadata stay the server's.
     const next: KubeObject = {
       ...applyDefaults(object),

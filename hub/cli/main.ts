@@ -7,6 +7,7 @@ import { defineApply } from './commands/apply.js';
 import { defineAutoscale } from './commands/autoscale.js';
 import { defineClusterInfo } from './commands/cluster-info.js';
 import { defineCordon } from './commands/cordon.js';
+import { defineCreate } from './commands/create.js';
 import { defineDelete } from './commands/delete.js';
 import { defineDescribe } from './commands/describe.js';
 import { defineDrain } from './commands/drain.js';
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
   // Subcommands created with .command() inherit exitOverride and the output settings above.
   defineApply(program, ctx);
+  defineCreate(program, ctx);
   defineGet(program, ctx);
   defineDescribe(program, ctx);
   defineDelete(program, ctx);

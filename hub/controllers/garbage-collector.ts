@@ -1,8 +1,9 @@
 /**
  * Removes dependents whose controlling owner is gone (background cascading deletion, as
  * Kubernetes' garbage collector): when a Deployment goes, its ReplicaSets; when a ReplicaSet goes,
- * its Pods; when a Namespace is terminating, everything in it, and then the Namespace itself. The resync also sweeps orphans left by a
- * crash between an owner's deletion and its dependents'.
+ * its Pods; objects whose Namespace no longer exists at all. The resync also sweeps orphans left
+ * by a crash between an owner's deletion and its dependents'. Emptying a Terminating Namespace
+ * (and honouring its finalizers) is the namespace controller's job (namespace-controller.ts).
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { RESOURCES, resolveResource, type ResourceType } from '../../shared/api/resources.js';
@@ -37,7 +38,7 @@ export class GarbageCollector extends QueueController {
     const ordered = [...RESOURCES].sort((x, y) => Number(x.kind === 'Pod') - Number(y.kind === 'Pod'));
     for (const rt of ordered) all.set(rt, await this.store.list(rt));
     const liveUids = new Set([...all.values()].flat().map((o) => o.metadata.uid));
-    const liveNamespaces = new Set(all.get(namespaces)!.filter((ns) => !ns.metadata.deletionTimestamp).map((ns) => ns.metadata.name));
+    const liveNamespaces = new Set(all.get(namespaces)!.map((ns) => ns.metadata.name));
     for (const [rt, objects] of all) {
       for (const object of objects) {
         const owner = object.metadata.ownerReferences?.find((ref) => ref.controller);
@@ -47,23 +48,6 @@ export class GarbageCollector extends QueueController {
           this.logger.info({ component: this.name, kind: rt.kind, namespace: object.metadata.namespace, name: object.metadata.name, orphaned, homeless }, 'deleting dependent');
           await deleteObject(this.store, rt, object);
         }
-      }
-    }
-    await this.finishNamespaces(all);
-  }
-
-  /** A terminating namespace is removed once nothing is left in it. */
-  private async finishNamespaces(before: Map<ResourceType, KubeObject[]>): Promise<void> {
-    for (const ns of before.get(namespaces)!.filter((n) => n.metadata.deletionTimestamp)) {
-      let empty = true;
-      for (const rt of RESOURCES.filter((r) => r.namespaced)) {
-        if ((await this.store.list(rt, ns.metadata.name)).length > 0) empty = false;
-      }
-      if (empty) {
-        await this.store.delete(namespaces, undefined, ns.metadata.name!);
-        this.logger.info({ component: this.name, namespace: ns.metadata.name }, 'namespace removed');
-      } else {
-        this.queue.addAfter('sweep', 1_000); // Pods on nodes take a moment to stop
       }
     }
   }

@@ -27,12 +27,13 @@ export interface DeleteOptions {
 
 export async function deleteObject(store: Store, resource: ResourceType, object: KubeObject, now = new Date(), options: DeleteOptions = {}): Promise<KubeObject | undefined> {
   if (resource.kind === 'Namespace') {
-    // As Kubernetes: the namespace turns Terminating; the garbage collector empties it and then
+    // As Kubernetes: the namespace turns Terminating; the namespace controller
+    // (hub/controllers/namespace-controller.ts) empties it, drops its "kubernetes" finalizer and
     // removes it, so deleting a namespace and then its objects (delete -f) never races.
     return mutate(store, resource, undefined, object.metadata.name!, (current) => {
       if (isTerminating(current)) return undefined;
       current.metadata.deletionTimestamp = nowTimestamp(now);
-      current.status = { phase: 'Terminating' };
+      current.status = { ...(current.status as object | undefined), phase: 'Terminating' };
       return current;
     });
   }

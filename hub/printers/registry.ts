@@ -5,11 +5,13 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
 import type { Namespace, Node } from '../../shared/api/schema/cluster.js';
+import type { ConfigMap, Secret } from '../../shared/api/schema/config.js';
 import type { HorizontalPodAutoscaler } from '../../shared/api/schema/autoscaling.js';
 import type { ControllerRevision } from '../../shared/api/schema/controller-revision.js';
 import type { Event } from '../../shared/api/schema/event.js';
 import type { Pod } from '../../shared/api/schema/pod.js';
 import type { DaemonSet, Deployment, ReplicaSet } from '../../shared/api/schema/workloads.js';
+import { configMapCells, configMapColumns } from './config-map.js';
 import { controllerRevisionCells, controllerRevisionColumns } from './controller-revision.js';
 import { daemonSetCells, daemonSetColumns } from './daemon-set.js';
 import { deploymentCells, deploymentColumns } from './deployment.js';
@@ -20,6 +22,7 @@ import { namespaceCells, namespaceColumns } from './namespace.js';
 import { nodeCells, nodeColumns } from './node.js';
 import { podCells, podColumns } from './pod.js';
 import { replicaSetCells, replicaSetColumns } from './replica-set.js';
+import { secretCells, secretColumns } from './secret.js';
 import { partialObjectMetadata, type Table, type TableCell, type TableColumnDefinition } from './table.js';
 
 export interface Printer {
@@ -35,6 +38,8 @@ const PRINTERS: Record<string, Printer> = {
   'v1/Node': { columns: nodeColumns, cells: (o, now) => nodeCells(o as unknown as Node, now) },
   'v1/Namespace': { columns: namespaceColumns, cells: (o, now) => namespaceCells(o as unknown as Namespace, now) },
   'v1/Event': { columns: eventColumns, cells: (o, now) => eventCells(o as unknown as Event, now) },
+  'v1/ConfigMap': { columns: configMapColumns, cells: (o, now) => configMapCells(o as unknown as ConfigMap, now) },
+  'v1/Secret': { columns: secretColumns, cells: (o, now) => secretCells(o as unknown as Secret, now) },
   'apps/Deployment': { columns: deploymentColumns, cells: (o, now) => deploymentCells(o as unknown as Deployment, now) },
   'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
   'apps/DaemonSet': { columns: daemonSetColumns, cells: (o, now) => daemonSetCells(o as unknown as DaemonSet, now) },

@@ -14,6 +14,7 @@ import type { Controller } from '../controllers/controller.js';
 import { DaemonSetController } from '../controllers/daemonset-controller.js';
 import { DeploymentController } from '../controllers/deployment-controller.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
+import { NamespaceController } from '../controllers/namespace-controller.js';
 import { NodeLifecycle } from '../controllers/node-lifecycle.js';
 import { NodeRemoval } from '../controllers/node-removal.js';
 import { TaintEviction } from '../controllers/taint-eviction.js';
@@ -108,6 +109,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     new DaemonSetController(store, logger, recorder),
     new SchedulerController(store, logger, recorder),
     new GarbageCollector(store, logger),
+    new NamespaceController(store, logger),
     new TaintEviction(store, logger, recorder),
     new HorizontalPodAutoscalerController(store, logger, recorder, usage, {
       ...(options.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: options.hpaSyncPeriodMs } : {}),
@@ -135,7 +137,18 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   resyncTimer.unref();
 
   const prometheus = createHubMetrics({ store, source: usage, broker });
-  const api = createApiServer({ store, logger, adminToken: identity.adminToken, joinToken: identity.joinToken, mqttPort: broker.port, printTable, usage, metrics: () => prometheus.render() });
+  const api = createApiServer({
+    store,
+    logger,
+    adminToken: identity.adminToken,
+    joinToken: identity.joinToken,
+    mqttPort: broker.port,
+    printTable,
+    usage,
+    metrics: () => prometheus.render(),
+    // A re-join replaces the node's credentials: a connection still open on the old ones goes now.
+    disconnectNode: (node) => broker.disconnectNode(node),
+  });
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
     api.listen(options.apiPort, options.host, () => {
