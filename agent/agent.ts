@@ -26,7 +26,6 @@ import { NodeMetricsSampler } from './metrics/node-sampler.js';
 import { PodSampler } from './metrics/pod-sampler.js';
 import { NodeMonitor } from './report/node-monitor.js';
 import { cgroupWorkingSet } from './eviction/container-memory.js';
-import { withEvictedPods } from './eviction/evicted-pods.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { NodeSampler } from './report/node-observations.js';
 import { computeAllocatable, resourceLists } from './report/node-resources.js';
@@ -161,9 +160,8 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     hostIP: () => facts.internalIP ?? '',
     history: () => store.history(),
     nextSeq: () => store.nextSeq(),
-    // Evicted Pods run no containers, yet the hub must see them Failed/Evicted until it deletes them.
-    publish: (report) =>
-      session ? session.publishStatus(withEvictedPods(report, evictions.reportedPods(facts.internalIP ?? '', report.observedGeneration))) : Promise.reject(new Error('not connected')),
+    evictedPods: (hostIP, observedGeneration) => evictions.reportedPods(hostIP, observedGeneration),
+    publish: (report) => (session ? session.publishStatus(report) : Promise.reject(new Error('not connected'))),
     isConnected: () => session?.connected ?? false,
     now,
     heartbeatIntervalMs: config.heartbeatIntervalMs,

@@ -7,7 +7,7 @@
  * Records live in the agent's SQLite file (EvictionStore) so both rules survive an agent restart.
  */
 import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
-import type { DesiredState, ReportedPod, StatusReport } from '../../shared/mqtt/messages.js';
+import type { DesiredState, ReportedPod } from '../../shared/mqtt/messages.js';
 
 /** How one container of an evicted Pod ended (read from Docker right after the stop). */
 export interface EvictedContainer {
@@ -52,11 +52,4 @@ export function withoutEvicted(state: DesiredState | undefined, evicted: Readonl
     pods: state.pods.filter((pod) => !goneUids.has(pod.metadata.uid)),
     terminating: [...(state.terminating ?? []).filter((entry) => !goneUids.has(entry.uid)), ...gone],
   };
-}
-
-/** The report with each evicted Pod's status in place of whatever was computed for it (or added). */
-export function withEvictedPods(report: StatusReport, evicted: readonly ReportedPod[]): StatusReport {
-  if (evicted.length === 0) return report;
-  const uids = new Set(evicted.map((pod) => pod.uid));
-  return { ...report, pods: [...report.pods.filter((pod) => !uids.has(pod.uid)), ...evicted] };
 }

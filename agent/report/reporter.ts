@@ -10,7 +10,7 @@ import type { NodeStatus, PodStatus } from '../../shared/api/status-types.js';
 import type { ReportedPod, StatusReport } from '../../shared/mqtt/messages.js';
 import type { ContainerHistory } from '../reconcile/history.js';
 import type { PassResult } from '../reconcile/loop.js';
-import { buildStatusReport, reportFingerprint, reportedPods } from './status-report.js';
+import { buildStatusReport, reportFingerprint, reportedPods, withEvictedPods } from './status-report.js';
 
 export interface ReporterDeps {
   node: string;
@@ -19,6 +19,11 @@ export interface ReporterDeps {
   hostIP(): string;
   history(): ReadonlyMap<string, ContainerHistory>;
   nextSeq(): number;
+  /**
+   * Pods the node evicted: they run no containers, yet the hub must see them Failed/Evicted until
+   * it deletes them. They replace any reconciled entry with the same uid.
+   */
+  evictedPods?(hostIP: string, observedGeneration: number): readonly ReportedPod[];
   /** Resolves once the broker has the message (QoS 1); rejects when it cannot be sent. */
   publish(report: StatusReport): Promise<void>;
   isConnected(): boolean;
@@ -81,7 +86,7 @@ export class Reporter {
       observedGeneration: this.observedGeneration,
       labels: this.deps.labels,
       nodeStatus: this.deps.nodeStatus(nowIso),
-      pods: this.pods,
+      pods: withEvictedPods(this.pods, this.deps.evictedPods?.(this.deps.hostIP(), this.observedGeneration) ?? []),
     });
   }
 

@@ -69,6 +69,13 @@ export function reportedPods(input: PodsInput): ReportedPod[] {
   });
 }
 
+/** The reconciled pods with the evicted ones in place of any entry for the same uid. */
+export function withEvictedPods(pods: ReportedPod[], evicted: readonly ReportedPod[]): ReportedPod[] {
+  if (evicted.length === 0) return pods;
+  const uids = new Set(evicted.map((pod) => pod.uid));
+  return [...pods.filter((pod) => !uids.has(pod.uid)), ...evicted];
+}
+
 export function buildStatusReport(fields: {
   node: string;
   seq: number;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { DesiredPod, DesiredState, NodeEvent, StatusReport } from '../../../shared/mqtt/messages.js';
 import { EvictionManager, type EvictionManagerDeps } from '../../../agent/eviction/eviction-manager.js';
-import { withEvictedPods, withoutEvicted, type EvictedPod, type EvictionStore } from '../../../agent/eviction/evicted-pods.js';
+import { withoutEvicted, type EvictedPod, type EvictionStore } from '../../../agent/eviction/evicted-pods.js';
 import type { NodeObservations } from '../../../agent/report/node-pressure.js';
 import { identityOf } from '../../../agent/runtime/labels.js';
 import type { ObservedContainer } from '../../../agent/runtime/observe.js';
@@ -173,7 +173,7 @@ t.test('a container that cannot be stopped still leaves the Pod evicted (the loo
   t.ok(n.store.pods.has(bestEffort.metadata.uid));
 });
 
-t.test('withoutEvicted and withEvictedPods are identity when nothing is evicted', async (t) => {
+t.test('withoutEvicted is identity when nothing is evicted', async (t) => {
   const desired: DesiredState = { schema: 1, node: 'node-a', generation: 1, pods: [bestEffort], terminating: [{ uid: 'x', gracePeriodSeconds: 5 }] };
   t.equal(withoutEvicted(desired, new Map()), desired);
   t.equal(withoutEvicted(undefined, new Map([['a', {}]])), undefined);
@@ -182,8 +182,4 @@ t.test('withoutEvicted and withEvictedPods are identity when nothing is evicted'
     pods: [],
     terminating: [{ uid: 'x', gracePeriodSeconds: 5 }, { uid: bestEffort.metadata.uid, gracePeriodSeconds: 0 }],
   });
-  const report = { pods: [{ namespace: 'default', name: 'a', uid: 'a', status: { phase: 'Running' } }] } as unknown as StatusReport;
-  t.equal(withEvictedPods(report, []), report);
-  const failed = { namespace: 'default', name: 'a', uid: 'a', status: { phase: 'Failed' as const } };
-  t.same(withEvictedPods(report, [failed]).pods, [failed], 'replaces what was computed for the same uid');
 });

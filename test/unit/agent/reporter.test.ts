@@ -1,10 +1,10 @@
 import t from 'tap';
-import type { StatusReport } from '../../../shared/mqtt/messages.js';
+import type { ReportedPod, StatusReport } from '../../../shared/mqtt/messages.js';
 import { Reporter } from '../../../agent/report/reporter.js';
 import type { PassResult } from '../../../agent/reconcile/loop.js';
 import { FakeClock, observed, pod, silentLog } from './fixtures/builders.js';
 
-function harness() {
+function harness(evicted: ReportedPod[] = []) {
   const clock = new FakeClock();
   const sent: StatusReport[] = [];
   let connected = true;
@@ -16,6 +16,7 @@ function harness() {
     hostIP: () => '10.0.0.1',
     history: () => new Map(),
     nextSeq: () => ++seq,
+    evictedPods: () => evicted,
     publish: async (r) => {
       sent.push(r);
     },
@@ -78,4 +79,15 @@ t.test('heartbeats repeat the report with fresh times when nothing changed', asy
   t.equal(h.sent.length, 2);
   t.not(h.sent[1]!.sentAt, h.sent[0]!.sentAt);
   t.equal(h.sent[1]!.nodeStatus.conditions![0]!.lastHeartbeatTime, h.sent[1]!.sentAt);
+});
+
+t.test('evicted Pods are part of the report (and of reporter.last), in place of what was reconciled', async (t) => {
+  const failed: ReportedPod = { namespace: 'default', name: 'web', uid: pod('web').metadata.uid, status: { phase: 'Failed', reason: 'Evicted' } };
+  const other: ReportedPod = { namespace: 'default', name: 'gone', uid: 'gone-uid', status: { phase: 'Failed', reason: 'Evicted' } };
+  const h = harness([failed, other]);
+  h.reporter.onSettled(h.pass(true));
+  await settle();
+  t.equal(h.sent.length, 1);
+  t.same(h.sent[0]!.pods, [failed, other], 'the evicted status replaces the running one for the same uid');
+  t.same(h.reporter.last?.pods, [failed, other]);
 });

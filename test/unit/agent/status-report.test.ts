@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildStatusReport, podFromContainers, reportedPods, reportFingerprint } from '../../../agent/report/status-report.js';
+import { buildStatusReport, podFromContainers, reportedPods, reportFingerprint, withEvictedPods } from '../../../agent/report/status-report.js';
 import { observed, pod, T0 } from './fixtures/builders.js';
 
 const nodeStatus = (heartbeat: string) => ({ conditions: [{ type: 'Ready' as const, status: 'True' as const, lastHeartbeatTime: heartbeat }] });
@@ -26,4 +26,12 @@ t.test('pods being deleted (no longer desired, containers left) are still report
     previous: new Map(),
   });
   t.same(pods.map((p) => `${p.name} ${p.status.phase} gen=${p.status.observedGeneration}`), ['kept Running gen=5', 'gone Running gen=5']);
+});
+
+t.test('withEvictedPods is identity without evictions and replaces entries by uid', async (t) => {
+  const running = { namespace: 'default', name: 'a', uid: 'a', status: { phase: 'Running' as const } };
+  const pods = [running];
+  t.equal(withEvictedPods(pods, []), pods);
+  const failed = { namespace: 'default', name: 'a', uid: 'a', status: { phase: 'Failed' as const } };
+  t.same(withEvictedPods(pods, [failed]), [failed]);
 });
