@@ -28,6 +28,26 @@ export interface TerminatingPod {
   gracePeriodSeconds: number;
 }
 
+/**
+ * A ConfigMap or Secret that some Pod bound to the node refers to (env, envFrom, volumes,
+ * imagePullSecrets). The hub sends a node these and nothing else: node isolation by construction,
+ * as Kubernetes' Node authorizer gives a kubelet only the objects of its own Pods. A referenced
+ * object that does not exist is simply absent; the agent then reports the Pod as Kubernetes would
+ * (CreateContainerConfigError, FailedMount) unless the reference is optional.
+ */
+export interface DesiredConfigObject {
+  kind: 'ConfigMap' | 'Secret';
+  namespace: string;
+  name: string;
+  /** Secret type (Opaque, kubernetes.io/dockerconfigjson, ...); absent for a ConfigMap. */
+  type?: string;
+  /**
+   * Every key's bytes, base64: a Secret's `data`, and a ConfigMap's `data` (UTF-8, encoded
+   * here) merged with its `binaryData`. One encoding so the agent has one code path.
+   */
+  data: Record<string, string>;
+}
+
 /** hub -> agent on nodes/{node}/desired: everything the node should run, as one snapshot. */
 export interface DesiredState {
   schema: typeof MESSAGE_SCHEMA;
@@ -37,6 +57,8 @@ export interface DesiredState {
   pods: DesiredPod[];
   /** Absent when empty (older agents ignore it: they use the Pod's own grace). */
   terminating?: TerminatingPod[];
+  /** ConfigMaps and Secrets the Pods refer to, sorted by kind/namespace/name; absent when none. */
+  config?: DesiredConfigObject[];
 }
 
 export interface ReportedPod {
