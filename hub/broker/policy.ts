@@ -5,7 +5,7 @@
  * topic are refused. The hub itself publishes in-process and is not a client.
  */
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
-import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
+import { DOWNWARD_CHANNELS, RETAINED_UPWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { Logger } from '../../shared/log.js';
 import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +32,12 @@ export function nodeTopicAllowed(node: string | undefined, topic: string, direct
   if (!parsed || parsed.node !== node) return false;
   const allowed: readonly string[] = direction === 'publish' ? UPWARD_CHANNELS : DOWNWARD_CHANNELS;
   return allowed.includes(parsed.channel);
+}
+
+/** Retained messages outlive the connection and reach every later subscriber: presence only. */
+export function retainAllowed(topic: string): boolean {
+  const channel = parseNodeTopic(topic)?.channel;
+  return channel !== undefined && (RETAINED_UPWARD_CHANNELS as readonly string[]).includes(channel);
 }
 
 export function brokerPolicy(store: Store, logger: Logger) {
@@ -77,8 +83,8 @@ export function brokerPolicy(store: Store, logger: Logger) {
 
     authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
       if (client === null) return done(null); // the hub's own in-process publishes
-      if (nodeTopicAllowed(nodeOfClient.get(client), packet.topic, 'publish')) return done(null);
-      log.warn({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused');
+      if (nodeTopicAllowed(nodeOfClient.get(client), packet.topic, 'publish') && (!packet.retain || retainAllowed(packet.topic))) return done(null);
+      log.warn({ clientId: client.id, topic: packet.topic, retain: packet.retain }, 'mqtt publish refused');
       done(authError(`not authorized to publish to ${packet.topic}`, NOT_AUTHORIZED));
     },
 

@@ -16,6 +16,9 @@ export const DOWNWARD_CHANNELS = ['desired'] as const;
  */
 export const UPWARD_CHANNELS = ['status', 'presence', 'metrics', 'events'] as const;
 
+/** The only upward channel a node may publish with retain (its presence and the will that sets it offline). */
+export const RETAINED_UPWARD_CHANNELS: readonly UpwardChannel[] = ['presence'];
+
 export type DownwardChannel = (typeof DOWNWARD_CHANNELS)[number];
 export type UpwardChannel = (typeof UPWARD_CHANNELS)[number];
 export type Channel = DownwardChannel | UpwardChannel;

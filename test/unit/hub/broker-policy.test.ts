@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test as Tap } from 'tap';
 import type { Client } from 'aedes';
-import { brokerPolicy, nodeTopicAllowed } from '../../../hub/broker/policy.js';
+import { brokerPolicy, nodeTopicAllowed, retainAllowed } from '../../../hub/broker/policy.js';
 import { handleJoin } from '../../../hub/api/join.js';
 import { nodeSecrets } from '../../../hub/identity/secrets.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
@@ -134,4 +134,12 @@ t.test('logins without credentials are refused', async (t) => {
   const { login } = await policyWithStore(t);
   t.same(await login('', 'x'), { ok: false, returnCode: 4 });
   t.same(await login('pi-1', ''), { ok: false, returnCode: 4 });
+});
+
+t.test('retain is allowed on presence only: status, metrics and events are never retained by a node', async (t) => {
+  for (const topic of OWN_UPWARD) {
+    t.equal(retainAllowed(topic), topic.endsWith('/presence'), `retain on ${topic}`);
+  }
+  t.notOk(retainAllowed('skiff/v1/nodes/pi-1/desired'));
+  t.notOk(retainAllowed('#'));
 });
