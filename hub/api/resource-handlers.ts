@@ -8,7 +8,7 @@ import type { KubeList, KubeObject } from '../../shared/api/object.js';
 import { apiVersionOf, groupResource, resolveResource, type ResourceType } from '../../shared/api/resources.js';
 import { validateObject } from '../../shared/api/validate.js';
 import { immutableUpdateErrors } from '../../shared/api/schema/config.js';
-import { deleteObject, type DeleteOptions } from '../objects/deletion.js';
+import { deleteObject, isTerminating, type DeleteOptions } from '../objects/deletion.js';
 import { randomSuffix } from '../objects/names.js';
 import type { Store } from '../store/store.js';
 import { applyDefaults } from './defaults.js';
@@ -25,6 +25,21 @@ const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-nod
 
 function notFound(resource: ResourceType, name: string): SkiffError {
   return new SkiffError('SKIFF_ERR_NOT_FOUND', `${groupResource(resource)} "${name}" not found`);
+}
+
+const namespaceFinalizers = (object: KubeObject): string[] | undefined => (object.spec as { finalizers?: string[] } | undefined)?.finalizers;
+
+/**
+ * kube-apiserver's namespace REST Delete on a namespace already Terminating: while spec.finalizers
+ * is not empty the namespace controller is still at work, and a second delete is a Conflict, in
+ * Kubernetes' words; with none left the namespace may go at once.
+ */
+function namespaceStillFinalizing(namespace: KubeObject): SkiffError | undefined {
+  if ((namespaceFinalizers(namespace) ?? []).length === 0) return undefined;
+  return new SkiffError(
+    'SKIFF_ERR_CONFLICT',
+    `Operation cannot be fulfilled on namespaces "${namespace.metadata.name}": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.`,
+  );
 }
 
 export class ResourceHandlers {
@@ -81,6 +96,14 @@ export class ResourceHandlers {
       const before = current.spec as { nodeName?: string };
       (next.spec as { nodeName?: string }).nodeName ??= before.nodeName; // binding is not undone by a PUT
     }
+    if (route.resource === namespaces) {
+      // namespaceStrategy.PrepareForUpdate: spec.finalizers change only through finalization (the
+      // namespace controller), so a PUT keeps the stored ones, whatever the body says.
+      const spec = { ...(next.spec as object | undefined) } as { finalizers?: string[] };
+      delete spec.finalizers;
+      const kept = namespaceFinalizers(current);
+      next.spec = kept !== undefined ? { ...spec, finalizers: [...kept] } : spec;
+    }
     return this.store.update(route.resource, next);
   }
 
@@ -88,6 +111,11 @@ export class ResourceHandlers {
     const object = await this.get(route);
     if (route.resource === namespaces && PROTECTED_NAMESPACES.includes(route.name)) {
       throw new SkiffError('SKIFF_ERR_FORBIDDEN', `namespaces "${route.name}" is forbidden: this namespace may not be deleted`);
+    }
+    if (route.resource === namespaces && isTerminating(object)) {
+      const conflict = namespaceStillFinalizing(object);
+      if (conflict) throw conflict;
+      return (await this.store.delete(namespaces, undefined, route.name)) ?? object;
     }
     return (await deleteObject(this.store, route.resource, object, new Date(), options)) ?? object;
   }

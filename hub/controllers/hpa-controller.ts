@@ -4,8 +4,8 @@
  * (an apps/v1 Deployment or ReplicaSet) and its Pods, asks the MetricsSource for their usage,
  * computes the size the metrics want (hpa-math.ts), stabilizes and limits it, sets the target's
  * spec.replicas when that changes, and writes the HPA's status and conditions (AbleToScale,
- * ScalingActive, ScalingLimited) with Kubernetes' reasons. Every rescale and every failure is an
- * Event on the HPA, worded as Kubernetes words it.
+ * ScalingActive, ScalingLimited; their wording is in hpa-status.ts). Every rescale and every
+ * failure is an Event on the HPA, worded as Kubernetes words it.
  *
  * The recommendation and scale-event histories live in memory, as in Kubernetes: after a hub
  * restart the stabilization window starts again from the target's current size.
@@ -13,9 +13,8 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import { selectorMatches, type LabelSelector } from '../../shared/api/labels.js';
 import { cpuMillicores, bytes } from '../../shared/api/quantity.js';
-import { quantityString } from '../../shared/api/quantity-text.js';
 import { groupResource, resolveResource, type ResourceType } from '../../shared/api/resources.js';
-import type { HpaCondition, HpaSpec, HpaStatus, MetricSpec, MetricStatus, ScalingRules as SpecScalingRules } from '../../shared/api/schema/autoscaling.js';
+import type { HpaSpec, HpaStatus, MetricSpec, MetricStatus, ScalingRules as SpecScalingRules } from '../../shared/api/schema/autoscaling.js';
 import type { PodStatus } from '../../shared/api/status-types.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -39,6 +38,16 @@ import {
   type ScaleEvent,
   type ScalingRules,
 } from './hpa-math.js';
+import {
+  HpaConditions,
+  averageValueStatus,
+  finishedSyncStatus,
+  statusToWrite,
+  stoppedSyncStatus,
+  unableToCompute,
+  utilizationStatus,
+  type ConditionChange,
+} from './hpa-status.js';
 
 const hpas = resolveResource('horizontalpodautoscalers')!;
 const pods = resolveResource('pods')!;
@@ -64,8 +73,6 @@ interface HpaMemory {
   scaleDownEvents: ScaleEvent[];
 }
 
-type ConditionType = HpaCondition['type'];
-
 interface PodUsageMetrics {
   cpu: PodMetric;
   memory: PodMetric;
@@ -74,11 +81,7 @@ interface PodUsageMetrics {
 /** A metric's proposal, or why there is none (computeReplicasForMetric). */
 type MetricOutcome =
   | { ok: true; replicas: number; metricName: string; status: MetricStatus }
-  | { ok: false; condition: Omit<HpaCondition, 'lastTransitionTime'>; error: string };
-
-function milliQuantity(milli: number): string {
-  return quantityString({ nano: BigInt(Math.round(milli)) * 1_000_000n, format: 'DecimalSI' });
-}
+  | { ok: false; condition: ConditionChange; error: string };
 
 /** A quantity in the milli-units the calculator works in (Quantity.MilliValue()). */
 function milliOf(resource: string, value: string | number): number {
@@ -109,19 +112,6 @@ function effectiveRules(rules: SpecScalingRules | undefined, direction: 'up' | '
     selectPolicy: rules?.selectPolicy ?? defaults.selectPolicy,
     policies: rules?.policies ?? defaults.policies,
   };
-}
-
-/** setCondition: a condition keeps its lastTransitionTime unless its status changes. */
-function setCondition(conditions: HpaCondition[], type: ConditionType, status: HpaCondition['status'], reason: string, message: string, now: string): void {
-  const existing = conditions.find((c) => c.type === type);
-  if (!existing) {
-    conditions.push({ type, status, lastTransitionTime: now, reason, message });
-    return;
-  }
-  if (existing.status !== status) existing.lastTransitionTime = now;
-  existing.status = status;
-  existing.reason = reason;
-  existing.message = message;
 }
 
 export class HorizontalPodAutoscalerController extends QueueController {
@@ -183,109 +173,106 @@ export class HorizontalPodAutoscalerController extends QueueController {
   private async reconcile(k: string, hpa: KubeObject): Promise<void> {
     const spec = hpa.spec as HpaSpec;
     const previous = (hpa.status as HpaStatus | undefined) ?? { desiredReplicas: 0 };
-    const conditions: HpaCondition[] = structuredClone(previous.conditions ?? []);
     const nowMs = this.now();
     const now = nowTimestamp(new Date(nowMs));
-    const minReplicas = spec.minReplicas ?? DEFAULTS.autoscaling.minReplicas;
+    const conditions = new HpaConditions(previous.conditions, now);
     const memory = this.memory.get(k) ?? { recommendations: [], scaleUpEvents: [], scaleDownEvents: [] };
     this.memory.set(k, memory);
 
     const target = await this.readTarget(hpa);
     if (!target.ok) {
       this.events.record(hpa, 'Warning', 'FailedGetScale', target.error, SOURCE);
-      setCondition(conditions, 'AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${target.error}`, now);
-      await this.writeStatus(hpa, { ...previous, conditions });
+      conditions.failedGetScale(target.error);
+      await this.writeStatus(hpa, stoppedSyncStatus(previous, conditions));
       return;
     }
-    setCondition(conditions, 'AbleToScale', 'True', 'SucceededGetScale', "the HPA controller was able to get the target's current scale", now);
+    conditions.succeededGetScale();
     const currentReplicas = (target.object.spec as { replicas?: number }).replicas ?? 1;
     // recordInitialRecommendation: the window starts from the size the HPA found.
     if (memory.recommendations.length === 0) memory.recommendations = [{ replicas: currentReplicas, atMs: nowMs }];
 
-    let desiredReplicas = 0;
-    let rescaleReason = '';
-    // Only a sync that reads the metrics reports them (the min/max/zero cases do not, as in Kubernetes).
-    let metricStatuses: MetricStatus[] | undefined;
-    let rescale: boolean;
-    if (currentReplicas === 0 && minReplicas !== 0) {
-      desiredReplicas = 0;
-      rescale = false;
-      setCondition(conditions, 'ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero', now);
-    } else if (currentReplicas > spec.maxReplicas) {
-      rescaleReason = 'Current number of replicas above Spec.MaxReplicas';
-      desiredReplicas = spec.maxReplicas;
-      rescale = true;
-    } else if (currentReplicas < minReplicas) {
-      rescaleReason = 'Current number of replicas below Spec.MinReplicas';
-      desiredReplicas = minReplicas;
-      rescale = true;
-    } else {
-      const computed = await this.computeReplicasForMetrics(hpa, spec, target.object, currentReplicas, conditions, now, nowMs);
-      metricStatuses = computed.statuses;
-      if (!computed.ok) {
-        await this.writeStatus(hpa, { ...previous, currentReplicas, currentMetrics: metricStatuses, conditions });
-        this.events.record(hpa, 'Warning', 'FailedComputeMetricsReplicas', computed.error, SOURCE);
-        return;
-      }
-      let rescaleMetric = '';
-      if (computed.replicas > desiredReplicas) {
-        desiredReplicas = computed.replicas;
-        rescaleMetric = computed.metricName;
-      }
-      if (desiredReplicas > currentReplicas) rescaleReason = `${rescaleMetric} above target`;
-      if (desiredReplicas < currentReplicas) rescaleReason = 'All metrics below target';
-      const base = { currentReplicas, desiredReplicas, minReplicas, maxReplicas: spec.maxReplicas, recommendations: memory.recommendations, nowMs };
-      const normalized = spec.behavior
-        ? normalizeWithBehavior({
-            ...base,
-            scaleUp: effectiveRules(spec.behavior.scaleUp, 'up', this.downscaleStabilizationMs),
-            scaleDown: effectiveRules(spec.behavior.scaleDown, 'down', this.downscaleStabilizationMs),
-            scaleUpEvents: memory.scaleUpEvents,
-            scaleDownEvents: memory.scaleDownEvents,
-          })
-        : normalizeWithoutBehavior({ ...base, downscaleStabilizationMs: this.downscaleStabilizationMs });
-      memory.recommendations = normalized.recommendations;
-      setCondition(conditions, 'AbleToScale', 'True', normalized.ableToScale.reason, normalized.ableToScale.message, now);
-      setCondition(conditions, 'ScalingLimited', normalized.scalingLimited.status, normalized.scalingLimited.reason, normalized.scalingLimited.message, now);
-      desiredReplicas = normalized.replicas;
-      rescale = desiredReplicas !== currentReplicas;
+    const decision = await this.decideSize(hpa, spec, target.object, currentReplicas, memory, conditions, nowMs);
+    if (!decision.ok) {
+      await this.writeStatus(hpa, stoppedSyncStatus(previous, conditions, { currentReplicas, currentMetrics: decision.statuses }));
+      this.events.record(hpa, 'Warning', 'FailedComputeMetricsReplicas', decision.error, SOURCE);
+      return;
     }
-
+    const { replicas: desiredReplicas, reason, currentMetrics } = decision;
+    const seen = { currentReplicas, ...(currentMetrics ? { currentMetrics } : {}) };
+    const rescale = desiredReplicas !== currentReplicas;
     if (rescale) {
       try {
         await this.scaleTarget(target.resource, target.object, desiredReplicas);
       } catch (err) {
         const message = errorMessage(err);
-        this.events.record(hpa, 'Warning', 'FailedRescale', `New size: ${desiredReplicas}; reason: ${rescaleReason}; error: ${message}`, SOURCE);
-        setCondition(conditions, 'AbleToScale', 'False', 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${message}`, now);
-        await this.writeStatus(hpa, { ...previous, currentReplicas, ...(metricStatuses ? { currentMetrics: metricStatuses } : {}), conditions });
+        this.events.record(hpa, 'Warning', 'FailedRescale', `New size: ${desiredReplicas}; reason: ${reason}; error: ${message}`, SOURCE);
+        conditions.failedUpdateScale(message);
+        await this.writeStatus(hpa, stoppedSyncStatus(previous, conditions, seen));
         this.logger.warn({ component: this.name, hpa: k, err }, 'could not rescale the target');
         return;
       }
-      setCondition(conditions, 'AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desiredReplicas}`, now);
-      this.events.record(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desiredReplicas}; reason: ${rescaleReason}`, SOURCE);
-      this.logger.info({ component: this.name, hpa: k, from: currentReplicas, to: desiredReplicas, reason: rescaleReason }, 'rescaled target');
-      if (spec.behavior) {
-        const history = recordScaleEvent(
-          { up: memory.scaleUpEvents, down: memory.scaleDownEvents },
-          { scaleUp: effectiveRules(spec.behavior.scaleUp, 'up', this.downscaleStabilizationMs), scaleDown: effectiveRules(spec.behavior.scaleDown, 'down', this.downscaleStabilizationMs) },
-          currentReplicas,
-          desiredReplicas,
-          nowMs,
-        );
-        memory.scaleUpEvents = history.up;
-        memory.scaleDownEvents = history.down;
-      }
-    } else {
-      desiredReplicas = currentReplicas;
+      conditions.succeededRescale(desiredReplicas);
+      this.events.record(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desiredReplicas}; reason: ${reason}`, SOURCE);
+      this.logger.info({ component: this.name, hpa: k, from: currentReplicas, to: desiredReplicas, reason }, 'rescaled target');
+      if (spec.behavior) this.rememberScaleEvent(memory, spec.behavior, currentReplicas, desiredReplicas, nowMs);
     }
-    await this.writeStatus(hpa, {
-      ...(rescale ? { lastScaleTime: now } : previous.lastScaleTime !== undefined ? { lastScaleTime: previous.lastScaleTime } : {}),
-      currentReplicas,
-      desiredReplicas,
-      ...(metricStatuses ? { currentMetrics: metricStatuses } : {}),
-      conditions,
-    });
+    await this.writeStatus(hpa, finishedSyncStatus(previous, { rescaled: rescale, now, desiredReplicas, ...seen }, conditions));
+  }
+
+  /**
+   * The size the target should have, and why (reconcileAutoscaler): a target scaled to zero stays
+   * so unless minReplicas is 0; a size outside [minReplicas, maxReplicas] goes to the bound without
+   * reading metrics; otherwise the largest metric proposal, stabilized and rate-limited. Only the
+   * last case reports metric statuses, as in Kubernetes.
+   */
+  private async decideSize(
+    hpa: KubeObject,
+    spec: HpaSpec,
+    target: KubeObject,
+    currentReplicas: number,
+    memory: HpaMemory,
+    conditions: HpaConditions,
+    nowMs: number,
+  ): Promise<{ ok: true; replicas: number; reason: string; currentMetrics?: MetricStatus[] } | { ok: false; error: string; statuses: MetricStatus[] }> {
+    const minReplicas = spec.minReplicas ?? DEFAULTS.autoscaling.minReplicas;
+    if (currentReplicas === 0 && minReplicas !== 0) {
+      conditions.scalingDisabled();
+      return { ok: true, replicas: 0, reason: '' };
+    }
+    if (currentReplicas > spec.maxReplicas) return { ok: true, replicas: spec.maxReplicas, reason: 'Current number of replicas above Spec.MaxReplicas' };
+    if (currentReplicas < minReplicas) return { ok: true, replicas: minReplicas, reason: 'Current number of replicas below Spec.MinReplicas' };
+
+    const computed = await this.computeReplicasForMetrics(hpa, spec, target, currentReplicas, conditions, nowMs);
+    if (!computed.ok) return computed;
+    const proposed = Math.max(computed.replicas, 0);
+    const reason = proposed > currentReplicas ? `${computed.metricName} above target` : proposed < currentReplicas ? 'All metrics below target' : '';
+    const base = { currentReplicas, desiredReplicas: proposed, minReplicas, maxReplicas: spec.maxReplicas, recommendations: memory.recommendations, nowMs };
+    const normalized = spec.behavior
+      ? normalizeWithBehavior({
+          ...base,
+          scaleUp: effectiveRules(spec.behavior.scaleUp, 'up', this.downscaleStabilizationMs),
+          scaleDown: effectiveRules(spec.behavior.scaleDown, 'down', this.downscaleStabilizationMs),
+          scaleUpEvents: memory.scaleUpEvents,
+          scaleDownEvents: memory.scaleDownEvents,
+        })
+      : normalizeWithoutBehavior({ ...base, downscaleStabilizationMs: this.downscaleStabilizationMs });
+    memory.recommendations = normalized.recommendations;
+    conditions.set('AbleToScale', 'True', normalized.ableToScale.reason, normalized.ableToScale.message);
+    conditions.set('ScalingLimited', normalized.scalingLimited.status, normalized.scalingLimited.reason, normalized.scalingLimited.message);
+    return { ok: true, replicas: normalized.replicas, reason, currentMetrics: computed.statuses };
+  }
+
+  /** storeScaleEvent: behavior's policies limit later rescales by what this one did. */
+  private rememberScaleEvent(memory: HpaMemory, behavior: NonNullable<HpaSpec['behavior']>, from: number, to: number, nowMs: number): void {
+    const history = recordScaleEvent(
+      { up: memory.scaleUpEvents, down: memory.scaleDownEvents },
+      { scaleUp: effectiveRules(behavior.scaleUp, 'up', this.downscaleStabilizationMs), scaleDown: effectiveRules(behavior.scaleDown, 'down', this.downscaleStabilizationMs) },
+      from,
+      to,
+      nowMs,
+    );
+    memory.scaleUpEvents = history.up;
+    memory.scaleDownEvents = history.down;
   }
 
   /** The scale subresource Skiff serves: apps/v1 Deployments and ReplicaSets. */
@@ -320,8 +307,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
     spec: HpaSpec,
     target: KubeObject,
     currentReplicas: number,
-    conditions: HpaCondition[],
-    now: string,
+    conditions: HpaConditions,
     nowMs: number,
   ): Promise<{ ok: true; replicas: number; metricName: string; statuses: MetricStatus[] } | { ok: false; error: string; statuses: MetricStatus[] }> {
     const metricSpecs: MetricSpec[] = spec.metrics?.length
@@ -333,7 +319,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
     let replicas = 0;
     let metricName = '';
     let invalid = 0;
-    let firstInvalid: { condition: Omit<HpaCondition, 'lastTransitionTime'>; error: string } | undefined;
+    let firstInvalid: { condition: ConditionChange; error: string } | undefined;
     metricSpecs.forEach((metricSpec, i) => {
       const outcome = this.computeReplicasForMetric(hpa, metricSpec, currentReplicas, selected, usage, nowMs);
       if (!outcome.ok) {
@@ -348,11 +334,10 @@ export class HorizontalPodAutoscalerController extends QueueController {
       }
     });
     if (firstInvalid && (invalid >= metricSpecs.length || replicas < currentReplicas)) {
-      const { type, status, reason, message } = firstInvalid.condition;
-      setCondition(conditions, type, status, reason ?? '', message ?? '', now);
+      conditions.apply(firstInvalid.condition);
       return { ok: false, error: `invalid metrics (${invalid} invalid out of ${metricSpecs.length}), first error is: ${firstInvalid.error}`, statuses };
     }
-    setCondition(conditions, 'ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${metricName}`, now);
+    conditions.validMetricFound(metricName);
     return { ok: true, replicas, metricName, statuses };
   }
 
@@ -367,7 +352,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
   ): MetricOutcome {
     const unable = (reason: string, cause: string, error: string): MetricOutcome => {
       this.events.record(hpa, 'Warning', reason, cause, SOURCE);
-      return { ok: false, condition: { type: 'ScalingActive', status: 'False', reason, message: `the HPA was unable to compute the replica count: ${cause}` }, error };
+      return { ok: false, condition: unableToCompute(reason, cause), error };
     };
     if (metricSpec.type !== 'Resource' || !metricSpec.resource) {
       const cause = `unsupported metric source type "${metricSpec.type}"`;
@@ -385,7 +370,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
         ok: true,
         replicas: result.replicas,
         metricName: `${resource} resource`,
-        status: { type: 'Resource', resource: { name: resource, current: { averageValue: milliQuantity(result.average) } } },
+        status: averageValueStatus(resource, result.average),
       };
     }
     const targetUtilization = target.averageUtilization ?? DEFAULTS.autoscaling.cpuUtilizationPercent;
@@ -395,7 +380,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
       ok: true,
       replicas: result.replicas,
       metricName: `${resource} resource utilization (percentage of request)`,
-      status: { type: 'Resource', resource: { name: resource, current: { averageUtilization: result.utilization, averageValue: milliQuantity(result.rawAverage) } } },
+      status: utilizationStatus(resource, result.utilization, result.rawAverage),
     };
   }
 
@@ -424,13 +409,12 @@ export class HorizontalPodAutoscalerController extends QueueController {
     return usage;
   }
 
-  /** Writes the status when it changed (conditions keep their times, so an unchanged sync writes nothing). */
+  /** Writes the status when it changed (see statusToWrite). */
   private async writeStatus(hpa: KubeObject, status: HpaStatus): Promise<void> {
     await mutate(this.store, hpas, hpa.metadata.namespace, hpa.metadata.name!, (current) => {
       if (current.metadata.uid !== hpa.metadata.uid) return undefined;
-      const next: HpaStatus = { observedGeneration: current.metadata.generation, ...status };
-      if (JSON.stringify(current.status) === JSON.stringify(next)) return undefined;
-      return { ...current, status: next };
+      const next = statusToWrite(current, status);
+      return next ? { ...current, status: next } : undefined;
     });
   }
 }

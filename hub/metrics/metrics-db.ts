@@ -53,8 +53,33 @@ function keyText(k: SeriesKey): string {
   return JSON.stringify([k.node, k.namespace, k.pod, k.container, k.metric, k.label]);
 }
 
+/**
+ * Every fixed statement, prepared once when the file opens: insert and downsample run on every
+ * sample and every timer tick, and preparing parses and plans the SQL each time.
+ */
+function prepareStatements(db: Database.Database) {
+  return {
+    addSeries: db.prepare('INSERT INTO series (node, namespace, pod, container, metric, label) VALUES (?, ?, ?, ?, ?, ?) RETURNING id'),
+    putRawPoint: db.prepare('INSERT OR REPLACE INTO points (tier, series, ts, value) VALUES (0, ?, ?, ?)'),
+    watermark: db.prepare('SELECT until FROM watermarks WHERE tier = ?'),
+    setWatermark: db.prepare('INSERT OR REPLACE INTO watermarks (tier, until) VALUES (?, ?)'),
+    /** Moves a tier's watermark back to a bucket that must be averaged again. */
+    lowerWatermark: db.prepare('UPDATE watermarks SET until = ? WHERE tier = ? AND until > ?'),
+    oldestIn: db.prepare('SELECT min(ts) AS ts FROM points WHERE tier = ?'),
+    averageIntoTier: db.prepare(
+      // Bucket start as ts - ts % step: '%' is integer arithmetic in SQLite, whereas '/'
+      // with a bound JS number (passed as REAL) would not truncate.
+      `INSERT OR REPLACE INTO points (tier, series, ts, value)
+       SELECT ?, series, ts - ts % ?, avg(value) FROM points
+       WHERE tier = ? AND ts >= ? AND ts < ? GROUP BY series, ts - ts % ?`,
+    ),
+    deleteBefore: db.prepare('DELETE FROM points WHERE tier = ? AND ts < ?'),
+  };
+}
+
 export class MetricsDb {
   private readonly db: Database.Database;
+  private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly seriesIds = new Map<string, number>();
 
   constructor(
@@ -64,6 +89,7 @@ export class MetricsDb {
     // Metrics can be re-measured: NORMAL sync (WAL) is durable enough and spares the disk.
     this.db = openDurableDatabase(file, MIGRATIONS);
     this.db.pragma('synchronous = NORMAL');
+    this.statements = prepareStatements(this.db);
     for (const row of this.db.prepare('SELECT id, node, namespace, pod, container, metric, label FROM series').all() as Array<SeriesKey & { id: number }>) {
       this.seriesIds.set(keyText(row), row.id);
     }
@@ -73,9 +99,7 @@ export class MetricsDb {
     const text = keyText(key);
     let id = this.seriesIds.get(text);
     if (id === undefined) {
-      const row = this.db
-        .prepare('INSERT INTO series (node, namespace, pod, container, metric, label) VALUES (?, ?, ?, ?, ?, ?) RETURNING id')
-        .get(key.node, key.namespace, key.pod, key.container, key.metric, key.label) as { id: number };
+      const row = this.statements.addSeries.get(key.node, key.namespace, key.pod, key.container, key.metric, key.label) as { id: number };
       id = row.id;
       this.seriesIds.set(text, id);
     }
@@ -85,8 +109,7 @@ export class MetricsDb {
   /** Writes raw points in one transaction; buckets they land in that were already averaged are redone. */
   insert(points: readonly SeriesPoint[]): void {
     if (points.length === 0) return;
-    const put = this.db.prepare('INSERT OR REPLACE INTO points (tier, series, ts, value) VALUES (0, ?, ?, ?)');
-    const lower = this.db.prepare('UPDATE watermarks SET until = ? WHERE tier = ? AND until > ?');
+    const { putRawPoint: put, lowerWatermark: lower } = this.statements;
     this.db.transaction(() => {
       let oldest = Infinity;
       for (const p of points) {
@@ -103,10 +126,7 @@ export class MetricsDb {
 
   /** Averages finished buckets into each coarser tier, then deletes what is past retention. */
   downsample(nowMs: number): void {
-    const watermark = this.db.prepare('SELECT until FROM watermarks WHERE tier = ?');
-    const setWatermark = this.db.prepare('INSERT OR REPLACE INTO watermarks (tier, until) VALUES (?, ?)');
-    const lower = this.db.prepare('UPDATE watermarks SET until = ? WHERE tier = ? AND until > ?');
-    const oldestIn = this.db.prepare('SELECT min(ts) AS ts FROM points WHERE tier = ?');
+    const { watermark, setWatermark, lowerWatermark: lower, oldestIn, averageIntoTier, deleteBefore } = this.statements;
     this.db.transaction(() => {
       for (let tier = 1; tier < this.tiers.length; tier++) {
         const step = this.tiers[tier]!.stepMs;
@@ -115,21 +135,13 @@ export class MetricsDb {
         const oldest = (oldestIn.get(tier - 1) as { ts: number | null }).ts;
         const from = stored ?? (oldest === null ? until : Math.floor(oldest / step) * step);
         if (from < until) {
-          this.db
-            .prepare(
-              // Bucket start as ts - ts % step: '%' is integer arithmetic in SQLite, whereas '/'
-              // with a bound JS number (passed as REAL) would not truncate.
-              `INSERT OR REPLACE INTO points (tier, series, ts, value)
-               SELECT ?, series, ts - ts % ?, avg(value) FROM points
-               WHERE tier = ? AND ts >= ? AND ts < ? GROUP BY series, ts - ts % ?`,
-            )
-            .run(tier, step, tier - 1, from, until, step);
+          averageIntoTier.run(tier, step, tier - 1, from, until, step);
           const next = this.tiers[tier + 1]?.stepMs;
           if (next) lower.run(Math.floor(from / next) * next, tier + 1, Math.floor(from / next) * next);
         }
         setWatermark.run(tier, Math.max(until, from));
       }
-      this.tiers.forEach((t, tier) => this.db.prepare('DELETE FROM points WHERE tier = ? AND ts < ?').run(tier, nowMs - t.retentionMs));
+      this.tiers.forEach((t, tier) => deleteBefore.run(tier, nowMs - t.retentionMs));
     })();
   }
 

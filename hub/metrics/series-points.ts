@@ -3,7 +3,7 @@
  * rates per node and per container, enough for sparklines, `top` history and capacity questions.
  * The full counters stay on /metrics for Prometheus, which is the tool for everything else. Pure.
  */
-import type { MetricsSample } from '../../shared/metrics/samples.js';
+import type { ContainerSample, MetricsSample } from '../../shared/metrics/samples.js';
 import { busyCpuSeconds, nodeWorkingSetBytes, podTime, rate, windowSeconds } from './usage-math.js';
 
 export const NODE_METRICS = [
@@ -40,6 +40,24 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
+/**
+ * How much a cumulative counter grew between two samples, or undefined when either reading is
+ * missing or the counter went backwards (the container restarted), as usage-math's rate() treats
+ * a reset. A count, not a per-second rate: for ratios of two counters over the same window.
+ */
+export function counterDelta(previous: number | undefined, current: number | undefined): number | undefined {
+  if (previous === undefined || current === undefined || current < previous) return undefined;
+  return current - previous;
+}
+
+/** CFS throttling over the window: throttled periods / all periods, as cAdvisor's counters give it. */
+function throttledRatio(previous: ContainerSample, current: ContainerSample): number | undefined {
+  const periods = counterDelta(previous.cpuPeriods, current.cpuPeriods);
+  const throttled = counterDelta(previous.cpuThrottledPeriods, current.cpuThrottledPeriods);
+  if (periods === undefined || periods === 0 || throttled === undefined) return undefined;
+  return throttled / periods;
+}
+
 /** The points one sample gives; rates need the node's previous sample and are left out without it. */
 export function seriesPoints(node: string, previous: MetricsSample | undefined, current: MetricsSample): SeriesPoint[] {
   const ts = Date.parse(current.timestamp);
@@ -70,9 +88,7 @@ export function seriesPoints(node: string, previous: MetricsSample | undefined, 
       const prev = old?.containers.find((o) => o.name === c.name);
       if (!prev) continue;
       add('cpu_usage_cores', rate(prev.cpuUsageSeconds, c.cpuUsageSeconds, podSeconds), where);
-      const periods = rate(prev.cpuPeriods, c.cpuPeriods, 1);
-      const throttled = rate(prev.cpuThrottledPeriods, c.cpuThrottledPeriods, 1);
-      if (periods !== undefined && periods > 0 && throttled !== undefined) add('cpu_throttled_ratio', throttled / periods, where);
+      add('cpu_throttled_ratio', throttledRatio(prev, c), where);
     }
   }
   return out;

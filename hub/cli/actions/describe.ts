@@ -7,6 +7,7 @@ import type { KubeList, KubeObject } from '../../../shared/api/object.js';
 import { parseSelector } from '../../../shared/api/labels.js';
 import { resolveResource, resourcePath, type ResourceType } from '../../../shared/api/resources.js';
 import type { Node } from '../../../shared/api/schema/cluster.js';
+import type { ConfigMap, Secret } from '../../../shared/api/schema/config.js';
 import type { Event } from '../../../shared/api/schema/event.js';
 import type { Pod } from '../../../shared/api/schema/pod.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/schema/workloads.js';
@@ -15,10 +16,12 @@ import { SkiffError, errorMessage } from '../../../shared/errors.js';
 import { ApiStatusError, isApiStatusError } from '../api-errors.js';
 import type { CliContext } from '../context.js';
 import { parseDescribeArgs, type DescribeRequest } from '../describe/args.js';
+import { describeConfigMap } from '../describe/config-map.js';
 import { describeDeployment, replicaSetsOf, selectorString } from '../describe/deployment.js';
 import { eventTargets, involvedObjectSelector, involves, type EventTarget } from '../describe/events.js';
 import { describeNode } from '../describe/node.js';
 import { describePod } from '../describe/pod.js';
+import { describeSecret } from '../describe/secret.js';
 import type { DescribeClock } from '../describe/time-format.js';
 import type { HubClient } from '../hub-client.js';
 
@@ -98,6 +101,8 @@ async function describeByPrefix(client: HubClient, request: DescribeRequest, ns:
 }
 
 async function describeObject(client: HubClient, object: KubeObject): Promise<string> {
+  // kubectl's SecretDescriber shows no events, so they are not even fetched.
+  if (object.kind === 'Secret') return describeSecret(object as unknown as Secret);
   const events = await searchEvents(client, eventTargets(object));
   const clock: DescribeClock = { now: new Date() };
   switch (object.kind) {
@@ -109,6 +114,8 @@ async function describeObject(client: HubClient, object: KubeObject): Promise<st
     }
     case 'Node':
       return describeNode(object as unknown as Node, await podsOn(client, object.metadata.name ?? ''), events, clock);
+    case 'ConfigMap':
+      return describeConfigMap(object as unknown as ConfigMap, events, clock);
     default:
       throw new SkiffError('SKIFF_ERR_INTERNAL', `no describer for ${object.kind}`);
   }

@@ -222,3 +222,46 @@ t.test('events are deleted too, even ones not made by a controller', async (t) =
   t.same(await content(h, 'shop'), {});
   t.equal(await h.store.get(namespaces, undefined, 'shop'), undefined);
 });
+
+t.test('a second delete of a Terminating namespace is a Conflict in Kubernetes\' words, until its finalizers are gone', async (t) => {
+  const h = hub(t);
+  await createNamespace(h, 'shop');
+  await podOnNode(h, 'shop', 'stopping'); // keeps the namespace Terminating, "kubernetes" finalizer and all
+  const first = await h.api.delete({ resource: namespaces, name: 'shop' });
+  await h.settle();
+  const conflict = await rejection(h.api.delete({ resource: namespaces, name: 'shop' }));
+  t.ok(isSkiffError(conflict, 'SKIFF_ERR_CONFLICT'), 'Conflict (409)');
+  t.equal(
+    conflict.message,
+    'Operation cannot be fulfilled on namespaces "shop": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+  );
+  const after = await h.store.get(namespaces, undefined, 'shop');
+  t.equal(after?.metadata.deletionTimestamp, first.metadata.deletionTimestamp, 'the first delete\'s mark stands');
+
+  // An emptied namespace whose other finalizer is still there refuses a second delete as well.
+  await createNamespace(h, 'kept', ['example.com/keep']);
+  await h.api.delete({ resource: namespaces, name: 'kept' });
+  await h.settle();
+  t.ok(isSkiffError(await rejection(h.api.delete({ resource: namespaces, name: 'kept' })), 'SKIFF_ERR_CONFLICT'));
+  // With no finalizer left, a delete removes it at once, as the API server's store does.
+  await h.controllers[0]!.stop();
+  await mutate(h.store, namespaces, undefined, 'kept', (ns) => ({ ...ns, spec: { finalizers: [] } }));
+  await h.api.delete({ resource: namespaces, name: 'kept' });
+  t.equal(await h.store.get(namespaces, undefined, 'kept'), undefined);
+});
+
+t.test('a PUT keeps the stored spec.finalizers, as the API server\'s namespace strategy does', async (t) => {
+  const h = hub(t);
+  await createNamespace(h, 'shop');
+  const put = (spec?: object) => h.api.replace({ resource: namespaces, name: 'shop' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'a' } }, ...(spec ? { spec } : {}) });
+  t.match(await put({ finalizers: [] }), { metadata: { labels: { team: 'a' } }, spec: { finalizers: ['kubernetes'] } }, 'removing "kubernetes" by PUT does nothing');
+  t.same((await put({ finalizers: ['example.com/extra'] })).spec, { finalizers: ['kubernetes'] }, 'nor can a PUT add one');
+  t.same((await put()).spec, { finalizers: ['kubernetes'] }, 'a body without spec keeps them too');
+
+  // Terminating with "kubernetes" already dropped: a PUT must not put it back.
+  await createNamespace(h, 'kept', ['example.com/keep']);
+  await h.api.delete({ resource: namespaces, name: 'kept' });
+  await h.settle();
+  const replaced = await h.api.replace({ resource: namespaces, name: 'kept' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept' } });
+  t.match(replaced, { spec: { finalizers: ['example.com/keep'] }, status: { phase: 'Terminating' } });
+});

@@ -4,7 +4,7 @@
  * sample, filesystems labelled by mount point, nothing for a value a board does not have.
  */
 import t from 'tap';
-import { seriesPoints, type SeriesPoint } from '../../../hub/metrics/series-points.js';
+import { counterDelta, seriesPoints, type SeriesPoint } from '../../../hub/metrics/series-points.js';
 import type { ContainerSample, MetricsSample, NodeSample, PodSample } from '../../../shared/metrics/samples.js';
 
 const BASE = Date.parse('2030-01-01T00:00:00.000Z');
@@ -135,6 +135,14 @@ t.test('no throttled ratio without a quota (no periods elapsed) or without the c
     const values = flat(seriesPoints('pi-1', sample(0, node(), [pod('web', [before])]), sample(10, node(), [pod('web', [after])])));
     t.notOk('cpu_throttled_ratio/edge/web/app' in values, what);
   }
+});
+
+t.test('counterDelta: how much a counter grew, whatever the window; nothing for a missing reading or a reset', async (t) => {
+  t.equal(counterDelta(100, 175), 75);
+  t.equal(counterDelta(7, 7), 0);
+  t.equal(counterDelta(undefined, 5), undefined);
+  t.equal(counterDelta(5, undefined), undefined);
+  t.equal(counterDelta(500, 10), undefined, 'the counter restarted from zero');
 });
 
 t.test('a container or Pod new in this sample gets its working set but no rates', async (t) => {
