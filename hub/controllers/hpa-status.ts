@@ -132,6 +132,8 @@ export function finishedSyncStatus(stored: HpaStatus, outcome: SyncOutcome, cond
  * keep their times, so an unchanged sync writes nothing and wakes no watcher).
  */
 export function statusToWrite(current: KubeObject, status: HpaStatus): HpaStatus | undefined {
-  const next: HpaStatus = { observedGeneration: current.metadata.generation, ...status };
+  // The generation this sync saw wins over one carried in from the stored status (a sync that
+  // stopped early keeps the rest of the old status, but it did observe the new spec).
+  const next: HpaStatus = { ...status, observedGeneration: current.metadata.generation };
   return JSON.stringify(current.status) === JSON.stringify(next) ? undefined : next;
 }

@@ -86,4 +86,7 @@ t.test('statusToWrite: stamps the observed generation, and gives nothing when th
   t.same(next, { observedGeneration: 4, ...status });
   t.equal(statusToWrite(hpa(next), status), undefined, 'an unchanged sync writes nothing');
   t.same(statusToWrite(hpa(next), { ...status, desiredReplicas: 3 }), { observedGeneration: 4, ...status, desiredReplicas: 3 });
+  // A sync that stopped early carries the stored status in, with its older generation: the new one wins.
+  const stale = stoppedSyncStatus({ ...status, observedGeneration: 3 }, new HpaConditions([], NOW));
+  t.equal(statusToWrite(hpa({ ...status, observedGeneration: 3 }), stale)?.observedGeneration, 4);
 });
