@@ -2,7 +2,9 @@
  * Publishes each node's desired state: one retained QoS 1 message on its desired topic, with a
  * generation that increases only when the content changes (persisted, so it keeps increasing
  * across hub restarts). After a hub restart every node's state is published again, since the
- * embedded broker's retained messages do not survive it.
+ * embedded broker's retained messages do not survive it. The state carries the ConfigMaps and
+ * Secrets the node's Pods refer to, read through the Store (which decrypts Secrets), so a change
+ * to one of them re-syncs the nodes that receive it. Secret values are never logged.
  */
 import { resolveResource } from '../../shared/api/resources.js';
 import type { Logger } from '../../shared/log.js';
@@ -12,17 +14,22 @@ import type { MessageBus } from '../broker/message-bus.js';
 import { QueueController } from '../controllers/controller.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
 import type { Change, Store } from '../store/store.js';
+import { NodesByConfig } from '../objects/nodes-by-config.js';
 import { PodsByNode } from '../objects/pods-by-node.js';
-import { contentHash, desiredPodsFor, terminatingPodsFor } from './desired-state.js';
+import { configKeysOf, contentHash, desiredConfigObject, desiredPodsFor, terminatingPodsFor } from './desired-state.js';
 
 const pods = resolveResource('pods')!;
 const nodes = resolveResource('nodes')!;
+const configMaps = resolveResource('configmaps')!;
+const secrets = resolveResource('secrets')!;
 
 export class Dispatcher extends QueueController {
   /** Nodes whose current generation this process has published (retained state is per process). */
   private readonly published = new Set<string>();
   /** Each node's Pods from change events: a sync reads its node's Pods, not every Pod. */
   private readonly index: PodsByNode;
+  /** Which nodes receive each ConfigMap and Secret, from the same Pod changes. */
+  private readonly configUsers = new NodesByConfig();
 
   constructor(
     store: Store,
@@ -35,6 +42,7 @@ export class Dispatcher extends QueueController {
 
   onChange(change: Change): void {
     this.index.onChange(change);
+    this.configUsers.onChange(change);
     if (change.resource === pods) {
       for (const pod of [change.object, change.previous]) {
         const node = pod ? nodeNameOf(pod) : undefined;
@@ -42,28 +50,51 @@ export class Dispatcher extends QueueController {
       }
     }
     if (change.resource === nodes && change.type === 'ADDED') this.queue.add(change.object.metadata.name!);
+    if (change.resource === configMaps || change.resource === secrets) {
+      const { namespace, name } = change.object.metadata;
+      const ref = { kind: change.resource === secrets ? 'Secret' : 'ConfigMap', namespace: namespace ?? '', name: name! } as const;
+      for (const node of this.configUsers.nodesReferencing(ref)) this.queue.add(node);
+    }
   }
 
   async resync(): Promise<void> {
-    await this.index.load();
+    await this.loadIndexes();
     for (const node of await this.store.list(nodes)) this.queue.add(node.metadata.name!);
   }
 
   protected async sync(node: string): Promise<void> {
     if (!(await this.store.get(nodes, undefined, node))) return;
-    if (!this.index.ready) await this.index.load();
+    if (!this.index.ready) await this.loadIndexes();
     const all = this.index.podsOn(node);
     const desired = desiredPodsFor(node, all);
     const terminating = terminatingPodsFor(node, all);
-    const hash = contentHash(desired, terminating);
+    // A referenced object that does not exist is left out: the agent reports the Pod's error.
+    const stored = await Promise.all(configKeysOf(desired).map((ref) => this.store.get(ref.kind === 'Secret' ? secrets : configMaps, ref.namespace, ref.name)));
+    const configObjects = stored.filter((object) => object !== undefined);
+    const hash = contentHash(desired, terminating, configObjects);
     const record = await this.store.getDispatch(node);
     if (record?.contentHash === hash && this.published.has(node)) return;
     const generation = record?.contentHash === hash ? record.generation : (record?.generation ?? 0) + 1;
     if (record?.generation !== generation) await this.store.putDispatch({ node, generation, contentHash: hash });
-    const message: DesiredState = { schema: MESSAGE_SCHEMA, node, generation, pods: desired, ...(terminating.length > 0 ? { terminating } : {}) };
+    const config = configObjects.map(desiredConfigObject);
+    const message: DesiredState = {
+      schema: MESSAGE_SCHEMA,
+      node,
+      generation,
+      pods: desired,
+      ...(terminating.length > 0 ? { terminating } : {}),
+      ...(config.length > 0 ? { config } : {}),
+    };
     const payload = encode(message);
     await this.bus.publish(desiredTopic(node), payload, { qos: 1, retain: true });
     this.published.add(node);
-    this.logger.info({ component: this.name, node, generation, pods: desired.length, bytes: payload.length }, 'published desired state');
+    // Counts and sizes only: the payload holds Secret values.
+    this.logger.info({ component: this.name, node, generation, pods: desired.length, configObjects: config.length, bytes: payload.length }, 'published desired state');
+  }
+
+  /** Loads the Pod index, then rebuilds the config index from it (so both hold the same Pods). */
+  private async loadIndexes(): Promise<void> {
+    await this.index.load();
+    this.configUsers.rebuild(this.index.allPods());
   }
 }

@@ -69,6 +69,11 @@ export class PodIndex {
     return [...(this.byNode.get(key)?.values() ?? [])];
   }
 
+  /** Every indexed Pod, in no particular order. */
+  allPods(): KubeObject[] {
+    return [...this.byNode.values()].flatMap((group) => [...group.values()]);
+  }
+
   private applyChange(change: Change): void {
     if (change.type === 'DELETED') this.remove(podKey(change.object));
     else this.put(change.object);

@@ -156,7 +156,26 @@ export function decodeDesiredState(payload: Buffer | string, topic: string): Des
       }
     });
   }
+  if (obj.config !== undefined) {
+    if (!Array.isArray(obj.config)) fail(topic, 'config', 'expected an array');
+    (obj.config as unknown[]).forEach((entry, i) => checkConfigObject(entry, topic, `config[${i}]`));
+  }
   return obj as unknown as DesiredState;
+}
+
+/** One DesiredConfigObject; errors name the field but never echo a value (it may be secret). */
+function checkConfigObject(entry: unknown, topic: string, field: string): void {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(topic, field, 'expected an object');
+  const e = entry as Partial<Record<keyof DesiredConfigObject, unknown>>;
+  if (e.kind !== 'ConfigMap' && e.kind !== 'Secret') fail(topic, `${field}.kind`, 'expected "ConfigMap" or "Secret"');
+  for (const key of ['namespace', 'name'] as const) {
+    if (typeof e[key] !== 'string' || e[key] === '') fail(topic, `${field}.${key}`, 'expected a non-empty string');
+  }
+  if (e.type !== undefined && typeof e.type !== 'string') fail(topic, `${field}.type`, 'expected a string');
+  if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) fail(topic, `${field}.data`, 'expected an object');
+  for (const [key, value] of Object.entries(e.data)) {
+    if (typeof value !== 'string') fail(topic, `${field}.data[${key}]`, 'expected a base64 string');
+  }
 }
 
 export function decodeStatusReport(payload: Buffer | string, topic: string): StatusReport {

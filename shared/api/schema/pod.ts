@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { dnsLabel, labelKey, labels, objectMeta, quantity } from './meta.js';
 import type { PodStatus } from '../status-types.js';
 import { labelKeyProblem, labelValueProblem } from '../names.js';
+import { checkMountsNameVolumes, envFromSource, envVar, imagePullSecret, volumeMounts, volumes } from './pod-config.js';
 
 export const containerPort = z.strictObject({
   name: z.string().max(15).optional(),
@@ -12,10 +13,7 @@ export const containerPort = z.strictObject({
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
 });
 
-export const envVar = z.strictObject({
-  name: z.string().min(1),
-  value: z.string().optional(),
-});
+export { envVar } from './pod-config.js';
 
 export const resourceRequirements = z.strictObject({
   limits: z.record(z.string(), quantity).optional(),
@@ -86,6 +84,8 @@ export const container = z.strictObject({
   args: z.array(z.string()).optional(),
   workingDir: z.string().optional(),
   env: z.array(envVar).optional(),
+  envFrom: z.array(envFromSource).optional(),
+  volumeMounts: volumeMounts.optional(),
   ports: z.array(containerPort).optional(),
   resources: resourceRequirements.optional(),
   livenessProbe: restartingProbe.optional(),
@@ -186,19 +186,24 @@ export const toleration = z
     if (valueProblem) ctx.addIssue({ code: 'custom', path: ['value'], message: valueProblem });
   });
 
-export const podSpec = z.strictObject({
-  containers: z.array(container).min(1, 'must have at least one container'),
-  restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).optional(),
-  nodeSelector: labels.optional(),
-  nodeName: z.string().optional(),
-  affinity: affinity.optional(),
-  tolerations: z.array(toleration).optional(),
-  terminationGracePeriodSeconds: z.number().int().min(0).optional(),
-  hostname: dnsLabel.optional(),
-  dnsPolicy: z.string().optional(),
-  schedulerName: z.string().optional(),
-  securityContext: z.strictObject({}).optional(),
-});
+/** The PodSpec fields Skiff honours; a volumeMount must name one of the Pod's volumes. */
+export const podSpec = z
+  .strictObject({
+    containers: z.array(container).min(1, 'must have at least one container'),
+    restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).optional(),
+    nodeSelector: labels.optional(),
+    nodeName: z.string().optional(),
+    affinity: affinity.optional(),
+    tolerations: z.array(toleration).optional(),
+    terminationGracePeriodSeconds: z.number().int().min(0).optional(),
+    hostname: dnsLabel.optional(),
+    dnsPolicy: z.string().optional(),
+    schedulerName: z.string().optional(),
+    securityContext: z.strictObject({}).optional(),
+    volumes: volumes.optional(),
+    imagePullSecrets: z.array(imagePullSecret).optional(),
+  })
+  .superRefine(checkMountsNameVolumes);
 
 export const podTemplateSpec = z.strictObject({
   metadata: objectMeta.optional(),
@@ -218,6 +223,10 @@ export type Probe = z.infer<typeof probe>;
 export type LifecycleHandler = z.infer<typeof lifecycleHandler>;
 export type HttpGetAction = z.infer<typeof httpGetAction>;
 export type PodSpec = z.infer<typeof podSpec>;
+export type EnvVar = z.infer<typeof envVar>;
+export type EnvFromSource = z.infer<typeof envFromSource>;
+export type Volume = z.infer<typeof volumes>[number];
+export type VolumeMount = z.infer<typeof volumeMounts>[number];
 export type Affinity = z.infer<typeof affinity>;
 export type NodeSelectorTerm = z.infer<typeof nodeSelectorTerm>;
 export type NodeSelectorRequirement = z.infer<typeof nodeSelectorRequirement>;

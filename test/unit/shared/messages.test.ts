@@ -69,6 +69,31 @@ t.test('terminating entries are checked', async (t) => {
   }
 });
 
+t.test('config objects round-trip and malformed ones name the field without echoing a value', async (t) => {
+  const config: DesiredState['config'] = [
+    { kind: 'ConfigMap', namespace: 'default', name: 'settings', data: { 'app.conf': 'cG9ydD04MA==' } },
+    { kind: 'Secret', namespace: 'default', name: 'creds', type: 'Opaque', data: {} },
+  ];
+  t.same(decodeDesiredState(encode({ ...desiredState(), config }), DESIRED_TOPIC).config, config);
+  const bad: Array<[unknown, string]> = [
+    [{}, 'config'],
+    [[null], 'config[0]'],
+    [[['ConfigMap']], 'config[0]'],
+    [[{ kind: 'Pod', namespace: 'default', name: 'x', data: {} }], 'config[0].kind'],
+    [[{ kind: 'ConfigMap', name: 'x', data: {} }], 'config[0].namespace'],
+    [[{ kind: 'ConfigMap', namespace: 'default', name: '', data: {} }], 'config[0].name'],
+    [[{ kind: 'Secret', namespace: 'default', name: 'x', type: 3, data: {} }], 'config[0].type'],
+    [[{ kind: 'Secret', namespace: 'default', name: 'x' }], 'config[0].data'],
+    [[{ kind: 'Secret', namespace: 'default', name: 'x', data: ['c2VjcmV0'] }], 'config[0].data'],
+    [[config[0], { kind: 'Secret', namespace: 'default', name: 'x', data: { password: 12345 } }], 'config[1].data[password]'],
+  ];
+  for (const [entries, field] of bad) {
+    const message = `bad message on topic ${DESIRED_TOPIC}: ${field}: `;
+    t.throws(() => decodeDesiredState(JSON.stringify({ ...desiredState(), config: entries }), DESIRED_TOPIC), { code: 'SKIFF_ERR_BAD_MESSAGE', message: new RegExp(`^${message.replace(/[[\].]/g, '\\$&')}`) }, JSON.stringify(entries));
+  }
+  t.throws(() => decodeDesiredState(JSON.stringify({ ...desiredState(), config: [{ kind: 'Secret', namespace: 'd', name: 'x', data: { k: 12345 } }] }), DESIRED_TOPIC), { message: /^(?!.*12345)/ }, 'the bad value is not in the error');
+});
+
 t.test('a malformed desired state throws SKIFF_ERR_BAD_MESSAGE naming the topic and field', async (t) => {
   const table: Array<[string, string | Buffer, string]> = [
     ['not JSON', '{"schema": 1,', 'not JSON'],
