@@ -18,9 +18,11 @@ import type { AgentStore } from '../store/agent-store.js';
 import { FailureState } from './failures.js';
 import { dockerContainerId, withAttempt, withEndedAttempt, withTermination } from './history.js';
 import type { InFlight } from './in-flight.js';
-import { graceSecondsOf } from './plan.js';
+import { graceSecondsOf, pullKey } from './plan.js';
 import type { PodContainerRef, RemoveStep, Step, StepKind, WaitStep } from './steps.js';
 import { terminationOf } from './termination.js';
+import type { ConfigLookup } from '../config/config-lookup.js';
+import { pullCredentials, type RegistryAuth } from '../config/pull-auth.js';
 
 export type Executors = { [K in StepKind]: (step: Extract<Step, { kind: K }>) => Promise<void> };
 
@@ -40,6 +42,8 @@ export interface ExecutorDeps {
   invalidate?(containerId: string): void;
   /** kubelet-style events about pods (event-publisher.ts sends them to the hub). */
   emit?(event: NodeEvent): void;
+  /** The ConfigMaps and Secrets of the desired state now (imagePullSecrets). */
+  config?(): ConfigLookup;
 }
 
 /** kubelet's event for a wait, or undefined when the wait is not worth one. */
@@ -54,7 +58,10 @@ function waitEvent(step: WaitStep): { type: PodEventType; reason: string; messag
       return { type: 'Warning', reason: 'ErrImageNeverPull', message: step.message ?? `Container image "${container.image}" is not present with pull policy of Never` };
     case 'CreateContainerError':
     case 'RunContainerError':
+    case 'CreateContainerConfigError':
       return { type: 'Warning', reason: 'Failed', message: `Error: ${step.message ?? step.reason}` };
+    case 'ContainerCreating':
+      return step.message ? { type: 'Warning', reason: 'FailedMount', message: step.message } : undefined;
     default:
       return undefined; // ErrImagePull: the pull's own Failed events said it
   }
@@ -95,11 +102,22 @@ export function createExecutors(deps: ExecutorDeps): Executors {
     async pull(step) {
       deps.pulls.run(step.image, async () => {
         log.info({ image: step.image }, 'pulling image');
+        // The first requester whose pull secrets have the registry lends its credentials (kubelet
+        // pulls per pod; Skiff pulls each image once for all pods waiting for it).
+        const lookup = deps.config?.() ?? (() => undefined);
+        let auth: RegistryAuth | undefined;
+        for (const ref of step.requesters) {
+          const found = pullCredentials(ref.pod, ref.container.image, lookup);
+          auth ??= found.auth;
+          if (found.missing.length > 0) {
+            emit(ref, 'Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${found.missing.join(', ')}); attempting to pull the image may not succeed.`);
+          }
+        }
         for (const ref of step.requesters) emit(ref, 'Normal', 'Pulling', `Pulling image "${ref.container.image}"`);
         const startedMs = deps.now();
         try {
-          await api.pullImage(step.image);
-          failures.pullFailures.delete(step.image);
+          await api.pullImage(step.image, auth);
+          for (const ref of step.requesters) failures.pullFailures.delete(pullKey(ref.pod, step.image));
           failures.pulledAtMs.set(step.image, deps.now());
           const seconds = ((deps.now() - startedMs) / 1000).toFixed(3);
           for (const ref of step.requesters) {
@@ -108,12 +126,14 @@ export function createExecutors(deps: ExecutorDeps): Executors {
           }
           log.info({ image: step.image }, 'pulled image');
         } catch (err) {
-          const failure = FailureState.record(failures.pullFailures, step.image, 'ErrImagePull', errorMessage(err), deps.now());
+          // Recorded once per distinct key (image and pull secrets) among the requesters.
+          const keys = new Set(step.requesters.map((ref) => pullKey(ref.pod, step.image)));
+          const failure = [...keys].map((key) => FailureState.record(failures.pullFailures, key, 'ErrImagePull', errorMessage(err), deps.now()))[0]!;
           for (const ref of step.requesters) {
             emit(ref, 'Warning', 'Failed', `Failed to pull image "${ref.container.image}": ${errorMessage(err)}`);
             emit(ref, 'Warning', 'Failed', 'Error: ErrImagePull');
           }
-          log.warn({ image: step.image, attempts: failure.attempts, err: errorMessage(err) }, 'image pull failed');
+          log.warn({ image: step.image, withCredentials: auth !== undefined, attempts: failure.attempts, err: errorMessage(err) }, 'image pull failed');
         }
       });
     },
@@ -133,7 +153,10 @@ export function createExecutors(deps: ExecutorDeps): Executors {
           hash: step.hash,
           graceSeconds: graceSecondsOf(pod),
           ...(deps.podMaxPids !== undefined ? { pidsLimit: deps.podMaxPids } : {}),
+          ...(step.env ? { environment: step.env } : {}),
+          ...(step.mounts ? { mounts: step.mounts } : {}),
         });
+        for (const warning of step.warnings ?? []) emit(step, 'Warning', warning.reason, warning.message);
         if (!pulledFor.delete(step.key)) emit(step, 'Normal', 'Pulled', `Container image "${container.image}" already present on machine`);
         id = await api.createContainer(body);
         emit(step, 'Normal', 'Created', `Created container ${container.name}`);
@@ -187,8 +210,9 @@ export function createExecutors(deps: ExecutorDeps): Executors {
       // Nothing to do but say so, once per backoff period: the loop sleeps until the earliest untilMs or the next trigger.
       const event = waitEvent(step);
       if (!event) return;
-      // The same reason and deadline is the same wait; a new backoff period is a new one.
-      const what = `${step.reason}:${step.untilMs ?? ''}`;
+      // The same reason and deadline is the same wait; a new backoff period is a new one. A wait
+      // without deadline (missing config, failed mount) is new when its message changes.
+      const what = `${step.reason}:${step.untilMs ?? step.message ?? ''}`;
       if (announcedWaits.get(step.key) === what) return;
       announcedWaits.set(step.key, what);
       emit(step.ref, event.type, event.reason, event.message);

@@ -18,8 +18,11 @@ import { execute, type Executors } from './executor.js';
 import type { FailureState } from './failures.js';
 import { containerKey } from './history.js';
 import type { InFlight } from './in-flight.js';
-import { plan } from './plan.js';
-import type { Step, WaitStep } from './steps.js';
+import { plan, pullKey } from './plan.js';
+import type { Step, VolumePreparation, WaitStep } from './steps.js';
+import { lookupOf, type ConfigLookup } from '../config/config-lookup.js';
+import { volumesOf } from '../volumes/volume-source.js';
+import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import type { ProbeResults, Unhealthy } from '../health/prober.js';
 
 export interface PassResult {
@@ -35,6 +38,14 @@ export interface PassResult {
 export interface ProbeView {
   unhealthy(): ReadonlyMap<string, Unhealthy>;
   results(): ReadonlyMap<string, ProbeResults>;
+}
+
+/** Sets up pods' volume files (agent/volumes/pod-volumes.ts); idempotent, so called every pass. */
+export interface VolumeManager {
+  prepare(pod: DesiredPod, lookup: ConfigLookup): Promise<VolumePreparation>;
+  remove(podUid: string): Promise<void>;
+  /** Pod uids that have volume files on this node. */
+  list(): Promise<string[]>;
 }
 
 const NO_PROBES: ProbeView = { unhealthy: () => new Map(), results: () => new Map() };
@@ -53,6 +64,9 @@ export interface LoopDeps {
   log: Logger;
   resyncIntervalMs: number;
   probes?: ProbeView;
+  /** The node's name and IP as it reports them (fieldRef spec.nodeName, status.hostIP). */
+  node?: () => { name: string; hostIP: string; allocatable?: Readonly<Record<string, string>> };
+  volumes?: VolumeManager;
   /** Called after every settled pass (the reporter builds a StatusReport from it). */
   onSettled(result: PassResult): void;
 }
@@ -91,7 +105,8 @@ export class ReconcileLoop {
     const desired = deps.desired();
     const probes = deps.probes ?? NO_PROBES;
     const probeResults = probes.results();
-    const [observed, images] = await Promise.all([deps.observe(), deps.api.listImageRefs()]);
+    const lookup = lookupOf(desired);
+    const [observed, images, volumes] = await Promise.all([deps.observe(), deps.api.listImageRefs(), this.prepareVolumes(desired?.pods ?? [], lookup)]);
     const steps = plan(desired?.pods ?? [], observed, {
       nowMs,
       imagesPresent: new Set(images.map(normalizeImageRef)),
@@ -103,18 +118,46 @@ export class ReconcileLoop {
       history: deps.store.history(),
       unhealthy: probes.unhealthy(),
       terminatingGrace: new Map((desired?.terminating ?? []).map((t) => [t.uid, t.gracePeriodSeconds])),
+      config: lookup,
+      ...(deps.node ? { node: deps.node() } : {}),
+      volumes,
     });
     // Pulls and removals start in the background, waits only record events; creates and records
     // are awaited as one batch.
     const awaited = steps.filter((s) => s.kind === 'create' || s.kind === 'record');
     for (const step of steps) if (step.kind === 'pull' || step.kind === 'remove' || step.kind === 'wait') void execute(deps.executors, step);
     await Promise.all(awaited.map((step) => execute(deps.executors, step)));
-    this.forget(desired, observed);
+    await this.forget(desired, observed);
     return { acted: awaited.length > 0, result: { desired, observed, steps, nowMs, probeResults } };
   }
 
-  /** Drops history and failures of pods that are neither desired nor still have containers. */
-  private forget(desired: DesiredState | undefined, observed: readonly ObservedContainer[]): void {
+  /**
+   * Sets up (or refreshes: a ConfigMap edit updates mounted files, as kubelet's periodic sync does)
+   * the volumes of every desired pod that has some. Pods already running are included on purpose.
+   */
+  private async prepareVolumes(pods: readonly DesiredPod[], lookup: ConfigLookup): Promise<Map<string, VolumePreparation>> {
+    const prepared = new Map<string, VolumePreparation>();
+    const manager = this.deps.volumes;
+    if (!manager) return prepared;
+    await Promise.all(
+      pods
+        .filter((pod) => volumesOf(pod).length > 0)
+        .map(async (pod) => {
+          try {
+            const result = await manager.prepare(pod, lookup);
+            // kubelet's FailedMount text: MountVolume.SetUp failed for volume "v" : configmap "x" not found
+            prepared.set(pod.metadata.uid, result.ok || result.volume === undefined ? result : { ok: false, message: `MountVolume.SetUp failed for volume "${result.volume}" : ${result.message}` });
+          } catch (err) {
+            // An unexpected failure (disk full, permissions) is a failed mount too: retried next pass.
+            prepared.set(pod.metadata.uid, { ok: false, message: `MountVolume.SetUp failed: ${errorMessage(err)}` });
+          }
+        }),
+    );
+    return prepared;
+  }
+
+  /** Drops history, failures and volume files of pods that are neither desired nor still have containers. */
+  private async forget(desired: DesiredState | undefined, observed: readonly ObservedContainer[]): Promise<void> {
     const uids = new Set<string>();
     const keys = new Set<string>();
     const images = new Set<string>();
@@ -123,6 +166,7 @@ export class ReconcileLoop {
       for (const c of pod.spec.containers) {
         keys.add(containerKey(pod.metadata.uid, c.name));
         images.add(normalizeImageRef(c.image));
+        images.add(pullKey(pod, normalizeImageRef(c.image))); // pull failures are kept under this
       }
     }
     for (const c of observed) {
@@ -132,6 +176,18 @@ export class ReconcileLoop {
     const pruned = this.deps.store.pruneHistory(uids);
     if (pruned > 0) this.deps.log.debug({ rows: pruned }, 'pruned container history');
     this.deps.failures.prune(keys, images);
+    const manager = this.deps.volumes;
+    if (!manager) return;
+    for (const uid of await manager.list()) {
+      if (uids.has(uid)) continue;
+      try {
+        await manager.remove(uid);
+        this.deps.log.info({ podUid: uid }, 'removed pod volumes');
+      } catch (err) {
+        // Not fatal to the pass (the pods are gone); tried again next pass.
+        this.deps.log.warn({ podUid: uid, err: errorMessage(err) }, 'cannot remove pod volumes');
+      }
+    }
   }
 
   private async run(): Promise<void> {

@@ -21,7 +21,9 @@ import { containerKey, latestAttemptRecorded, vanishedTermination, type Containe
 import { effectivePullPolicy } from './pull-policy.js';
 import { restartDelayMs, retryDelayMs } from './restart-backoff.js';
 import { specHash } from './spec-hash.js';
-import type { PullStep, RemoveReason, RemoveStep, Step, WaitStep } from './steps.js';
+import type { PullStep, RemoveReason, RemoveStep, Step, VolumePreparation, WaitStep } from './steps.js';
+import type { ConfigLookup } from '../config/config-lookup.js';
+import { resolveEnv, type EnvConsumer } from '../config/env-resolution.js';
 import { isExitedState, isRunningState, restartsAfter, shouldRestart, terminationOf } from './termination.js';
 
 /** A failing operation, retried with backoff (pulls by image, creates by pod container key). */
@@ -48,6 +50,22 @@ export interface PlanContext {
   unhealthy: ReadonlyMap<string, Unhealthy>;
   /** Pods deleted with a grace of their own (DesiredState.terminating), by pod uid, in seconds. */
   terminatingGrace?: ReadonlyMap<string, number>;
+  /** The ConfigMaps and Secrets of the desired state (env, envFrom); absent: none. */
+  config?: ConfigLookup;
+  /** What fieldRef reads from the node: spec.nodeName and status.hostIP. */
+  node?: { name: string; hostIP: string; allocatable?: Readonly<Record<string, string>> };
+  /** Each pod's volumes as prepared this pass, by pod uid; a pod without volumes is absent. */
+  volumes?: ReadonlyMap<string, VolumePreparation>;
+}
+
+/**
+ * What a pull's failures and backoff are kept under: the image, and the pull secrets the pod
+ * lists (a pod whose secret has the credentials must not wait out the backoff of one without;
+ * kubelet's backoff is per pod and image).
+ */
+export function pullKey(pod: DesiredPod, image: string): string {
+  const secrets = (pod.spec as { imagePullSecrets?: Array<{ name?: string }> }).imagePullSecrets ?? [];
+  return secrets.length === 0 ? image : `${image} pullSecrets=${pod.metadata.namespace}/${secrets.map((s) => s.name ?? '').join(',')}`;
 }
 
 export function graceSecondsOf(pod: DesiredPod): number {
@@ -143,11 +161,26 @@ export function plan(desired: readonly DesiredPod[], observed: readonly Observed
       if (keeper) {
         planExisting(pod, spec, key, keeper, ctx, steps);
       } else {
-        planMissing(pod, spec, key, ctx, steps, pulls);
+        planMissing(pod, spec, key, ctx, steps, pulls, podIpOf(pod, byKey));
       }
     }
   }
   return steps;
+}
+
+/**
+ * The pod's IP as far as it is known before a container starts: its first container's, when that
+ * one runs (containers get their address from Docker at start, so the first one cannot know its
+ * own: docs/configuration.md).
+ */
+function podIpOf(pod: DesiredPod, byKey: ReadonlyMap<string, ObservedContainer[]>): string | undefined {
+  const first = pod.spec.containers[0];
+  if (!first) return undefined;
+  return byKey.get(containerKey(pod.metadata.uid, first.name))?.find((c) => isRunningState(c.state) && c.ip)?.ip;
+}
+
+function readsPodIp(spec: Container): boolean {
+  return ((spec as EnvConsumer).env ?? []).some((e) => e.valueFrom?.fieldRef?.fieldPath === 'status.podIP' || e.valueFrom?.fieldRef?.fieldPath === 'status.podIPs');
 }
 
 function planExisting(pod: DesiredPod, spec: Container, key: string, keeper: ObservedContainer, ctx: PlanContext, steps: Step[]): void {
@@ -183,6 +216,7 @@ function planMissing(
   ctx: PlanContext,
   steps: Step[],
   pulls: Map<string, PullStep>,
+  podIp: string | undefined,
 ): void {
   const history = ctx.history.get(key);
   const hash = specHash(pod, spec);
@@ -190,6 +224,14 @@ function planMissing(
   const wait = (reason: WaitStep['reason'], message: string | undefined, untilMs?: number): void => {
     steps.push({ kind: 'wait', key, ref, reason, ...(message !== undefined ? { message } : {}), ...(untilMs !== undefined ? { untilMs } : {}) });
   };
+
+  // kubelet mounts a pod's volumes before any of its containers starts; a failure is retried
+  // every pass (no untilMs: a new desired state, e.g. the ConfigMap created, triggers one).
+  const volumes = ctx.volumes?.get(pod.metadata.uid);
+  if (volumes && !volumes.ok) {
+    wait('ContainerCreating', volumes.message);
+    return;
+  }
 
   // A restart of the same spec (a new spec starts at once: not a restart, no backoff).
   if (history && history.attempts > 0 && history.lastHash === hash) {
@@ -222,7 +264,7 @@ function planMissing(
   // Always: pull once for each attempt (a pull newer than the previous attempt's end serves it).
   const needPull = policy === 'Always' ? pulledAt === undefined || (lastEnded !== undefined && pulledAt < lastEnded) : policy === 'IfNotPresent' && !present;
   if (needPull) {
-    const failure = ctx.pullFailures.get(image);
+    const failure = ctx.pullFailures.get(pullKey(pod, image));
     if (failure) {
       const untilMs = failure.lastFailureMs + retryDelayMs(failure.attempts);
       if (ctx.nowMs < untilMs) {
@@ -251,5 +293,33 @@ function planMissing(
       return;
     }
   }
-  steps.push({ kind: 'create', key, pod, container: spec, attempt: (history?.attempts ?? 0) + 1, hash });
+  // As kubelet's generateContainerConfig, after the image is there: a missing ConfigMap, Secret or
+  // key keeps the container uncreated, retried every pass (level-triggered, no backoff).
+  const resolved = resolveEnv(pod, spec as EnvConsumer, ctx.config ?? (() => undefined), {
+    nodeName: ctx.node?.name ?? pod.spec.nodeName ?? '',
+    hostIP: ctx.node?.hostIP ?? '',
+    ...(podIp !== undefined ? { podIP: podIp } : {}),
+    ...(ctx.node?.allocatable ? { allocatable: ctx.node.allocatable } : {}),
+  });
+  if ('error' in resolved) {
+    wait(resolved.error.reason, resolved.error.message);
+    return;
+  }
+  // status.podIP of a later container is the first one's address, known once that one started:
+  // when the first is being created in this very pass, create this one on the next (the loop
+  // observes again at once after a create batch).
+  const first = pod.spec.containers[0]!;
+  if (podIp === undefined && first.name !== spec.name && readsPodIp(spec) && steps.some((s) => s.kind === 'create' && s.key === containerKey(pod.metadata.uid, first.name))) return;
+  const mounts = volumes?.mounts.get(spec.name);
+  steps.push({
+    kind: 'create',
+    key,
+    pod,
+    container: spec,
+    attempt: (history?.attempts ?? 0) + 1,
+    hash,
+    env: [...resolved.env],
+    ...(mounts?.length ? { mounts } : {}),
+    ...(resolved.warnings.length ? { warnings: resolved.warnings } : {}),
+  });
 }

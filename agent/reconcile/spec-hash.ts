@@ -7,12 +7,19 @@
  *
  * Changing what this hashes restarts every container on every upgraded node: bump HASH_VERSION
  * deliberately when that is wanted, and never by accident.
+ *
+ * Config consumption hashes the REFERENCES (which ConfigMap key, which envFrom source, which
+ * volume at which path), never the values they resolve to: as in Kubernetes, editing a ConfigMap
+ * restarts nothing (env is read at creation; mounted files are updated in place). Fields added
+ * for it are absent when unused, so containers that use none keep their hash.
  */
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { createHash } from 'node:crypto';
 import type { Container } from '../../shared/api/schema/pod.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import { bytes, cpuMillicores, parseQuantity } from '../../shared/api/quantity.js';
+import type { EnvConsumer } from '../config/env-resolution.js';
+import { volumeMountsOf, volumesOf } from '../volumes/volume-source.js';
 
 const HASH_VERSION = 1;
 
@@ -32,7 +39,9 @@ export function normalizedContainerSpec(pod: DesiredPod, container: Container): 
     command: container.command?.length ? container.command : undefined,
     args: container.args?.length ? container.args : undefined,
     workingDir: container.workingDir || undefined,
-    env: container.env?.length ? container.env.map((e) => [e.name, e.value ?? '']) : undefined,
+    env: container.env?.length ? (container as EnvConsumer).env!.map((e) => (e.valueFrom ? [e.name, e.value ?? '', e.valueFrom] : [e.name, e.value ?? ''])) : undefined,
+    envFrom: (container as EnvConsumer).envFrom?.length ? (container as EnvConsumer).envFrom : undefined,
+    mounts: mountsOf(pod, container),
     ports: container.ports
       ?.filter((p) => p.hostPort !== undefined)
       .map((p) => [p.containerPort, p.protocol ?? 'TCP', p.hostPort, p.hostIP ?? '']),
@@ -40,6 +49,14 @@ export function normalizedContainerSpec(pod: DesiredPod, container: Container): 
     cpuLimit: quantityOr(limits.cpu, cpuMillicores),
     cpuRequest: quantityOr(requests.cpu, cpuMillicores),
   };
+}
+
+/** The container's mounts with the source each names (not its content), in declaration order. */
+function mountsOf(pod: DesiredPod, container: Container): unknown {
+  const mounts = volumeMountsOf(container);
+  if (mounts.length === 0) return undefined;
+  const volumes = volumesOf(pod);
+  return mounts.map((m) => [m.name, m.mountPath, m.subPath ?? '', m.readOnly ?? false, volumes.find((v) => v.name === m.name) ?? null]);
 }
 
 /** 16 hex digits (64 bits) of sha256: collisions between two specs of one container are not a concern. */

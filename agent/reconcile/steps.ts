@@ -30,6 +30,25 @@ export interface CreateStep {
   container: Container;
   attempt: number;
   hash: string;
+  /** The environment resolved from env/envFrom (ConfigMaps, Secrets, pod fields), in order. */
+  env?: ReadonlyArray<readonly [string, string]>;
+  /** Bind mounts of the pod's prepared volumes for this container (agent/volumes). */
+  mounts?: readonly VolumeMount[];
+  /** kubelet's warnings about the resolution (envFrom keys skipped), recorded as events at creation. */
+  warnings?: ReadonlyArray<{ reason: string; message: string }>;
+}
+
+/**
+ * A pod's volumes after agent/volumes set them up: the mounts of each container by name, or why
+ * they could not be (kubelet's FailedMount message).
+ */
+export type VolumePreparation = { ok: true; mounts: ReadonlyMap<string, readonly VolumeMount[]> } | { ok: false; message: string; volume?: string };
+
+/** A host path bound into a container. */
+export interface VolumeMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
 }
 
 export type RemoveReason = 'PodDeleted' | 'ContainerDeleted' | 'SpecChanged' | 'Duplicate' | 'Exited' | 'NeverStarted' | 'Unrecognised' | 'Unhealthy';
@@ -63,7 +82,17 @@ export interface RecordStep {
   terminated: ContainerStateTerminated;
 }
 
-export type WaitReason = 'CrashLoopBackOff' | 'ImagePullBackOff' | 'ErrImagePull' | 'ErrImageNeverPull' | 'CreateContainerError' | 'RunContainerError';
+export type WaitReason =
+  | 'CrashLoopBackOff'
+  | 'ImagePullBackOff'
+  | 'ErrImagePull'
+  | 'ErrImageNeverPull'
+  | 'CreateContainerError'
+  | 'RunContainerError'
+  // env/envFrom refers to a ConfigMap, Secret or key that is not there (retried every pass).
+  | 'CreateContainerConfigError'
+  // A volume could not be set up (FailedMount; retried every pass).
+  | 'ContainerCreating';
 
 /** Nothing to do for this container yet; the reason and message surface in its waiting state. */
 export interface WaitStep {

@@ -29,6 +29,13 @@ export interface ContainerSpecInput {
   graceSeconds: number;
   /** --pod-max-pids: the most processes (threads) the container may have; undefined: unlimited. */
   pidsLimit?: number;
+  /**
+   * The environment already resolved (agent/config/env-resolution.ts: envFrom, valueFrom, `$(VAR)`);
+   * undefined: built from the container's literal `env` alone.
+   */
+  environment?: ReadonlyArray<readonly [string, string]>;
+  /** Host paths of the pod's volumes, bound into the container (agent/volumes). */
+  mounts?: ReadonlyArray<{ source: string; target: string; readOnly: boolean }>;
 }
 
 /** Docker's CpuShares from a CPU request, as kubelet computes it (MilliCPUToShares: min 2). */
@@ -100,7 +107,7 @@ export function containerCreateBody(input: ContainerSpecInput): CreateContainerB
   const cpuLimit = limits.cpu !== undefined ? cpuMillicores(limits.cpu) : undefined;
   const cpuRequest = requests.cpu !== undefined ? cpuMillicores(requests.cpu) : undefined;
   // command and args see the container's final environment (kubelet: ExpandContainerCommandAndArgs).
-  const env = containerEnvironment(container.env);
+  const env = input.environment ? new Map(input.environment) : containerEnvironment(container.env);
   const expand = (list: readonly string[]): string[] => list.map((item) => expandReferences(item, env));
   return {
     name: containerName(input.node, identity),
@@ -122,6 +129,7 @@ export function containerCreateBody(input: ContainerSpecInput): CreateContainerB
       ...(cpuRequest !== undefined ? { CpuShares: cpuShares(cpuRequest) } : {}),
       // A fork bomb in one Pod must not take the device's PIDs (Skiff has no pod cgroup: per container).
       ...(input.pidsLimit !== undefined ? { PidsLimit: input.pidsLimit } : {}),
+      ...(input.mounts?.length ? { Mounts: input.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) } : {}),
     },
   };
 }

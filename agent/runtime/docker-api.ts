@@ -4,6 +4,7 @@
  * (see dockerode-api.ts): replacing it is a change to one file.
  */
 import type { ContainerCreateOptions } from 'dockerode';
+import type { RegistryAuth } from '../config/pull-auth.js';
 
 export type ContainerRunState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -77,8 +78,11 @@ export interface DockerApi {
   removeContainer(id: string): Promise<void>;
   /** RepoTags and RepoDigests of every local image. */
   listImageRefs(): Promise<string[]>;
-  /** Resolves when the image is present; rejects with the engine's message when the pull fails. */
-  pullImage(ref: string): Promise<void>;
+  /**
+   * Resolves when the image is present; rejects with the engine's message when the pull fails.
+   * `auth`: registry credentials (imagePullSecrets), sent to the engine for this pull only.
+   */
+  pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
   /** Container events matching the label filters; onEnd is called once when the stream stops. */
   subscribeEvents(labelFilters: string[], actions: string[], onEvent: (event: DockerEvent) => void, onEnd: (err?: Error) => void): Promise<EventSubscription>;
   /** The engine's version, e.g. "20.10.24". */

@@ -11,6 +11,7 @@
 import { collectMultiplexed, eventSubscription } from './docker-streams.js';
 import { detailsFromInspect, type RawInspect } from './inspect.js';
 import type Dockerode from 'dockerode';
+import type { RegistryAuth } from '../config/pull-auth.js';
 import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
 
 
@@ -103,10 +104,10 @@ export class DockerodeApi implements DockerApi {
     return images.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]).filter((ref) => !ref.startsWith('<none>'));
   }
 
-  async pullImage(ref: string): Promise<void> {
+  async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.pull(ref);
+      stream = await this.docker.pull(ref, auth ? { authconfig: auth } : {});
     } catch (err) {
       throw new Error(engineMessage(err), { cause: err });
     }

@@ -14,6 +14,7 @@ import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateConta
 import { collectMultiplexed, eventSubscription, onJsonLines } from './docker-streams.js';
 import { detailsFromInspect, type RawInspect } from './inspect.js';
 import { parseImageRef } from './image-ref.js';
+import type { RegistryAuth } from '../config/pull-auth.js';
 
 const API_VERSION = 'v1.41';
 const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -58,6 +59,15 @@ interface RawContainer {
 }
 
 
+/**
+ * X-Registry-Auth (Engine API, ImageCreate): the AuthConfig JSON in URL-safe base64 WITH padding.
+ * Go's base64.URLEncoding rejects unpadded text, and engine 20.10 then pulls without credentials,
+ * silently (so Node's 'base64url', which drops the padding, does not do).
+ */
+export function registryAuthHeader(auth: RegistryAuth): string {
+  return Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
 export class EngineApi implements DockerApi {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
   private readonly endpoint: ReturnType<typeof engineEndpoint>;
@@ -67,7 +77,7 @@ export class EngineApi implements DockerApi {
   }
 
   /** Sends one request; resolves with the response stream once headers arrive, rejecting on >= 400. */
-  private open(method: string, path: string, body?: unknown, timeoutMs: number | undefined = CALL_TIMEOUT_MS): Promise<IncomingMessage> {
+  private open(method: string, path: string, body?: unknown, timeoutMs: number | undefined = CALL_TIMEOUT_MS, extraHeaders: Record<string, string> = {}): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -76,7 +86,7 @@ export class EngineApi implements DockerApi {
           agent: this.agent,
           method,
           path: `/${API_VERSION}${path}`,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+          headers: { ...extraHeaders, ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) },
           ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
         },
         (res) => {
@@ -172,10 +182,11 @@ export class EngineApi implements DockerApi {
     return value.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]).filter((ref) => !ref.startsWith('<none>'));
   }
 
-  async pullImage(ref: string): Promise<void> {
+  async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
     const image = parseImageRef(ref);
+    const headers: Record<string, string> = auth ? { 'x-registry-auth': registryAuthHeader(auth) } : {};
     // A pull may take minutes on a Pi: no overall timeout, the engine reports failures in-stream.
-    const res = await this.open('POST', `/images/create${query({ fromImage: image.repository, tag: image.digest ?? image.tag ?? 'latest' })}`, undefined, undefined);
+    const res = await this.open('POST', `/images/create${query({ fromImage: image.repository, tag: image.digest ?? image.tag ?? 'latest' })}`, undefined, undefined, headers);
     await new Promise<void>((resolve, reject) => {
       let failed: string | undefined;
       // The engine answers 200 and reports a failed pull as an {"error": ...} line in the stream.

@@ -3,8 +3,14 @@
  * readers, synchronous=FULL so that an accepted desired state survives a power cut (a Pi's usual
  * way to stop). History and evicted Pods are cached in memory and written through; the report
  * sequence is reserved in blocks so that heartbeats do not fsync the SD card every few seconds.
+ * Secret data in the desired state is stored sealed under the key in `secret.key` beside the file
+ * (config/secret-box.ts): the database alone gives no Secret away.
  */
 import type Database from 'better-sqlite3';
+import { dirname, join } from 'node:path';
+import { AGENT_FILES } from '../../shared/defaults.js';
+import { SecretBox } from '../config/secret-box.js';
+import { openDesired, sealDesired } from './sealed-config.js';
 import { openDurableDatabase } from '../../shared/sqlite.js';
 import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
 import type { DesiredState } from '../../shared/mqtt/messages.js';
@@ -41,7 +47,11 @@ export class SqliteAgentStore implements AgentStore, EvictionStore {
   private seq = 0;
   private seqReservedUpTo = 0;
 
-  constructor(file: string) {
+  /** `secrets`: the sealing key; by default the one in secret.key beside `file` (created when absent). */
+  constructor(
+    file: string,
+    private readonly secrets: SecretBox = SecretBox.fromKeyFile(join(dirname(file), AGENT_FILES.secretKey)),
+  ) {
     this.db = openDurableDatabase(file, MIGRATIONS);
     for (const row of this.db.prepare('SELECT * FROM container_history').all() as HistoryRow[]) {
       this.cache.set(`${row.pod_uid}/${row.container}`, {
@@ -66,7 +76,7 @@ export class SqliteAgentStore implements AgentStore, EvictionStore {
 
   loadDesired(): DesiredState | undefined {
     const row = this.db.prepare('SELECT payload FROM desired_state WHERE id = 1').get() as { payload: string } | undefined;
-    return row ? (JSON.parse(row.payload) as DesiredState) : undefined;
+    return row ? openDesired(JSON.parse(row.payload) as DesiredState, this.secrets) : undefined;
   }
 
   saveDesired(state: DesiredState): boolean {
@@ -75,7 +85,7 @@ export class SqliteAgentStore implements AgentStore, EvictionStore {
       if (row && state.generation <= row.generation) return false;
       this.db
         .prepare('INSERT OR REPLACE INTO desired_state (id, generation, payload, stored_at) VALUES (1, ?, ?, ?)')
-        .run(state.generation, JSON.stringify(state), new Date().toISOString());
+        .run(state.generation, JSON.stringify(sealDesired(state, this.secrets)), new Date().toISOString());
       return true;
     })();
   }
