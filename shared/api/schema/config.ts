@@ -84,8 +84,9 @@ function checkSecretType(type: string, data: Record<string, string>, ctx: z.Refi
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['data[.dockerconfigjson]'], message: `Invalid value: "<secret contents redacted>": ${(err as Error).message}` });
+    } catch {
+      // Not the parser's message: V8's quotes the text around the error, i.e. the secret itself.
+      ctx.addIssue({ code: 'custom', path: ['data[.dockerconfigjson]'], message: 'Invalid value: "<secret contents redacted>": not valid JSON' });
       return;
     }
     const auths = (parsed as { auths?: unknown } | null)?.auths;
