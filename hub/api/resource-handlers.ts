@@ -8,6 +8,7 @@ import type { KubeList, KubeObject } from '../../shared/api/object.js';
 import { apiVersionOf, groupResource, resolveResource, type ResourceType } from '../../shared/api/resources.js';
 import { validateObject } from '../../shared/api/validate.js';
 import { immutableUpdateErrors } from '../../shared/api/schema/config.js';
+import { roleRefUpdateErrors } from '../../shared/api/schema/rbac.js';
 import { deleteObject, isTerminating, type DeleteOptions } from '../objects/deletion.js';
 import { randomSuffix } from '../objects/names.js';
 import type { Store } from '../store/store.js';
@@ -78,7 +79,9 @@ export class ResourceHandlers {
     }
     const current = await this.store.get(route.resource, route.namespace, route.name);
     if (!current) throw notFound(route.resource, route.name);
-    const immutableErrors = immutableUpdateErrors(current as unknown as Record<string, unknown>, applyDefaults(object) as unknown as Record<string, unknown>);
+    const before = current as unknown as Record<string, unknown>;
+    const after = applyDefaults(object) as unknown as Record<string, unknown>;
+    const immutableErrors = [...immutableUpdateErrors(before, after), ...roleRefUpdateErrors(before, after)];
     if (immutableErrors.length > 0) throw invalidError(qualifiedKindTitle(route.resource), route.name, immutableErrors);
     // PUT replaces spec and user metadata; status and server-managed metadata stay the server's.
     const next: KubeObject = {

@@ -23,6 +23,8 @@ import { nodeCells, nodeColumns } from './node.js';
 import { podCells, podColumns } from './pod.js';
 import { replicaSetCells, replicaSetColumns } from './replica-set.js';
 import { secretCells, secretColumns } from './secret.js';
+import { bindingCells, bindingColumns, roleCells, roleColumns, serviceAccountCells, serviceAccountColumns } from './rbac.js';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount } from '../../shared/api/schema/rbac.js';
 import { partialObjectMetadata, type Table, type TableCell, type TableColumnDefinition } from './table.js';
 
 export interface Printer {
@@ -44,6 +46,11 @@ const PRINTERS: Record<string, Printer> = {
   'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
   'apps/DaemonSet': { columns: daemonSetColumns, cells: (o, now) => daemonSetCells(o as unknown as DaemonSet, now) },
   'apps/ControllerRevision': { columns: controllerRevisionColumns, cells: (o, now) => controllerRevisionCells(o as unknown as ControllerRevision, now) },
+  'v1/ServiceAccount': { columns: serviceAccountColumns, cells: (o, now) => serviceAccountCells(o as unknown as ServiceAccount, now) },
+  'rbac.authorization.k8s.io/Role': { columns: roleColumns, cells: (o) => roleCells(o as unknown as Role) },
+  'rbac.authorization.k8s.io/ClusterRole': { columns: roleColumns, cells: (o) => roleCells(o as unknown as ClusterRole) },
+  'rbac.authorization.k8s.io/RoleBinding': { columns: bindingColumns, cells: (o, now) => bindingCells(o as unknown as RoleBinding, now) },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': { columns: bindingColumns, cells: (o, now) => bindingCells(o as unknown as ClusterRoleBinding, now) },
   'autoscaling/HorizontalPodAutoscaler': { columns: hpaColumns, cells: (o, now) => hpaCells(o as unknown as HorizontalPodAutoscaler, now) },
 };
 

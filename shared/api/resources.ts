@@ -10,6 +10,7 @@ import { configMap, secret } from './schema/config.js';
 import { controllerRevision } from './schema/controller-revision.js';
 import { event } from './schema/event.js';
 import { pod } from './schema/pod.js';
+import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccount } from './schema/rbac.js';
 import { daemonSet, deployment, replicaSet } from './schema/workloads.js';
 
 export interface ResourceType {
@@ -36,6 +37,11 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true, shortNames: ['ds'], schema: daemonSet },
   { group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', singular: 'controllerrevision', namespaced: true, shortNames: [], schema: controllerRevision },
   { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', namespaced: true, shortNames: ['hpa'], schema: horizontalPodAutoscaler },
+  { group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'], schema: serviceAccount },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', singular: 'role', namespaced: true, shortNames: [], schema: role },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', singular: 'clusterrole', namespaced: false, shortNames: [], schema: clusterRole },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', singular: 'rolebinding', namespaced: true, shortNames: [], schema: roleBinding },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false, shortNames: [], schema: clusterRoleBinding },
 ];
 
 export function apiVersionOf(rt: ResourceType): string {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runCreateConfigMap, runCreateSecretDockerRegistry, runCreateSecretGeneric, type CreateDockerRegistryOptions, type CreateFromSourcesOptions } from '../actions/create.js';
 import type { CliContext } from '../context.js';
 import { collect } from './shared-options.js';
+import { defineCreateRbac } from './create-rbac.js';
 
 function withCommonOptions(command: Command): Command {
   return command
@@ -47,5 +48,6 @@ export function defineCreate(program: Command, ctx: CliContext): Command {
       .option('--docker-password <password>', 'password for registry authentication (required)')
       .option('--docker-email <email>', 'email for the registry'),
   ).action((args: string[], options: CreateDockerRegistryOptions) => runCreateSecretDockerRegistry(args, options, ctx));
+  defineCreateRbac(create, ctx);
   return create;
 }

@@ -1,0 +1,120 @@
+/**
+ * Authentication, authorization and audit for the API server, in one place so that server.ts
+ * only calls `begin` / `admit` / `answer` / `complete` around its routing:
+ *   begin     per request: audit ID, received time, the RequestAttributes of method and path
+ *   admit     401 unless authenticated, 403 (kube-apiserver's message) unless authorized
+ *   answer    the endpoints that belong to authentication itself (TokenRequest, self reviews)
+ *   complete  one audit line for a write or a denial
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSkiffError } from '../../shared/errors.js';
+import type { Store } from '../store/store.js';
+import { SELF_SUBJECT_ACCESS_REVIEW_PATH, SELF_SUBJECT_REVIEW_PATH, selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
+import type { AuditSink } from './audit-log.js';
+import { Authenticator } from './authenticator.js';
+import { Authorizer } from './authorizer.js';
+import { forbiddenError, forbiddenTarget } from './forbidden.js';
+import { requestAttributes, type RequestAttributes } from './request-attributes.js';
+import { createServiceAccountToken } from './service-account-tokens.js';
+import type { UserInfo } from './user.js';
+
+/** What the gate knows about one request, from `begin` to `complete`. */
+export interface AuthContext {
+  auditID: string;
+  received: Date;
+  requestURI: string;
+  sourceIP: string;
+  userAgent?: string;
+  attributes: RequestAttributes;
+  user?: UserInfo;
+  authorized?: boolean;
+  failure?: { reason: string; message: string };
+}
+
+export interface GateOptions {
+  store: Store;
+  adminToken: string;
+  audit?: AuditSink;
+  now?: () => Date;
+}
+
+export class ApiGate {
+  readonly authorizer: Authorizer;
+  private readonly authenticator: Authenticator;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: GateOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.authenticator = new Authenticator({ store: options.store, adminToken: options.adminToken, now: this.now });
+    this.authorizer = new Authorizer(options.store);
+  }
+
+  begin(req: IncomingMessage, url: URL, res?: ServerResponse): AuthContext {
+    const auditID = randomUUID();
+    res?.setHeader('Audit-Id', auditID); // as kube-apiserver: lets a client quote the audit line of its request
+    return {
+      auditID,
+      received: this.now(),
+      requestURI: `${url.pathname}${url.search}`,
+      sourceIP: req.socket.remoteAddress ?? '',
+      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+      attributes: requestAttributes(req.method ?? 'GET', url),
+    };
+  }
+
+  /**
+   * Throws SKIFF_ERR_UNAUTHORIZED or SKIFF_ERR_FORBIDDEN (and sets `context.target` for the
+   * Status details of a 403) unless the request may go on.
+   */
+  async admit(req: IncomingMessage, context: { auth: AuthContext; target?: { kind: string; group?: string; name?: string } }): Promise<UserInfo> {
+    const auth = context.auth;
+    try {
+      auth.user = await this.authenticator.authenticate(req.headers.authorization);
+    } catch (err) {
+      if (isSkiffError(err)) auth.failure = { reason: err.reason, message: err.message };
+      throw err;
+    }
+    const decision = await this.authorizer.authorize(auth.user, auth.attributes);
+    auth.authorized = decision.allowed;
+    if (!decision.allowed) {
+      const error = forbiddenError(auth.user, auth.attributes, decision.reason);
+      auth.failure = { reason: error.reason, message: error.message };
+      const target = forbiddenTarget(auth.attributes);
+      if (target) context.target = target;
+      throw error;
+    }
+    return auth.user;
+  }
+
+  /** Answers the authentication endpoints; undefined for every other request. */
+  async answer(auth: AuthContext, readBody: () => Promise<unknown>): Promise<{ code: number; body: object } | undefined> {
+    const a = auth.attributes;
+    const user = auth.user!;
+    if (a.kind !== 'resource' || a.verb !== 'create') return undefined;
+    if (a.apiGroup === '' && a.apiVersion === 'v1' && a.resource === 'serviceaccounts' && a.subresource === 'token' && a.name !== '' && a.namespace !== '') {
+      return { code: 201, body: await createServiceAccountToken(this.options.store, a.namespace, a.name, await readBody(), this.now()) };
+    }
+    const path = auth.requestURI.split('?')[0];
+    if (path === SELF_SUBJECT_ACCESS_REVIEW_PATH) return { code: 201, body: await selfSubjectAccessReview(this.authorizer, user, await readBody()) };
+    if (path === SELF_SUBJECT_REVIEW_PATH) return { code: 201, body: selfSubjectReview(user, this.now()) };
+    return undefined;
+  }
+
+  /** Records the finished request in the audit log (writes and denials only, see audit-log.ts). */
+  complete(auth: AuthContext, code: number): void {
+    this.options.audit?.write({
+      auditID: auth.auditID,
+      requestURI: auth.requestURI,
+      ...(auth.user ? { user: auth.user } : {}),
+      request: auth.attributes,
+      sourceIP: auth.sourceIP,
+      ...(auth.userAgent ? { userAgent: auth.userAgent } : {}),
+      code,
+      ...(auth.failure && (code === 401 || code === 403) ? { failure: auth.failure } : {}),
+      ...(auth.authorized !== undefined ? { authorized: auth.authorized } : {}),
+      received: auth.received,
+      completed: this.now(),
+    });
+  }
+}

@@ -1,0 +1,24 @@
+/** Definition of `skiff auth can-i` and `skiff auth whoami`; the work is in actions/auth.ts. */
+import type { Command } from 'commander';
+import { runCanI, runWhoami, type CanIOptions } from '../actions/auth.js';
+import type { CliContext } from '../context.js';
+
+export function defineAuth(program: Command, ctx: CliContext): Command {
+  const auth = program.command('auth').description('Inspect authorization: what the current credentials may do, and who they are');
+  auth
+    .command('can-i')
+    .description('Check whether an action is allowed (exit code 0 yes, 1 no): skiff auth can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL] [NAME]')
+    .argument('<verb>', 'get, list, watch, create, update, patch, delete, deletecollection, or *')
+    .argument('<target>', 'resource type (pods, deployments.apps), TYPE/NAME, or a URL path such as /metrics')
+    .argument('[name]', 'object name')
+    .option('-n, --namespace <namespace>', 'namespace to check in (default "default")')
+    .option('-A, --all-namespaces', 'check in all namespaces')
+    .option('--subresource <subresource>', 'subresource, such as log or eviction')
+    .option('-q, --quiet', 'print nothing; only the exit code tells')
+    .action((verb: string, target: string, name: string | undefined, options: CanIOptions) => runCanI(verb, target, name, options, ctx));
+  auth
+    .command('whoami')
+    .description('Print the user and groups the hub sees for the current credentials')
+    .action(() => runWhoami(ctx));
+  return auth;
+}
