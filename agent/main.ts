@@ -40,7 +40,16 @@ export async function main(argv: string[]): Promise<void> {
   const [{ createLogger }, { startAgent }] = await Promise.all([import('../shared/log.js'), import('./agent.js')]);
 
   const log = createLogger('agent', config.logLevel);
-  const agent = await startAgent(config, log);
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    agent = await startAgent(config, log);
+  } catch (err) {
+    // A hub that fails the join token's CA pin: already logged (fatal, both hashes); no stack.
+    if (!(err instanceof Error && err.name === 'HubTrustError')) throw err;
+    process.stderr.write(`skiff agent: ${err.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

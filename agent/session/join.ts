@@ -2,9 +2,10 @@
  * Joining: trade the cluster join token for this node's own credentials (shared/join.ts), once.
  * The hub may be unreachable (it is an edge fleet: it often is): retry with jittered backoff,
  * forever, logging each failure, while the reconcile loop runs from the stored desired state.
+ * Over https the hub's certificate must chain to the CA pinned on first contact (hub-ca.ts) and to
+ * nothing else: a join never goes to a hub the token did not name.
  */
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { JOIN_PATH, type JoinRequest, type JoinResponse } from '../../shared/join.js';
@@ -14,11 +15,15 @@ import { abortableSleep } from '../../shared/sleep.js';
 
 const JOIN_TIMEOUT_MS = 15_000;
 
-/** One POST of the join request (node:http rather than fetch, which would load undici: memory). */
-export function requestJoin(server: string, body: JoinRequest, signal?: AbortSignal): Promise<JoinResponse> {
+/**
+ * One POST of the join request (node:http rather than fetch, which would load undici: memory;
+ * node:https only for an https hub). `caPem`: the only CA the hub's certificate may chain to.
+ */
+export async function requestJoin(server: string, body: JoinRequest, signal?: AbortSignal, caPem?: string): Promise<JoinResponse> {
   const url = new URL(JOIN_PATH, server);
   const payload = JSON.stringify(body);
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = url.protocol === 'https:';
+  const request = https ? (await import('node:https')).request : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -26,6 +31,7 @@ export function requestJoin(server: string, body: JoinRequest, signal?: AbortSig
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
         timeout: JOIN_TIMEOUT_MS,
+        ...(https && caPem !== undefined ? { ca: caPem, rejectUnauthorized: true } : {}),
         ...(signal ? { signal } : {}),
       },
       (res) => {
@@ -65,6 +71,8 @@ export interface ObtainOptions {
   server: string;
   token: string;
   nodeName: string;
+  /** The pinned hub CA (hub-ca.ts); undefined for a plain-HTTP hub. */
+  caPem?: string;
   log: Logger;
   signal: AbortSignal;
   random?: () => number;
@@ -79,7 +87,7 @@ export async function obtainCredentials(options: ObtainOptions): Promise<JoinRes
   const random = options.random ?? Math.random;
   for (let attempt = 0; !options.signal.aborted; attempt++) {
     try {
-      const credentials = await join(options.server, { token: options.token, nodeName: options.nodeName }, options.signal);
+      const credentials = await join(options.server, { token: options.token, nodeName: options.nodeName }, options.signal, options.caPem);
       await saveCredentials(options.file, credentials);
       options.log.info({ server: options.server, mqttPort: credentials.mqttPort }, 'joined the cluster');
       return credentials;

@@ -18,6 +18,7 @@ export const BOOLEAN_FLAG_DEFAULTS: Readonly<Record<string, boolean>> = {
   force: false,
   'ignore-daemonsets': false,
   'delete-emptydir-data': false,
+  'insecure-skip-tls-verify': false,
 };
 
 export function normalizeBoolFlags(argv: readonly string[]): string[] {

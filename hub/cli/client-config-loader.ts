@@ -1,7 +1,9 @@
 /**
  * Finds and reads the admin's client config the way kubectl finds a kubeconfig:
  * `--config FILE`, else $SKIFF_CONFIG, else ~/.skiff/config; `--server` and `--token` override
- * what the file says, and when both are given no file is needed at all.
+ * what the file says, and when both are given no file is needed at all. The file's CA
+ * (certificateAuthorityData) is the one an https hub must chain to; --insecure-skip-tls-verify
+ * trusts any certificate, as kubectl's.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,11 +17,15 @@ export interface ConnectionFlags {
   config?: string;
   server?: string;
   token?: string;
+  insecureSkipTlsVerify?: boolean;
 }
 
 export interface Connection {
   server: string;
   token: string;
+  /** PEM of the CA the hub's certificate must chain to (decoded certificateAuthorityData). */
+  caPem?: string;
+  insecureSkipTlsVerify?: boolean;
 }
 
 export interface ConfigLocation {
@@ -61,7 +67,13 @@ export async function loadConnection(
   const token = flags.token ?? fromFile?.token;
   if (!server || !token) throw new SkiffError('SKIFF_ERR_CONFIG', 'no server or token configured (use --config FILE or --server and --token)');
   if (!URL.canParse(server)) throw new SkiffError('SKIFF_ERR_CONFIG', `invalid server URL "${server}"`);
-  return { server, token };
+  const insecureSkipTlsVerify = flags.insecureSkipTlsVerify === true || fromFile?.insecureSkipTlsVerify === true;
+  return {
+    server,
+    token,
+    ...(fromFile?.caPem !== undefined ? { caPem: fromFile.caPem } : {}),
+    ...(insecureSkipTlsVerify ? { insecureSkipTlsVerify } : {}),
+  };
 }
 
 /** YAML or JSON (YAML is a superset); every schema violation is reported at once. */
@@ -77,5 +89,11 @@ export function parseClientConfig(text: string, path: string): Connection {
     const problems = zodFieldErrors(parsed.error).map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
     throw new SkiffError('SKIFF_ERR_CONFIG', `invalid client config ${path}: ${problems.join('; ')}`);
   }
-  return { server: parsed.data.server, token: parsed.data.token };
+  const { server, token, certificateAuthorityData, insecureSkipTlsVerify } = parsed.data;
+  return {
+    server,
+    token,
+    ...(certificateAuthorityData !== undefined ? { caPem: Buffer.from(certificateAuthorityData, 'base64').toString('utf8') } : {}),
+    ...(insecureSkipTlsVerify === true ? { insecureSkipTlsVerify } : {}),
+  };
 }

@@ -1,8 +1,58 @@
 /**
- * The CLI's only way to the hub: JSON over HTTP(S) with a bearer token, using Node's global
- * fetch (undici). Non-2xx answers become ApiStatusError, socket failures HubUnreachableError.
+ * The CLI's only way to the hub: JSON over HTTP(S) with a bearer token. Non-2xx answers become
+ * ApiStatusError, socket failures HubUnreachableError. Over https the hub's certificate must chain
+ * to the client config's CA and nothing else (kubectl's certificate-authority-data): undici's own
+ * fetch with an Agent that carries that CA, loaded only for https servers.
  */
 import { ApiStatusError, HubUnreachableError, isApiStatusError } from './api-errors.js';
+import type { Connection } from './client-config-loader.js';
+
+/** Node's verification codes for a certificate that does not chain to a trusted CA. */
+const UNKNOWN_AUTHORITY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+function errorCodes(err: unknown): { code: string; message: string } | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return { code, message: (e as { message?: string }).message ?? code };
+  }
+  return undefined;
+}
+
+/**
+ * A certificate failure in Go's words (what kubectl prints), naming the server, or the original
+ * error when it is not about certificates.
+ */
+export function describeTlsFailure(err: unknown, url: string): unknown {
+  const found = errorCodes(err);
+  if (!found) return err;
+  const host = URL.canParse(url) ? new URL(url).host : url;
+  let why: string | undefined;
+  if (UNKNOWN_AUTHORITY_CODES.has(found.code)) {
+    why = `x509: certificate signed by unknown authority (the certificate of ${host} does not chain to the client config's CA; use the admin.config the hub wrote, or --insecure-skip-tls-verify)`;
+  } else if (found.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    why = `x509: certificate is not valid for ${host}: ${found.message} (add it with \`skiff hub --tls-san\`)`;
+  } else if (found.code === 'CERT_HAS_EXPIRED' || found.code === 'CERT_NOT_YET_VALID') {
+    why = `x509: certificate of ${host} has expired or is not yet valid`;
+  }
+  return why === undefined ? err : Object.assign(new Error(`tls: failed to verify certificate: ${why}`), { code: found.code });
+}
+
+/** A fetch that trusts exactly `caPem` (or, insecure, anything); undefined options: the global fetch. */
+export async function tlsFetch(options: { caPem?: string; insecureSkipTlsVerify?: boolean }): Promise<typeof fetch> {
+  const { Agent, fetch: undiciFetch } = await import('undici');
+  const dispatcher = new Agent({
+    connect: options.insecureSkipTlsVerify ? { rejectUnauthorized: false } : { ca: options.caPem ?? [], rejectUnauthorized: true },
+  });
+  // undici's fetch and the global one share the WHATWG shapes; their TypeScript types differ in details only.
+  return ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+}
 
 export interface RequestOptions {
   body?: unknown;
@@ -19,6 +69,12 @@ export class HubClient {
     this.server = server.replace(/\/+$/, '');
     this.token = token;
     this.fetchImpl = fetchImpl;
+  }
+
+  /** The client for a loaded connection: an https server is trusted only through the config's CA. */
+  static async connect(connection: Connection): Promise<HubClient> {
+    if (!connection.server.startsWith('https:')) return new HubClient(connection.server, connection.token);
+    return new HubClient(connection.server, connection.token, await tlsFetch(connection));
   }
 
   url(path: string, query: Record<string, string | undefined> = {}): string {
@@ -40,7 +96,7 @@ export class HubClient {
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
       });
     } catch (err) {
-      throw new HubUnreachableError(url, err);
+      throw new HubUnreachableError(url, describeTlsFailure(err, url));
     }
     const body = decodeBody(await response.text());
     if (!response.ok) throw new ApiStatusError(response.status, body);
@@ -58,7 +114,7 @@ export class HubClient {
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      throw new HubUnreachableError(url, err);
+      throw new HubUnreachableError(url, describeTlsFailure(err, url));
     }
     if (!response.ok || !response.body) throw new ApiStatusError(response.status, decodeBody(await response.text()));
     return response.body;

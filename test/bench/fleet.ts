@@ -60,7 +60,7 @@ class BenchHub {
     const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-fleet-'));
     const apiPort = await freePort();
     const mqttPort = await freePort();
-    const hubArgs = ['hub', '--data-dir', join(dir, 'hub'), '--api-port', String(apiPort), '--mqtt-port', String(mqttPort), '--host', '127.0.0.1', ...args];
+    const hubArgs = ['hub', '--data-dir', join(dir, 'hub'), '--api-port', String(apiPort), '--mqtt-port', String(mqttPort), '--host', '127.0.0.1', '--plain-http', '--plain-mqtt', ...args]; // fake nodes are raw MQTT clients
     const child = spawn(process.execPath, [...nodeArgs, SKIFF_BIN, ...hubArgs], { env: { ...process.env, SKIFF_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(join(dir, 'hub.log'));
     child.stdout.pipe(log, { end: false });

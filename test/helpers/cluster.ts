@@ -3,6 +3,11 @@
  * (`node bin/skiff.js ...`) on the machine's real Docker engine, driven through the real CLI.
  * Every node name carries a per-cluster id, so clusters in parallel test files never touch each
  * other's containers; teardown kills every process and removes every container and temp dir.
+ *
+ * The hub runs as shipped: HTTPS and MQTTS from its own CA. `fetch` trusts exactly that CA and
+ * sends the admin token, the CLI reads the CA from admin.config, agents pin it through the K10
+ * join token. `plain: true` starts the hub with --plain-http --plain-mqtt, for tests that drive
+ * the broker with raw MQTT clients.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { docker, run, spawnSkiff, stop, SKIFF_BIN, type RunResult } from './processes.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
+
+/** A fetch that trusts exactly `caPem` (undici's own fetch: the global one takes no CA). */
+export async function trustingFetch(caPem: string): Promise<typeof fetch> {
+  const { Agent, fetch: undiciFetch } = await import('undici');
+  const dispatcher = new Agent({ connect: { ca: caPem, rejectUnauthorized: true } });
+  return ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+}
 
 interface TapLike {
   teardown(fn: () => unknown): void;
@@ -45,12 +57,15 @@ export class TestCluster {
   private readonly logs: string[] = [];
   /** Extra `skiff hub` flags, kept across hub restarts. */
   private hubArgs: string[] = [];
+  private plain = false;
+  private caFetch: Promise<typeof fetch> | undefined;
 
   private constructor(private readonly t: TapLike) {}
 
-  static async start(t: TapLike, options: { agents?: string[]; hubArgs?: string[] } = {}): Promise<TestCluster> {
+  static async start(t: TapLike, options: { agents?: string[]; hubArgs?: string[]; plain?: boolean } = {}): Promise<TestCluster> {
     const cluster = new TestCluster(t);
-    cluster.hubArgs = options.hubArgs ?? [];
+    cluster.plain = options.plain === true;
+    cluster.hubArgs = [...(cluster.plain ? ['--plain-http', '--plain-mqtt'] : []), ...(options.hubArgs ?? [])];
     t.teardown(() => cluster.destroy());
     cluster.apiPort = await freePort();
     cluster.mqttPort = await freePort();
@@ -64,7 +79,30 @@ export class TestCluster {
   }
 
   get apiUrl(): string {
-    return `http://127.0.0.1:${this.apiPort}`;
+    return `${this.plain ? 'http' : 'https'}://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** The hub's CA certificate (PEM), which its API and broker certificates chain to. */
+  get caPem(): string {
+    return readFileSync(join(this.hubDataDir, 'tls', 'ca.crt'), 'utf8');
+  }
+
+  /**
+   * fetch against the hub's API: `path` is an API path (or a full URL on it); the cluster's CA is
+   * the only one trusted; the admin token is sent unless `init.headers` carry an authorization.
+   */
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${this.adminToken}`);
+    return this.anonymousFetch(path, { ...init, headers });
+  }
+
+  /** fetch without credentials (health checks, the join, "unauthenticated calls get 401"). */
+  async anonymousFetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const url = path.startsWith('http') ? path : `${this.apiUrl}${path}`;
+    if (this.plain) return fetch(url, init);
+    this.caFetch ??= trustingFetch(this.caPem);
+    return (await this.caFetch)(url, init);
   }
 
   get adminToken(): string {
@@ -85,8 +123,9 @@ export class TestCluster {
     );
     await waitFor('the hub to answer /healthz', async () => {
       if (this.hubProcess?.exitCode !== null) throw new Error(`hub exited with ${this.hubProcess?.exitCode}`);
-      const res = await fetch(`${this.apiUrl}/healthz`).catch(() => undefined);
-      return res?.ok && existsSync(this.configFile);
+      // The CA exists before the API listens; before that, this throws and the poll goes on.
+      const res = existsSync(this.configFile) ? await this.anonymousFetch('/healthz').catch(() => undefined) : undefined;
+      return res?.ok;
     });
   }
 
@@ -136,7 +175,7 @@ export class TestCluster {
 
   /** GET an API path directly (no CLI process: for measurements, where start-up would dominate). */
   async api<T = Record<string, unknown>>(path: string): Promise<T> {
-    const res = await fetch(`${this.apiUrl}${path}`, { headers: { Authorization: `Bearer ${this.adminToken}` } });
+    const res = await this.fetch(path);
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   }

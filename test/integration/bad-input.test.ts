@@ -70,7 +70,7 @@ t.test('apply rejects bad manifests whole, naming file, document and field', asy
   });
 
   await t.test('the API rejects invalid objects itself, with a kube-style Status', async (t) => {
-    const res = await fetch(`${cluster.apiUrl}/apis/apps/v1/namespaces/default/deployments`, {
+    const res = await cluster.fetch('/apis/apps/v1/namespaces/default/deployments', {
       method: 'POST',
       headers: { Authorization: `Bearer ${cluster.adminToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'many', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } }),
@@ -91,7 +91,7 @@ t.test('apply rejects bad manifests whole, naming file, document and field', asy
   });
 
   await t.test('unauthenticated API calls get 401', async (t) => {
-    const res = await fetch(`${cluster.apiUrl}/api/v1/pods`);
+    const res = await cluster.anonymousFetch('/api/v1/pods');
     t.equal(res.status, 401);
   });
 

@@ -24,7 +24,7 @@ const CONTAINER = 'crasher';
  * lays out): fast enough to land inside a 10 s backoff window on a loaded machine.
  */
 async function printedRow(cluster: TestCluster, name: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${cluster.apiUrl}/api/v1/namespaces/default/pods/${name}`, {
+  const res = await cluster.fetch(`/api/v1/namespaces/default/pods/${name}`, {
     headers: { Authorization: `Bearer ${cluster.adminToken}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
   });
   const table = (await res.json()) as { columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[] }> };

@@ -34,9 +34,9 @@ async function updateNode(cluster: TestCluster, name: string, change: (node: Kub
   const path = `${cluster.apiUrl}/api/v1/nodes/${name}`;
   const headers = { Authorization: `Bearer ${cluster.adminToken}`, 'content-type': 'application/json' };
   await waitFor(`node ${name} updated`, async () => {
-    const node = (await (await fetch(path, { headers })).json()) as KubeObject;
+    const node = (await (await cluster.fetch(path, { headers })).json()) as KubeObject;
     change(node);
-    const res = await fetch(path, { method: 'PUT', headers, body: JSON.stringify(node) });
+    const res = await cluster.fetch(path, { method: 'PUT', headers, body: JSON.stringify(node) });
     if (res.status === 409) return false;
     if (!res.ok) throw new Error(`PUT node: ${res.status} ${await res.text()}`);
     return true;
@@ -51,7 +51,7 @@ async function watchProbePods(cluster: TestCluster): Promise<{ initial: PodView[
   const list = await cluster.api<{ metadata: { resourceVersion: string }; items: PodView[] }>(collection);
   const controller = new AbortController();
   const url = `${cluster.apiUrl}${collection}&watch=true&resourceVersion=${list.metadata.resourceVersion}`;
-  const response = await fetch(url, { headers: { authorization: `Bearer ${cluster.adminToken}` }, signal: controller.signal });
+  const response = await cluster.fetch(url, { signal: controller.signal });
   if (response.status !== 200) throw new Error(`watch pods: ${response.status} ${await response.text()}`);
   const events: WatchEvent[] = [];
   void (async () => {

@@ -13,7 +13,7 @@ import type { JoinResponse } from '../../shared/join.js';
 import { createLogger } from '../../shared/log.js';
 import { MESSAGE_SCHEMA, encode, type NodeEvent } from '../../shared/mqtt/messages.js';
 import { agentClientId, eventsTopic } from '../../shared/mqtt/topics.js';
-import { TestCluster } from '../helpers/cluster.js';
+import { TestCluster, trustingFetch } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -46,7 +46,8 @@ function eventsWhere(api: (path: string) => Promise<EventList>, fieldSelector: s
 }
 
 t.test('events on a real cluster', async (t) => {
-  const cluster = await TestCluster.start(t);
+  // Plain ports: a test below drives the broker with a raw MQTT client, as a node would.
+  const cluster = await TestCluster.start(t, { plain: true });
   const node = await cluster.startAgent('a');
   const api = (path: string) => cluster.api<EventList>(path);
 
@@ -94,7 +95,7 @@ t.test('events on a real cluster', async (t) => {
     // A second node, joined through the API as an agent would, with a Pod bound to it.
     const fakeNode = cluster.nodeName('fake');
     const joined = (await (
-      await fetch(`${cluster.apiUrl}/skiff/v1/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: cluster.joinToken, nodeName: fakeNode }) })
+      await cluster.anonymousFetch('/skiff/v1/join', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: cluster.joinToken, nodeName: fakeNode }) })
     ).json()) as JoinResponse;
     const bare = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: on-fake\nspec:\n  nodeName: ${fakeNode}\n  containers:\n  - name: web\n    image: skiff-test/web:1\n`;
     const created = await cluster.skiff(['apply', '-f', '-'], { input: bare });
@@ -146,7 +147,7 @@ t.test('events expire after the TTL', async (t) => {
   });
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   const request = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${hub.apiUrl}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await (await trustingFetch(readFileSync(join(dataDir, 'tls', 'ca.crt'), 'utf8')))(`${hub.apiUrl}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<unknown>;
   };

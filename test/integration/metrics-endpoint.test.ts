@@ -27,7 +27,7 @@ t.test('GET /metrics exports the fleet as node_exporter, cAdvisor and kube-state
   const cluster = await TestCluster.start(t, { agents: ['prom'] });
   const node = cluster.nodeName('prom');
 
-  const anonymous = await fetch(`${cluster.apiUrl}/metrics`);
+  const anonymous = await cluster.anonymousFetch('/metrics');
   t.equal(anonymous.status, 401, 'the same bearer token as the rest of the API');
 
   const manifest = {
@@ -51,7 +51,7 @@ t.test('GET /metrics exports the fleet as node_exporter, cAdvisor and kube-state
   t.equal(apply.code, 0, apply.stderr);
 
   const scrape = async () => {
-    const res = await fetch(`${cluster.apiUrl}/metrics`, { headers: { authorization: `Bearer ${cluster.adminToken}` } });
+    const res = await cluster.fetch('/metrics');
     if (res.status !== 200) throw new Error(`GET /metrics: ${res.status} ${await res.text()}`);
     return { contentType: res.headers.get('content-type'), families: parsePrometheus(await res.text()) };
   };

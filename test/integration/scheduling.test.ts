@@ -137,7 +137,7 @@ t.test('placement across a fleet of four agents', async (t) => {
     await waitFor('the taint to be stored', async () => {
       const node = await cluster.api<{ spec?: Record<string, unknown> }>(path);
       node.spec = { ...node.spec, taints: [{ key: 'dedicated', value: 'edge', effect: 'NoSchedule' }] };
-      const res = await fetch(`${cluster.apiUrl}${path}`, {
+      const res = await cluster.fetch(path, {
         method: 'PUT',
         headers: { Authorization: `Bearer ${cluster.adminToken}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(node),

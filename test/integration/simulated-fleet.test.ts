@@ -63,7 +63,8 @@ function perNode(pods: readonly PodView[]): Map<string, number> {
 }
 
 t.test('one hub schedules and dispatches 300 Pods over 1,000 simulated nodes, and sees one die', async (t) => {
-  const cluster = await TestCluster.start(t);
+  // Plain ports: the fake nodes are raw MQTT clients (test/helpers/fake-fleet.ts).
+  const cluster = await TestCluster.start(t, { plain: true });
   const fleet = new FakeFleet({ server: cluster.apiUrl, joinToken: cluster.joinToken });
   t.teardown(() => fleet.stopAll());
   const specs: FakeNodeSpec[] = Array.from({ length: NODES }, (_, i) => ({ name: cluster.nodeName(`sim-${i}`), arch: isArm(i) ? 'arm64' : 'amd64', labels: { 'skiff.test/fleet': 'simulated' } }));

@@ -27,7 +27,7 @@ interface OpenWatch {
 /** Reads a raw watch of the cluster's API in the background. */
 async function openWatch(cluster: TestCluster, path: string): Promise<OpenWatch> {
   const controller = new AbortController();
-  const response = await fetch(`${cluster.apiUrl}${path}`, { headers: { authorization: `Bearer ${cluster.adminToken}` }, signal: controller.signal });
+  const response = await cluster.fetch(path, { signal: controller.signal });
   if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   const watch: OpenWatch = { events: [], ended: false, close: () => controller.abort() };
   void (async () => {
