@@ -1,8 +1,9 @@
 /**
  * The node's MQTT credentials (a JoinResponse), kept in DATA/credentials.json with mode 0600:
- * written atomically (temp file + rename) so that a power cut never leaves half a file.
+ * written atomically (temp file, fsync, rename) so that a power cut never leaves half a file,
+ * which matters now that renewals (renewal.ts) rewrite it for the whole life of the agent.
  */
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, open, readFile, rename } from 'node:fs/promises';
 import type { JoinResponse } from '../../shared/join.js';
 
 export function isJoinResponse(value: unknown): value is JoinResponse {
@@ -15,7 +16,8 @@ export function isJoinResponse(value: unknown): value is JoinResponse {
     (v.mqttPort as number) > 0 &&
     (v.mqttPort as number) < 65536 &&
     typeof v.username === 'string' &&
-    typeof v.password === 'string'
+    typeof v.password === 'string' &&
+    (v.expiresAt === undefined || (typeof v.expiresAt === 'string' && !Number.isNaN(Date.parse(v.expiresAt))))
   );
 }
 
@@ -35,7 +37,13 @@ export async function loadCredentials(file: string): Promise<JoinResponse | unde
 
 export async function saveCredentials(file: string, credentials: JoinResponse): Promise<void> {
   const temp = `${file}.tmp`;
-  await writeFile(temp, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(credentials, null, 2)}\n`);
+    await handle.sync(); // on the SD card before the rename makes it the credentials
+  } finally {
+    await handle.close();
+  }
   await chmod(temp, 0o600); // in case the file existed with looser bits
   await rename(temp, file);
 }

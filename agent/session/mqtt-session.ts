@@ -4,6 +4,7 @@
  * reconnect (MQTT 3.1.1 §3.1.2.4); a retained last will says `offline` if the link dies
  * (§3.1.2.5), a retained `online` on every connect says it is back. Reconnects use full-jitter
  * backoff: MQTT.js only knows a fixed reconnectPeriod, so it is reset before every attempt.
+ * Over mqtts the broker's certificate must chain to the hub CA the agent pinned (hub-ca.ts).
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../../shared/log.js';
@@ -14,8 +15,10 @@ import { agentClientId, desiredTopic, eventsTopic, metricsTopic, presenceTopic, 
 import { reconnectDelayMs } from './reconnect-delay.js';
 
 export interface MqttSessionOptions {
-  /** mqtt://host:port */
+  /** mqtts://host:port (or mqtt:// for a hub with --plain-mqtt) */
   url: string;
+  /** For mqtts: PEM of the only CA the broker's certificate may chain to. */
+  ca?: string;
   node: string;
   username: string;
   password: string;
@@ -32,6 +35,8 @@ const CLOSE_TIMEOUT_MS = 2_000;
 
 export class MqttSession {
   private attempt = 0;
+  /** Set by close(): a password switch in progress must not bring the link back. */
+  private closing = false;
 
   private constructor(
     private readonly client: MqttClient,
@@ -48,6 +53,9 @@ export class MqttSession {
       clean: false,
       keepalive: options.keepaliveSeconds ?? DEFAULTS.mqttKeepaliveSeconds,
       reconnectPeriod: reconnectDelayMs(0, random()),
+      // A refused login (credentials expired offline, hub briefly unable to check them) must not end
+      // the retries for good: renewal.ts may re-join and switchPassword() hands the next try a new password.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       // Status reports are snapshots: never replay stale ones from an offline queue.
       queueQoSZero: false,
@@ -55,6 +63,7 @@ export class MqttSession {
       // (measured) to save microseconds on a link that carries a few messages a minute.
       writeCache: false,
       will: { topic: presenceTopic(options.node), payload: Buffer.from(PRESENCE_OFFLINE), qos: 1, retain: true },
+      ...(options.ca !== undefined ? { ca: options.ca, rejectUnauthorized: true } : {}),
     };
     const session = new MqttSession(connect(options.url, clientOptions), options);
     session.wire(random);
@@ -63,6 +72,20 @@ export class MqttSession {
 
   get connected(): boolean {
     return this.client.connected;
+  }
+
+  /**
+   * Renewed credentials (agent/session/renewal.ts): every later login uses the new password. A
+   * live link is re-made at once, with a DISCONNECT first (so no will fires, and the persistent
+   * session keeps its subscriptions), so that it does not outlive the old password's overlap.
+   */
+  switchPassword(password: string): void {
+    const { client } = this;
+    client.options.password = password;
+    if (!client.connected || this.closing) return; // a reconnect under way picks the new password up
+    client.end(false, {}, () => {
+      if (!this.closing) client.reconnect();
+    });
   }
 
   private wire(random: () => number): void {
@@ -110,6 +133,7 @@ export class MqttSession {
 
   /** Says `offline` (a clean disconnect suppresses the will) and closes; bounded in time. */
   async close(): Promise<void> {
+    this.closing = true;
     const { client, options } = this;
     const bounded = <T>(p: Promise<T>): Promise<T | void> => Promise.race([p, new Promise<void>((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref())]);
     if (client.connected) {

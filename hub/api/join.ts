@@ -1,37 +1,57 @@
 /**
- * POST /skiff/v1/join: an agent presents the cluster join token and its node name, and gets MQTT
- * credentials that the broker accepts for that node's topics only. The node's password is kept
- * only as a scrypt hash (computed off the event loop). Joining again under the same name replaces
- * the old credentials, and drops every connection still open on them (`disconnectNode`).
+ * POST /skiff/v1/join: an agent presents a join token and its node name, and gets MQTT
+ * credentials that the broker accepts for that node's topics only, until they expire (the agent
+ * renews them: renew.ts). The token is a K10 token or a bare credential: a bootstrap token
+ * (hub/identity/join-tokens.ts) or the hub's server token. The CA hash in a K10 token is not
+ * checked here (the agent checks the hub against it, not the other way round). An unknown,
+ * expired or deleted token gets the same 401, so nothing hints which. Joining again under the
+ * same name replaces the old credentials, and drops every connection still open on them.
  */
+import { IDENTITY_DEFAULTS } from '../../shared/defaults.js';
 import { SkiffError } from '../../shared/errors.js';
 import type { JoinRequest, JoinResponse } from '../../shared/join.js';
+import { parseJoinToken } from '../../shared/join-token.js';
 import { isValidNodeName } from '../../shared/mqtt/topics.js';
-import { hashSecret, nodeSecrets, randomToken, tokensEqual } from '../identity/secrets.js';
+import { checkJoinCredential, type JoinCredentialKind } from '../identity/join-tokens.js';
+import { issueNodeCredential } from '../identity/node-credentials.js';
 import type { Store } from '../store/store.js';
 
 export interface JoinOptions {
+  /** The hub's server token (DATA/join-token). */
   joinToken: string;
   mqttPort: number;
+  /** Lifetime of the credentials handed out (default IDENTITY_DEFAULTS.nodeCredentialTtlMs). */
+  credentialTtlMs?: number;
+  now?: () => number;
   /** Drops the node's broker connections (they were made with the credentials being replaced). */
   disconnectNode?: (node: string) => void;
+  /** For the log: which kind of token let the node in (never the token itself). */
+  onJoined?: (node: string, joinedWith: JoinCredentialKind) => void;
+}
+
+function invalidToken(): SkiffError {
+  return new SkiffError('SKIFF_ERR_UNAUTHORIZED', 'invalid join token');
 }
 
 export async function handleJoin(store: Store, body: unknown, options: JoinOptions): Promise<JoinResponse> {
+  const now = (options.now ?? Date.now)();
   const request = body as Partial<JoinRequest> | null;
-  if (typeof request?.token !== 'string' || !tokensEqual(request.token, options.joinToken)) {
-    throw new SkiffError('SKIFF_ERR_UNAUTHORIZED', 'invalid join token');
+  if (typeof request?.token !== 'string') throw invalidToken();
+  let credential: string;
+  try {
+    credential = parseJoinToken(request.token).credential;
+  } catch {
+    throw invalidToken(); // the parse error would describe the token's shape: say no more than for any bad token
   }
   if (typeof request.nodeName !== 'string' || !isValidNodeName(request.nodeName)) {
     throw new SkiffError('SKIFF_ERR_INVALID', `nodeName: Invalid value: ${JSON.stringify(request.nodeName)}: must be a lowercase RFC 1123 subdomain`, {
       details: [{ path: 'nodeName', message: 'must be a lowercase RFC 1123 subdomain' }],
     });
   }
-  const password = randomToken(32);
-  const passwordHash = await hashSecret(password);
-  await store.putNodeCredential({ node: request.nodeName, passwordHash, createdAt: new Date().toISOString() });
-  // The agent logs in to the broker next: it need not pay a second scrypt for a secret just hashed.
-  nodeSecrets.remember(request.nodeName, password, passwordHash);
+  const joinedWith = await checkJoinCredential(store, credential, options.joinToken, now);
+  if (!joinedWith) throw invalidToken();
+  const issued = await issueNodeCredential(store, request.nodeName, options.credentialTtlMs ?? IDENTITY_DEFAULTS.nodeCredentialTtlMs, now);
   options.disconnectNode?.(request.nodeName);
-  return { nodeName: request.nodeName, mqttPort: options.mqttPort, username: request.nodeName, password };
+  options.onJoined?.(request.nodeName, joinedWith);
+  return { nodeName: request.nodeName, mqttPort: options.mqttPort, username: request.nodeName, password: issued.password, expiresAt: issued.expiresAt };
 }

@@ -1,16 +1,19 @@
 /**
- * The hub's embedded MQTT broker: aedes on a TCP port, with the policy hooks of policy.ts.
+ * The hub's embedded MQTT broker: aedes on a TCP port (MQTTS with the hub's serving certificate
+ * by default, plain MQTT only when `tls` is not given), with the policy hooks of policy.ts.
  * Retained desired states live in aedes' memory persistence; the dispatcher republishes every
  * node's state from the store on start, so nothing depends on the broker surviving a restart.
  */
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { Logger } from '../../shared/log.js';
 import type { Store } from '../store/store.js';
 import { parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { BrokerStats, MessageBus, MessageHandler, PublishOptions } from './message-bus.js';
 import type { Client } from 'aedes';
-import { brokerPolicy, nodeOf } from './policy.js';
+import { brokerPolicy, loginHashOf, nodeOf } from './policy.js';
+import type { NodeConnection } from '../identity/credential-sweep.js';
 
 export class EmbeddedBroker implements MessageBus {
   private readonly received = new Map<string, number>();
@@ -28,7 +31,8 @@ export class EmbeddedBroker implements MessageBus {
     });
   }
 
-  static async start(options: { store: Store; logger: Logger; port: number; host: string }): Promise<EmbeddedBroker> {
+  /** `tls`: the serving certificate and key (PEM); without it the port speaks plain MQTT. */
+  static async start(options: { store: Store; logger: Logger; port: number; host: string; tls?: { cert: string; key: string } }): Promise<EmbeddedBroker> {
     const log = options.logger.child({ component: 'broker' });
     const aedes = await Aedes.createBroker({
       ...brokerPolicy(options.store, options.logger),
@@ -39,7 +43,9 @@ export class EmbeddedBroker implements MessageBus {
     aedes.on('clientError', (client, err) => log.warn({ clientId: client?.id, err: err.message }, 'mqtt client error'));
     aedes.on('client', (client) => log.info({ clientId: client.id }, 'mqtt client connected'));
     aedes.on('clientDisconnect', (client) => log.info({ clientId: client.id }, 'mqtt client disconnected'));
-    const server = createServer(aedes.handle);
+    const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, aedes.handle) : createServer(aedes.handle);
+    // A client that is not speaking TLS (or dislikes our certificate) never reaches aedes: say so once per connection.
+    server.on('tlsClientError', (err) => log.warn({ err: err.message }, 'mqtts handshake failed'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -86,6 +92,18 @@ export class EmbeddedBroker implements MessageBus {
     // aedes keeps its connected clients by id in `clients` (not in its type declarations).
     const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
     for (const client of Object.values(clients)) if (nodeOf(client) === node) client.close();
+  }
+
+  /** Every logged-in node connection, with the password hash it logged in with (the credential sweep's input). */
+  nodeConnections(): NodeConnection[] {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client> }).clients;
+    const connections: NodeConnection[] = [];
+    for (const client of Object.values(clients)) {
+      const node = nodeOf(client);
+      const loginHash = loginHashOf(client);
+      if (node !== undefined && loginHash !== undefined) connections.push({ node, loginHash, close: () => client.close() });
+    }
+    return connections;
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subs
 import { DOWNWARD_CHANNELS, RETAINED_UPWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { Logger } from '../../shared/log.js';
 import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
+import { matchNodeCredential } from '../identity/node-credentials.js';
 import type { Store } from '../store/store.js';
 
 const IDENTIFIER_REJECTED = 2; // MQTT 3.1.1 §3.2.2.3 connect return codes
@@ -20,6 +21,13 @@ const nodeOfClient = new WeakMap<Client, string>();
 /** The node an authenticated client speaks for (undefined before login). */
 export function nodeOf(client: Client): string | undefined {
   return nodeOfClient.get(client);
+}
+
+/** The stored password hash each connection logged in with: the credential sweep re-checks it. */
+const loginHashOfClient = new WeakMap<Client, string>();
+
+export function loginHashOf(client: Client): string | undefined {
+  return loginHashOfClient.get(client);
 }
 
 function authError(message: string, returnCode: number): AuthenticateError {
@@ -59,20 +67,17 @@ export function brokerPolicy(store: Store, logger: Logger) {
         done(authError(`client id must be ${agentClientId(username)}`, IDENTIFIER_REJECTED), false);
         return;
       }
-      store
-        .getNodeCredential(username)
-        .then(async (credential) => {
-          if (!credential) secrets.forget(username);
-          const valid = credential !== undefined && (await secrets.verify(username, password.toString(), credential.passwordHash));
-          // scrypt runs off the event loop: the node may have been deleted (or re-joined) meanwhile,
-          // and node removal only disconnects clients that have already logged in.
-          const stillCurrent = valid && (await store.getNodeCredential(username))?.passwordHash === credential.passwordHash;
-          if (!stillCurrent) {
+      // Hash and expiry (and a renewal's overlap) in node-credentials.ts; it re-reads the credential
+      // after the off-loop scrypt, since node removal only disconnects clients already logged in.
+      matchNodeCredential(store, username, password.toString(), Date.now(), secrets)
+        .then((match) => {
+          if (!match) {
             log.warn({ clientId: client.id, username }, 'mqtt login refused');
             done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
             return;
           }
           nodeOfClient.set(client, username);
+          loginHashOfClient.set(client, match.passwordHash);
           done(null, true);
         })
         .catch((err: unknown) => {
