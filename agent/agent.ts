@@ -36,9 +36,14 @@ import { DockerodeApi } from './runtime/dockerode-api.js';
 import { EngineApi } from './runtime/engine-api.js';
 import { watchDockerEvents } from './runtime/events.js';
 import { Observer } from './runtime/observe.js';
-import { obtainCredentials } from './session/join.js';
+import { obtainCredentials, requestJoin } from './session/join.js';
+import { saveCredentials } from './session/credentials.js';
+import { CredentialRenewer, requestRenew } from './session/renewal.js';
 import { MqttSession } from './session/mqtt-session.js';
+import { establishHubTrust, HubTrustError } from './session/hub-ca.js';
 import { SqliteAgentStore } from './store/sqlite-agent-store.js';
+import { lookupOf } from './config/config-lookup.js';
+import { PodVolumes } from './volumes/pod-volumes.js';
 
 export interface AgentHandle {
   stop(): Promise<void>;
@@ -55,6 +60,16 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   const random = overrides.random ?? Math.random;
   const node = config.nodeName;
 
+  // First contact pins the hub's CA by the join token's hash, or refuses a wrong hub (fatal)
+  // before anything is written here; later starts read DATA/ca.crt and need no hub.
+  const trust = await establishHubTrust({ server: config.server, token: config.token, dataDir: config.dataDir, log: log.child({ component: 'trust' }), signal: new AbortController().signal, random }).catch(
+    (err: unknown) => {
+      if (err instanceof HubTrustError) log.fatal({ err: err.message }, 'refusing the hub');
+      throw err;
+    },
+  );
+  const caPem = trust?.caPem;
+  const credential = trust?.credential ?? config.token;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteAgentStore(join(config.dataDir, AGENT_FILES.database));
   let desired: DesiredState | undefined = store.loadDesired();
@@ -102,6 +117,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     failures,
     invalidate: (id) => observer.invalidate(id),
     emit: (event) => events.emit(event),
+    config: () => lookupOf(desired),
   });
 
   let facts: NodeFacts = gatherNodeFacts(config.nodeIp, undefined);
@@ -205,6 +221,9 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     log: log.child({ component: 'reconcile' }),
     resyncIntervalMs: config.resyncIntervalMs,
     probes: prober,
+    node: () => ({ name: node, hostIP: facts.internalIP ?? '', allocatable: nodeResources().allocatable }),
+    // Per node under --secrets-dir: agents sharing a host never clean up each other's volumes.
+    volumes: new PodVolumes({ dataDir: config.dataDir, secretsDir: join(config.secretsDir, node), log: log.child({ component: 'volumes' }) }),
     onSettled: (result) => {
       refreshFacts();
       prober.sync(probedContainers(result.desired, result.observed));
@@ -252,19 +271,23 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   };
 
   const abort = new AbortController();
+  let renewer: CredentialRenewer | undefined;
   const linking = (async () => {
     const credentials = await obtainCredentials({
       file: join(config.dataDir, AGENT_FILES.credentials),
       server: config.server,
-      token: config.token,
+      token: credential,
       nodeName: node,
+      ...(caPem !== undefined ? { caPem } : {}),
       log: log.child({ component: 'join' }),
       signal: abort.signal,
       random,
     });
     if (!credentials || abort.signal.aborted) return;
     session = await MqttSession.connect({
-      url: `mqtt://${new URL(config.server).hostname}:${credentials.mqttPort}`,
+      // The broker speaks TLS when the API does: the CA pinned for one is the CA of both.
+      url: `${caPem !== undefined ? 'mqtts' : 'mqtt'}://${new URL(config.server).hostname}:${credentials.mqttPort}`,
+      ...(caPem !== undefined ? { ca: caPem } : {}),
       node,
       username: credentials.username,
       password: credentials.password,
@@ -278,12 +301,24 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
         void metrics.flush();
       },
     });
+    // Credentials expire: renew them in the background and switch the live session over (renewal.ts).
+    renewer = new CredentialRenewer({
+      initial: credentials,
+      renew: (current) => requestRenew(config.server, current, { signal: abort.signal, ...(caPem !== undefined ? { tls: { ca: caPem } } : {}) }),
+      rejoin: () => requestJoin(config.server, { token: credential, nodeName: node }, abort.signal, caPem),
+      save: (next) => saveCredentials(join(config.dataDir, AGENT_FILES.credentials), next),
+      onRenewed: (next) => session?.switchPassword(next.password),
+      log: log.child({ component: 'credentials' }),
+      random,
+    });
+    renewer.start();
   })().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'cannot link to the hub'));
 
   return {
     async stop() {
       abort.abort();
       await linking;
+      await renewer?.stop();
       dockerEvents.close();
       reporter.stop();
       metrics.stop();

@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../shared/defaults.js';
+import { AGENT_SECRETS_DIR, DEFAULTS } from '../shared/defaults.js';
 import { SkiffError, type FieldError } from '../shared/errors.js';
 import { isValidNodeName } from '../shared/mqtt/topics.js';
 import { labelKeyProblem, labelValueProblem } from '../shared/api/names.js';
@@ -45,6 +45,8 @@ export interface AgentConfig {
   metricsIntervalMs: number;
   /** --pod-max-pids; undefined (-1): unlimited. */
   podMaxPids?: number;
+  /** --secrets-dir: absolute path of a tmpfs for Secret volume files (the agent uses <it>/<node-name>). */
+  secretsDir: string;
 }
 
 interface FlagSpec {
@@ -75,6 +77,10 @@ const FLAGS = {
   'max-pods': { description: `the most Pods this node runs (default ${DEFAULTS.node.maxPods})` },
   'metrics-interval': { description: `how often node and container usage is sampled and sent, e.g. 10s (default ${DEFAULTS.metrics.sampleIntervalMs / 1000}s)` },
   'pod-max-pids': { description: `the most processes each container may run, -1 for no limit (default ${DEFAULTS.node.podMaxPids})` },
+  'secrets-dir': {
+    env: 'SKIFF_SECRETS_DIR',
+    description: `a tmpfs for Secret volume files, never the SD card (default ${AGENT_SECRETS_DIR.root} as root, else ${AGENT_SECRETS_DIR.userBase}/skiff-<uid>)`,
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
@@ -94,6 +100,12 @@ export const AGENT_USAGE = [
 /** True when argv asks for help (checked before validation, which would complain about missing flags). */
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
+}
+
+/** AGENT_SECRETS_DIR: /run/skiff/secrets for root, a per-user dir under /dev/shm otherwise. */
+function defaultSecretsDir(): string {
+  const uid = process.getuid?.() ?? 0;
+  return uid === 0 ? AGENT_SECRETS_DIR.root : `${AGENT_SECRETS_DIR.userBase}/skiff-${uid}`;
 }
 
 function checkServer(value: string): string | undefined {
@@ -254,5 +266,6 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     maxPods,
     metricsIntervalMs,
     ...(podMaxPids > 0 ? { podMaxPids } : {}),
+    secretsDir: resolve(read('secrets-dir') ?? defaultSecretsDir()),
   });
 }

@@ -126,6 +126,18 @@ export const PROBE_DEFAULTS = {
   httpScheme: 'HTTP',
 } as const;
 
+/** Node identity: join tokens and per-node credentials (hub/identity/, agent/session/renewal.ts). */
+export const IDENTITY_DEFAULTS = {
+  /** Lifetime of a bootstrap token from `skiff token create` (kubeadm's default, 24 h). */
+  bootstrapTokenTtlMs: 24 * 3_600_000,
+  /** Lifetime of a node's credentials; the agent renews at about 2/3 of it (hub flag --node-credential-ttl). */
+  nodeCredentialTtlMs: 30 * 24 * 3_600_000,
+  /** After a renewal the previous password still works this long, so an in-flight reconnect does not fail. */
+  previousCredentialOverlapMs: 2 * 60_000,
+  /** How often the hub drops broker connections whose credentials expired or were deleted. */
+  credentialSweepIntervalMs: 2_000,
+} as const;
+
 /** File names inside a hub's data dir. */
 export const HUB_FILES = {
   database: 'hub.db',
@@ -133,13 +145,44 @@ export const HUB_FILES = {
   metricsDatabase: 'metrics.db',
   joinToken: 'join-token',
   adminConfig: 'admin.config',
+  /** The API audit log (hub/auth/audit-log.ts), one JSON Event a line; `skiff hub --audit-log-path` overrides. */
+  auditLog: 'audit.log',
+  /** Keys that encrypt Secrets at rest (hub/identity/encryption-key.ts); `skiff hub --encryption-key-file` moves it. */
+  encryptionKey: 'encryption.key',
+} as const;
+
+/** Secrets at rest (hub/store/secret-key-rotation.ts). */
+export const SECRET_ENCRYPTION_DEFAULTS = {
+  /** Rows re-encrypted per transaction by `skiff hub rotate-encryption-key`: short write locks beside a live hub. */
+  rotationBatchSize: 100,
+} as const;
+
+/** ServiceAccount tokens (TokenRequest), as kube-apiserver's defaults and limits. */
+export const SERVICE_ACCOUNT_TOKEN_DEFAULTS = {
+  /** `spec.expirationSeconds` when a request leaves it out (kubectl create token: 1h). */
+  defaultExpirationSeconds: 3600,
+  /** Kubernetes refuses shorter tokens. */
+  minExpirationSeconds: 600,
+  /** Longer requests are cut to this, as --service-account-max-token-expiration does. */
+  maxExpirationSeconds: 48 * 3600,
 } as const;
 
 /** File names inside an agent's data dir. */
 export const AGENT_FILES = {
   database: 'agent.db',
   credentials: 'credentials.json',
+  /** AES-256-GCM key sealing Secret data in agent.db (agent/config/secret-box.ts), mode 0600. */
+  secretKey: 'secret.key',
+  /** The hub's CA, pinned on first contact by the join token's hash (agent/session/hub-ca.ts). */
+  hubCa: 'ca.crt',
 } as const;
+
+/**
+ * --secrets-dir: a tmpfs for Secret volume files (never the SD card). /run is a tmpfs on
+ * Raspberry Pi OS and systemd distros; an agent not running as root uses a per-user dir under
+ * /dev/shm. The agent keeps its files under <secrets-dir>/<node-name>.
+ */
+export const AGENT_SECRETS_DIR = { root: '/run/skiff/secrets', userBase: '/dev/shm' } as const;
 
 /** Environment variable and default path for the CLI's client config (like KUBECONFIG). */
 export const CLIENT_CONFIG_ENV = 'SKIFF_CONFIG';

@@ -2,17 +2,22 @@
  * The hub's HTTP API on node:http, following Kubernetes' REST conventions: kube paths, JSON
  * bodies, Status objects for errors, server-side Tables on request (`Accept: ...;as=Table`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { arch, platform } from 'node:os';
 import { SkiffError } from '../../shared/errors.js';
-import { JOIN_PATH } from '../../shared/join.js';
+import { JOIN_PATH, RENEW_PATH } from '../../shared/join.js';
+import { IDENTITY_DEFAULTS } from '../../shared/defaults.js';
 import { KUBE_COMPAT_VERSION } from '../../shared/defaults.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
 import type { Logger } from '../../shared/log.js';
-import { tokensEqual } from '../identity/secrets.js';
+import { ApiGate, type AuthContext } from '../auth/gate.js';
+import type { AuditSink } from '../auth/audit-log.js';
 import type { Store } from '../store/store.js';
 import { handleJoin } from './join.js';
+import { handleRenew } from './renew.js';
+import { handleTokens, isTokensPath } from './tokens.js';
 import type { MetricsService } from '../metrics/metrics-service.js';
 import { METRICS_GROUP_PREFIXES, metricsApi } from './metrics-api.js';
 import { deleteOptions, evictionOptions } from './delete-options.js';
@@ -39,10 +44,21 @@ export interface ApiDependencies {
   watch?: Partial<WatchSettings> & { cacheCapacity?: number };
   /** Drops a node's broker connections: after a (re-)join, those on older credentials must go at once. */
   disconnectNode?: (node: string) => void;
+  /** Lifetime of node credentials from a join or renewal (default IDENTITY_DEFAULTS.nodeCredentialTtlMs). */
+  nodeCredentialTtlMs?: number;
+  /** sha256 hex of the hub's CA certificate, for the K10 tokens `skiff token create` prints; undefined on plain HTTP. */
+  caHash?: () => string | undefined;
+  /**
+   * Serve HTTPS with this certificate and key (PEM); `caPem` is served without authentication on
+   * GET /cacerts, as k3s does, for agents to compare with their join token's hash. Without it: plain HTTP.
+   */
+  tls?: { cert: string; key: string; caPem: string };
   /** Usage (metrics.k8s.io, metrics.skiff.io); without it those groups are not found. */
   usage?: MetricsService;
   /** Renders GET /metrics (hub/metrics/prometheus.ts); without it /metrics is not found. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Where writes and denials are recorded (hub/auth/audit-log.ts); without it, nowhere. */
+  audit?: AuditSink;
 }
 
 export function versionInfo(): Record<string, string> {
@@ -88,7 +104,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `the request body is not valid JSON: ${(err as Error).message}`, { cause: err });
+    // Node's parse message quotes the body, which may be a Secret: say where, never what.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `the request body is not valid JSON${position !== undefined ? ` (at byte ${position})` : ''}`);
   }
 }
 
@@ -113,7 +131,10 @@ export function createApiServer(deps: ApiDependencies): Server {
   /** What a failed request was about, for the Status details (kind and name, as Kubernetes). */
   interface RequestContext {
     target?: { kind: string; group?: string; name?: string };
+    /** Who asked for what (hub/auth/gate.ts): authentication, authorization and the audit line. */
+    auth: AuthContext;
   }
+  const gate = new ApiGate({ store: deps.store, adminToken: deps.adminToken, ...(deps.audit ? { audit: deps.audit } : {}) });
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, context: RequestContext): Promise<void> {
     const method = req.method ?? 'GET';
@@ -127,16 +148,35 @@ export function createApiServer(deps: ApiDependencies): Server {
       if (method !== 'POST') throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `${method} is not supported on ${JOIN_PATH}`);
       const response = await handleJoin(deps.store, await readJson(req), {
         joinToken: deps.joinToken,
+        credentialTtlMs: deps.nodeCredentialTtlMs ?? IDENTITY_DEFAULTS.nodeCredentialTtlMs,
         mqttPort: deps.mqttPort,
         ...(deps.disconnectNode ? { disconnectNode: deps.disconnectNode } : {}),
+        onJoined: (node, joinedWith) =>
+          log.info({ node, joinedWith: joinedWith.kind === 'bootstrap' ? `bootstrap token ${joinedWith.id}` : 'server token' }, 'node joined'),
       });
-      log.info({ node: response.nodeName }, 'node joined');
+      return send(res, 200, response);
+    }
+    if (url.pathname === RENEW_PATH) {
+      // Authenticated by the node's own credentials (Basic), not by a bearer token: routed before that check.
+      if (method !== 'POST') throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `${method} is not supported on ${RENEW_PATH}`);
+      const response = await handleRenew(deps.store, req.headers.authorization, {
+        mqttPort: deps.mqttPort,
+        credentialTtlMs: deps.nodeCredentialTtlMs ?? IDENTITY_DEFAULTS.nodeCredentialTtlMs,
+        overlapMs: IDENTITY_DEFAULTS.previousCredentialOverlapMs,
+      });
+      log.info({ node: response.nodeName, expiresAt: response.expiresAt }, 'node credentials renewed');
       return send(res, 200, response);
     }
 
-    const auth = req.headers.authorization ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-    if (!tokensEqual(token, deps.adminToken)) throw new SkiffError('SKIFF_ERR_UNAUTHORIZED', 'Unauthorized');
+    // 401 unless authenticated, 403 unless authorized (RBAC, Node authorizer): docs/security.md.
+    await gate.admit(req, context);
+    const answered = await gate.answer(context.auth, () => readJson(req));
+    if (answered) return send(res, answered.code, answered.body);
+
+    if (isTokensPath(url.pathname)) {
+      const [code, body] = await handleTokens(deps.store, method, url.pathname, () => readOptionalJson(req), { caHash: deps.caHash ?? (() => undefined) });
+      return send(res, code, body);
+    }
 
     // Behind the token, as kube-apiserver's /metrics; Prometheus sends it (docs/metrics.md).
     if (method === 'GET' && url.pathname === '/metrics' && deps.metrics) {
@@ -192,10 +232,15 @@ export function createApiServer(deps: ApiDependencies): Server {
     }
   }
 
-  const server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://hub.invalid');
+    if (deps.tls && url.pathname === '/cacerts' && req.method === 'GET') {
+      // Public by design: the CA certificate proves nothing by itself; the agent checks its hash.
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(deps.tls.caPem);
+      return;
+    }
     const started = process.hrtime.bigint();
-    const context: RequestContext = {};
+    const context: RequestContext = { auth: gate.begin(req, url, res) };
     route(req, res, url, context)
       .catch((err: unknown) => {
         const status = statusFromError(err, context.target);
@@ -204,9 +249,11 @@ export function createApiServer(deps: ApiDependencies): Server {
         else res.destroy();
       })
       .finally(() => {
+        gate.complete(context.auth, res.statusCode);
         log.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
       });
-  });
+  };
+  const server: Server = deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' }, handle) : createServer(handle);
   server.once('close', stopCaching);
   return server;
 }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { defineApply } from './commands/apply.js';
+import { defineAuth } from './commands/auth.js';
 import { defineAutoscale } from './commands/autoscale.js';
 import { defineClusterInfo } from './commands/cluster-info.js';
 import { defineCordon } from './commands/cordon.js';
@@ -13,6 +14,7 @@ import { defineDescribe } from './commands/describe.js';
 import { defineDrain } from './commands/drain.js';
 import { defineGet } from './commands/get.js';
 import { defineHub } from './commands/hub.js';
+import { defineToken } from './commands/token.js';
 import { defineLabel } from './commands/label.js';
 import { defineRollout } from './commands/rollout.js';
 import { defineScale } from './commands/scale.js';
@@ -32,6 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--config <file>', 'client config file (default $SKIFF_CONFIG, else ~/.skiff/config)')
     .option('-s, --server <url>', "the hub's API URL (overrides the client config)")
     .option('--token <token>', 'bearer token (overrides the client config)')
+    .option('--insecure-skip-tls-verify', "accept any certificate from the hub (its identity is not checked: tests and emergencies only)")
     // bin/skiff.js sends `skiff agent` to the agent's own entry point; say so here.
     .addHelpText('after', '\nOn each device: skiff agent --server URL --token JOIN_TOKEN (see skiff agent --help)')
     // Errors reach main's catch instead of commander calling process.exit itself.
@@ -58,8 +61,10 @@ export function buildProgram(ctx: CliContext): Command {
   defineDrain(program, ctx);
   defineTop(program, ctx);
   defineClusterInfo(program, ctx);
+  defineAuth(program, ctx);
   defineVersion(program, ctx);
   defineHub(program, ctx);
+  defineToken(program, ctx);
   return program;
 }
 
@@ -68,7 +73,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let program: Command | undefined;
   const ctx = createContext(io, async () => {
     const connection = await loadConnection(program!.opts<ConnectionFlags>(), io.env, io.homedir);
-    return new HubClient(connection.server, connection.token);
+    return HubClient.connect(connection);
   });
   program = buildProgram(ctx);
   try {

@@ -4,10 +4,14 @@
  */
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { IDENTITY_DEFAULTS } from '../../shared/defaults.js';
+import { CredentialSweeper } from '../identity/credential-sweep.js';
 import { DEFAULTS, HUB_FILES } from '../../shared/defaults.js';
 import { resolveResource } from '../../shared/api/resources.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { createApiServer } from '../api/server.js';
+import { openAuditLog } from '../auth/audit-log.js';
+import { ensureBootstrapPolicy } from '../auth/bootstrap-policy.js';
 import { applyDefaults } from '../api/defaults.js';
 import { EmbeddedBroker } from '../broker/embedded-broker.js';
 import type { Controller } from '../controllers/controller.js';
@@ -23,11 +27,13 @@ import { Dispatcher } from '../dispatch/dispatcher.js';
 import { StoreEventRecorder } from '../events/event-recorder.js';
 import { EventSweeper } from '../events/event-sweeper.js';
 import { loadOrCreateIdentity, writeAdminConfig } from '../identity/bootstrap.js';
+import { loadOrCreateTls } from '../identity/tls.js';
 import { EventIngest } from '../ingest/event-ingest.js';
 import { StatusIngest } from '../ingest/status-ingest.js';
 import { printTable } from '../printers/registry.js';
 import { SchedulerController } from '../scheduler/scheduler-controller.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { SecretEncryption } from '../store/secret-encryption.js';
 import { MetricsDb } from '../metrics/metrics-db.js';
 import { startMetricsIngest } from '../metrics/metrics-ingest.js';
 import { MetricsService } from '../metrics/metrics-service.js';
@@ -42,6 +48,8 @@ export interface HubOptions {
   /** Address to listen on (API and MQTT). */
   host: string;
   logger?: Logger;
+  /** Keys that encrypt Secrets at rest; default DATA/encryption.key, created on first start. */
+  encryptionKeyFile?: string;
   /** Heartbeat age after which a node is marked Ready=Unknown. */
   nodeMonitorGracePeriodMs?: number;
   /** Events not seen for this long are deleted (default DEFAULTS.events.ttlMs, Kubernetes' --event-ttl). */
@@ -52,6 +60,16 @@ export interface HubOptions {
   hpaSyncPeriodMs?: number;
   /** --horizontal-pod-autoscaler-downscale-stabilization (default DEFAULTS.autoscaling.downscaleStabilizationMs). */
   hpaDownscaleStabilizationMs?: number;
+  /** kube-apiserver's --audit-log-path: a file, or '-' for stdout (default DATA/audit.log). */
+  auditLogPath?: string;
+  /** --plain-http: the API without TLS (HTTPS is the default). */
+  plainHttp?: boolean;
+  /** --plain-mqtt: the broker without TLS (MQTTS is the default). */
+  plainMqtt?: boolean;
+  /** --tls-san: extra names for the serving certificate (hub/identity/tls.ts adds the usual ones). */
+  tlsSans?: string[];
+  /** --node-credential-ttl: lifetime of the credentials a node gets by joining or renewing (default IDENTITY_DEFAULTS.nodeCredentialTtlMs). */
+  nodeCredentialTtlMs?: number;
 }
 
 export interface HubHandle {
@@ -77,9 +95,17 @@ function clientHost(host: string): string {
 
 export async function runHub(options: HubOptions): Promise<HubHandle> {
   const logger = options.logger ?? createLogger('hub');
-  const identity = loadOrCreateIdentity(options.dataDir);
-  const store = new SqliteStore(join(options.dataDir, HUB_FILES.database));
+  // The CA and serving certificate (DATA/tls); a hub with every port plain has no use for them.
+  const tls = options.plainHttp && options.plainMqtt ? undefined : loadOrCreateTls(options.dataDir, { host: options.host, extraSans: options.tlsSans ?? [] });
+  if (tls?.issued) logger.info({ caHash: tls.caHash }, 'issued the serving certificate');
+  const identity = loadOrCreateIdentity(options.dataDir, tls?.caHash);
+  const store = new SqliteStore(join(options.dataDir, HUB_FILES.database), {
+    secretEncryption: new SecretEncryption(options.encryptionKeyFile ?? join(options.dataDir, HUB_FILES.encryptionKey)),
+  });
   await ensureBuiltinNamespaces(store);
+  const bootstrapped = await ensureBootstrapPolicy(store);
+  if (bootstrapped.length > 0) logger.info({ created: bootstrapped }, 'created built-in RBAC roles and bindings');
+  const audit = openAuditLog(options.auditLogPath ?? join(options.dataDir, HUB_FILES.auditLog), (err) => logger.error({ err }, 'audit log write failed'));
 
   const eventTtlMs = options.eventTtlMs ?? DEFAULTS.events.ttlMs;
   const recorder = new StoreEventRecorder(store, logger, { maxAgeMs: eventTtlMs });
@@ -92,7 +118,13 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   });
   sweeper.start();
 
-  const broker = await EmbeddedBroker.start({ store, logger, port: options.mqttPort, host: options.host });
+  const broker = await EmbeddedBroker.start({
+    ...(tls && !options.plainMqtt ? { tls: { cert: tls.certPem, key: tls.keyPem } } : {}),
+    store,
+    logger,
+    port: options.mqttPort,
+    host: options.host,
+  });
   const usage = new MetricsService({
     db: new MetricsDb(join(options.dataDir, HUB_FILES.metricsDatabase), DEFAULTS.metrics.tiers),
     maxUsageAgeMs: DEFAULTS.metrics.maxUsageAgeMs,
@@ -118,6 +150,14 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     new Dispatcher(store, broker, logger),
   ];
   const removal = new NodeRemoval(store, broker, logger);
+  // Revoked, expired or replaced node credentials lose their open broker connections within seconds.
+  const credentialSweeper = new CredentialSweeper({
+    store,
+    connections: () => broker.nodeConnections(),
+    intervalMs: IDENTITY_DEFAULTS.credentialSweepIntervalMs,
+    log: logger.child({ component: 'credential-sweep' }),
+  });
+  credentialSweeper.start();
   const unsubscribe = store.onChange((change) => {
     for (const controller of controllers) controller.onChange(change);
     lifecycle.onChange(change);
@@ -141,13 +181,18 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     store,
     logger,
     adminToken: identity.adminToken,
-    joinToken: identity.joinToken,
+    joinToken: identity.joinCredential,
     mqttPort: broker.port,
+    ...(tls && !options.plainHttp ? { tls: { cert: tls.certPem, key: tls.keyPem, caPem: tls.caPem } } : {}),
     printTable,
     usage,
     metrics: () => prometheus.render(),
+    audit,
     // A re-join replaces the node's credentials: a connection still open on the old ones goes now.
     disconnectNode: (node) => broker.disconnectNode(node),
+    ...(options.nodeCredentialTtlMs !== undefined ? { nodeCredentialTtlMs: options.nodeCredentialTtlMs } : {}),
+    // `skiff token create` prints K10 tokens pinning the hub's CA; a plain-HTTP hub has none.
+    caHash: () => tls?.caHash,
   });
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
@@ -157,10 +202,12 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     });
   });
   const apiPort = (api.address() as AddressInfo).port;
-  const apiUrl = `http://${clientHost(options.host)}:${apiPort}`;
-  const adminConfig = writeAdminConfig(options.dataDir, apiUrl, identity.adminToken);
+  const https = tls !== undefined && !options.plainHttp;
+  const apiUrl = `${https ? 'https' : 'http'}://${clientHost(options.host)}:${apiPort}`;
+  const adminConfig = writeAdminConfig(options.dataDir, apiUrl, identity.adminToken, https ? tls.caPem : undefined);
+  const mqttUrl = `${tls && !options.plainMqtt ? 'mqtts' : 'mqtt'}://${clientHost(options.host)}:${broker.port}`;
 
-  logger.info({ api: apiUrl, mqttPort: broker.port, dataDir: options.dataDir, adminConfig }, 'hub started');
+  logger.info({ api: apiUrl, mqtt: mqttUrl, dataDir: options.dataDir, adminConfig, ...(tls ? { caHash: tls.caHash } : {}) }, 'hub started');
   logger.info(
     { command: `skiff agent --server ${apiUrl} --token $(cat ${join(options.dataDir, HUB_FILES.joinToken)}) --node-name NAME --data-dir DIR` },
     'to join a node, run on it',
@@ -182,9 +229,11 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
       await eventIngest.stop();
       unsubscribe();
       await sweeper.stop();
+      await credentialSweeper.stop();
       await recorder.flush();
       await broker.close();
       prometheus.close();
+      await audit.close();
       usage.stop();
       await store.close();
       logger.info('hub stopped');

@@ -25,4 +25,26 @@ export const MIGRATIONS: readonly string[] = [
      generation INTEGER NOT NULL,
      content_hash TEXT NOT NULL
    );`,
+  // 2: expiring node credentials (with the previous password's overlap) and bootstrap join tokens.
+  `ALTER TABLE node_credentials ADD COLUMN expires_at TEXT;
+   ALTER TABLE node_credentials ADD COLUMN previous_password_hash TEXT;
+   ALTER TABLE node_credentials ADD COLUMN previous_expires_at TEXT;
+   CREATE TABLE bootstrap_tokens (
+     id TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL,       -- sha256 hex of the secret (high entropy: a fast hash is right)
+     description TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT,                 -- NULL: never expires (--ttl 0)
+     usage_count INTEGER NOT NULL DEFAULT 0,
+     last_used_at TEXT
+   );`,
+  // 3: ServiceAccount tokens from TokenRequest, kept only as SHA-256 (high-entropy tokens).
+  `CREATE TABLE service_account_tokens (
+     token_hash TEXT PRIMARY KEY,     -- sha256 hex of the bearer token
+     namespace TEXT NOT NULL,
+     name TEXT NOT NULL,
+     uid TEXT NOT NULL,               -- the ServiceAccount's uid: a recreated account does not inherit tokens
+     expires_at TEXT NOT NULL
+   );
+   CREATE INDEX service_account_tokens_expiry ON service_account_tokens (expires_at);`,
 ];

@@ -10,10 +10,52 @@ import { SkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import { groupResource, type ResourceType } from '../../shared/api/resources.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
-import type { Change, ChangeListener, DispatchRecord, NodeCredential, Store } from './store.js';
+import { decodeRow, rowContext, sealedKeyIds, type SecretEncryption } from './secret-encryption.js';
+import type { BootstrapToken, Change, ChangeListener, DispatchRecord, NodeCredential, ServiceAccountToken, Store } from './store.js';
+
+interface CredentialRow {
+  node: string;
+  password_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  previous_password_hash: string | null;
+  previous_expires_at: string | null;
+}
+
+interface BootstrapTokenRow {
+  id: string;
+  secret_hash: string;
+  description: string;
+  created_at: string;
+  expires_at: string | null;
+  usage_count: number;
+  last_used_at: string | null;
+}
+
+function tokenFromRow(row: BootstrapTokenRow): BootstrapToken {
+  return {
+    id: row.id,
+    secretHash: row.secret_hash,
+    description: row.description,
+    createdAt: row.created_at,
+    ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
+    usageCount: row.usage_count,
+    ...(row.last_used_at !== null ? { lastUsedAt: row.last_used_at } : {}),
+  };
+}
 
 interface ObjectRow {
   data: string;
+}
+
+interface ListedRow extends ObjectRow {
+  namespace: string;
+  name: string;
+}
+
+export interface SqliteStoreOptions {
+  /** Seals Secret rows at rest (hub/store/secret-encryption.ts); without it every row is plain JSON. */
+  secretEncryption?: SecretEncryption;
 }
 
 function resourceKey(resource: ResourceType): string {
@@ -29,26 +71,52 @@ export class SqliteStore implements Store {
   private readonly listeners = new Set<ChangeListener>();
   private readonly statements;
 
-  constructor(file: string) {
+  private readonly secretEncryption: SecretEncryption | undefined;
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = openDurableDatabase(file, MIGRATIONS);
+    this.secretEncryption = options.secretEncryption;
+    try {
+      this.secretEncryption?.attach(sealedKeyIds(this.db));
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.statements = {
       get: this.db.prepare<[string, string, string], ObjectRow>('SELECT data FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
-      listAll: this.db.prepare<[string], ObjectRow>('SELECT data FROM objects WHERE resource = ? ORDER BY namespace, name'),
-      listNs: this.db.prepare<[string, string], ObjectRow>('SELECT data FROM objects WHERE resource = ? AND namespace = ? ORDER BY name'),
+      listAll: this.db.prepare<[string], ListedRow>('SELECT namespace, name, data FROM objects WHERE resource = ? ORDER BY namespace, name'),
+      listNs: this.db.prepare<[string, string], ListedRow>('SELECT namespace, name, data FROM objects WHERE resource = ? AND namespace = ? ORDER BY name'),
       insert: this.db.prepare('INSERT INTO objects (resource, namespace, name, uid, resource_version, data) VALUES (?, ?, ?, ?, ?, ?)'),
       update: this.db.prepare('UPDATE objects SET resource_version = ?, data = ? WHERE resource = ? AND namespace = ? AND name = ?'),
       remove: this.db.prepare('DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
       bump: this.db.prepare<[], { value: number }>('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value'),
       revision: this.db.prepare<[], { value: number }>('SELECT value FROM revision WHERE id = 1'),
-      putCredential: this.db.prepare('INSERT OR REPLACE INTO node_credentials (node, password_hash, created_at) VALUES (?, ?, ?)'),
-      getCredential: this.db.prepare<[string], { node: string; password_hash: string; created_at: string }>(
-        'SELECT node, password_hash, created_at FROM node_credentials WHERE node = ?',
+      putCredential: this.db.prepare(
+        'INSERT OR REPLACE INTO node_credentials (node, password_hash, created_at, expires_at, previous_password_hash, previous_expires_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
+      getCredential: this.db.prepare<[string], CredentialRow>(
+        'SELECT node, password_hash, created_at, expires_at, previous_password_hash, previous_expires_at FROM node_credentials WHERE node = ?',
+      ),
+      insertToken: this.db.prepare(
+        'INSERT INTO bootstrap_tokens (id, secret_hash, description, created_at, expires_at, usage_count, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      getToken: this.db.prepare<[string], BootstrapTokenRow>('SELECT * FROM bootstrap_tokens WHERE id = ?'),
+      listTokens: this.db.prepare<[], BootstrapTokenRow>('SELECT * FROM bootstrap_tokens ORDER BY created_at, id'),
+      deleteToken: this.db.prepare('DELETE FROM bootstrap_tokens WHERE id = ?'),
+      useToken: this.db.prepare('UPDATE bootstrap_tokens SET usage_count = usage_count + 1, last_used_at = ? WHERE id = ?'),
       deleteCredential: this.db.prepare('DELETE FROM node_credentials WHERE node = ?'),
+      swapCredential: this.db.prepare(
+        'UPDATE node_credentials SET password_hash = ?, created_at = ?, expires_at = ?, previous_password_hash = ?, previous_expires_at = ? WHERE node = ? AND password_hash = ?',
+      ),
       getDispatch: this.db.prepare<[string], { node: string; generation: number; content_hash: string }>(
         'SELECT node, generation, content_hash FROM dispatch WHERE node = ?',
       ),
       putDispatch: this.db.prepare('INSERT OR REPLACE INTO dispatch (node, generation, content_hash) VALUES (?, ?, ?)'),
+      putSaToken: this.db.prepare('INSERT OR REPLACE INTO service_account_tokens (token_hash, namespace, name, uid, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      getSaToken: this.db.prepare<[string], { token_hash: string; namespace: string; name: string; uid: string; expires_at: string }>(
+        'SELECT token_hash, namespace, name, uid, expires_at FROM service_account_tokens WHERE token_hash = ?',
+      ),
+      deleteExpiredSaTokens: this.db.prepare('DELETE FROM service_account_tokens WHERE expires_at <= ?'),
     };
   }
 
@@ -60,9 +128,22 @@ export class SqliteStore implements Store {
     for (const listener of this.listeners) listener(change);
   }
 
+  /** The stored text of an object: its JSON, sealed when it is a Secret and encryption is on. */
+  private encodeRow(resource: ResourceType, namespace: string, name: string, object: KubeObject): string {
+    const json = JSON.stringify(object);
+    return this.secretEncryption ? this.secretEncryption.encode(resourceKey(resource), namespace, name, json) : json;
+  }
+
+  private decodeRow(resource: ResourceType, namespace: string, name: string, data: string): KubeObject {
+    const key = resourceKey(resource);
+    const json = this.secretEncryption ? this.secretEncryption.decode(key, namespace, name, data) : decodeRow(data, undefined, rowContext(key, namespace, name));
+    return JSON.parse(json) as KubeObject;
+  }
+
   private readRow(resource: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
-    const row = this.statements.get.get(resourceKey(resource), nsKey(resource, namespace), name);
-    return row ? (JSON.parse(row.data) as KubeObject) : undefined;
+    const ns = nsKey(resource, namespace);
+    const row = this.statements.get.get(resourceKey(resource), ns, name);
+    return row ? this.decodeRow(resource, ns, name, row.data) : undefined;
   }
 
   async get(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
@@ -74,7 +155,7 @@ export class SqliteStore implements Store {
       resource.namespaced && namespace !== undefined
         ? this.statements.listNs.all(resourceKey(resource), namespace)
         : this.statements.listAll.all(resourceKey(resource));
-    return rows.map((row) => JSON.parse(row.data) as KubeObject);
+    return rows.map((row) => this.decodeRow(resource, row.namespace, row.name, row.data));
   }
 
   async create(resource: ResourceType, object: KubeObject): Promise<KubeObject> {
@@ -98,7 +179,7 @@ export class SqliteStore implements Store {
         },
       };
       if (!resource.namespaced) delete stored.metadata.namespace;
-      this.statements.insert.run(resourceKey(resource), namespace, name, stored.metadata.uid, rv, JSON.stringify(stored));
+      this.statements.insert.run(resourceKey(resource), namespace, name, stored.metadata.uid, rv, this.encodeRow(resource, namespace, name, stored));
       return stored;
     })();
     this.emit({ type: 'ADDED', resource, object: created });
@@ -131,7 +212,7 @@ export class SqliteStore implements Store {
           resourceVersion: String(rv),
         },
       };
-      this.statements.update.run(rv, JSON.stringify(stored), resourceKey(resource), namespace, name);
+      this.statements.update.run(rv, this.encodeRow(resource, namespace, name, stored), resourceKey(resource), namespace, name);
       return stored;
     })();
     this.emit({ type: 'MODIFIED', resource, object: updated, previous: previous! });
@@ -161,16 +242,85 @@ export class SqliteStore implements Store {
   }
 
   async putNodeCredential(credential: NodeCredential): Promise<void> {
-    this.statements.putCredential.run(credential.node, credential.passwordHash, credential.createdAt);
+    this.statements.putCredential.run(
+      credential.node,
+      credential.passwordHash,
+      credential.createdAt,
+      credential.expiresAt ?? null,
+      credential.previousPasswordHash ?? null,
+      credential.previousExpiresAt ?? null,
+    );
   }
 
   async getNodeCredential(node: string): Promise<NodeCredential | undefined> {
     const row = this.statements.getCredential.get(node);
-    return row ? { node: row.node, passwordHash: row.password_hash, createdAt: row.created_at } : undefined;
+    if (!row) return undefined;
+    return {
+      node: row.node,
+      passwordHash: row.password_hash,
+      createdAt: row.created_at,
+      ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
+      ...(row.previous_password_hash !== null ? { previousPasswordHash: row.previous_password_hash } : {}),
+      ...(row.previous_expires_at !== null ? { previousExpiresAt: row.previous_expires_at } : {}),
+    };
+  }
+
+  async createBootstrapToken(token: BootstrapToken): Promise<void> {
+    try {
+      this.statements.insertToken.run(token.id, token.secretHash, token.description, token.createdAt, token.expiresAt ?? null, token.usageCount, token.lastUsedAt ?? null);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `bootstrap token "${token.id}" already exists`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async getBootstrapToken(id: string): Promise<BootstrapToken | undefined> {
+    const row = this.statements.getToken.get(id);
+    return row ? tokenFromRow(row) : undefined;
+  }
+
+  async listBootstrapTokens(): Promise<BootstrapToken[]> {
+    return this.statements.listTokens.all().map(tokenFromRow);
+  }
+
+  async deleteBootstrapToken(id: string): Promise<boolean> {
+    return this.statements.deleteToken.run(id).changes > 0;
+  }
+
+  async recordBootstrapTokenUse(id: string, at: string): Promise<void> {
+    this.statements.useToken.run(at, id);
   }
 
   async deleteNodeCredential(node: string): Promise<void> {
     this.statements.deleteCredential.run(node);
+  }
+
+  async swapNodeCredential(credential: NodeCredential, expectedPasswordHash: string): Promise<boolean> {
+    const result = this.statements.swapCredential.run(
+      credential.passwordHash,
+      credential.createdAt,
+      credential.expiresAt ?? null,
+      credential.previousPasswordHash ?? null,
+      credential.previousExpiresAt ?? null,
+      credential.node,
+      expectedPasswordHash,
+    );
+    return result.changes > 0;
+  }
+
+  async putServiceAccountToken(token: ServiceAccountToken): Promise<void> {
+    this.statements.putSaToken.run(token.tokenHash, token.namespace, token.name, token.uid, token.expiresAt);
+  }
+
+  async getServiceAccountToken(tokenHash: string): Promise<ServiceAccountToken | undefined> {
+    const row = this.statements.getSaToken.get(tokenHash);
+    return row ? { tokenHash: row.token_hash, namespace: row.namespace, name: row.name, uid: row.uid, expiresAt: row.expires_at } : undefined;
+  }
+
+  async deleteExpiredServiceAccountTokens(now: string): Promise<number> {
+    return this.statements.deleteExpiredSaTokens.run(now).changes;
   }
 
   async getDispatch(node: string): Promise<DispatchRecord | undefined> {

@@ -26,6 +26,36 @@ export interface NodeCredential {
   /** scrypt hash of the node's MQTT password, "salt:hash" in hex. */
   passwordHash: string;
   createdAt: string;
+  /** RFC 3339; absent: never expires (credentials issued before expiry existed). */
+  expiresAt?: string;
+  /** After a renewal, the replaced password's hash, accepted until previousExpiresAt (hub/identity/node-credentials.ts). */
+  previousPasswordHash?: string;
+  previousExpiresAt?: string;
+}
+
+/** A bootstrap join token (`skiff token create`); only a SHA-256 of its secret is kept. */
+export interface BootstrapToken {
+  id: string;
+  /** sha256 hex of the secret. */
+  secretHash: string;
+  description: string;
+  createdAt: string;
+  /** RFC 3339; absent: never expires. */
+  expiresAt?: string;
+  usageCount: number;
+  lastUsedAt?: string;
+}
+
+/** A ServiceAccount token issued by TokenRequest; the token itself is never stored. */
+export interface ServiceAccountToken {
+  /** SHA-256 hex of the bearer token. */
+  tokenHash: string;
+  namespace: string;
+  name: string;
+  /** uid of the ServiceAccount it was issued for. */
+  uid: string;
+  /** RFC 3339. */
+  expiresAt: string;
 }
 
 export interface DispatchRecord {
@@ -59,6 +89,26 @@ export interface Store {
   putNodeCredential(credential: NodeCredential): Promise<void>;
   getNodeCredential(node: string): Promise<NodeCredential | undefined>;
   deleteNodeCredential(node: string): Promise<void>;
+  /**
+   * Replaces a node's credential only if its current password hash is still `expectedPasswordHash`
+   * (a renewal must not bring back a credential deleted, or replaced, meanwhile). False otherwise.
+   */
+  swapNodeCredential(credential: NodeCredential, expectedPasswordHash: string): Promise<boolean>;
+
+  /** Inserts a bootstrap token; an id already taken throws SKIFF_ERR_ALREADY_EXISTS. */
+  createBootstrapToken(token: BootstrapToken): Promise<void>;
+  getBootstrapToken(id: string): Promise<BootstrapToken | undefined>;
+  /** All bootstrap tokens, ordered by creation time. */
+  listBootstrapTokens(): Promise<BootstrapToken[]>;
+  /** Removes a token; false when there was none with that id. */
+  deleteBootstrapToken(id: string): Promise<boolean>;
+  /** Counts one successful join with the token. */
+  recordBootstrapTokenUse(id: string, at: string): Promise<void>;
+
+  putServiceAccountToken(token: ServiceAccountToken): Promise<void>;
+  getServiceAccountToken(tokenHash: string): Promise<ServiceAccountToken | undefined>;
+  /** Drops tokens expired at `now` (RFC 3339, as toISOString writes it); returns how many. */
+  deleteExpiredServiceAccountTokens(now: string): Promise<number>;
 
   getDispatch(node: string): Promise<DispatchRecord | undefined>;
   putDispatch(record: DispatchRecord): Promise<void>;

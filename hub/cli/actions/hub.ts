@@ -3,9 +3,11 @@
  * through one parse path, defaults < environment < flags (style.md lesson 8), and every bad
  * value is reported at once, naming the flag or variable it came from.
  */
-import { DEFAULTS } from '../../../shared/defaults.js';
+import { join } from 'node:path';
+import { DEFAULTS, HUB_FILES } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
 import type { HubHandle, HubOptions } from '../../server/run.js';
+import type { RotationOptions, RotationResult } from '../../store/secret-key-rotation.js';
 import type { CliContext } from '../context.js';
 import { parseDurationMs } from '../../../shared/duration.js';
 
@@ -17,6 +19,19 @@ export interface HubFlags {
   nodeMonitorGracePeriod?: string;
   horizontalPodAutoscalerSyncPeriod?: string;
   horizontalPodAutoscalerDownscaleStabilization?: string;
+  nodeCredentialTtl?: string;
+  encryptionKeyFile?: string;
+  auditLogPath?: string;
+}
+
+/** Transport flags (booleans and a repeatable list, so apart from the string flags above). */
+export interface HubTlsFlags {
+  /** --plain-http: serve the API without TLS (explicit opt-out of the default HTTPS). */
+  plainHttp?: boolean;
+  /** --plain-mqtt: plain MQTT instead of MQTTS on the MQTT port. */
+  plainMqtt?: boolean;
+  /** --tls-san (repeatable): extra DNS names or IPs for the serving certificate, as k3s'. */
+  tlsSan?: string[];
 }
 
 /** Environment variables that may stand in for each flag (a systemd unit or container sets these). */
@@ -28,6 +43,9 @@ export const HUB_ENV = {
   nodeMonitorGracePeriod: 'SKIFF_NODE_MONITOR_GRACE_PERIOD',
   horizontalPodAutoscalerSyncPeriod: 'SKIFF_HORIZONTAL_POD_AUTOSCALER_SYNC_PERIOD',
   horizontalPodAutoscalerDownscaleStabilization: 'SKIFF_HORIZONTAL_POD_AUTOSCALER_DOWNSCALE_STABILIZATION',
+  nodeCredentialTtl: 'SKIFF_NODE_CREDENTIAL_TTL',
+  encryptionKeyFile: 'SKIFF_ENCRYPTION_KEY_FILE',
+  auditLogPath: 'SKIFF_AUDIT_LOG_PATH',
 } as const;
 
 const FLAG_NAMES = {
@@ -38,9 +56,12 @@ const FLAG_NAMES = {
   nodeMonitorGracePeriod: '--node-monitor-grace-period',
   horizontalPodAutoscalerSyncPeriod: '--horizontal-pod-autoscaler-sync-period',
   horizontalPodAutoscalerDownscaleStabilization: '--horizontal-pod-autoscaler-downscale-stabilization',
+  nodeCredentialTtl: '--node-credential-ttl',
+  encryptionKeyFile: '--encryption-key-file',
+  auditLogPath: '--audit-log-path',
 } as const;
 
-export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, string | undefined>>): HubOptions {
+export function resolveHubOptions(flags: HubFlags & HubTlsFlags, env: Readonly<Record<string, string | undefined>>): HubOptions {
   const problems: string[] = [];
   const pick = (key: keyof HubFlags): { value: string; from: string } | undefined => {
     const flag = flags[key];
@@ -90,6 +111,21 @@ export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, 
   };
   const hpaSyncPeriodMs = hpaDuration('horizontalPodAutoscalerSyncPeriod', false);
   const hpaDownscaleStabilizationMs = hpaDuration('horizontalPodAutoscalerDownscaleStabilization', true);
+  // Node credentials must live long enough to be renewed (at ~2/3 of their life): at least a few seconds.
+  const credentialTtl = pick('nodeCredentialTtl');
+  let nodeCredentialTtlMs: number | undefined;
+  if (credentialTtl) {
+    try {
+      nodeCredentialTtlMs = parseDurationMs(credentialTtl.value, credentialTtl.from);
+      if (nodeCredentialTtlMs < 3000) problems.push(`invalid value "${credentialTtl.value}" for ${credentialTtl.from}: must be at least 3s`);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  const encryptionKeyFile = pick('encryptionKeyFile');
+  if (encryptionKeyFile && encryptionKeyFile.value.trim() === '') problems.push(`invalid value "${encryptionKeyFile.value}" for ${encryptionKeyFile.from}: a file path is required`);
+  const auditLogPath = pick('auditLogPath');
+  if (auditLogPath && auditLogPath.value.trim() === '') problems.push(`invalid value "" for ${auditLogPath.from}: a file path, or - for stdout, is required`);
   if (problems.length === 0 && apiPort === mqttPort) problems.push(`${FLAG_NAMES.apiPort} and ${FLAG_NAMES.mqttPort} must differ (both are ${apiPort})`);
   if (problems.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', problems.join('\n'));
   return Object.freeze({
@@ -100,6 +136,12 @@ export function resolveHubOptions(flags: HubFlags, env: Readonly<Record<string, 
     ...(nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs } : {}),
     ...(hpaSyncPeriodMs !== undefined ? { hpaSyncPeriodMs } : {}),
     ...(hpaDownscaleStabilizationMs !== undefined ? { hpaDownscaleStabilizationMs } : {}),
+    ...(nodeCredentialTtlMs !== undefined ? { nodeCredentialTtlMs } : {}),
+    ...(encryptionKeyFile !== undefined ? { encryptionKeyFile: encryptionKeyFile.value } : {}),
+    ...(auditLogPath !== undefined ? { auditLogPath: auditLogPath.value } : {}),
+    ...(flags.plainHttp === true ? { plainHttp: true } : {}),
+    ...(flags.plainMqtt === true ? { plainMqtt: true } : {}),
+    ...(flags.tlsSan && flags.tlsSan.length > 0 ? { tlsSans: [...flags.tlsSan] } : {}),
   });
 }
 
@@ -108,10 +150,39 @@ export type StartHub = (options: HubOptions) => Promise<HubHandle>;
 /** Loaded only when needed: `skiff get` must not pay for the hub's store, broker and controllers. */
 const startRealHub: StartHub = async (options) => (await import('../../server/run.js')).runHub(options);
 
-export async function runHubCommand(flags: HubFlags, ctx: CliContext, start: StartHub = startRealHub): Promise<void> {
+export async function runHubCommand(flags: HubFlags & HubTlsFlags, ctx: CliContext, start: StartHub = startRealHub): Promise<void> {
   const options = resolveHubOptions(flags, ctx.io.env);
   const handle = await start(options);
   await ctx.io.waitForSignal();
   await handle.close();
   ctx.io.exit(0);
+}
+
+export interface RotateKeyFlags {
+  dataDir?: string;
+  encryptionKeyFile?: string;
+  prune?: boolean;
+}
+
+export type RotateKey = (options: RotationOptions) => Promise<RotationResult>;
+
+/** Loaded only when needed, as the hub itself: the rotation opens the store's SQLite file. */
+const rotateRealKey: RotateKey = async (options) => (await import('../../store/secret-key-rotation.js')).rotateEncryptionKey(options);
+
+/**
+ * `skiff hub rotate-encryption-key`: the data dir and key file come through the same flags and
+ * environment variables as `skiff hub`, so the command finds the files the hub uses.
+ */
+export async function runRotateEncryptionKey(flags: RotateKeyFlags, ctx: CliContext, rotate: RotateKey = rotateRealKey): Promise<void> {
+  const dataDir = flags.dataDir ?? (ctx.io.env[HUB_ENV.dataDir] || undefined);
+  if (!dataDir || dataDir.trim() === '') throw new SkiffError('SKIFF_ERR_CONFIG', `${FLAG_NAMES.dataDir} is required (or set $${HUB_ENV.dataDir})`);
+  const keyFile = flags.encryptionKeyFile ?? (ctx.io.env[HUB_ENV.encryptionKeyFile] || join(dataDir, HUB_FILES.encryptionKey));
+  const result = await rotate({ databaseFile: join(dataDir, HUB_FILES.database), keyFile, prune: flags.prune === true });
+  const lines = [
+    `new write key ${result.writeKeyId} added to ${keyFile}`,
+    `re-encrypted ${result.reencrypted} Secret${result.reencrypted === 1 ? '' : 's'}${result.wasPlaintext > 0 ? ` (${result.wasPlaintext} of them were stored in plaintext)` : ''}`,
+  ];
+  if (flags.prune === true) lines.push(result.prunedKeyIds.length > 0 ? `pruned unused key(s) ${result.prunedKeyIds.join(', ')}` : 'no unused key to prune');
+  lines.push(`keys in ${keyFile}: ${result.keyIds.join(', ')}`);
+  ctx.io.stdout(`${lines.join('\n')}\n`);
 }

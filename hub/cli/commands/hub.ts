@@ -1,11 +1,11 @@
 /** Definition of `skiff hub`; the work is in actions/hub.ts (flags, env and defaults meet there). */
 import type { Command } from 'commander';
-import { HUB_ENV, runHubCommand, type HubFlags } from '../actions/hub.js';
+import { HUB_ENV, runHubCommand, runRotateEncryptionKey, type HubFlags, type HubTlsFlags, type RotateKeyFlags } from '../actions/hub.js';
 import type { CliContext } from '../context.js';
-import { DEFAULTS } from '../../../shared/defaults.js';
+import { DEFAULTS, HUB_FILES, IDENTITY_DEFAULTS } from '../../../shared/defaults.js';
 
 export function defineHub(program: Command, ctx: CliContext): Command {
-  return program
+  const hub = program
     .command('hub')
     .description('Run the hub (API, MQTT broker, controllers) in this process until SIGINT or SIGTERM')
     .option('--data-dir <dir>', `where the hub keeps its database, CA and tokens ($${HUB_ENV.dataDir})`)
@@ -24,5 +24,27 @@ export function defineHub(program: Command, ctx: CliContext): Command {
       '--horizontal-pod-autoscaler-downscale-stabilization <duration>',
       `how far back an HPA looks for a higher recommendation before scaling down, default ${DEFAULTS.autoscaling.downscaleStabilizationMs / 60_000}m ($${HUB_ENV.horizontalPodAutoscalerDownscaleStabilization})`,
     )
-    .action((flags: HubFlags) => runHubCommand(flags, ctx));
+    .option(
+      '--node-credential-ttl <duration>',
+      `lifetime of a node's credentials (agents renew them at about 2/3 of it), default ${IDENTITY_DEFAULTS.nodeCredentialTtlMs / 3_600_000}h ($${HUB_ENV.nodeCredentialTtl})`,
+    )
+    .option('--plain-http', 'serve the API over plain HTTP instead of HTTPS (no TLS: for trusted networks only)')
+    .option('--plain-mqtt', 'plain MQTT instead of MQTTS on the MQTT port (no TLS: for trusted networks only)')
+    .option(
+      '--tls-san <name>',
+      'extra DNS name or IP for the serving certificate (repeatable); localhost, this hostname, loopbacks and --host are always in',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--encryption-key-file <file>', `keys that encrypt Secrets at rest, created on first start, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
+    .option('--audit-log-path <file>', `where every write and denied request is logged as audit.k8s.io/v1 Events, - for stdout, default DATA/${HUB_FILES.auditLog} ($${HUB_ENV.auditLogPath})`)
+    .action((flags: HubFlags & HubTlsFlags) => runHubCommand(flags, ctx));
+  hub
+    .command('rotate-encryption-key')
+    .description('Add a new Secret encryption key, re-encrypt every Secret with it (hub stopped or running), print how many')
+    .option('--data-dir <dir>', `the hub's data dir ($${HUB_ENV.dataDir})`)
+    .option('--encryption-key-file <file>', `the hub's key file, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
+    .option('--prune', 'then remove from the key file every older key no Secret is encrypted with any more')
+    // `hub` parses its own options wherever they appear, --data-dir included: read both levels.
+    .action((_flags: RotateKeyFlags, command: Command) => runRotateEncryptionKey(command.optsWithGlobals<RotateKeyFlags>(), ctx));
+  return hub;
 }
