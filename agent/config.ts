@@ -7,7 +7,9 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { statfsSync } from 'node:fs';
 import { AGENT_SECRETS_DIR, DEFAULTS } from '../shared/defaults.js';
+import { TMPFS_MAGIC } from './volumes/tmpfs.js';
 import { SkiffError, type FieldError } from '../shared/errors.js';
 import { isValidNodeName } from '../shared/mqtt/topics.js';
 import { labelKeyProblem, labelValueProblem } from '../shared/api/names.js';
@@ -79,7 +81,7 @@ const FLAGS = {
   'pod-max-pids': { description: `the most processes each container may run, -1 for no limit (default ${DEFAULTS.node.podMaxPids})` },
   'secrets-dir': {
     env: 'SKIFF_SECRETS_DIR',
-    description: `a tmpfs for Secret volume files, never the SD card (default ${AGENT_SECRETS_DIR.root} as root, else ${AGENT_SECRETS_DIR.userBase}/skiff-<uid>)`,
+    description: `a tmpfs for Secret volume files, never the SD card (default ${AGENT_SECRETS_DIR.root} as root when /run is a tmpfs, else ${AGENT_SECRETS_DIR.userBase}/skiff[-<uid>])`,
   },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -102,10 +104,21 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
-/** AGENT_SECRETS_DIR: /run/skiff/secrets for root, a per-user dir under /dev/shm otherwise. */
-function defaultSecretsDir(): string {
-  const uid = process.getuid?.() ?? 0;
-  return uid === 0 ? AGENT_SECRETS_DIR.root : `${AGENT_SECRETS_DIR.userBase}/skiff-${uid}`;
+/**
+ * AGENT_SECRETS_DIR: /run/skiff/secrets for root when /run is a tmpfs (systemd hosts), else a
+ * dir under /dev/shm (containers and minimal images, where /run may sit on the disk).
+ */
+export function defaultSecretsDir(uid = process.getuid?.() ?? 0, runIsTmpfs = isTmpfsSync('/run')): string {
+  if (uid === 0) return runIsTmpfs ? AGENT_SECRETS_DIR.root : `${AGENT_SECRETS_DIR.userBase}/skiff`;
+  return `${AGENT_SECRETS_DIR.userBase}/skiff-${uid}`;
+}
+
+function isTmpfsSync(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === TMPFS_MAGIC;
+  } catch {
+    return false; // no such dir: not a place for secrets either way
+  }
 }
 
 function checkServer(value: string): string | undefined {

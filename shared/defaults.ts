@@ -179,8 +179,8 @@ export const AGENT_FILES = {
 
 /**
  * --secrets-dir: a tmpfs for Secret volume files (never the SD card). /run is a tmpfs on
- * Raspberry Pi OS and systemd distros; an agent not running as root uses a per-user dir under
- * /dev/shm. The agent keeps its files under <secrets-dir>/<node-name>.
+ * Raspberry Pi OS and systemd distros; where it is not (containers), root uses /dev/shm/skiff, and
+ * an agent not running as root a per-user dir under /dev/shm. The agent keeps its files under <secrets-dir>/<node-name>.
  */
 export const AGENT_SECRETS_DIR = { root: '/run/skiff/secrets', userBase: '/dev/shm' } as const;
 

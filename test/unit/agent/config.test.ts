@@ -1,6 +1,6 @@
 import t from 'tap';
 import { isSkiffError } from '../../../shared/errors.js';
-import { parseAgentConfig, wantsHelp, AGENT_USAGE } from '../../../agent/config.js';
+import { parseAgentConfig, wantsHelp, AGENT_USAGE, defaultSecretsDir } from '../../../agent/config.js';
 
 const GOOD = ['--server', 'http://hub.local:7443', '--token', 'T', '--node-name', 'pi-1', '--data-dir', '/var/lib/skiff'];
 
@@ -133,4 +133,10 @@ t.test('bad node resource flags name the flag and the entry', async (t) => {
     const found = problems([...GOOD, ...flags]);
     t.ok(found.length === 1 && expected.test(found[0]!), `${flags.join(' ')} -> ${found.join(' | ')}`);
   }
+});
+
+t.test('the default --secrets-dir is always meant to be a tmpfs', async (t) => {
+  t.equal(defaultSecretsDir(0, true), '/run/skiff/secrets', 'root on a systemd host: /run');
+  t.equal(defaultSecretsDir(0, false), '/dev/shm/skiff', 'root where /run is on the disk: /dev/shm');
+  t.equal(defaultSecretsDir(1000, true), '/dev/shm/skiff-1000', 'a user: its own dir under /dev/shm');
 });
