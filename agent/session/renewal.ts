@@ -8,32 +8,18 @@
  * still unexpired were revoked (`skiff delete node`): say so and do not join again before they
  * would have expired (only then is a re-join with a still-valid join token allowed, as k3s does).
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { errorMessage } from '../../shared/errors.js';
 import { RENEW_PATH, type JoinResponse } from '../../shared/join.js';
 import type { Logger } from '../../shared/log.js';
 import { abortableSleep } from '../../shared/sleep.js';
-import { isJoinResponse } from './credentials.js';
+import { HubRefusedError, postForCredentials } from './hub-post.js';
 import { reconnectDelayMs } from './reconnect-delay.js';
 
-const RENEW_TIMEOUT_MS = 15_000;
 /** Renew at this fraction of the remaining lifetime, give or take RENEW_JITTER / 2. */
 const RENEW_AT = 2 / 3;
 const RENEW_JITTER = 0.1;
 /** setTimeout's limit (2^31 - 1 ms, ~24.8 days): a longer sleep is taken in parts. */
 const MAX_SLEEP_MS = 2 ** 31 - 1;
-
-/** A refusal from the hub (as opposed to not reaching it): carries the HTTP status. */
-export class RenewRefusedError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RenewRefusedError';
-  }
-}
 
 /**
  * How long to wait before renewing credentials that expire at `expiresAtMs`: about 2/3 of the
@@ -58,50 +44,14 @@ function expiryOf(credentials: JoinResponse): number | undefined {
   return credentials.expiresAt === undefined ? undefined : Date.parse(credentials.expiresAt);
 }
 
-/** One POST of the renewal with the current credentials as HTTP Basic (node:http: no undici on the Pi). */
-export function requestRenew(server: string, current: JoinResponse, options: { signal?: AbortSignal; tls?: Pick<HttpsRequestOptions, 'ca'> } = {}): Promise<JoinResponse> {
-  const url = new URL(RENEW_PATH, server);
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+/** One POST of the renewal with the current credentials as HTTP Basic. */
+export function requestRenew(server: string, current: JoinResponse, options: { signal?: AbortSignal; tls?: { ca: string } } = {}): Promise<JoinResponse> {
   const basic = Buffer.from(`${current.username}:${current.password}`).toString('base64');
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        headers: { authorization: `Basic ${basic}`, 'content-length': 0 },
-        timeout: RENEW_TIMEOUT_MS,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(url.protocol === 'https:' && options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          if (res.statusCode !== 200) {
-            let message = text.slice(0, 200);
-            try {
-              message = (JSON.parse(text) as { message?: string }).message ?? message;
-            } catch {
-              // not JSON: keep the text
-            }
-            reject(new RenewRefusedError(res.statusCode ?? 0, `renewal refused: HTTP ${res.statusCode}: ${message}`));
-            return;
-          }
-          try {
-            const value: unknown = JSON.parse(text);
-            if (!isJoinResponse(value)) throw new Error('response is not a JoinResponse');
-            resolve(value);
-          } catch (err) {
-            reject(new Error(`bad renewal response: ${errorMessage(err)}`));
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${RENEW_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end();
+  return postForCredentials(new URL(RENEW_PATH, server), {
+    what: 'renewal',
+    headers: { authorization: `Basic ${basic}`, 'content-length': 0 },
+    ...(options.tls ? { caPem: options.tls.ca } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 
@@ -178,7 +128,7 @@ export class CredentialRenewer {
         return;
       } catch (err) {
         if (signal.aborted) return;
-        if (err instanceof RenewRefusedError && err.status === 401 && !expired) {
+        if (err instanceof HubRefusedError && err.status === 401 && !expired) {
           // Unexpired credentials refused: the node was deleted or re-joined elsewhere under its name.
           log.error(
             { expiresAt: this.current.expiresAt },

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadCredentials, saveCredentials } from '../../../agent/session/credentials.js';
-import { CredentialRenewer, RenewRefusedError, renewalDelayMs, renewalRetryDelayMs, requestRenew, type RenewerOptions } from '../../../agent/session/renewal.js';
+import { HubRefusedError } from '../../../agent/session/hub-post.js';
+import { CredentialRenewer, renewalDelayMs, renewalRetryDelayMs, requestRenew, type RenewerOptions } from '../../../agent/session/renewal.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
 import type { JoinResponse } from '../../../shared/join.js';
 import { silentLog } from './fixtures/builders.js';
@@ -142,7 +143,7 @@ t.test('credentials refused before they expire (node deleted) are not replaced b
   let rejoins = 0;
   const h = harness({
     initial: creds('revoked', NOW + 30_000),
-    renew: async () => Promise.reject(new RenewRefusedError(401, 'renewal refused: HTTP 401: Unauthorized')),
+    renew: async () => Promise.reject(new HubRefusedError(401, 'renewal refused: HTTP 401: Unauthorized')),
     rejoin: async () => (rejoins++, creds('back', h.now() + 30_000)),
   });
   await h.run(() => h.switched.length > 0);
@@ -157,7 +158,7 @@ t.test('a refused re-join (join token revoked) keeps retrying with backoff', asy
     initial: creds('stale', NOW - 1),
     rejoin: async () => {
       rejoins++;
-      if (rejoins < 3) throw new RenewRefusedError(401, 'join refused: HTTP 401: invalid join token');
+      if (rejoins < 3) throw new HubRefusedError(401, 'join refused: HTTP 401: invalid join token');
       return creds('ok', h.now() + 60_000);
     },
   });
@@ -184,7 +185,7 @@ t.test('a credentials file is saved atomically with mode 0600 and read back with
   t.notOk(readFileSync(file, 'utf8').includes('"a"'), 'the old password is gone');
 });
 
-t.test('requestRenew sends Basic node:password and returns the new credentials; a 401 is a RenewRefusedError', async (t) => {
+t.test('requestRenew sends Basic node:password and returns the new credentials; a 401 is a HubRefusedError', async (t) => {
   const seen: Array<string | undefined> = [];
   const server = createServer((req, res) => {
     seen.push(req.headers.authorization);
@@ -197,7 +198,7 @@ t.test('requestRenew sends Basic node:password and returns the new credentials; 
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   t.same(await requestRenew(url, creds('good')), creds('fresh', NOW + DAY));
   const refused = await requestRenew(url, creds('bad')).catch((err: unknown) => err);
-  t.ok(refused instanceof RenewRefusedError && refused.status === 401, 'refused');
+  t.ok(refused instanceof HubRefusedError && refused.status === 401, 'refused');
   t.match((refused as Error).message, /Unauthorized/);
   t.equal(seen.length, 2);
 });
@@ -212,7 +213,7 @@ t.test('requestRenew: a non-JSON refusal keeps its text; a 200 that is not crede
   t.teardown(() => server.close());
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const refused = await requestRenew(url, creds('x')).catch((err: unknown) => err);
-  t.ok(refused instanceof RenewRefusedError && refused.status === 503);
+  t.ok(refused instanceof HubRefusedError && refused.status === 503);
   t.match((refused as Error).message, /HTTP 503: upstream down/);
   answer = [200, '{"nodeName":"pi-1"}'];
   await t.rejects(requestRenew(url, creds('x')), /bad renewal response: response is not a JoinResponse/);
