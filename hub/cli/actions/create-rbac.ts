@@ -4,14 +4,14 @@
  * only the object printed. `create token` calls the TokenRequest endpoint and prints the token.
  */
 import type { KubeObject } from '../../../shared/api/object.js';
-import { qualifiedKind, resolveResource, resourcePath, type ResourceType } from '../../../shared/api/resources.js';
+import { resolveResource, resourcePath } from '../../../shared/api/resources.js';
 import { RBAC_GROUP, type PolicyRule, type Subject } from '../../../shared/api/schema/rbac.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { parseDurationMs } from '../../../shared/duration.js';
 import { SkiffError } from '../../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { formatJson, formatYaml, parseOutputFormat } from '../output-format.js';
-import { parseDryRun, requireName } from './create.js';
+import { createAndPrint, parseDryRun, requireName } from './create.js';
 
 const serviceAccounts = resolveResource('serviceaccounts')!;
 const roles = resolveResource('roles.rbac.authorization.k8s.io')!;
@@ -115,31 +115,19 @@ export function roleFor(name: string, namespace: string | undefined, options: Cr
   };
 }
 
-async function createAndPrint(resource: ResourceType, object: KubeObject, options: CreateRbacCommonOptions, ctx: CliContext): Promise<void> {
-  const output = parseOutputFormat(options.output);
-  if (output === 'wide') throw new SkiffError('SKIFF_ERR_CONFIG', 'unable to match a printer suitable for the output format "wide", allowed formats are: json,name,yaml');
-  const dryRun = parseDryRun(options.dryRun);
-  const result = dryRun ? object : await (await ctx.connect()).request<KubeObject>('POST', resourcePath(resource, object.metadata.namespace), { body: object });
-  const display = `${qualifiedKind(resource)}/${result.metadata.name}`;
-  if (output === 'json') ctx.io.stdout(formatJson(result));
-  else if (output === 'yaml') ctx.io.stdout(formatYaml(result));
-  else if (output === 'name') ctx.io.stdout(`${display}\n`);
-  else ctx.io.stdout(`${display} created${dryRun ? ' (dry run)' : ''}\n`);
-}
-
 export async function runCreateServiceAccount(args: string[], options: CreateRbacCommonOptions, ctx: CliContext): Promise<void> {
   const object: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: requireName(args), namespace: options.namespace ?? DEFAULTS.namespace } };
-  await createAndPrint(serviceAccounts, object, options, ctx);
+  await createAndPrint(serviceAccounts, object, options, parseDryRun(options.dryRun), ctx);
 }
 
 export async function runCreateRole(args: string[], options: CreateRoleOptions, ctx: CliContext, clusterScoped: boolean): Promise<void> {
   const namespace = clusterScoped ? undefined : (options.namespace ?? DEFAULTS.namespace);
-  await createAndPrint(clusterScoped ? clusterRoles : roles, roleFor(requireName(args), namespace, options), options, ctx);
+  await createAndPrint(clusterScoped ? clusterRoles : roles, roleFor(requireName(args), namespace, options), options, parseDryRun(options.dryRun), ctx);
 }
 
 export async function runCreateBinding(args: string[], options: CreateBindingOptions, ctx: CliContext, clusterScoped: boolean): Promise<void> {
   const namespace = clusterScoped ? undefined : (options.namespace ?? DEFAULTS.namespace);
-  await createAndPrint(clusterScoped ? clusterRoleBindings : roleBindings, bindingFor(requireName(args), namespace, options), options, ctx);
+  await createAndPrint(clusterScoped ? clusterRoleBindings : roleBindings, bindingFor(requireName(args), namespace, options), options, parseDryRun(options.dryRun), ctx);
 }
 
 /** `create token SA [--duration D]`: prints the token, as kubectl does (or the TokenRequest with -o). */

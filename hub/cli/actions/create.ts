@@ -91,8 +91,10 @@ export function dockerRegistrySecretFor(name: string, namespace: string, options
   };
 }
 
-async function createAndPrint(resource: ResourceType, object: KubeObject, options: CreateCommonOptions, dryRun: boolean, ctx: CliContext): Promise<void> {
+/** POSTs the object (or, with --dry-run=client, only shows it) and prints it as kubectl create does. */
+export async function createAndPrint(resource: ResourceType, object: KubeObject, options: { output?: string }, dryRun: boolean, ctx: CliContext): Promise<void> {
   const output = parseOutputFormat(options.output);
+  if (output === 'wide') throw new SkiffError('SKIFF_ERR_CONFIG', 'unable to match a printer suitable for the output format "wide", allowed formats are: json,name,yaml');
   const result = dryRun ? object : await (await ctx.connect()).request<KubeObject>('POST', resourcePath(resource, object.metadata.namespace), { body: object });
   const display = `${qualifiedKind(resource)}/${result.metadata.name}`;
   if (output === 'json') ctx.io.stdout(formatJson(result));

@@ -87,6 +87,9 @@ t.test('--dry-run=client -o yaml prints the manifest and creates nothing', async
   const secret = await hub.cli(['create', 'secret', 'generic', 's', '--from-literal', 'k=v', '--dry-run=client', '-o', 'json']);
   t.same(JSON.parse(secret.stdout), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { k: b64('v') } });
   t.same(await hub.cli(['create', 'secret', 'generic', 's', '--dry-run=client']), { code: 0, stdout: 'secret/s created (dry run)\n', stderr: '' });
+  const wide = await hub.cli(['create', 'configmap', 'w', '--from-literal', 'k=v', '-o', 'wide']);
+  t.equal(wide.code, 1);
+  t.match(wide.stderr, 'unable to match a printer suitable for the output format "wide"');
   t.same(await hub.store.list(configMaps, 'default'), []);
   t.same(await hub.store.list(secrets, 'default'), []);
 });
