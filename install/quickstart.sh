@@ -43,13 +43,15 @@ if ! running "$home/hub.pid"; then
   echo "hub starting (log: $home/hub.log)"
 fi
 for _ in $(seq 1 60); do
-  curl -fs "http://127.0.0.1:$api_port/healthz" >/dev/null 2>&1 && [ -f "$SKIFF_CONFIG" ] && break
+  # The hub serves HTTPS from the CA it creates on first start: trust exactly that CA.
+  [ -f "$home/hub/tls/ca.crt" ] && curl -fs --cacert "$home/hub/tls/ca.crt" "https://127.0.0.1:$api_port/healthz" >/dev/null 2>&1 && [ -f "$SKIFF_CONFIG" ] && break
   sleep 0.5
 done
 skiff cluster-info
 
 if ! running "$home/agent.pid"; then
-  nohup node bin/skiff.js agent --server "http://127.0.0.1:$api_port" --token "$(cat "$home/hub/join-token")" \
+  # The join token (K10<CA hash>::...) lets the agent verify the hub before it sends anything.
+  nohup node bin/skiff.js agent --server "https://127.0.0.1:$api_port" --token "$(cat "$home/hub/join-token")" \
     --node-name "$node_name" --data-dir "$home/agent" >"$home/agent.log" 2>&1 &
   echo $! >"$home/agent.pid"
   echo "agent $node_name starting (log: $home/agent.log)"
@@ -69,7 +71,7 @@ skiff get deployments
 skiff get pods -o wide
 cat <<MSG
 
-Skiff is running: a hub on http://127.0.0.1:$api_port and agent "$node_name" on this machine.
+Skiff is running: a hub on https://127.0.0.1:$api_port and agent "$node_name" on this machine.
 Try:
   export SKIFF_CONFIG=$SKIFF_CONFIG
   node bin/skiff.js get pods
