@@ -4,6 +4,7 @@
  * secret bytes in plain text and in base64. Keys may be named, as Kubernetes names them.
  */
 import t from 'tap';
+import { ADMIN_TOKEN, startApi } from './watch-fixtures.js';
 import { validateObject } from '../../../shared/api/validate.js';
 
 const SENTINEL = 's3cr3t-SENTINEL-redaction';
@@ -35,3 +36,17 @@ for (const [name, input] of cases) {
     t.notMatch(text, SENTINEL_B64.slice(0, 16), 'no base64 of it');
   });
 }
+
+t.test('a malformed JSON body is refused without quoting it (it may be a Secret)', async (t) => {
+  const api = await startApi(t);
+  const sentinel = 'hunter2-SE'; // V8 quotes the text around the error: '..."assword": hunter2-SE"... is not valid JSON'
+  const res = await fetch(`${api.url}/api/v1/namespaces/default/secrets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: `{"password": ${sentinel}NTINEL}`,
+  });
+  t.equal(res.status, 400);
+  const text = await res.text();
+  t.notMatch(text, sentinel, 'the body is not echoed');
+  t.match(JSON.parse(text).message, /^the request body is not valid JSON/);
+});
