@@ -218,12 +218,18 @@ export function createApiServer(deps: ApiDependencies): Server {
         const list = await handlers.list(r, (o) => filter(o) && fields(o));
         return send(res, 200, table ? { ...deps.printTable(r.resource, list.items, new Date()), metadata: list.metadata } : list);
       }
-      case 'POST':
+      case 'POST': {
         if (named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'POST is not supported on a named object; use PUT');
-        return send(res, 201, await handlers.create(r, await readJson(req)));
-      case 'PUT':
+        const body = await readJson(req);
+        await gate.confirmNoEscalation(context.auth, body); // RBAC writes grant no more than their author holds
+        return send(res, 201, await handlers.create(r, body));
+      }
+      case 'PUT': {
         if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'PUT needs an object name');
-        return send(res, 200, await handlers.replace(named, await readJson(req)));
+        const body = await readJson(req);
+        await gate.confirmNoEscalation(context.auth, body);
+        return send(res, 200, await handlers.replace(named, body));
+      }
       case 'DELETE':
         if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
         return send(res, 200, await handlers.delete(named, deleteOptions(url.searchParams, await readOptionalJson(req))));

@@ -14,6 +14,7 @@ import { SELF_SUBJECT_ACCESS_REVIEW_PATH, SELF_SUBJECT_REVIEW_PATH, selfSubjectA
 import type { AuditSink } from './audit-log.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
+import { confirmNoEscalation, escalationLookups } from './escalation.js';
 import { forbiddenError, forbiddenTarget } from './forbidden.js';
 import { requestAttributes, type RequestAttributes } from './request-attributes.js';
 import { createServiceAccountToken } from './service-account-tokens.js';
@@ -85,6 +86,19 @@ export class ApiGate {
       throw error;
     }
     return auth.user;
+  }
+
+  /**
+   * Throws a 403 (and records it for the audit line) when a Role, ClusterRole or binding written by
+   * this request would grant more than its author holds: hub/auth/escalation.ts.
+   */
+  async confirmNoEscalation(auth: AuthContext, body: unknown): Promise<void> {
+    try {
+      await confirmNoEscalation(auth.user!, auth.attributes, body, escalationLookups(this.authorizer, this.options.store));
+    } catch (err) {
+      if (isSkiffError(err)) auth.failure = { reason: err.reason, message: err.message };
+      throw err;
+    }
   }
 
   /** Answers the authentication endpoints; undefined for every other request. */

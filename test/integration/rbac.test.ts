@@ -169,6 +169,64 @@ t.test('ServiceAccounts, RBAC, the Node authorizer and the audit log', async (t)
     t.match(crb.stderr, /clusterrolebindings.rbac.authorization.k8s.io is forbidden: .* cannot list resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope/);
   });
 
+  await t.test('a namespace admin grants only what it holds, or what it may bind', async (t) => {
+    const asAdmin = `Bearer ${nsAdmin}`;
+    const bindingOf = (name: string, role: string) => ({
+      apiVersion: `${RBAC}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: 'escalation-target', namespace: 'default' }],
+    });
+    const bindings = `/apis/${RBAC}/v1/namespaces/default/rolebindings`;
+    const refused = await post(bindings, bindingOf('target-cluster-admin', 'cluster-admin'), asAdmin);
+    t.equal(refused.status, 403);
+    t.match(await refused.json(), {
+      kind: 'Status',
+      reason: 'Forbidden',
+      code: 403,
+      message:
+        `rolebindings.${RBAC} "target-cluster-admin" is forbidden: user "system:serviceaccount:default:ns-admin" ` +
+        '(groups=["system:serviceaccounts" "system:serviceaccounts:default" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+        '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
+    });
+    t.equal((await post(bindings, bindingOf('target-view', 'view'), asAdmin)).status, 201, 'admin holds everything view grants');
+    const role = await post(
+      `/apis/${RBAC}/v1/namespaces/default/roles`,
+      { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'node-reader' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] },
+      asAdmin,
+    );
+    t.equal(role.status, 403);
+    t.match(((await role.json()) as { message: string }).message, /^roles\.rbac\.authorization\.k8s\.io "node-reader" is forbidden: .*\n\{APIGroups:\[""\], Resources:\["nodes"\], Verbs:\["get"\]\}$/);
+
+    // Granted `bind` on the ClusterRole cluster-admin by name, it may bind that role.
+    await create(`/apis/${RBAC}/v1/clusterroles`, {
+      apiVersion: `${RBAC}/v1`,
+      kind: 'ClusterRole',
+      metadata: { name: `bind-cluster-admin-${cluster.id}` },
+      rules: [{ apiGroups: [RBAC], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['cluster-admin'] }],
+    });
+    await bind('RoleBinding', 'ns-admin-bind', `bind-cluster-admin-${cluster.id}`, 'ns-admin');
+    const allowed = await post(bindings, bindingOf('target-cluster-admin', 'cluster-admin'), asAdmin);
+    t.equal(allowed.status, 201, await allowed.text());
+  });
+
+  await t.test('every namespace has a default ServiceAccount, recreated when deleted', async (t) => {
+    const defaultIn = (namespace: string) => cluster.fetch(`/api/v1/namespaces/${namespace}/serviceaccounts/default`);
+    const first = await waitFor('the default ServiceAccount of dev', async () => {
+      const res = await defaultIn('dev');
+      return res.status === 200 ? ((await res.json()) as { metadata: { uid: string } }) : undefined;
+    });
+    t.equal((await defaultIn('kube-system')).status, 200, 'built-in namespaces too');
+    t.equal((await cluster.fetch('/api/v1/namespaces/dev/serviceaccounts/default', { method: 'DELETE' })).status, 200);
+    const again = await waitFor('the default ServiceAccount of dev, back', async () => {
+      const res = await defaultIn('dev');
+      const body = res.status === 200 ? ((await res.json()) as { metadata: { uid: string } }) : undefined;
+      return body && body.metadata.uid !== first.metadata.uid ? body : undefined;
+    });
+    t.not(again.metadata.uid, first.metadata.uid);
+  });
+
   await t.test('view bound cluster-wide reads every namespace but not nodes', async (t) => {
     const skiff = skiffAs(clusterViewer);
     const all = await skiff(['get', 'pods', '-A']);
