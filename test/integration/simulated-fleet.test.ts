@@ -1,5 +1,5 @@
 /**
- * A simulated fleet (issue #4): one real hub schedules and dispatches for 1,000 fake nodes that
+ * A simulated fleet (issue #4): one real hub schedules and dispatches for 500 fake nodes that
  * speak the real protocol (test/helpers/fake-fleet.ts: HTTP join, MQTT with the agent's session
  * options and last will, status snapshots and heartbeats). Every Pod is bound and spread as the
  * scheduler's owner-spread score guarantees, arm64-only Pods land only on arm64 nodes, every node
@@ -11,7 +11,11 @@ import { TestCluster } from '../helpers/cluster.js';
 import { FakeFleet, type FakeNodeSpec } from '../helpers/fake-fleet.js';
 import { waitFor } from '../helpers/wait.js';
 
-const NODES = 1_000;
+/**
+ * 500 nodes prove placement, dispatch and node loss at fleet shape; the 1,000- and 10,000-node
+ * figures (hub CPU, RSS, API latency) are the benchmark's job, not a test's (test/bench/fleet.ts).
+ */
+const NODES = 500;
 /** Every fourth node is an arm64 device, the rest amd64. */
 const isArm = (i: number): boolean => i % 4 === 0;
 /**
@@ -62,7 +66,7 @@ function perNode(pods: readonly PodView[]): Map<string, number> {
   return counts;
 }
 
-t.test('one hub schedules and dispatches 300 Pods over 1,000 simulated nodes, and sees one die', async (t) => {
+t.test('one hub schedules and dispatches 300 Pods over 500 simulated nodes, and sees one die', async (t) => {
   // Plain ports: the fake nodes are raw MQTT clients (test/helpers/fake-fleet.ts).
   const cluster = await TestCluster.start(t, { plain: true });
   const fleet = new FakeFleet({ server: cluster.apiUrl, joinToken: cluster.joinToken });
