@@ -3,26 +3,38 @@
  *   /api/v1/{plural}[/{name}]                              (cluster-scoped, or all namespaces)
  *   /api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]]
  *   /apis/{group}/{version}/...                            (same shapes)
+ * `splitApiPath` is the one place these shapes are taken apart, by segments alone (Kubernetes'
+ * RequestInfoFactory); the authorizer's request attributes and the router's resource routes are
+ * both read from it, so that what is authorized is what is served.
  */
 import { resourceByGroupPlural, type ResourceType } from '../../shared/api/resources.js';
 
-export interface ResourceRoute {
-  resource: ResourceType;
+/** An API path taken apart, whether or not Skiff serves that resource. */
+export interface ApiPathParts {
+  group: string;
+  version: string;
+  /** The namespace segment scoping the resource (/namespaces/{ns}/{plural}...); absent for a Namespace's own path. */
   namespace?: string;
+  resource: string;
   name?: string;
   subresource?: string;
+  /** Segments after the subresource: no resource path has any. */
+  extra: string[];
 }
 
-const NAMESPACE_SUBRESOURCES = ['status', 'finalize'];
+/** Kubernetes' namespaceSubresources: /namespaces/{name}/status and /finalize are the Namespace's own. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
-export type RouteResult = { ok: true; route: ResourceRoute } | { ok: false; reason: 'not-an-api-path' | 'unknown-resource' };
-
-export function parseResourcePath(pathname: string): RouteResult {
+/**
+ * The parts of /api/{version}/... or /apis/{group}/{version}/..., else undefined (not an API
+ * path, or a malformed %-escape). Pure; never throws.
+ */
+export function splitApiPath(pathname: string): ApiPathParts | undefined {
   let segments: string[];
   try {
     segments = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
   } catch {
-    return { ok: false, reason: 'not-an-api-path' }; // a malformed %-escape: not a path we serve
+    return undefined; // a malformed %-escape: not a path we serve
   }
   let group: string;
   let version: string;
@@ -36,17 +48,40 @@ export function parseResourcePath(pathname: string): RouteResult {
     version = segments[2]!;
     rest = segments.slice(3);
   } else {
-    return { ok: false, reason: 'not-an-api-path' };
+    return undefined;
   }
   let namespace: string | undefined;
-  // /namespaces/{name}/status and /finalize are subresources of the Namespace itself.
-  const namespaceSubresource = rest[0] === 'namespaces' && rest.length === 3 && NAMESPACE_SUBRESOURCES.includes(rest[2]!);
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
-    namespace = rest[1];
+  // As RequestInfo: a segment after /namespaces/{ns} that is not one of the Namespace's own subresources is a resource inside it.
+  if (rest[0] === 'namespaces' && rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) {
+    namespace = rest[1]!;
     rest = rest.slice(2);
   }
-  const [plural, name, subresource, ...extra] = rest;
-  if (plural === undefined || extra.length > 0) return { ok: false, reason: 'unknown-resource' };
+  const [resource, name, subresource, ...extra] = rest as [string, ...string[]];
+  return {
+    group,
+    version,
+    ...(namespace !== undefined ? { namespace } : {}),
+    resource,
+    ...(name !== undefined ? { name } : {}),
+    ...(subresource !== undefined ? { subresource } : {}),
+    extra,
+  };
+}
+
+export interface ResourceRoute {
+  resource: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export type RouteResult = { ok: true; route: ResourceRoute } | { ok: false; reason: 'not-an-api-path' | 'unknown-resource' };
+
+export function parseResourcePath(pathname: string): RouteResult {
+  const parts = splitApiPath(pathname);
+  if (!parts) return { ok: false, reason: 'not-an-api-path' };
+  const { group, version, namespace, resource: plural, name, subresource, extra } = parts;
+  if (extra.length > 0) return { ok: false, reason: 'unknown-resource' };
   const resource = resourceByGroupPlural(group, version, plural);
   if (!resource || (namespace !== undefined && !resource.namespaced)) return { ok: false, reason: 'unknown-resource' };
   return {

@@ -4,11 +4,19 @@
  * cluster-admin for system:masters, the user-facing admin / edit / view, and the discovery and
  * self-review roles every authenticated user holds. An object already present is left as it is,
  * so an operator's edits survive restarts.
+ *
+ * As in Kubernetes, admin, edit and view are aggregated ClusterRoles: their rules are gathered
+ * (clusterrole-aggregation.ts) from the ClusterRoles labelled
+ * `rbac.authorization.k8s.io/aggregate-to-admin|edit|view: "true"` — system:aggregate-to-*, edit
+ * into admin, view into edit, and any a user adds — so that extending them is creating a labelled
+ * ClusterRole. They are created with their rules already gathered, so RBAC is right from the first
+ * request, before the aggregation controller has run.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';
 import { RBAC_GROUP, type ClusterRole, type ClusterRoleBinding, type PolicyRule } from '../../shared/api/schema/rbac.js';
 import type { Store } from '../store/store.js';
+import { aggregateAll } from './clusterrole-aggregation.js';
 import { GROUP_AUTHENTICATED, GROUP_MASTERS } from './user.js';
 
 const READ = ['get', 'list', 'watch'];
@@ -20,9 +28,19 @@ const BOOTSTRAP_METADATA = {
   annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
 };
 
-function clusterRole(name: string, rules: PolicyRule[]): ClusterRole {
-  return { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: { name, ...BOOTSTRAP_METADATA }, rules };
+function clusterRole(name: string, rules: PolicyRule[], aggregation: { labels?: Record<string, string>; aggregateFrom?: string } = {}): ClusterRole {
+  return {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'ClusterRole',
+    metadata: { name, ...BOOTSTRAP_METADATA, labels: { ...BOOTSTRAP_METADATA.labels, ...aggregation.labels } },
+    ...(aggregation.aggregateFrom ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [aggregation.aggregateFrom]: 'true' } }] } } : {}),
+    rules,
+  };
 }
+
+const AGGREGATE_TO_ADMIN = `${RBAC_GROUP}/aggregate-to-admin`;
+const AGGREGATE_TO_EDIT = `${RBAC_GROUP}/aggregate-to-edit`;
+const AGGREGATE_TO_VIEW = `${RBAC_GROUP}/aggregate-to-view`;
 
 function bindToGroups(name: string, groups: string[]): ClusterRoleBinding {
   return {
@@ -90,14 +108,17 @@ const ADMIN_RULES: PolicyRule[] = [
   { apiGroups: [RBAC_GROUP], resources: ['rolebindings', 'roles'], verbs: ALL },
 ];
 
-export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
+export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = aggregateAll([
   clusterRole('cluster-admin', [
     { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     { nonResourceURLs: ['*'], verbs: ['*'] },
   ]),
-  clusterRole('admin', [...VIEW_RULES, ...EDIT_RULES, ...ADMIN_RULES]),
-  clusterRole('edit', [...VIEW_RULES, ...EDIT_RULES]),
-  clusterRole('view', VIEW_RULES),
+  clusterRole('admin', [], { aggregateFrom: AGGREGATE_TO_ADMIN }),
+  clusterRole('edit', [], { labels: { [AGGREGATE_TO_ADMIN]: 'true' }, aggregateFrom: AGGREGATE_TO_EDIT }),
+  clusterRole('view', [], { labels: { [AGGREGATE_TO_EDIT]: 'true' }, aggregateFrom: AGGREGATE_TO_VIEW }),
+  clusterRole('system:aggregate-to-admin', ADMIN_RULES, { labels: { [AGGREGATE_TO_ADMIN]: 'true' } }),
+  clusterRole('system:aggregate-to-edit', EDIT_RULES, { labels: { [AGGREGATE_TO_EDIT]: 'true' } }),
+  clusterRole('system:aggregate-to-view', VIEW_RULES, { labels: { [AGGREGATE_TO_VIEW]: 'true' } }),
   clusterRole('system:discovery', [
     { nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], verbs: ['get'] },
   ]),
@@ -106,7 +127,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
     { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
     { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
   ]),
-];
+]);
 
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [
   bindToGroups('cluster-admin', [GROUP_MASTERS]),

@@ -7,6 +7,13 @@
  * someone who holds every permission of the referenced role (in the binding's namespace) or holds
  * `bind` on that role (resourceNames may name it). system:masters bypasses the check.
  *
+ * What is checked is decided by the route (the resource of the URL), never by the body's `kind`,
+ * so a body cannot talk its way past the check. As Kubernetes, an update that changes only the
+ * fields the garbage collector writes (ownerReferences, finalizers) is not checked, and every
+ * other update is checked again in full, labels-only ones included (IsOnlyMutatingGCFields). A
+ * ClusterRole with an aggregationRule (new or old) needs full authority, since it can gather
+ * any rule.
+ *
  * The coverage maths (validation.Covers, CompactRules, CompactString) is pure and unit-tested;
  * `confirmNoEscalation` looks up the requester's rules and the referenced role and throws the
  * 403 with Kubernetes' exact wording.
@@ -18,6 +25,7 @@ import { SkiffError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
 import type { Decision } from './node-authorizer.js';
 import type { RequestAttributes } from './request-attributes.js';
+import { semanticallyEqual } from './semantic-equal.js';
 import { GROUP_MASTERS, type UserInfo } from './user.js';
 
 /** The four kinds whose writes are checked, by plural in rbac.authorization.k8s.io. */
@@ -119,6 +127,44 @@ export interface EscalationLookups {
   rules(user: UserInfo, namespace: string): Promise<PolicyRule[]>;
   /** The stored Role (in `namespace`) or ClusterRole, else undefined. */
   getRole(kind: 'Role' | 'ClusterRole', namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** The stored object an update replaces: `resource` is one of the four RBAC plurals. Else undefined. */
+  getStored(resource: string, namespace: string, name: string): Promise<KubeObject | undefined>;
+}
+
+/** validation's fullAuthority: what setting an aggregationRule takes, since it can gather anything. */
+const FULL_AUTHORITY: PolicyRule[] = [
+  { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+  { nonResourceURLs: ['*'], verbs: ['*'] },
+];
+
+/** Metadata the garbage collector writes (and selfLink / managedFields, which no user sets). */
+const GC_FIELDS = ['ownerReferences', 'finalizers', 'selfLink', 'managedFields'] as const;
+/** Metadata a PUT cannot change (resource-handlers keeps the stored values), so a body may leave it out. */
+const SERVER_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'namespace', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
+
+const asRecord = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+
+/**
+ * rbacregistry.IsOnlyMutatingGCFields: is `next` (a PUT body) the `stored` object but for the
+ * fields the garbage collector writes? Server-managed metadata is taken from `stored` before the
+ * comparison, since the update cannot change it either.
+ */
+export function isOnlyMutatingGCFields(next: unknown, stored: unknown): boolean {
+  const before = asRecord(stored);
+  const after = asRecord(next);
+  const storedMeta = asRecord(before.metadata);
+  const metadata: Record<string, unknown> = { ...asRecord(after.metadata) };
+  for (const field of [...GC_FIELDS, ...SERVER_FIELDS]) {
+    if (field in storedMeta) metadata[field] = storedMeta[field];
+    else delete metadata[field];
+  }
+  return semanticallyEqual({ ...after, metadata }, before);
+}
+
+/** clusterrole policybased hasAggregationRule: at least one selector. */
+function hasAggregationRule(object: unknown): boolean {
+  const rule = asRecord(asRecord(object).aggregationRule);
+  return Array.isArray(rule.clusterRoleSelectors) && rule.clusterRoleSelectors.length > 0;
 }
 
 /** The well-typed rules of an (unvalidated) body; schema validation reports the rest after this check. */
@@ -157,20 +203,28 @@ export function isRbacWrite(request: RequestAttributes): request is Extract<Requ
 
 /**
  * Throws SKIFF_ERR_FORBIDDEN (Kubernetes' "is attempting to grant RBAC permissions not currently
- * held") when `user` writing `body` by `request` would grant more than it holds, or
- * SKIFF_ERR_NOT_FOUND when a binding's role does not exist and nothing else allows the binding.
- * Any other request, and any member of system:masters, passes.
+ * held", or "must have cluster-admin privileges to use the aggregationRule") when `user` writing
+ * `body` by `request` would grant more than it holds, or SKIFF_ERR_NOT_FOUND when a binding's role
+ * does not exist and nothing else allows the binding. The kind of object checked is the route's
+ * (`request.resource`), whatever the body says. Any other request, and any member of
+ * system:masters, passes.
  */
 export async function confirmNoEscalation(user: UserInfo, request: RequestAttributes, body: unknown, lookups: EscalationLookups): Promise<void> {
   if (!isRbacWrite(request) || user.groups.includes(GROUP_MASTERS)) return;
-  const object = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const metadata = typeof object.metadata === 'object' && object.metadata !== null ? (object.metadata as Record<string, unknown>) : {};
+  const object = asRecord(body);
+  const metadata = asRecord(object.metadata);
   const name = typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : request.name;
   const namespace = request.namespace;
+  const target = `${request.resource}.${RBAC_GROUP}`;
+  const forbidden = (reason: string): SkiffError => new SkiffError('SKIFF_ERR_FORBIDDEN', `${name ? `${target} "${name}"` : target} is forbidden: ${reason}`);
+  const isRole = ROLE_RESOURCES.has(request.resource);
+  // RoleEscalationAuthorized: `escalate` on roles / clusterroles (by name when the URL has one) skips every check.
+  if (isRole && (await lookups.authorize(user, { ...request, verb: 'escalate' })).allowed) return;
+  // The policybased storages' Update: a change of the GC's fields only (or none) grants nothing new.
+  const stored = request.verb === 'update' && request.name !== '' ? await lookups.getStored(request.resource, namespace, request.name) : undefined;
+  if (stored && isOnlyMutatingGCFields(body, stored)) return;
   let wanted: PolicyRule[];
-  if (ROLE_RESOURCES.has(request.resource)) {
-    // RoleEscalationAuthorized: `escalate` on roles / clusterroles (by name when the URL has one).
-    if ((await lookups.authorize(user, { ...request, verb: 'escalate' })).allowed) return;
+  if (isRole) {
     wanted = rulesOf(object.rules);
   } else {
     const roleRef = roleRefOf(object.roleRef);
@@ -191,11 +245,13 @@ export async function confirmNoEscalation(user: UserInfo, request: RequestAttrib
     if (!role) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `${bind.resource}.${RBAC_GROUP} "${roleRef.name}" not found`);
     wanted = rulesOf((role as unknown as { rules?: unknown }).rules);
   }
-  const missing = uncoveredRules(await lookups.rules(user, namespace), wanted);
-  if (missing.length === 0) return;
-  const target = `${request.resource}.${RBAC_GROUP}`;
-  const subject = name ? `${target} "${name}"` : target;
-  throw new SkiffError('SKIFF_ERR_FORBIDDEN', `${subject} is forbidden: ${escalationMessage(user, missing)}`);
+  const held = await lookups.rules(user, namespace);
+  const missing = uncoveredRules(held, wanted);
+  if (missing.length > 0) throw forbidden(escalationMessage(user, missing));
+  // An aggregationRule can gather any rule (and, removed, stops a role tightening): only full authority sets or changes one.
+  if (request.resource === 'clusterroles' && (hasAggregationRule(object) || hasAggregationRule(stored)) && uncoveredRules(held, FULL_AUTHORITY).length > 0) {
+    throw forbidden('must have cluster-admin privileges to use the aggregationRule');
+  }
 }
 
 const roleResource = resolveResource(`roles.${RBAC_GROUP}`)!;
@@ -210,5 +266,9 @@ export function escalationLookups(
     authorize: (user, request) => authorizer.authorize(user, request),
     rules: (user, namespace) => authorizer.rules(user, namespace),
     getRole: async (kind, namespace, name) => (kind === 'Role' ? store.get(roleResource, namespace, name) : store.get(clusterRoleResource, undefined, name)),
+    getStored: async (resource, namespace, name) => {
+      const type = resolveResource(`${resource}.${RBAC_GROUP}`);
+      return type ? store.get(type, type.namespaced ? namespace : undefined, name) : undefined;
+    },
   };
 }

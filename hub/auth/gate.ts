@@ -3,14 +3,21 @@
  * only calls `begin` / `admit` / `answer` / `complete` around its routing:
  *   begin     per request: audit ID, received time, the RequestAttributes of method and path
  *   admit     401 unless authenticated, 403 (kube-apiserver's message) unless authorized
- *   answer    the endpoints that belong to authentication itself (TokenRequest, self reviews)
+ *   answer    the endpoints that belong to authentication itself (TokenRequest, access reviews)
  *   complete  one audit line for a write or a denial
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSkiffError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
-import { SELF_SUBJECT_ACCESS_REVIEW_PATH, SELF_SUBJECT_REVIEW_PATH, selfSubjectAccessReview, selfSubjectReview } from './access-review.js';
+import {
+  isLocalSubjectAccessReview,
+  localSubjectAccessReview,
+  SELF_SUBJECT_ACCESS_REVIEW_PATH,
+  SELF_SUBJECT_REVIEW_PATH,
+  selfSubjectAccessReview,
+  selfSubjectReview,
+} from './access-review.js';
 import type { AuditSink } from './audit-log.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
@@ -112,6 +119,8 @@ export class ApiGate {
     const path = auth.requestURI.split('?')[0];
     if (path === SELF_SUBJECT_ACCESS_REVIEW_PATH) return { code: 201, body: await selfSubjectAccessReview(this.authorizer, user, await readBody()) };
     if (path === SELF_SUBJECT_REVIEW_PATH) return { code: 201, body: selfSubjectReview(user, this.now()) };
+    // `create localsubjectaccessreviews` in the namespace was authorized by `admit`, as any create.
+    if (isLocalSubjectAccessReview(a)) return { code: 201, body: await localSubjectAccessReview(this.authorizer, a.namespace, await readBody()) };
     return undefined;
   }
 

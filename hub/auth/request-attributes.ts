@@ -1,9 +1,12 @@
 /**
  * What a request asks to do, in the terms authorizers decide on: Kubernetes' RequestInfo
- * (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go). Pure; independent of the resource
- * registry so that paths Skiff answers elsewhere (metrics.k8s.io) and paths it does not serve at
- * all are authorized by the same rules.
+ * (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go). Pure; the path is taken apart by
+ * hub/api/paths.ts `splitApiPath`, the function the router uses too, which reads segments only and
+ * never the resource registry, so that paths Skiff answers elsewhere (metrics.k8s.io) and paths it
+ * does not serve at all are authorized by the same rules.
  */
+import { splitApiPath } from '../api/paths.js';
+
 export type RequestAttributes =
   | {
       kind: 'resource';
@@ -17,42 +20,18 @@ export type RequestAttributes =
     }
   | { kind: 'non-resource'; verb: string; path: string };
 
-/** Kubernetes' namespaceSubresources: /namespaces/NAME/status is the Namespace's own subresource. */
-const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
-
 const HTTP_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', GET: 'get', HEAD: 'get', DELETE: 'delete' };
 
 export function requestAttributes(method: string, url: URL): RequestAttributes {
   const httpVerb = HTTP_VERBS[method.toUpperCase()] ?? method.toLowerCase();
-  let segments: string[];
-  try {
-    segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
-  } catch {
-    // A malformed %-escape: not an API path; decided on as the raw path.
-    return { kind: 'non-resource', verb: httpVerb, path: url.pathname };
-  }
-  let apiGroup: string;
-  let apiVersion: string;
-  let parts: string[];
-  if (segments[0] === 'api' && segments.length >= 3) {
-    apiGroup = '';
-    apiVersion = segments[1]!;
-    parts = segments.slice(2);
-  } else if (segments[0] === 'apis' && segments.length >= 4) {
-    apiGroup = segments[1]!;
-    apiVersion = segments[2]!;
-    parts = segments.slice(3);
-  } else {
-    return { kind: 'non-resource', verb: httpVerb, path: url.pathname };
-  }
-  let namespace = '';
-  if (parts[0] === 'namespaces' && parts.length > 1) {
-    namespace = parts[1]!;
-    if (parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2]!)) parts = parts.slice(2);
-  }
-  const [resource = '', pathName = '', subresource = ''] = parts;
+  const parts = splitApiPath(url.pathname);
+  // Not an API path (or a malformed %-escape): decided on as the raw path.
+  if (!parts) return { kind: 'non-resource', verb: httpVerb, path: url.pathname };
+  const { group: apiGroup, version: apiVersion, resource, subresource = '' } = parts;
+  // As RequestInfo, a Namespace's own paths (/namespaces/NAME[/status]) are in that namespace.
+  const namespace = parts.namespace ?? (resource === 'namespaces' ? (parts.name ?? '') : '');
   let verb = httpVerb;
-  let name = pathName;
+  let name = parts.name ?? '';
   if (name === '') {
     if (verb === 'get') verb = isWatch(url.searchParams) ? 'watch' : 'list';
     else if (verb === 'delete') verb = 'deletecollection';

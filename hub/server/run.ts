@@ -24,6 +24,7 @@ import { NodeRemoval } from '../controllers/node-removal.js';
 import { TaintEviction } from '../controllers/taint-eviction.js';
 import { ReplicaSetController } from '../controllers/replicaset-controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount-controller.js';
+import { ClusterRoleAggregationController } from '../controllers/clusterrole-aggregation-controller.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { StoreEventRecorder } from '../events/event-recorder.js';
 import { EventSweeper } from '../events/event-sweeper.js';
@@ -144,6 +145,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     new GarbageCollector(store, logger),
     new NamespaceController(store, logger),
     new ServiceAccountController(store, logger),
+    new ClusterRoleAggregationController(store, logger),
     new TaintEviction(store, logger, recorder),
     new HorizontalPodAutoscalerController(store, logger, recorder, usage, {
       ...(options.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: options.hpaSyncPeriodMs } : {}),

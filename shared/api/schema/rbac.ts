@@ -50,7 +50,7 @@ const labelSelectorish = z.strictObject({
   matchExpressions: z.array(z.strictObject({ key: z.string(), operator: z.string(), values: stringList.optional() })).optional(),
 });
 
-/** Accepted and stored; Skiff does not aggregate ClusterRoles (issue #6 leaves it out). */
+/** Gathers the rules of matching ClusterRoles (hub/controllers/clusterrole-aggregation-controller.ts). */
 const aggregationRule = z.strictObject({ clusterRoleSelectors: z.array(labelSelectorish).optional() });
 
 export const role = z

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { isLocalSubjectAccessReview, localSubjectAccessReview, localSubjectAccessReviewErrors } from '../../../hub/auth/access-review.js';
 import { auditEvent, shouldAudit } from '../../../hub/auth/audit-log.js';
 import { Authenticator } from '../../../hub/auth/authenticator.js';
 import { Authorizer } from '../../../hub/auth/authorizer.js';
@@ -263,4 +264,58 @@ t.test('the authorizer: masters everything, nodes by the Node authorizer, others
   t.ok((await authorizer.authorize(nodeUser('pi-1'), req('GET /api/v1/namespaces/default/secrets/regcred'))).allowed);
   t.notOk((await authorizer.authorize(nodeUser('pi-2'), req('GET /api/v1/namespaces/default/secrets/regcred'))).allowed);
   t.notOk((await authorizer.authorize(nodeUser('pi-1'), req('GET /api/v1/namespaces/default/pods/web/log'))).allowed);
+});
+
+t.test('LocalSubjectAccessReview: the route, and the validation of kube-apiserver', async (t) => {
+  const lsar = '/apis/authorization.k8s.io/v1/namespaces/dev/localsubjectaccessreviews';
+  t.ok(isLocalSubjectAccessReview(req(`POST ${lsar}`)));
+  t.notOk(isLocalSubjectAccessReview(req(`GET ${lsar}`)), 'only a create');
+  t.notOk(isLocalSubjectAccessReview(req('POST /apis/authorization.k8s.io/v1/localsubjectaccessreviews')), 'only in a namespace');
+  t.notOk(isLocalSubjectAccessReview(req('POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews')));
+  t.same(req(`POST ${lsar}`), { kind: 'resource', verb: 'create', apiGroup: 'authorization.k8s.io', apiVersion: 'v1', resource: 'localsubjectaccessreviews', subresource: '', namespace: 'dev', name: '' }, 'what admit authorizes');
+
+  const meta = { namespace: 'dev' };
+  const pods = { namespace: 'dev', verb: 'list', resource: 'pods' };
+  const table: Array<[string, object, string[]]> = [
+    ['valid', { metadata: meta, spec: { user: 'ann', resourceAttributes: pods } }, []],
+    ['groups instead of a user', { metadata: meta, spec: { groups: ['ops'], resourceAttributes: pods } }, []],
+    ['no user nor groups', { metadata: meta, spec: { resourceAttributes: pods } }, ['spec.user: Invalid value: "": at least one of user or group must be specified']],
+    ['another namespace', { metadata: meta, spec: { user: 'ann', resourceAttributes: { ...pods, namespace: 'prod' } } }, ['spec.resourceAttributes.namespace: Invalid value: "prod": must match metadata.namespace']],
+    ['no namespace in the attributes', { metadata: meta, spec: { user: 'ann', resourceAttributes: { verb: 'list', resource: 'pods' } } }, ['spec.resourceAttributes.namespace: Invalid value: "": must match metadata.namespace']],
+    ['non-resource attributes', { metadata: meta, spec: { user: 'ann', nonResourceAttributes: { path: '/metrics', verb: 'get' } } }, ['spec.nonResourceAttributes: Invalid value: {"path":"/metrics","verb":"get"}: disallowed on this kind of request']],
+    ['neither kind of attributes', { metadata: meta, spec: { user: 'ann' } }, ['spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified']],
+    ['metadata beyond the namespace', { metadata: { ...meta, name: 'x' }, spec: { user: 'ann', resourceAttributes: pods } }, ['metadata: Invalid value: {"namespace":"dev","name":"x"}: must be empty except for namespace']],
+  ];
+  for (const [name, review, errors] of table) t.same(localSubjectAccessReviewErrors(review).map((e) => `${e.path}: ${e.message}`), errors, name);
+});
+
+t.test('LocalSubjectAccessReview answers for the user and groups of its spec, in the namespace of its path', async (t) => {
+  const store = tempStore(t);
+  await ensureBootstrapPolicy(store);
+  await store.create(resolveResource('rolebindings')!, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'ann-edit', namespace: 'dev' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'ann' }],
+  });
+  const authorizer = new Authorizer(store);
+  const ask = (namespace: string, spec: object, metadata: object = {}) => localSubjectAccessReview(authorizer, namespace, { apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', metadata, spec });
+  const secrets = { namespace: 'dev', verb: 'get', resource: 'secrets' };
+  t.match(await ask('dev', { user: 'ann', resourceAttributes: secrets }), {
+    kind: 'LocalSubjectAccessReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { namespace: 'dev' },
+    spec: { user: 'ann', resourceAttributes: secrets },
+    status: { allowed: true },
+  });
+  t.match(await ask('dev', { user: 'ann', resourceAttributes: { ...secrets, verb: 'delete', resource: 'rolebindings', group: 'rbac.authorization.k8s.io' } }), { status: { allowed: false } }, 'edit manages no bindings');
+  t.match(await ask('dev', { user: 'bob', resourceAttributes: secrets }), { status: { allowed: false } }, 'another user');
+  t.match(await ask('dev', { user: 'bob', groups: ['system:masters'], resourceAttributes: secrets }), { status: { allowed: true } }, 'the groups of the spec count');
+  const other = await ask('prod', { user: 'ann', resourceAttributes: secrets }).catch((err: unknown) => err);
+  t.ok(isSkiffError(other, 'SKIFF_ERR_INVALID'), 'attributes of another namespace: 422');
+  t.equal((other as Error).message, 'LocalSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: Invalid value: "dev": must match metadata.namespace');
+  const mismatch = await ask('dev', { user: 'ann', resourceAttributes: secrets }, { namespace: 'prod' }).catch((err: unknown) => err);
+  t.ok(isSkiffError(mismatch, 'SKIFF_ERR_BAD_REQUEST'), 'a body namespace other than the path\'s: 400');
+  t.equal((mismatch as Error).message, 'the namespace of the provided object does not match the namespace sent on the request');
 });

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { parseResourcePath } from '../../../hub/api/paths.js';
+import { parseResourcePath, splitApiPath } from '../../../hub/api/paths.js';
+import { requestAttributes } from '../../../hub/auth/request-attributes.js';
 
 /** A parsed route flattened for comparison: plural plus whichever of namespace/name/subresource are set. */
 function route(pathname: string): Record<string, string> | string {
@@ -64,5 +65,53 @@ t.test('refuses paths that are not API paths at all, without throwing', async (t
     let result: unknown;
     t.doesNotThrow(() => (result = route(path)), `${JSON.stringify(path)} does not throw`);
     t.not(typeof result, 'object', `${JSON.stringify(path)} is not a route`);
+  }
+});
+
+t.test('splitApiPath takes any API path apart by its segments, served or not', async (t) => {
+  const table: Array<[string, object | undefined]> = [
+    ['/api/v1/pods', { group: '', version: 'v1', resource: 'pods', extra: [] }],
+    ['/api/v1/namespaces/dev/pods/x/log', { group: '', version: 'v1', namespace: 'dev', resource: 'pods', name: 'x', subresource: 'log', extra: [] }],
+    ['/apis/metrics.k8s.io/v1beta1/namespaces/dev/pods', { group: 'metrics.k8s.io', version: 'v1beta1', namespace: 'dev', resource: 'pods', extra: [] }],
+    ['/apis/no.such.group/v9/widgets/w', { group: 'no.such.group', version: 'v9', resource: 'widgets', name: 'w', extra: [] }],
+    ['/api/v1/namespaces', { group: '', version: 'v1', resource: 'namespaces', extra: [] }],
+    // A Namespace's own paths: no scoping namespace, the Namespace is the object.
+    ['/api/v1/namespaces/dev', { group: '', version: 'v1', resource: 'namespaces', name: 'dev', extra: [] }],
+    ['/api/v1/namespaces/dev/status', { group: '', version: 'v1', resource: 'namespaces', name: 'dev', subresource: 'status', extra: [] }],
+    ['/api/v1/namespaces/dev/finalize/more', { group: '', version: 'v1', resource: 'namespaces', name: 'dev', subresource: 'finalize', extra: ['more'] }],
+    ['/api/v1/namespaces/dev/pods/x/status/extra/more', { group: '', version: 'v1', namespace: 'dev', resource: 'pods', name: 'x', subresource: 'status', extra: ['extra', 'more'] }],
+    ['/api/v1/namespaces/a%2Fb/pods', { group: '', version: 'v1', namespace: 'a/b', resource: 'pods', extra: [] }],
+    ['/api/v1', undefined],
+    ['/apis/apps/v1', undefined],
+    ['/healthz', undefined],
+    ['/api/v1/pods/%E0%A4%A', undefined],
+  ];
+  for (const [path, want] of table) t.same(splitApiPath(path), want, path);
+});
+
+t.test('the router and the authorizer read the same parts of a path', async (t) => {
+  const paths = [
+    '/api/v1/namespaces/dev/pods/x',
+    '/api/v1/namespaces/dev/pods/x/status',
+    '/api/v1/nodes/n1',
+    '/api/v1/namespaces/dev',
+    '/api/v1/namespaces/dev/finalize',
+    '/apis/apps/v1/namespaces/ns/deployments/d/scale',
+    '/apis/rbac.authorization.k8s.io/v1/clusterroles/view',
+  ];
+  for (const path of paths) {
+    const parsed = parseResourcePath(path);
+    const attributes = requestAttributes('GET', new URL(path, 'http://hub.invalid'));
+    if (!parsed.ok || attributes.kind !== 'resource') {
+      t.fail(`${path} is a resource path to both`);
+      continue;
+    }
+    const { route } = parsed;
+    t.same(
+      [attributes.apiGroup, attributes.resource, attributes.name, attributes.subresource],
+      [route.resource.group, route.resource.plural, route.name ?? '', route.subresource ?? ''],
+      path,
+    );
+    t.equal(attributes.namespace, route.namespace ?? (route.resource.plural === 'namespaces' ? route.name : ''), `${path}: namespace`);
   }
 });

@@ -10,6 +10,7 @@ import {
   confirmNoEscalation,
   escalationLookups,
   escalationMessage,
+  isOnlyMutatingGCFields,
   isRbacWrite,
   ruleCovers,
   uncoveredRules,
@@ -130,8 +131,12 @@ t.test('only creates and updates of the four RBAC kinds are checked', async (t) 
   for (const [line, checked] of table) t.equal(isRbacWrite(req(line)), checked, line);
 });
 
-/** Lookups over a fixed policy: `held` rules in every namespace, and `allowedVerbs` requests ("bind clusterroles/x"). */
-function fakeLookups(held: PolicyRule[], allowed: string[] = [], roles: Record<string, PolicyRule[]> = {}): EscalationLookups & { asked: string[] } {
+/**
+ * Lookups over a fixed policy: `held` rules in every namespace, `allowed` requests ("bind
+ * clusterroles/x@ns"), the `roles` bindings refer to, and the `stored` objects updates replace
+ * ("rolebindings/x").
+ */
+function fakeLookups(held: PolicyRule[], allowed: string[] = [], roles: Record<string, PolicyRule[]> = {}, stored: Record<string, object> = {}): EscalationLookups & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
@@ -144,6 +149,10 @@ function fakeLookups(held: PolicyRule[], allowed: string[] = [], roles: Record<s
     getRole: async (kind, namespace, name) => {
       const rules = roles[`${kind}/${name}`];
       return rules ? ({ apiVersion: `${RBAC}/v1`, kind, metadata: { name, ...(kind === 'Role' ? { namespace } : {}) }, rules } as unknown as KubeObject) : undefined;
+    },
+    getStored: async (resource, _namespace, name) => {
+      asked.push(`stored ${resource}/${name}`);
+      return stored[`${resource}/${name}`] as KubeObject | undefined;
     },
   };
 }
@@ -243,4 +252,82 @@ t.test('on a real store: a namespace admin binds view, not cluster-admin, until 
   await store.create(rolebindings, inNs(binding('RoleBinding', 'bob-bind', 'ClusterRole', 'bind-cluster-admin')));
   await confirmNoEscalation(user, createBinding, binding('RoleBinding', 'x', 'ClusterRole', 'cluster-admin'), lookups);
   t.pass('bind on clusterrole cluster-admin by name allows binding it');
+});
+
+t.test('the route decides what is checked, whatever kind the body claims', async (t) => {
+  const lookups = fakeLookups([podsRead], [], { 'ClusterRole/secret-reader': [secretsGet] });
+  const createRole = req(`POST /apis/${RBAC}/v1/namespaces/ns/roles`);
+  for (const body of [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r' }, rules: [secretsGet] },
+    { metadata: { name: 'r' }, rules: [secretsGet] },
+  ]) {
+    const refused = await refusal(confirmNoEscalation(bob, createRole, body, lookups));
+    t.equal(refused.code, 'SKIFF_ERR_FORBIDDEN', `kind ${JSON.stringify(body.kind)} on the roles route`);
+    t.match(refused.message, /^roles\.rbac\.authorization\.k8s\.io "r" is forbidden: .*\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}$/);
+  }
+  const lyingBinding = { ...binding('RoleBinding', 'x', 'ClusterRole', 'secret-reader'), kind: 'ConfigMap' };
+  t.equal((await refusal(confirmNoEscalation(bob, req(`POST /apis/${RBAC}/v1/namespaces/ns/rolebindings`), lyingBinding, lookups))).code, 'SKIFF_ERR_FORBIDDEN', 'a binding calling itself a ConfigMap');
+  const clusterRole = { kind: 'Role', metadata: { name: 'c' }, rules: [secretsGet] };
+  t.equal((await refusal(confirmNoEscalation(bob, req(`PUT /apis/${RBAC}/v1/clusterroles/c`), clusterRole, lookups))).code, 'SKIFF_ERR_FORBIDDEN', 'a ClusterRole calling itself a Role');
+});
+
+/** A stored binding as the store returns it: server metadata filled in. */
+const storedBinding = (name: string, role: string, metadata: object = {}): object => {
+  const body = binding('RoleBinding', name, 'ClusterRole', role) as { metadata: object };
+  return { ...body, metadata: { ...body.metadata, namespace: 'ns', uid: 'u-1', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z', generation: 1, ...metadata } };
+};
+
+t.test('only the garbage collector\'s fields changing is IsOnlyMutatingGCFields', async (t) => {
+  const stored = storedBinding('x', 'view', { labels: { a: '1' } }) as { metadata: Record<string, unknown> };
+  const table: Array<[string, object, boolean]> = [
+    ['the stored object itself', stored, true],
+    ['server-managed metadata left out of the body', { ...stored, metadata: { name: 'x', labels: { a: '1' } } }, true],
+    ['finalizers and ownerReferences added', { ...stored, metadata: { ...stored.metadata, finalizers: ['f'], ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'u' }] } }, true],
+    ['an empty map for an absent one (Semantic.DeepEqual)', { ...stored, metadata: { ...stored.metadata, annotations: {} } }, true],
+    ['a label changed', { ...stored, metadata: { ...stored.metadata, labels: { a: '2' } } }, false],
+    ['an annotation added', { ...stored, metadata: { ...stored.metadata, annotations: { note: 'x' } } }, false],
+    ['the subjects changed', { ...stored, subjects: [] }, false],
+  ];
+  for (const [name, body, only] of table) t.equal(isOnlyMutatingGCFields(body, stored), only, name);
+  t.notOk(isOnlyMutatingGCFields({ ...stored, rules: [secretsGet] }, { ...stored, rules: [podsRead] }), 'rules changed');
+});
+
+t.test('updates are checked again unless only the garbage collector\'s fields change (Kubernetes policybased storage)', async (t) => {
+  const update = req(`PUT /apis/${RBAC}/v1/namespaces/ns/rolebindings/x`);
+  const stored = storedBinding('x', 'secret-reader') as { metadata: Record<string, unknown> };
+  const lookups = fakeLookups([podsRead], [], { 'ClusterRole/secret-reader': [secretsGet] }, { 'rolebindings/x': stored });
+  const finalizer = { ...stored, metadata: { ...stored.metadata, finalizers: ['example.com/keep'] } };
+  t.equal((await refusal(confirmNoEscalation(bob, update, finalizer, lookups))).code, 'none', 'a finalizer added to a binding of a role not held');
+  t.notOk(lookups.asked.some((asked) => asked.startsWith('bind ')), 'without asking for bind');
+  const relabelled = { ...stored, metadata: { ...stored.metadata, labels: { team: 'a' } } };
+  t.equal((await refusal(confirmNoEscalation(bob, update, relabelled, lookups))).code, 'SKIFF_ERR_FORBIDDEN', 'a label change is checked in full, as in Kubernetes');
+  const mayBind = fakeLookups([], ['bind clusterroles/secret-reader@ns'], {}, { 'rolebindings/x': stored });
+  t.equal((await refusal(confirmNoEscalation(bob, update, relabelled, mayBind))).code, 'none', 'and passes for whoever may bind the role');
+  const missing = fakeLookups([podsRead], [], { 'ClusterRole/secret-reader': [secretsGet] });
+  t.equal((await refusal(confirmNoEscalation(bob, update, finalizer, missing))).code, 'SKIFF_ERR_FORBIDDEN', 'nothing stored: checked as a create');
+
+  const roleUpdate = req(`PUT /apis/${RBAC}/v1/namespaces/ns/roles/r`);
+  const storedRole = { ...(roleBody('r', [secretsGet]) as object), metadata: { name: 'r', namespace: 'ns', uid: 'u-2', resourceVersion: '3' } } as { metadata: Record<string, unknown> };
+  const roleLookups = fakeLookups([podsRead], [], {}, { 'roles/r': storedRole });
+  const owned = { ...storedRole, metadata: { ...storedRole.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'u' }] } };
+  t.equal((await refusal(confirmNoEscalation(bob, roleUpdate, owned, roleLookups))).code, 'none', 'an owner reference added to a Role with rules not held');
+  t.ok(roleLookups.asked.includes('escalate roles/r@ns'), 'escalate is asked first, as RoleEscalationAuthorized');
+  const annotated = { ...storedRole, metadata: { ...storedRole.metadata, annotations: { note: 'x' } } };
+  t.equal((await refusal(confirmNoEscalation(bob, roleUpdate, annotated, roleLookups))).code, 'SKIFF_ERR_FORBIDDEN', 'an annotation change with the same rules is checked in full');
+});
+
+t.test('an aggregationRule takes full authority, to set it and to change or drop it', async (t) => {
+  const aggregating = { kind: 'ClusterRole', metadata: { name: 'agg' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] }, rules: [podsRead] };
+  const create = req(`POST /apis/${RBAC}/v1/clusterroles`);
+  const refused = await refusal(confirmNoEscalation(bob, create, aggregating, fakeLookups([podsRead, everything])));
+  t.same(refused, { code: 'SKIFF_ERR_FORBIDDEN', message: `clusterroles.${RBAC} "agg" is forbidden: must have cluster-admin privileges to use the aggregationRule` }, 'all resources but no URLs is not enough');
+  const fullAuthority = [everything, { nonResourceURLs: ['*'], verbs: ['*'] }];
+  t.equal((await refusal(confirmNoEscalation(bob, create, aggregating, fakeLookups(fullAuthority)))).code, 'none', 'full authority may');
+  t.equal((await refusal(confirmNoEscalation(bob, create, aggregating, fakeLookups([], ['escalate clusterroles/@'])))).code, 'none', 'escalate on clusterroles skips every check');
+  const emptySelectors = { ...aggregating, aggregationRule: { clusterRoleSelectors: [] } };
+  t.equal((await refusal(confirmNoEscalation(bob, create, emptySelectors, fakeLookups([podsRead])))).code, 'none', 'no selectors is no aggregation');
+  const stored = { ...aggregating, metadata: { name: 'agg', uid: 'u', resourceVersion: '1' } };
+  const dropped = { kind: 'ClusterRole', metadata: { name: 'agg' }, rules: [podsRead] };
+  const update = req(`PUT /apis/${RBAC}/v1/clusterroles/agg`);
+  t.equal((await refusal(confirmNoEscalation(bob, update, dropped, fakeLookups([podsRead], [], {}, { 'clusterroles/agg': stored })))).code, 'SKIFF_ERR_FORBIDDEN', 'dropping it stops the role tightening: also full authority');
 });
