@@ -13,10 +13,17 @@
  * The Pod is then reported Failed/Evicted until the hub deletes it (then it is forgotten).
  * Active Pods are desired ones with a running container: evicting a Pod that runs nothing frees
  * nothing. Time, Docker and the cgroup reader come in through deps (unit-tested with fakes).
+ *
+ * Before that, on EVERY sample, pressure or not, comes kubelet's localStorageEviction for emptyDir
+ * volumes (empty-dir-limits.ts): each active Pod with an emptyDir over its sizeLimit is evicted the
+ * same way (grace 0, same record, event and status), all such Pods in one pass; when any was, the
+ * memory step waits for the next sample, as kubelet skips the rest of that synchronize. Only Pods
+ * that have an emptyDir with a sizeLimit are measured, and the desired state says which without
+ * asking Docker, so a node without such Pods pays nothing.
  */
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import type { DesiredState, NodeEvent, ReportedPod } from '../../shared/mqtt/messages.js';
+import type { DesiredPod, DesiredState, NodeEvent, ReportedPod } from '../../shared/mqtt/messages.js';
 import { containerKey, type ContainerHistory } from '../reconcile/history.js';
 import { isRunningState, terminationOf } from '../reconcile/termination.js';
 import { podEvent } from '../report/pod-event.js';
@@ -25,6 +32,8 @@ import { thresholdAmount, type EvictionSignal, type EvictionThresholds } from '.
 import { evictedPodStatus } from '../report/pod-status.js';
 import { identityOf } from '../runtime/labels.js';
 import type { ObservedContainer } from '../runtime/observe.js';
+import type { DirUsage } from '../volumes/dir-usage.js';
+import { emptyDirLimitEvictions, limitedEmptyDirs, type EmptyDirMeasurement, type LimitedEmptyDir } from './empty-dir-limits.js';
 import { withoutEvicted, type EvictedContainer, type EvictedPod, type EvictionStore } from './evicted-pods.js';
 import { memoryEvictionMessage } from './eviction-message.js';
 import { rankForMemoryPressure, type PodMemoryUsage } from './rank.js';
@@ -37,6 +46,11 @@ export interface EvictionManagerDeps {
   observe(): Promise<readonly ObservedContainer[]>;
   /** A running container's working set (cgroup-stats.ts); undefined when it cannot be read. */
   workingSetBytes(container: ObservedContainer): Promise<number | undefined>;
+  /**
+   * Bytes used in one emptyDir volume of a Pod (PodVolumes.emptyDirUsage); the walk may stop once
+   * it has seen more than `stopAboveBytes`. Undefined when the volume does not exist.
+   */
+  emptyDirUsage(uid: string, volume: LimitedEmptyDir, stopAboveBytes: number): Promise<DirUsage | undefined>;
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   inspectContainer(id: string): Promise<ObservedContainer | undefined>;
   /** Container history (restart counts survive into the evicted Pod's status). */
@@ -52,25 +66,42 @@ export interface EvictionManagerDeps {
 /** A hard eviction stops containers at once (kubelet's gracePeriodOverride for hard thresholds). */
 const HARD_EVICTION_GRACE_SECONDS = 0;
 
+/** A desired Pod that may be evicted now, and its running containers. */
+interface ActivePod {
+  pod: DesiredPod;
+  running: ObservedContainer[];
+}
+
 export class EvictionManager {
-  private evicting: Promise<EvictedPod | undefined> | undefined;
+  private evicting: Promise<EvictedPod[]> | undefined;
   private saidNothingToEvict = false;
+  /** Volumes (uid/name) already reported as too large to measure fully: said once, not every pass. */
+  private readonly saidTruncated = new Set<string>();
 
   constructor(private readonly deps: EvictionManagerDeps) {}
 
-  /** The node monitor's sample: evicts one Pod when memory.available is below its threshold. */
+  /**
+   * The node monitor's sample (kubelet's synchronize): evicts the Pods over an emptyDir sizeLimit,
+   * or else one Pod when memory.available is below its threshold.
+   */
   onSample(sample: NodeObservations, breached: readonly EvictionSignal[]): void {
-    if (!breached.includes('memory.available')) {
-      this.saidNothingToEvict = false;
-      return;
-    }
-    if (this.evicting) return; // one eviction at a time; the next sample may evict the next Pod
-    this.evicting = this.evictOne(sample).finally(() => {
+    const memoryPressure = breached.includes('memory.available');
+    if (!memoryPressure) this.saidNothingToEvict = false;
+    if (!memoryPressure && !this.anyEmptyDirLimit()) return;
+    if (this.evicting) return; // one pass at a time; the next sample may evict the next Pod
+    this.evicting = this.synchronize(sample, memoryPressure).finally(() => {
       this.evicting = undefined;
     });
   }
 
-  /** Resolves once the eviction in progress (if any) is done; for tests and an orderly stop. */
+  private async synchronize(sample: NodeObservations, memoryPressure: boolean): Promise<EvictedPod[]> {
+    const overLimit = await this.evictOverEmptyDirLimits();
+    if (overLimit.length > 0 || !memoryPressure) return overLimit;
+    const evicted = await this.evictOne(sample);
+    return evicted ? [evicted] : [];
+  }
+
+  /** Resolves once the eviction pass in progress (if any) is done; for tests and an orderly stop. */
   async settled(): Promise<void> {
     await this.evicting;
   }
@@ -105,26 +136,88 @@ export class EvictionManager {
     if (gone > 0) this.deps.log.info({ pods: gone }, 'forgot evicted pods the hub deleted');
   }
 
-  /** One eviction pass; returns the Pod it evicted, if any. */
+  /** One memory eviction pass; returns the Pod it evicted, if any. */
   async evictOne(sample: NodeObservations): Promise<EvictedPod | undefined> {
     const { deps } = this;
     try {
       const observed = await deps.observe();
-      const [victim] = rankForMemoryPressure(await this.activePods(observed));
+      const [victim] = rankForMemoryPressure(await this.memoryUsage(this.activePods(observed)));
       if (!victim) {
         if (!this.saidNothingToEvict) deps.log.warn({ signal: 'memory.available' }, 'eviction threshold met, but no pod to evict');
         this.saidNothingToEvict = true;
         return undefined;
       }
-      return await this.evict(victim, sample, observed);
+      const message = memoryEvictionMessage({
+        pod: victim.pod,
+        thresholdBytes: thresholdAmount(deps.thresholds['memory.available'], sample.memoryCapacityBytes),
+        availableBytes: sample.memoryAvailableBytes ?? 0,
+        ...(victim.containers ? { usage: victim.containers } : {}),
+      });
+      return await this.evict(victim.pod, message, observed);
     } catch (err) {
       deps.log.error({ err: errorMessage(err) }, 'eviction failed');
       return undefined;
     }
   }
 
-  /** Desired, not evicted, not terminating Pods with a running container, and what they use. */
-  private async activePods(observed: readonly ObservedContainer[]): Promise<PodMemoryUsage[]> {
+  /**
+   * kubelet's emptyDirLimitEviction over the active Pods: measures the emptyDir volumes that have a
+   * sizeLimit and evicts every Pod with one over it; returns the Pods it evicted.
+   */
+  async evictOverEmptyDirLimits(): Promise<EvictedPod[]> {
+    const { deps } = this;
+    if (!this.anyEmptyDirLimit()) return [];
+    try {
+      const observed = await deps.observe();
+      const measurements: EmptyDirMeasurement[] = [];
+      for (const { pod } of this.activePods(observed)) {
+        const limited = limitedEmptyDirs(pod);
+        if (limited.length > 0) measurements.push({ pod, usedBytes: await this.emptyDirUsage(pod, limited) });
+      }
+      const measured = new Set(measurements.map((m) => m.pod.metadata.uid));
+      for (const key of this.saidTruncated) if (!measured.has(key.slice(0, key.lastIndexOf('/')))) this.saidTruncated.delete(key);
+      const evicted: EvictedPod[] = [];
+      for (const { pod, volume, message } of emptyDirLimitEvictions(measurements)) {
+        deps.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, volume }, 'emptyDir over its sizeLimit');
+        evicted.push(await this.evict(pod, message, observed));
+      }
+      return evicted;
+    } catch (err) {
+      deps.log.error({ err: errorMessage(err) }, 'emptyDir limit eviction failed');
+      return [];
+    }
+  }
+
+  /** Whether any desired Pod not yet evicted has an emptyDir with a sizeLimit (no I/O). */
+  private anyEmptyDirLimit(): boolean {
+    const evicted = this.deps.store.evictedPods();
+    return (this.deps.desired()?.pods ?? []).some((pod) => !evicted.has(pod.metadata.uid) && limitedEmptyDirs(pod).length > 0);
+  }
+
+  /** Bytes used by volume name; a volume that cannot be measured is left out (kubelet: no stats, no verdict). */
+  private async emptyDirUsage(pod: DesiredPod, limited: readonly LimitedEmptyDir[]): Promise<Map<string, number>> {
+    const { deps } = this;
+    const used = new Map<string, number>();
+    for (const volume of limited) {
+      const key = `${pod.metadata.uid}/${volume.name}`;
+      try {
+        const usage = await deps.emptyDirUsage(pod.metadata.uid, volume, volume.limitBytes);
+        if (!usage) continue; // not made yet
+        if (usage.truncated && !this.saidTruncated.has(key)) {
+          // Counted bytes are a lower bound: over the limit still evicts, under it proves nothing.
+          deps.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, volume: volume.name, entries: usage.entries, bytes: usage.bytes }, 'emptyDir too large to measure fully');
+          this.saidTruncated.add(key);
+        }
+        used.set(volume.name, usage.bytes);
+      } catch (err) {
+        deps.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, volume: volume.name, err: errorMessage(err) }, 'emptyDir usage not read');
+      }
+    }
+    return used;
+  }
+
+  /** Desired, not evicted, not terminating Pods with a running container, in desired order. */
+  private activePods(observed: readonly ObservedContainer[]): ActivePod[] {
     const { deps } = this;
     const desired = deps.desired();
     if (!desired) return [];
@@ -135,11 +228,18 @@ export class EvictionManager {
       const uid = identityOf(c.labels)?.podUid;
       if (uid && isRunningState(c.state)) running.set(uid, [...(running.get(uid) ?? []), c]);
     }
-    const pods = desired.pods.filter((pod) => !evicted.has(pod.metadata.uid) && !terminating.has(pod.metadata.uid) && running.has(pod.metadata.uid));
+    return desired.pods
+      .filter((pod) => !evicted.has(pod.metadata.uid) && !terminating.has(pod.metadata.uid) && running.has(pod.metadata.uid))
+      .map((pod) => ({ pod, running: running.get(pod.metadata.uid)! }));
+  }
+
+  /** What each active Pod's containers use now (working set). */
+  private async memoryUsage(active: readonly ActivePod[]): Promise<PodMemoryUsage[]> {
+    const { deps } = this;
     return Promise.all(
-      pods.map(async (pod) => {
+      active.map(async ({ pod, running }) => {
         const usage = new Map<string, number>();
-        for (const c of running.get(pod.metadata.uid)!) {
+        for (const c of running) {
           const name = identityOf(c.labels)!.container;
           const bytes = await deps.workingSetBytes(c).catch((err: unknown) => {
             deps.log.debug({ container: c.name, err: errorMessage(err) }, 'container memory not read');
@@ -153,16 +253,10 @@ export class EvictionManager {
     );
   }
 
-  private async evict(victim: PodMemoryUsage, sample: NodeObservations, observedNow: readonly ObservedContainer[]): Promise<EvictedPod> {
+  /** Evicts `pod` with `message` (kubelet's evictPod with grace 0): the one path every eviction takes. */
+  private async evict(pod: DesiredPod, message: string, observedNow: readonly ObservedContainer[]): Promise<EvictedPod> {
     const { deps } = this;
-    const { pod } = victim;
     const nowMs = deps.now();
-    const message = memoryEvictionMessage({
-      pod,
-      thresholdBytes: thresholdAmount(deps.thresholds['memory.available'], sample.memoryCapacityBytes),
-      availableBytes: sample.memoryAvailableBytes ?? 0,
-      ...(victim.containers ? { usage: victim.containers } : {}),
-    });
     const observed = observedNow.filter((c) => identityOf(c.labels)?.podUid === pod.metadata.uid);
     const created = observed.map((c) => c.createdMs).filter((ms) => ms > 0);
     const record: EvictedPod = {

@@ -56,3 +56,12 @@ export function memoryEvictionMessage(facts: MemoryEvictionFacts): string {
   }
   return message;
 }
+
+/**
+ * kubelet's emptyDirMessageFmt, `Usage of EmptyDir volume %q exceeds the limit %q. `: the volume's
+ * name and its sizeLimit as resource.Quantity.String() prints it ("1024Ki" reads "1Mi"). Go's %q
+ * and JSON.stringify agree on these strings: a DNS label and a quantity are plain ASCII.
+ */
+export function emptyDirLimitMessage(volume: string, sizeLimit: string): string {
+  return `Usage of EmptyDir volume ${JSON.stringify(volume)} exceeds the limit ${JSON.stringify(sizeLimit)}. `;
+}

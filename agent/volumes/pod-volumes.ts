@@ -9,15 +9,16 @@
  * configMap and secret volumes are written by atomic-writer.ts, so a running container, which
  * bind-mounts the volume directory, sees updates live; prepare is idempotent and costs one
  * readlink per volume when nothing changed. Calls for one pod must not overlap (the reconcile
- * loop is serial).
+ * loop is serial). emptyDirUsage measures an emptyDir for its sizeLimit (the eviction manager).
  */
 import { chmod, lstat, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errorMessage, SkiffError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import type { ConfigLookup } from '../config/config-lookup.js';
 import { writePayload, type WrittenPayload } from './atomic-writer.js';
+import { directoryUsage, type DirUsage, type DirUsageOptions } from './dir-usage.js';
 import { projectConfigMap, projectSecret } from './projection.js';
 import { resolveSubPath } from './sub-path.js';
 import { isTmpfs } from './tmpfs.js';
@@ -135,6 +136,15 @@ export class PodVolumes {
     return [...uids].sort();
   }
 
+  /**
+   * Bytes used in the Pod's emptyDir volume `name` (dir-usage.ts), on disk or, for medium Memory,
+   * on the shared tmpfs; undefined when the volume does not exist (not prepared yet, or removed).
+   */
+  async emptyDirUsage(uid: string, volume: { name: string; medium: 'Memory' | 'disk' }, options: DirUsageOptions): Promise<DirUsage | undefined> {
+    if (!SAFE_UID.test(uid) || !DNS_LABEL.test(volume.name)) return undefined; // never made: no path to measure
+    return directoryUsage(volumePath(volume.medium === 'Memory' ? this.secretsDir : this.dataDir, uid, 'empty-dir', volume.name), options);
+  }
+
   private async prepareVolume(pod: DesiredPod, volume: PodVolume, lookup: ConfigLookup): Promise<VolumeResult> {
     if (!DNS_LABEL.test(volume.name)) return { ok: false, message: `volume name "${volume.name}" is not a DNS label` };
     const given = (['configMap', 'secret', 'emptyDir'] as const).filter((k) => volume[k] !== undefined);
@@ -168,8 +178,8 @@ export class PodVolumes {
 
   /** The volume's directory, created with `mode` if missing (its parents: 0700, the agent's only). */
   private async volumeDir(root: string, pod: DesiredPod, kind: VolumeKind, name: string, mode: number): Promise<string> {
-    const parent = join(root, 'pods', pod.metadata.uid, 'volumes', kind);
-    const dir = join(parent, name);
+    const dir = volumePath(root, pod.metadata.uid, kind, name);
+    const parent = dirname(dir);
     await mkdir(parent, { recursive: true, mode: 0o700 });
     try {
       await mkdir(dir);
@@ -193,6 +203,11 @@ export class PodVolumes {
     if (await isTmpfs(this.secretsDir)) return undefined;
     return `${this.secretsDir} is not a tmpfs: ${what} are kept in memory only, never on the node's disk (mount a tmpfs there, or point the agent's secrets dir at one)`;
   }
+}
+
+/** Where a volume lives: <root>/pods/<uid>/volumes/<kind>/<name>. */
+function volumePath(root: string, uid: string, kind: VolumeKind, name: string): string {
+  return join(root, 'pods', uid, 'volumes', kind, name);
 }
 
 async function listDir(dir: string): Promise<string[]> {

@@ -28,19 +28,33 @@ const bestEffort = pod('besteffort', {}, [{ name: 'web' }]);
 const burstable = pod('burstable', {}, [{ name: 'web', resources: { requests: { memory: '32Mi', cpu: '10m' } } }]);
 const guaranteed = pod('guaranteed', {}, [{ name: 'web', resources: { requests: { memory: '64Mi', cpu: '100m' }, limits: { memory: '64Mi', cpu: '100m' } } }]);
 
-/** A node with these Pods running, each container using `usage` bytes (by pod name), and a fake Docker. */
-function node(pods: DesiredPod[], usage: Record<string, number | undefined>, overrides: Partial<EvictionManagerDeps> = {}) {
+/**
+ * A node with these Pods running, each container using `usage` bytes (by pod name), each emptyDir
+ * holding `emptyDirBytes` (by "pod/volume"; absent: not made yet), and a fake Docker.
+ */
+function node(pods: DesiredPod[], usage: Record<string, number | undefined>, overrides: Partial<EvictionManagerDeps> = {}, emptyDirBytes: Record<string, number> = {}) {
   const store = new MemoryEvictionStore();
   const events: NodeEvent[] = [];
   const stopped: Array<[string, number]> = [];
   let containers: ObservedContainer[] = pods.map((p) => ({ ...observed(p), pid: 100 }));
   let desired: DesiredState = { schema: 1, node: 'node-a', generation: 7, pods };
   let evictedCalls = 0;
+  let observeCalls = 0;
+  const measured: Array<[string, string, number]> = [];
   const manager = new EvictionManager({
     thresholds: { 'memory.available': { quantity: 100 * MiB } },
     desired: () => desired,
-    observe: async () => containers,
+    observe: async () => {
+      observeCalls++;
+      return containers;
+    },
     workingSetBytes: async (c) => usage[identityOf(c.labels)!.podName],
+    emptyDirUsage: async (uid, volume, stopAboveBytes) => {
+      const podName = pods.find((p) => p.metadata.uid === uid)!.metadata.name;
+      measured.push([podName, volume.name, stopAboveBytes]);
+      const bytes = emptyDirBytes[`${podName}/${volume.name}`];
+      return bytes === undefined ? undefined : { bytes, entries: 1, truncated: false };
+    },
     stopContainer: async (id, grace) => {
       stopped.push([id, grace]);
       containers = containers.map((c) => (c.id === id ? { ...c, state: 'exited', exitCode: 137, finishedAt: new Date(T0).toISOString() } : c));
@@ -62,6 +76,8 @@ function node(pods: DesiredPod[], usage: Record<string, number | undefined>, ove
     containers: () => containers,
     setDesired: (state: DesiredState) => (desired = state),
     evictedCalls: () => evictedCalls,
+    observeCalls: () => observeCalls,
+    measured,
   };
 }
 
@@ -182,4 +198,94 @@ t.test('withoutEvicted is identity when nothing is evicted', async (t) => {
     pods: [],
     terminating: [{ uid: 'x', gracePeriodSeconds: 5 }, { uid: bestEffort.metadata.uid, gracePeriodSeconds: 0 }],
   });
+});
+
+/** A Pod whose container mounts emptyDir volumes with these sizeLimits (undefined: none). */
+function withEmptyDirs(name: string, limits: Record<string, string | number | undefined>, medium?: 'Memory'): DesiredPod {
+  return pod(
+    name,
+    { volumes: Object.entries(limits).map(([volume, sizeLimit]) => ({ name: volume, emptyDir: { ...(medium ? { medium } : {}), ...(sizeLimit !== undefined ? { sizeLimit } : {}) } })) },
+    [{ name: 'web', volumeMounts: Object.keys(limits).map((volume) => ({ name: volume, mountPath: `/${volume}` })) }],
+  );
+}
+
+const calm: NodeObservations = { memoryCapacityBytes: 1024 * MiB, memoryAvailableBytes: 900 * MiB };
+
+t.test('without any pressure, a Pod whose emptyDir exceeds its sizeLimit is evicted with kubelet’s message', async (t) => {
+  const over = withEmptyDirs('over', { cache: '1Mi' });
+  const under = withEmptyDirs('under', { cache: '1Mi' });
+  const n = node([over, under, bestEffort], {}, {}, { 'over/cache': 3 * MiB, 'under/cache': MiB });
+  n.manager.onSample(calm, []);
+  await n.manager.settled();
+  t.same([...n.store.pods.keys()], [over.metadata.uid], 'only the Pod over its limit (exactly at the limit is within it)');
+  const record = n.store.pods.get(over.metadata.uid)!;
+  t.equal(record.message, 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ');
+  t.same(
+    n.events.map((e) => [e.involvedObject.name, e.type, e.reason, e.message]),
+    [['over', 'Warning', 'Evicted', record.message]],
+  );
+  t.same(n.stopped.map(([, grace]) => grace), [0], 'a hard eviction: grace 0');
+  t.match(record.containers, [{ name: 'web', terminated: { exitCode: 137 } }]);
+  t.equal(n.evictedCalls(), 1, 'the loop is woken');
+  t.same(n.measured, [['over', 'cache', MiB], ['under', 'cache', MiB]], 'only Pods with a limited emptyDir are measured, no further than the limit');
+  t.same(n.manager.desiredForLoop({ schema: 1, node: 'node-a', generation: 7, pods: [over, under] })?.pods, [under], 'never run again');
+  t.match(n.manager.reportedPods('10.0.0.5', 7), [{ name: 'over', status: { phase: 'Failed', reason: 'Evicted', message: record.message } }]);
+
+  n.manager.onSample(calm, []);
+  await n.manager.settled();
+  t.equal(n.store.pods.size, 1, 'the evicted Pod is not measured again');
+  t.same(n.measured.map(([p]) => p), ['over', 'under', 'under']);
+});
+
+t.test('every Pod over a limit goes in one pass, and then no memory eviction in that pass', async (t) => {
+  const a = withEmptyDirs('a', { scratch: '2Mi' }, 'Memory');
+  const b = withEmptyDirs('b', { small: '1000', big: '1G' });
+  const n = node([guaranteed, a, b], { guaranteed: 500 * MiB }, {}, { 'a/scratch': 2 * MiB + 1, 'b/small': 4096, 'b/big': 2e9 });
+  n.manager.onSample(pressed, ['memory.available']);
+  await n.manager.settled();
+  t.same([...n.store.pods.values()].map((p) => [p.name, p.message]), [
+    ['a', 'Usage of EmptyDir volume "scratch" exceeds the limit "2Mi". '],
+    ['b', 'Usage of EmptyDir volume "small" exceeds the limit "1k". '],
+  ], 'the first volume over its limit names the message; the limit as Quantity.String() prints it');
+  t.notOk(n.store.pods.has(guaranteed.metadata.uid), 'the memory step waits for the next sample');
+
+  n.manager.onSample(pressed, ['memory.available']);
+  await n.manager.settled();
+  t.ok(n.store.pods.has(guaranteed.metadata.uid), 'then memory pressure evicts as before');
+});
+
+t.test('a node without limited emptyDirs measures nothing and asks Docker nothing when calm', async (t) => {
+  const unlimited = withEmptyDirs('unlimited', { cache: undefined, zero: '0' });
+  const n = node([unlimited, bestEffort], { besteffort: MiB }, {}, { 'unlimited/cache': 50 * MiB, 'unlimited/zero': 50 * MiB });
+  n.manager.onSample(calm, []);
+  await n.manager.settled();
+  t.equal(n.observeCalls(), 0);
+  t.same(n.measured, [], 'no sizeLimit, or a zero one, is no limit');
+  t.equal(n.store.pods.size, 0);
+});
+
+t.test('an emptyDir that is missing or cannot be measured evicts nothing; a terminating Pod is not measured', async (t) => {
+  const missing = withEmptyDirs('missing', { cache: '1Ki' });
+  const broken = withEmptyDirs('broken', { cache: '1Ki' });
+  const leaving = withEmptyDirs('leaving', { cache: '1Ki' });
+  const n = node(
+    [missing, broken, leaving],
+    {},
+    {
+      emptyDirUsage: async (uid) => {
+        if (uid === broken.metadata.uid) throw new Error('EACCES: permission denied');
+        if (uid === leaving.metadata.uid) return { bytes: MiB, entries: 1, truncated: false };
+        return undefined;
+      },
+    },
+  );
+  n.setDesired({ schema: 1, node: 'node-a', generation: 8, pods: [missing, broken, leaving], terminating: [{ uid: leaving.metadata.uid, gracePeriodSeconds: 30 }] });
+  t.same(await n.manager.evictOverEmptyDirLimits(), []);
+  t.equal(n.store.pods.size, 0);
+});
+
+t.test('a truncated walk over the limit still evicts (its count is a lower bound)', async (t) => {
+  const big = withEmptyDirs('big', { cache: '1Mi' });
+  const n = node([big], {}, { emptyDirUsage: async () => ({ bytes: 2 * MiB, entries: 100_000, truncated: true }) });
+  t.same((await n.manager.evictOverEmptyDirLimits()).map((p) => p.name), ['big']);
 });
