@@ -15,6 +15,7 @@ import { createExecutors } from './reconcile/executor.js';
 import { FailureState } from './reconcile/failures.js';
 import { InFlight } from './reconcile/in-flight.js';
 import { ReconcileLoop } from './reconcile/loop.js';
+import { splitSandboxes } from './reconcile/plan-sandbox.js';
 import { Prober } from './health/prober.js';
 import { probedContainers } from './health/probed-containers.js';
 import { EventPublisher } from './report/event-publisher.js';
@@ -44,6 +45,7 @@ import { establishHubTrust, HubTrustError } from './session/hub-ca.js';
 import { SqliteAgentStore } from './store/sqlite-agent-store.js';
 import { lookupOf } from './config/config-lookup.js';
 import { PodVolumes } from './volumes/pod-volumes.js';
+import { MAX_USAGE_WALK_ENTRIES } from './volumes/dir-usage.js';
 
 export interface AgentHandle {
   stop(): Promise<void>;
@@ -110,6 +112,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     node,
     ...(config.nodeIp !== undefined ? { nodeIp: config.nodeIp } : {}),
     ...(config.podMaxPids !== undefined ? { podMaxPids: config.podMaxPids } : {}),
+    sandboxImage: config.pauseImage,
     now,
     log: log.child({ component: 'executor' }),
     pulls,
@@ -139,11 +142,15 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
 
   // Memory-pressure eviction (kubelet's eviction manager): acts on each node-monitor sample.
   let reconciling = false; // the loop is built after the first sample, which may already evict
+  // Per node under --secrets-dir: agents sharing a host never clean up each other's volumes.
+  const volumes = new PodVolumes({ dataDir: config.dataDir, secretsDir: join(config.secretsDir, node), log: log.child({ component: 'volumes' }) });
   const evictions = new EvictionManager({
     thresholds: config.evictionHard,
     desired: () => desired,
-    observe: () => observer.observe(),
+    // Pod containers only: a sandbox's pause process uses next to nothing and goes with its pod.
+    observe: async () => splitSandboxes(await observer.observe()).containers,
     workingSetBytes: cgroupWorkingSet(readProcCgroup, readCgroupFile),
+    emptyDirUsage: (uid, volume, stopAboveBytes) => volumes.emptyDirUsage(uid, volume, { maxEntries: MAX_USAGE_WALK_ENTRIES, stopAboveBytes }),
     stopContainer: (id, graceSeconds) => api.stopContainer(id, graceSeconds),
     inspectContainer: (id) => api.inspectContainer(id),
     history: () => store.history(),
@@ -218,12 +225,12 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     failures,
     now,
     random,
+    sandboxImage: config.pauseImage,
     log: log.child({ component: 'reconcile' }),
     resyncIntervalMs: config.resyncIntervalMs,
     probes: prober,
     node: () => ({ name: node, hostIP: facts.internalIP ?? '', allocatable: nodeResources().allocatable }),
-    // Per node under --secrets-dir: agents sharing a host never clean up each other's volumes.
-    volumes: new PodVolumes({ dataDir: config.dataDir, secretsDir: join(config.secretsDir, node), log: log.child({ component: 'volumes' }) }),
+    volumes,
     onSettled: (result) => {
       refreshFacts();
       prober.sync(probedContainers(result.desired, result.observed));

@@ -47,6 +47,8 @@ export interface AgentConfig {
   metricsIntervalMs: number;
   /** --pod-max-pids; undefined (-1): unlimited. */
   podMaxPids?: number;
+  /** --pause-image: the image of every pod's sandbox (the pause container holding its network namespace). */
+  pauseImage: string;
   /** --secrets-dir: absolute path of a tmpfs for Secret volume files (the agent uses <it>/<node-name>). */
   secretsDir: string;
 }
@@ -78,6 +80,7 @@ const FLAGS = {
   },
   'max-pods': { description: `the most Pods this node runs (default ${DEFAULTS.node.maxPods})` },
   'metrics-interval': { description: `how often node and container usage is sampled and sent, e.g. 10s (default ${DEFAULTS.metrics.sampleIntervalMs / 1000}s)` },
+  'pause-image': { env: 'SKIFF_PAUSE_IMAGE', description: `image of each pod's sandbox, the pause container its containers share a network with (default ${DEFAULTS.node.pauseImage})` },
   'pod-max-pids': { description: `the most processes each container may run, -1 for no limit (default ${DEFAULTS.node.podMaxPids})` },
   'secrets-dir': {
     env: 'SKIFF_SECRETS_DIR',
@@ -256,6 +259,12 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       return n;
     }) ?? DEFAULTS.node.podMaxPids;
 
+  const pauseImage =
+    parsed('pause-image', read('pause-image'), (text) => {
+      if (!/^[a-z0-9][^\s@]*(@sha256:[0-9a-f]{64})?$/.test(text)) throw new ParseProblem(`${JSON.stringify(text)} is not an image reference, e.g. ${DEFAULTS.node.pauseImage}`);
+      return text;
+    }) ?? DEFAULTS.node.pauseImage;
+
   if (problems.length > 0) {
     throw new SkiffError('SKIFF_ERR_CONFIG', `invalid agent configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
       details: problems,
@@ -279,6 +288,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     maxPods,
     metricsIntervalMs,
     ...(podMaxPids > 0 ? { podMaxPids } : {}),
+    pauseImage,
     secretsDir: resolve(read('secrets-dir') ?? defaultSecretsDir()),
   });
 }

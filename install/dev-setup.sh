@@ -4,7 +4,7 @@
 #    registry (the tests pull through a real registry on 127.0.0.1); installed only when missing;
 #  - a running Docker engine (reused when one answers; started without systemd otherwise);
 #  - npm dependencies and the compiled JavaScript;
-#  - the local test images.
+#  - the local test images and the pod sandbox (pause) image.
 # Needs root for apt-get and dockerd (as on a fresh Debian/Raspberry Pi OS box).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,4 +40,6 @@ npm run --silent build
 
 install/build-local-image.sh skiff-test/web:1 v1
 install/build-local-image.sh skiff-test/web:2 v2
+# The pod sandbox image (registry.k8s.io/pause): pulled when a registry answers, built otherwise.
+install/build-pause-image.sh
 log "ready"

@@ -52,6 +52,11 @@ export const DEFAULTS = {
      */
     podMaxPids: 1024,
     /**
+     * --pause-image: the pod sandbox image, kubelet's own (multi-arch: arm/v7, arm64, amd64). An
+     * air-gapped device needs it preloaded (install/build-pause-image.sh builds an equivalent).
+     */
+    pauseImage: 'registry.k8s.io/pause:3.10',
+    /**
      * kubelet's --eviction-hard defaults on Linux, less imagefs (Docker's filesystem, which the
      * agent does not watch). Setting the flag replaces them all, as kubelet's did.
      */

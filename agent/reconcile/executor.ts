@@ -13,6 +13,8 @@ import { graceAfterHook, runPreStop } from '../health/pre-stop.js';
 import { podEvent, type PodEventType } from '../report/pod-event.js';
 import type { DockerApi } from '../runtime/docker-api.js';
 import { containerCreateBody } from '../runtime/container-spec.js';
+import { sandboxCreateBody } from '../runtime/sandbox-spec.js';
+import { SANDBOX_GRACE_SECONDS } from './plan-sandbox.js';
 import type { ContainerIdentity } from '../runtime/labels.js';
 import type { AgentStore } from '../store/agent-store.js';
 import { FailureState } from './failures.js';
@@ -33,6 +35,8 @@ export interface ExecutorDeps {
   nodeIp?: string;
   /** --pod-max-pids for each container; undefined: unlimited. */
   podMaxPids?: number;
+  /** --pod-infra-image: what every pod sandbox runs. */
+  sandboxImage: string;
   now(): number;
   log: Logger;
   pulls: InFlight;
@@ -61,7 +65,8 @@ function waitEvent(step: WaitStep): { type: PodEventType; reason: string; messag
     case 'CreateContainerConfigError':
       return { type: 'Warning', reason: 'Failed', message: `Error: ${step.message ?? step.reason}` };
     case 'ContainerCreating':
-      return step.message ? { type: 'Warning', reason: 'FailedMount', message: step.message } : undefined;
+      // A failed mount or a sandbox that cannot be made; a plain "being created" says nothing.
+      return step.eventReason && step.message ? { type: 'Warning', reason: step.eventReason, message: step.message } : undefined;
     default:
       return undefined; // ErrImagePull: the pull's own Failed events said it
   }
@@ -115,9 +120,11 @@ export function createExecutors(deps: ExecutorDeps): Executors {
         }
         for (const ref of step.requesters) emit(ref, 'Normal', 'Pulling', `Pulling image "${ref.container.image}"`);
         const startedMs = deps.now();
+        // Failures are kept per image and pull secrets; the sandbox image's (no requesters) by image.
+        const keys = step.requesters.length > 0 ? new Set(step.requesters.map((ref) => pullKey(ref.pod, step.image))) : new Set([step.image]);
         try {
           await api.pullImage(step.image, auth);
-          for (const ref of step.requesters) failures.pullFailures.delete(pullKey(ref.pod, step.image));
+          for (const key of keys) failures.pullFailures.delete(key);
           failures.pulledAtMs.set(step.image, deps.now());
           const seconds = ((deps.now() - startedMs) / 1000).toFixed(3);
           for (const ref of step.requesters) {
@@ -126,8 +133,6 @@ export function createExecutors(deps: ExecutorDeps): Executors {
           }
           log.info({ image: step.image }, 'pulled image');
         } catch (err) {
-          // Recorded once per distinct key (image and pull secrets) among the requesters.
-          const keys = new Set(step.requesters.map((ref) => pullKey(ref.pod, step.image)));
           const failure = [...keys].map((key) => FailureState.record(failures.pullFailures, key, 'ErrImagePull', errorMessage(err), deps.now()))[0]!;
           for (const ref of step.requesters) {
             emit(ref, 'Warning', 'Failed', `Failed to pull image "${ref.container.image}": ${errorMessage(err)}`);
@@ -146,8 +151,8 @@ export function createExecutors(deps: ExecutorDeps): Executors {
       try {
         const body = containerCreateBody({
           node: deps.node,
-          ...(deps.nodeIp !== undefined ? { nodeIp: deps.nodeIp } : {}),
           pod,
+          sandboxId: step.sandboxId,
           container,
           attempt: step.attempt,
           hash: step.hash,
@@ -173,6 +178,37 @@ export function createExecutors(deps: ExecutorDeps): Executors {
         const reason = created ? 'RunContainerError' : 'CreateContainerError';
         const failure = FailureState.record(failures.createFailures, step.key, reason, errorMessage(err), deps.now());
         log.warn({ ...context, failures: failure.attempts, err: errorMessage(err) }, 'container create failed');
+      }
+    },
+
+    async sandbox(step) {
+      const { pod } = step;
+      const context = { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, sandboxAttempt: step.attempt };
+      let id: string | undefined;
+      try {
+        const body = sandboxCreateBody({
+          node: deps.node,
+          ...(deps.nodeIp !== undefined ? { nodeIp: deps.nodeIp } : {}),
+          pod,
+          image: deps.sandboxImage,
+          attempt: step.attempt,
+          hash: step.hash,
+          graceSeconds: SANDBOX_GRACE_SECONDS,
+        });
+        // kubelet says so when a pod gets a sandbox after its first (its containers restart in it).
+        if (step.attempt > 1) deps.emit?.(podEvent(pod, undefined, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', deps.now()));
+        id = await api.createContainer(body);
+        // Remembered before the start: the next sandbox is numbered after this one even if Docker loses it.
+        store.putHistory(step.key, withAttempt(store.history().get(step.key), { attempt: step.attempt, containerId: id, hash: step.hash, startedAtMs: deps.now() }));
+        await api.startContainer(id);
+        failures.createFailures.delete(step.key);
+        log.info({ ...context, containerId: id.slice(0, 12) }, 'started pod sandbox');
+      } catch (err) {
+        // As a failed create: nothing half-made left; the pod's containers wait with
+        // FailedCreatePodSandBox (plan-sandbox.ts) until the backoff lets the next attempt go.
+        if (id !== undefined) await api.removeContainer(id).catch(() => undefined);
+        const failure = FailureState.record(failures.createFailures, step.key, 'FailedCreatePodSandBox', errorMessage(err), deps.now());
+        log.warn({ ...context, failures: failure.attempts, err: errorMessage(err) }, 'pod sandbox create failed');
       }
     },
 

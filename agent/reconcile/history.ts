@@ -49,15 +49,31 @@ export function withAttempt(
   };
 }
 
+/**
+ * How an attempt was ended by Skiff: killedByProbe (failed liveness/startup: restarted unless
+ * restartPolicy is Never), restartAtOnce (its pod's sandbox was replaced: kubelet starts every
+ * container of the new sandbox at once, so the restart backoff starts over).
+ */
+export interface EndedBy {
+  killedByProbe?: boolean;
+  restartAtOnce?: boolean;
+}
+
 /** Records how an attempt ended. Idempotent: recording the same container twice changes nothing. */
-export function withTermination(history: ContainerHistory | undefined, terminated: ContainerStateTerminated, killedByProbe = false): ContainerHistory {
+export function withTermination(history: ContainerHistory | undefined, terminated: ContainerStateTerminated, endedBy: EndedBy = {}): ContainerHistory {
   const base = history ?? EMPTY_HISTORY;
   if (base.lastTerminated?.containerID === terminated.containerID) return base;
   const started = terminated.startedAt ? Date.parse(terminated.startedAt) : NaN;
   const finished = terminated.finishedAt ? Date.parse(terminated.finishedAt) : NaN;
   const ranMs = Number.isFinite(started) && Number.isFinite(finished) ? finished - started : undefined;
   const { lastKilledByProbe: _previous, previousTerminated: _older, ...rest } = base;
-  return { ...rest, ...(base.lastTerminated ? { previousTerminated: base.lastTerminated } : {}), lastTerminated: terminated, backoffStreak: nextStreak(base.backoffStreak, ranMs), ...(killedByProbe ? { lastKilledByProbe: true } : {}) };
+  return {
+    ...rest,
+    ...(base.lastTerminated ? { previousTerminated: base.lastTerminated } : {}),
+    lastTerminated: terminated,
+    backoffStreak: endedBy.restartAtOnce ? 0 : nextStreak(base.backoffStreak, ranMs),
+    ...(endedBy.killedByProbe ? { lastKilledByProbe: true } : {}),
+  };
 }
 
 /**
@@ -67,7 +83,7 @@ export function withTermination(history: ContainerHistory | undefined, terminate
  */
 export function withEndedAttempt(
   history: ContainerHistory | undefined,
-  ended: { attempt: number; containerId: string; hash: string; terminated: ContainerStateTerminated; killedByProbe?: boolean },
+  ended: { attempt: number; containerId: string; hash: string; terminated: ContainerStateTerminated } & EndedBy,
 ): ContainerHistory {
   const base = history ?? EMPTY_HISTORY;
   const startedMs = ended.terminated.startedAt ? Date.parse(ended.terminated.startedAt) : NaN;
@@ -81,7 +97,7 @@ export function withEndedAttempt(
           ...(Number.isFinite(startedMs) ? { lastStartedAtMs: startedMs } : {}),
         }
       : base;
-  return withTermination(current, ended.terminated, ended.killedByProbe);
+  return withTermination(current, ended.terminated, { ...(ended.killedByProbe ? { killedByProbe: true } : {}), ...(ended.restartAtOnce ? { restartAtOnce: true } : {}) });
 }
 
 /** True when the latest attempt's end has been recorded (false: it vanished, e.g. `docker rm -f`). */

@@ -19,6 +19,7 @@ import type { FailureState } from './failures.js';
 import { containerKey } from './history.js';
 import type { InFlight } from './in-flight.js';
 import { plan, pullKey } from './plan.js';
+import { sandboxKey, splitSandboxes } from './plan-sandbox.js';
 import type { Step, VolumePreparation, WaitStep } from './steps.js';
 import { lookupOf, type ConfigLookup } from '../config/config-lookup.js';
 import { volumesOf } from '../volumes/volume-source.js';
@@ -27,7 +28,10 @@ import type { ProbeResults, Unhealthy } from '../health/prober.js';
 
 export interface PassResult {
   desired: DesiredState | undefined;
+  /** The pods' containers (sandboxes apart). */
   observed: readonly ObservedContainer[];
+  /** The pod sandboxes (plan-sandbox.ts): where each pod's IP comes from. */
+  sandboxes: readonly ObservedContainer[];
   steps: readonly Step[];
   nowMs: number;
   /** What the probes said at the start of the pass, by Docker id. */
@@ -63,6 +67,8 @@ export interface LoopDeps {
   random(): number;
   log: Logger;
   resyncIntervalMs: number;
+  /** --pod-infra-image. */
+  sandboxImage: string;
   probes?: ProbeView;
   /** The node's name and IP as it reports them (fieldRef spec.nodeName, status.hostIP). */
   node?: () => { name: string; hostIP: string; allocatable?: Readonly<Record<string, string>> };
@@ -106,9 +112,10 @@ export class ReconcileLoop {
     const probes = deps.probes ?? NO_PROBES;
     const probeResults = probes.results();
     const lookup = lookupOf(desired);
-    const [observed, images, volumes] = await Promise.all([deps.observe(), deps.api.listImageRefs(), this.prepareVolumes(desired?.pods ?? [], lookup)]);
-    const steps = plan(desired?.pods ?? [], observed, {
+    const [everything, images, volumes] = await Promise.all([deps.observe(), deps.api.listImageRefs(), this.prepareVolumes(desired?.pods ?? [], lookup)]);
+    const steps = plan(desired?.pods ?? [], everything, {
       nowMs,
+      sandboxImage: deps.sandboxImage,
       imagesPresent: new Set(images.map(normalizeImageRef)),
       pullsInProgress: deps.pulls.keys(),
       pullFailures: deps.failures.pullFailures,
@@ -122,13 +129,14 @@ export class ReconcileLoop {
       ...(deps.node ? { node: deps.node() } : {}),
       volumes,
     });
-    // Pulls and removals start in the background, waits only record events; creates and records
-    // are awaited as one batch.
-    const awaited = steps.filter((s) => s.kind === 'create' || s.kind === 'record');
+    // Pulls and removals start in the background, waits only record events; sandboxes, creates
+    // and records are awaited as one batch.
+    const awaited = steps.filter((s) => s.kind === 'sandbox' || s.kind === 'create' || s.kind === 'record');
     for (const step of steps) if (step.kind === 'pull' || step.kind === 'remove' || step.kind === 'wait') void execute(deps.executors, step);
     await Promise.all(awaited.map((step) => execute(deps.executors, step)));
-    await this.forget(desired, observed);
-    return { acted: awaited.length > 0, result: { desired, observed, steps, nowMs, probeResults } };
+    await this.forget(desired, everything);
+    const { sandboxes, containers: observed } = splitSandboxes(everything, deps.node?.().hostIP);
+    return { acted: awaited.length > 0, result: { desired, observed, sandboxes, steps, nowMs, probeResults } };
   }
 
   /**
@@ -161,8 +169,10 @@ export class ReconcileLoop {
     const uids = new Set<string>();
     const keys = new Set<string>();
     const images = new Set<string>();
+    images.add(normalizeImageRef(this.deps.sandboxImage));
     for (const pod of desired?.pods ?? []) {
       uids.add(pod.metadata.uid);
+      keys.add(sandboxKey(pod.metadata.uid));
       for (const c of pod.spec.containers) {
         keys.add(containerKey(pod.metadata.uid, c.name));
         images.add(normalizeImageRef(c.image));

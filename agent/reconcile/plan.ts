@@ -25,6 +25,7 @@ import type { PullStep, RemoveReason, RemoveStep, Step, VolumePreparation, WaitS
 import type { ConfigLookup } from '../config/config-lookup.js';
 import { resolveEnv, type EnvConsumer } from '../config/env-resolution.js';
 import { isExitedState, isRunningState, restartsAfter, shouldRestart, terminationOf } from './termination.js';
+import { completedSandboxes, joinsSandbox, planSandboxes, requestSandbox, splitSandboxes, type SandboxWait } from './plan-sandbox.js';
 
 /** A failing operation, retried with backoff (pulls by image, creates by pod container key). */
 export interface Failure {
@@ -36,6 +37,8 @@ export interface Failure {
 
 export interface PlanContext {
   nowMs: number;
+  /** --pod-infra-image: the pause image of every pod's sandbox. */
+  sandboxImage: string;
   /** Normalised references of local images (RepoTags and RepoDigests). */
   imagesPresent: ReadonlySet<string>;
   pullsInProgress: ReadonlySet<string>;
@@ -113,12 +116,14 @@ export function removeStep(c: ObservedContainer, reason: RemoveReason, graceSeco
   };
 }
 
-export function plan(desired: readonly DesiredPod[], observed: readonly ObservedContainer[], ctx: PlanContext): Step[] {
+export function plan(desired: readonly DesiredPod[], observedAll: readonly ObservedContainer[], ctx: PlanContext): Step[] {
   const steps: Step[] = [];
   const remove = (c: ObservedContainer, reason: RemoveReason, graceSeconds: number): void => {
     steps.push(removeStep(c, reason, graceSeconds));
   };
   const podsByUid = new Map(desired.map((pod) => [pod.metadata.uid, pod]));
+  const { sandboxes, containers: observed } = splitSandboxes(observedAll, ctx.node?.hostIP);
+  const sandboxPlan = planSandboxes(podsByUid, sandboxes, observed, ctx, steps);
   const byKey = new Map<string, ObservedContainer[]>();
   /** Pod containers with a removal under way: their next attempt waits until it is gone (hostPorts, names). */
   const busy = new Set<string>();
@@ -145,45 +150,56 @@ export function plan(desired: readonly DesiredPod[], observed: readonly Observed
       busy.add(key);
       continue;
     }
+    if (isRunningState(c.state) && !joinsSandbox(c, sandboxPlan.ready.get(id.podUid))) {
+      // Its network namespace is gone or being replaced: kubelet kills it and starts it again in
+      // the new sandbox at once (the end is recorded, so restartCount grows, without backoff).
+      steps.push(removeStep(c, 'SandboxChanged', graceSecondsOf(pod), { record: { key, attempt: id.attempt, hash: id.hash, restartAtOnce: true } }));
+      busy.add(key);
+      continue;
+    }
     const list = byKey.get(key) ?? [];
     list.push(c);
     byKey.set(key, list);
   }
 
   const pulls = new Map<string, PullStep>();
+  const sandboxRequests = new Map<string, SandboxWait | undefined>();
+  /** Pod containers that ended for good: a pod all of whose containers did keeps no sandbox. */
+  const finished = new Set<string>();
   for (const pod of desired) {
+    const uid = pod.metadata.uid;
+    const ready = sandboxPlan.ready.get(uid);
+    const network: PodNetwork = {
+      ...(ready ? { sandboxId: ready.id } : {}),
+      ...(ready?.ip ? { podIp: ready.ip } : {}),
+      requestSandbox: () => requestSandbox(pod, sandboxPlan, ctx, steps, pulls, sandboxRequests),
+    };
     for (const spec of pod.spec.containers) {
-      const key = containerKey(pod.metadata.uid, spec.name);
+      const key = containerKey(uid, spec.name);
       if (busy.has(key)) continue;
       const candidates = [...(byKey.get(key) ?? [])].sort(byPreference);
       const [keeper, ...duplicates] = candidates;
       for (const d of duplicates) remove(d, 'Duplicate', graceSecondsOf(pod));
-      if (keeper) {
-        planExisting(pod, spec, key, keeper, ctx, steps);
-      } else {
-        planMissing(pod, spec, key, ctx, steps, pulls, podIpOf(pod, byKey));
-      }
+      const outcome = keeper ? planExisting(pod, spec, key, keeper, ctx, steps) : planMissing(pod, spec, key, ctx, steps, pulls, network);
+      if (outcome === 'finished') finished.add(key);
     }
   }
+  steps.push(...completedSandboxes(sandboxPlan, podsByUid, finished, sandboxes));
   return steps;
 }
 
-/**
- * The pod's IP as far as it is known before a container starts: its first container's, when that
- * one runs (containers get their address from Docker at start, so the first one cannot know its
- * own: docs/configuration.md).
- */
-function podIpOf(pod: DesiredPod, byKey: ReadonlyMap<string, ObservedContainer[]>): string | undefined {
-  const first = pod.spec.containers[0];
-  if (!first) return undefined;
-  return byKey.get(containerKey(pod.metadata.uid, first.name))?.find((c) => isRunningState(c.state) && c.ip)?.ip;
+/** A pod's network as the container planning sees it: its sandbox when one runs, else a way to ask for one. */
+interface PodNetwork {
+  sandboxId?: string;
+  podIp?: string;
+  /** Plans the sandbox (once per pod); returns why the containers wait for it, if anything is worth saying. */
+  requestSandbox(): SandboxWait | undefined;
 }
 
-function readsPodIp(spec: Container): boolean {
-  return ((spec as EnvConsumer).env ?? []).some((e) => e.valueFrom?.fieldRef?.fieldPath === 'status.podIP' || e.valueFrom?.fieldRef?.fieldPath === 'status.podIPs');
-}
+/** What a container's planning concluded: 'finished' when it ended for good and will not run again. */
+type ContainerOutcome = 'finished' | undefined;
 
-function planExisting(pod: DesiredPod, spec: Container, key: string, keeper: ObservedContainer, ctx: PlanContext, steps: Step[]): void {
+function planExisting(pod: DesiredPod, spec: Container, key: string, keeper: ObservedContainer, ctx: PlanContext, steps: Step[]): ContainerOutcome {
   if (isRunningState(keeper.state)) {
     const unhealthy = ctx.unhealthy.get(keeper.id);
     if (!unhealthy) return;
@@ -205,8 +221,10 @@ function planExisting(pod: DesiredPod, spec: Container, key: string, keeper: Obs
     const id = identityOf(keeper.labels)!;
     const record = { key, attempt: id.attempt, hash: id.hash, terminated: terminationOf(keeper) };
     steps.push(removeStep(keeper, 'Exited', 0, { record }));
+    return undefined;
   }
   // Exited for good (Never, or OnFailure with exit 0): leave it, the pod is Succeeded or Failed.
+  return isExitedState(keeper.state) ? 'finished' : undefined;
 }
 
 function planMissing(
@@ -216,20 +234,20 @@ function planMissing(
   ctx: PlanContext,
   steps: Step[],
   pulls: Map<string, PullStep>,
-  podIp: string | undefined,
-): void {
+  network: PodNetwork,
+): ContainerOutcome {
   const history = ctx.history.get(key);
   const hash = specHash(pod, spec);
   const ref = { pod, container: spec, key };
-  const wait = (reason: WaitStep['reason'], message: string | undefined, untilMs?: number): void => {
-    steps.push({ kind: 'wait', key, ref, reason, ...(message !== undefined ? { message } : {}), ...(untilMs !== undefined ? { untilMs } : {}) });
+  const wait = (reason: WaitStep['reason'], message: string | undefined, untilMs?: number, eventReason?: string): void => {
+    steps.push({ kind: 'wait', key, ref, reason, ...(message !== undefined ? { message } : {}), ...(untilMs !== undefined ? { untilMs } : {}), ...(eventReason ? { eventReason } : {}) });
   };
 
   // kubelet mounts a pod's volumes before any of its containers starts; a failure is retried
   // every pass (no untilMs: a new desired state, e.g. the ConfigMap created, triggers one).
   const volumes = ctx.volumes?.get(pod.metadata.uid);
   if (volumes && !volumes.ok) {
-    wait('ContainerCreating', volumes.message);
+    wait('ContainerCreating', volumes.message, undefined, 'FailedMount');
     return;
   }
 
@@ -241,7 +259,7 @@ function planMissing(
       return;
     }
     const last = history.lastTerminated!;
-    if (!restartsAfter(pod.spec.restartPolicy, last, history.lastKilledByProbe)) return;
+    if (!restartsAfter(pod.spec.restartPolicy, last, history.lastKilledByProbe)) return 'finished';
     const delayMs = restartDelayMs(history.backoffStreak);
     const finishedMs = last.finishedAt ? Date.parse(last.finishedAt) : NaN;
     const untilMs = (Number.isFinite(finishedMs) ? finishedMs : 0) + delayMs;
@@ -298,18 +316,20 @@ function planMissing(
   const resolved = resolveEnv(pod, spec as EnvConsumer, ctx.config ?? (() => undefined), {
     nodeName: ctx.node?.name ?? pod.spec.nodeName ?? '',
     hostIP: ctx.node?.hostIP ?? '',
-    ...(podIp !== undefined ? { podIP: podIp } : {}),
+    ...(network.podIp !== undefined ? { podIP: network.podIp } : {}),
     ...(ctx.node?.allocatable ? { allocatable: ctx.node.allocatable } : {}),
   });
   if ('error' in resolved) {
     wait(resolved.error.reason, resolved.error.message);
     return;
   }
-  // status.podIP of a later container is the first one's address, known once that one started:
-  // when the first is being created in this very pass, create this one on the next (the loop
-  // observes again at once after a create batch).
-  const first = pod.spec.containers[0]!;
-  if (podIp === undefined && first.name !== spec.name && readsPodIp(spec) && steps.some((s) => s.kind === 'create' && s.key === containerKey(pod.metadata.uid, first.name))) return;
+  // The pod's sandbox comes first (kubelet: RunPodSandbox before any container); the container is
+  // created in the pass after it runs.
+  if (network.sandboxId === undefined) {
+    const why = network.requestSandbox();
+    if (why) wait(why.reason, why.message, why.untilMs, why.eventReason);
+    return undefined;
+  }
   const mounts = volumes?.mounts.get(spec.name);
   steps.push({
     kind: 'create',
@@ -318,6 +338,7 @@ function planMissing(
     container: spec,
     attempt: (history?.attempts ?? 0) + 1,
     hash,
+    sandboxId: network.sandboxId,
     env: [...resolved.env],
     ...(mounts?.length ? { mounts } : {}),
     ...(resolved.warnings.length ? { warnings: resolved.warnings } : {}),

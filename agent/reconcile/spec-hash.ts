@@ -63,3 +63,18 @@ function mountsOf(pod: DesiredPod, container: Container): unknown {
 export function specHash(pod: DesiredPod, container: Container): string {
   return createHash('sha256').update(canonicalJson(normalizedContainerSpec(pod, container))).digest('hex').slice(0, 16);
 }
+
+/**
+ * The hash a pod sandbox carries: what its network namespace was made with (hostname, hostNetwork,
+ * every container's hostPorts). A sandbox whose hash differs is replaced, with the pod's
+ * containers, as kubelet does when a pod's sandbox changed.
+ */
+export function sandboxHash(pod: DesiredPod): string {
+  const spec = {
+    v: HASH_VERSION,
+    hostname: pod.spec.hostname ?? pod.metadata.name,
+    hostNetwork: pod.spec.hostNetwork === true || undefined,
+    ports: pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort !== undefined).map((p) => [p.containerPort, p.protocol ?? 'TCP', p.hostPort, p.hostIP ?? ''])),
+  };
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 16);
+}

@@ -18,7 +18,10 @@ export interface PullStep {
   kind: 'pull';
   /** Normalised reference (image-ref.ts). */
   image: string;
-  /** The pod containers waiting for it: kubelet records Pulling/Pulled on each of their pods. */
+  /**
+   * The pod containers waiting for it: kubelet records Pulling/Pulled on each of their pods. Empty
+   * for the sandbox image, whose pull kubelet does not report as pod events.
+   */
   requesters: PodContainerRef[];
 }
 
@@ -30,6 +33,8 @@ export interface CreateStep {
   container: Container;
   attempt: number;
   hash: string;
+  /** The pod's running sandbox: the container joins its network namespace. */
+  sandboxId: string;
   /** The environment resolved from env/envFrom (ConfigMaps, Secrets, pod fields), in order. */
   env?: ReadonlyArray<readonly [string, string]>;
   /** Bind mounts of the pod's prepared volumes for this container (agent/volumes). */
@@ -51,7 +56,25 @@ export interface VolumeMount {
   readOnly: boolean;
 }
 
-export type RemoveReason = 'PodDeleted' | 'ContainerDeleted' | 'SpecChanged' | 'Duplicate' | 'Exited' | 'NeverStarted' | 'Unrecognised' | 'Unhealthy';
+/**
+ * Create AND start attempt `attempt` of a pod's sandbox: the pause container whose network
+ * namespace the pod's containers join (runtime/sandbox-spec.ts).
+ */
+export interface SandboxStep {
+  kind: 'sandbox';
+  /** containerKey(pod uid, SANDBOX_CONTAINER): create failures are kept under it. */
+  key: string;
+  pod: DesiredPod;
+  attempt: number;
+  hash: string;
+}
+
+/**
+ * Why a container goes. SandboxChanged: its pod's sandbox is gone or being replaced (kubelet kills
+ * and restarts every container then); PodCompleted: the sandbox of a pod none of whose containers
+ * runs or will run again.
+ */
+export type RemoveReason = 'PodDeleted' | 'ContainerDeleted' | 'SpecChanged' | 'Duplicate' | 'Exited' | 'NeverStarted' | 'Unrecognised' | 'Unhealthy' | 'SandboxChanged' | 'PodCompleted';
 
 /**
  * Graceful stop — the preStop hook, SIGTERM, SIGKILL once graceSeconds have passed — then
@@ -72,7 +95,7 @@ export interface RemoveStep {
    * Written to the history of `key` before the container is removed: how that attempt ended —
    * `terminated` when it had ended already, otherwise read from Docker after the stop.
    */
-  record?: { key: string; attempt: number; hash: string; terminated?: ContainerStateTerminated; killedByProbe?: boolean };
+  record?: { key: string; attempt: number; hash: string; terminated?: ContainerStateTerminated; killedByProbe?: boolean; restartAtOnce?: boolean };
 }
 
 /** Record how an attempt ended when there is no container left to remove (it vanished). */
@@ -103,9 +126,11 @@ export interface WaitStep {
   message?: string;
   /** When to plan again; undefined: only an outside change (event, resync) can help. */
   untilMs?: number;
+  /** The Warning event kubelet records for this wait (FailedMount, FailedCreatePodSandBox), when it records one. */
+  eventReason?: string;
 }
 
-export type Step = PullStep | CreateStep | RemoveStep | RecordStep | WaitStep;
+export type Step = PullStep | SandboxStep | CreateStep | RemoveStep | RecordStep | WaitStep;
 export type StepKind = Step['kind'];
 
 export function isActionable(step: Step): boolean {

@@ -28,6 +28,8 @@ export interface PodStatusInput {
   pod: DesiredPod;
   /** This pod's containers as Docker shows them (any attempt, any state). */
   containers: readonly ObservedContainer[];
+  /** The address of the pod's running sandbox (or the node's, hostNetwork); absent while it has none. */
+  podIP?: string;
   history: ReadonlyMap<string, ContainerHistory>;
   /** The last plan's waits, by pod container key. */
   waits: ReadonlyMap<string, WaitStep>;
@@ -139,11 +141,8 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
   const ready: ConditionStatus = unready.length === 0 ? 'True' : 'False';
   const [reason, message] =
     unready.length === 0 ? [undefined, undefined] : phase === 'Succeeded' || phase === 'Failed' ? ['PodCompleted', undefined] : ['ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`];
-  // Each container sits on the default bridge with its own address for now (no shared pod
-  // network namespace yet): the pod's IP is its first running container's.
-  const ips = pod.spec.containers
-    .map((spec) => currentOf(input.containers.filter((c) => identityOf(c.labels)?.container === spec.name && isRunningState(c.state)))?.ip)
-    .filter((ip): ip is string => Boolean(ip));
+  // A finished pod's sandbox is gone; its IP stays in the status, as kubelet keeps it for terminal pods.
+  const podIP = input.podIP ?? (phase === 'Succeeded' || phase === 'Failed' ? previous?.podIP : undefined);
   const created = input.containers.map((c) => c.createdMs).filter((ms) => ms > 0);
   const startTime = previous?.startTime ?? (created.length > 0 ? new Date(Math.min(...created)).toISOString() : nowIso);
   return {
@@ -155,7 +154,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
       condition('PodScheduled', 'True', nowIso, previous),
     ],
     hostIP: input.hostIP,
-    ...(ips[0] ? { podIP: ips[0] } : {}),
+    ...(podIP ? { podIP } : {}),
     startTime,
     containerStatuses: statuses,
     // Set by the API server at creation in Kubernetes; the node's report carries it too, so a

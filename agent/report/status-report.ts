@@ -8,6 +8,7 @@ import { MESSAGE_SCHEMA, type DesiredPod, type ReportedPod, type StatusReport } 
 import type { NodeStatus } from '../../shared/api/status-types.js';
 import type { ContainerHistory } from '../reconcile/history.js';
 import type { WaitStep } from '../reconcile/steps.js';
+import { isRunningState } from '../reconcile/termination.js';
 import type { PassResult } from '../reconcile/loop.js';
 import { identityOf } from '../runtime/labels.js';
 import type { ObservedContainer } from '../runtime/observe.js';
@@ -43,6 +44,12 @@ export function reportedPods(input: PodsInput): ReportedPod[] {
     const uid = identityOf(c.labels)?.podUid;
     if (uid) byUid.set(uid, [...(byUid.get(uid) ?? []), c]);
   }
+  // The pod's IP is its sandbox's (the newest running one), or the node's for a hostNetwork pod.
+  const podIps = new Map<string, string>();
+  for (const s of [...pass.sandboxes].sort((a, b) => a.createdMs - b.createdMs)) {
+    const uid = identityOf(s.labels)?.podUid;
+    if (uid && isRunningState(s.state)) podIps.set(uid, s.networkMode === 'host' ? input.hostIP : (s.ip ?? ''));
+  }
   const waits = new Map<string, WaitStep>();
   for (const step of pass.steps) if (step.kind === 'wait') waits.set(step.key, step);
   const pods: DesiredPod[] = [...(pass.desired?.pods ?? [])];
@@ -57,6 +64,7 @@ export function reportedPods(input: PodsInput): ReportedPod[] {
     const status = computePodStatus({
       pod,
       containers: byUid.get(pod.metadata.uid) ?? [],
+      ...(podIps.get(pod.metadata.uid) ? { podIP: podIps.get(pod.metadata.uid)! } : {}),
       history: input.history,
       waits,
       probeResults: pass.probeResults,

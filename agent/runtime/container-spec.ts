@@ -7,9 +7,8 @@
  * Variables: `$(VAR)` references in env values, command and args are expanded as kubelet does
  * (see expandReferences); Docker itself never expands anything in Env, Entrypoint or Cmd.
  *
- * Networking: every container joins the default bridge with its own address. Containers of one
- * pod therefore do NOT share localhost or ports yet (Kubernetes would give them one network
- * namespace through a pause container); the pod's IP is its first container's.
+ * Networking: the container joins its pod's sandbox (sandbox-spec.ts), as kubelet's containers
+ * join the pause container: one IP, localhost, ports and hostname for the whole pod.
  */
 import type { Container } from '../../shared/api/schema/pod.js';
 import { bytes, cpuMillicores } from '../../shared/api/quantity.js';
@@ -20,9 +19,9 @@ import { containerName, labelsFor, type ContainerIdentity } from './labels.js';
 
 export interface ContainerSpecInput {
   node: string;
-  /** --node-ip: where hostPorts are published when the port names no hostIP. */
-  nodeIp?: string;
   pod: DesiredPod;
+  /** The running pod sandbox whose network namespace (and hostname) the container joins. */
+  sandboxId: string;
   container: Container;
   attempt: number;
   hash: string;
@@ -92,14 +91,6 @@ export function containerCreateBody(input: ContainerSpecInput): CreateContainerB
     hash: input.hash,
     attempt: input.attempt,
   };
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-  for (const port of container.ports ?? []) {
-    if (port.hostPort === undefined) continue;
-    const key = `${port.containerPort}/${(port.protocol ?? 'TCP').toLowerCase()}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: port.hostIP ?? input.nodeIp ?? '0.0.0.0', HostPort: String(port.hostPort) });
-  }
   const limits = container.resources?.limits ?? {};
   const requests = container.resources?.requests ?? {};
   // An invalid quantity throws here: the create fails and shows as CreateContainerError.
@@ -116,13 +107,11 @@ export function containerCreateBody(input: ContainerSpecInput): CreateContainerB
     ...(container.args?.length ? { Cmd: expand(container.args) } : {}),
     ...(env.size > 0 ? { Env: [...env].map(([name, value]) => `${name}=${value}`) } : {}),
     ...(container.workingDir ? { WorkingDir: container.workingDir } : {}),
-    Hostname: pod.spec.hostname ?? pod.metadata.name,
+    // No Hostname and no ports: both belong to the sandbox's namespaces, which this container joins.
     Labels: labelsFor(input.node, identity, input.graceSeconds, resolvePreStop(container)),
-    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
     HostConfig: {
       RestartPolicy: { Name: 'no' },
-      NetworkMode: 'bridge',
-      ...(Object.keys(bindings).length ? { PortBindings: bindings } : {}),
+      NetworkMode: `container:${input.sandboxId}`,
       // MemorySwap equal to Memory: no swap beyond the limit, as Kubernetes (cgroup v1 and v2).
       ...(memory !== undefined ? { Memory: memory, MemorySwap: memory } : {}),
       ...(cpuLimit !== undefined ? { NanoCpus: cpuLimit * 1_000_000 } : {}),

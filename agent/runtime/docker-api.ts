@@ -32,8 +32,10 @@ export interface ContainerDetails {
   createdMs: number;
   image: string;
   imageID: string;
-  /** Address on the default bridge, when it has one. */
+  /** Address on the default bridge, when it has one (a pod sandbox; pod containers join its namespace). */
   ip?: string;
+  /** HostConfig.NetworkMode: "bridge", "host", or "container:<id>" for a container in a pod sandbox. */
+  networkMode?: string;
   /** The main process, while running (its /proc/<pid>/cgroup locates the container's cgroup). */
   pid?: number;
   /** The limits Docker was asked for (HostConfig), in the units the cgroup readback uses. */

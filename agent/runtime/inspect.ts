@@ -11,7 +11,7 @@ export interface RawInspect {
   Image: string;
   Config: { Image: string; Labels?: Record<string, string> | null };
   State: { Status: string; ExitCode: number; OOMKilled: boolean; StartedAt?: string; FinishedAt?: string; Error?: string; Pid?: number };
-  HostConfig?: { Memory?: number; MemorySwap?: number; NanoCpus?: number; CpuShares?: number; PidsLimit?: number | null };
+  HostConfig?: { Memory?: number; MemorySwap?: number; NanoCpus?: number; CpuShares?: number; PidsLimit?: number | null; NetworkMode?: string };
   NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null };
 }
 
@@ -49,6 +49,7 @@ export function detailsFromInspect(info: RawInspect): ContainerDetails {
     image: info.Config.Image,
     imageID: info.Image,
     ...(ip ? { ip } : {}),
+    ...(host.NetworkMode ? { networkMode: host.NetworkMode } : {}),
     ...(state.Pid ? { pid: state.Pid } : {}),
     requestedLimits,
   };

@@ -35,6 +35,17 @@ export function preStopOf(labels: Readonly<Record<string, string>>): PreStopHand
   }
 }
 
+/**
+ * The container name a pod sandbox carries in its identity (dockershim's "POD"): upper case, so
+ * no Kubernetes container name (a DNS label) can be mistaken for it.
+ */
+export const SANDBOX_CONTAINER = 'POD';
+
+/** True for a pod sandbox (the container holding the pod's network namespace), false for a pod container. */
+export function isSandbox(labels: Readonly<Record<string, string>>): boolean {
+  return labels[LABELS.container] === SANDBOX_CONTAINER;
+}
+
 export interface ContainerIdentity {
   namespace: string;
   podName: string;

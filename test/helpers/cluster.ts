@@ -186,8 +186,11 @@ export class TestCluster {
     return JSON.parse(result.stdout) as T;
   }
 
-  /** Containers Docker has for one of this cluster's nodes (all states). */
-  async containers(node: string): Promise<ContainerInfo[]> {
+  /**
+   * Pod containers Docker has for one of this cluster's nodes (all states); with `sandboxes`,
+   * the pods' sandbox (pause) containers too.
+   */
+  async containers(node: string, options: { sandboxes?: boolean } = {}): Promise<ContainerInfo[]> {
     const list = await docker(['ps', '-aq', '--filter', `label=skiff.node=${node}`]);
     const ids = list.stdout.split('\n').filter((id) => id !== '');
     if (ids.length === 0) return [];
@@ -195,7 +198,7 @@ export class TestCluster {
     if (inspected.code !== 0) return []; // a container went away between ps and inspect
     return (JSON.parse(inspected.stdout) as Array<{ Id: string; Name: string; State: { Status: string }; Config: { Labels: Record<string, string> }; NetworkSettings: { IPAddress: string } }>).map(
       (c) => ({ id: c.Id, name: c.Name.replace(/^\//, ''), state: c.State.Status, labels: c.Config.Labels, ip: c.NetworkSettings.IPAddress }),
-    );
+    ).filter((c) => options.sandboxes || c.labels['skiff.container.name'] !== 'POD');
   }
 
   async destroy(): Promise<void> {

@@ -45,8 +45,14 @@ export class DockerEventLog {
     return log;
   }
 
-  /** Events of one action whose attributes (labels included) have all the given values. */
+  /**
+   * Events of one action whose attributes (labels included) have all the given values. Pod
+   * sandboxes' events are left out unless the attributes ask for them (skiff.container.name POD).
+   */
   find(action: string, attributes: Record<string, string> = {}): ContainerEvent[] {
-    return this.events.filter((e) => e.action === action && Object.entries(attributes).every(([k, v]) => e.attributes[k] === v));
+    const sandboxes = attributes['skiff.container.name'] === 'POD';
+    return this.events.filter(
+      (e) => e.action === action && (sandboxes || e.attributes['skiff.container.name'] !== 'POD') && Object.entries(attributes).every(([k, v]) => e.attributes[k] === v),
+    );
   }
 }

@@ -77,6 +77,7 @@ t.test('pods consume ConfigMaps, Secrets and the downward API', async (t) => {
             { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
             { name: 'MAYBE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'absent', optional: true } } },
             { name: 'CFG_mode', value: 'overridden-$(MODE)' },
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           ],
         },
         { name: 'second', env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] },
@@ -101,10 +102,13 @@ t.test('pods consume ConfigMaps, Secrets and the downward API', async (t) => {
     t.equal(env.HOST_IP, p.status?.hostIP, 'status.hostIP is the node IP the agent reports');
     t.notOk('MAYBE' in env, 'an optional missing key leaves the variable out');
     t.notOk('9lives' in env, 'a key that is not a valid variable name is skipped');
-    // The second container is created after the first runs: its podIP is the first one's address.
-    const first = await containerOf('env-demo', 'main');
+    // Both containers join the pod's sandbox: one IP, known before either was created.
     const secondEnv = await envOf((await containerOf('env-demo', 'second')).id);
-    t.equal(secondEnv.POD_IP, first.ip, 'status.podIP of a later container is the pod IP');
+    t.match(p.status?.podIP, /^\d+\.\d+\.\d+\.\d+$/, 'the pod reports its IP');
+    t.equal(env.POD_IP, p.status?.podIP, 'status.podIP reaches the first container');
+    t.equal(secondEnv.POD_IP, p.status?.podIP, 'and the second');
+    const [sandbox] = (await cluster.containers(node, { sandboxes: true })).filter((c) => c.labels['skiff.pod.name'] === 'env-demo' && c.labels['skiff.container.name'] === 'POD');
+    t.equal(sandbox?.ip, p.status?.podIP, "the pod IP is its sandbox's address");
     const events = await cluster.api<{ items: Array<{ reason: string; message: string; involvedObject: { name: string } }> }>('/api/v1/namespaces/default/events');
     t.ok(
       events.items.some((e) => e.involvedObject.name === 'env-demo' && e.reason === 'InvalidEnvironmentVariableNames' && e.message === 'Keys [9lives] from the EnvFrom configMap default/settings were skipped since they are considered invalid environment variable names.'),

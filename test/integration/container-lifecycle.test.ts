@@ -19,7 +19,7 @@ import { waitFor } from '../helpers/wait.js';
 interface Inspected {
   Id: string;
   Config: { Entrypoint: string[] | null; Cmd: string[] | null; Env: string[]; WorkingDir: string; ExposedPorts?: Record<string, object> };
-  HostConfig: { PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>> };
+  HostConfig: { PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>>; NetworkMode?: string };
   NetworkSettings: { Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
   State: { Status: string; ExitCode: number };
 }
@@ -71,11 +71,21 @@ async function containerOf(pod: PodView): Promise<Inspected> {
   return inspect(status(pod)!.containerID!);
 }
 
-/** Ids of a pod's containers in Docker, any state. */
+/** The sandbox whose network namespace a pod container joined. */
+async function sandboxOf(container: Inspected): Promise<Inspected> {
+  const mode = container.HostConfig.NetworkMode ?? '';
+  if (!mode.startsWith('container:')) throw new Error(`container ${container.Id} is in no pod sandbox (NetworkMode ${mode})`);
+  return inspect(mode.slice('container:'.length));
+}
+
+/** Ids of a pod's containers in Docker, any state (not its sandbox). */
 async function containerIds(node: string, pod: string): Promise<string[]> {
-  const list = await docker(['ps', '-aq', '--filter', `label=skiff.node=${node}`, '--filter', `label=skiff.pod.name=${pod}`]);
+  const list = await docker(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Label "skiff.container.name"}}', '--filter', `label=skiff.node=${node}`, '--filter', `label=skiff.pod.name=${pod}`]);
   if (list.code !== 0) throw new Error(`docker ps: ${list.stderr}`);
-  return list.stdout.split('\n').filter((id) => id !== '');
+  return list.stdout
+    .split('\n')
+    .filter((line) => line !== '' && !line.endsWith(' POD'))
+    .map((line) => line.split(' ')[0]!);
 }
 
 async function logsOf(containerId: string): Promise<string> {
@@ -213,7 +223,8 @@ t.test('containers live and die as Kubernetes says', async (t) => {
         { terminationGracePeriodSeconds: 1 },
       ),
     );
-    const published = await containerOf(await running(cluster, 'published'));
+    // Ports belong to the pod's network namespace: its sandbox publishes them.
+    const published = await sandboxOf(await containerOf(await running(cluster, 'published')));
     t.ok(published.Config.ExposedPorts?.['8080/tcp'], 'containerPort exposed');
     t.equal(published.HostConfig.PortBindings?.['8080/tcp']?.[0]?.HostPort, String(hostPort), 'hostPort bound');
     t.ok(published.NetworkSettings.Ports?.['8080/tcp']?.some((b) => b.HostPort === String(hostPort)), 'Docker reports the binding live');
@@ -226,7 +237,8 @@ t.test('containers live and die as Kubernetes says', async (t) => {
       return status(pod)?.state.waiting?.message ? { phase: pod.status!.phase, ...status(pod)!.state.waiting! } : undefined;
     });
     t.comment(`conflicting pod waits with ${waiting.reason}: ${waiting.message}`);
-    t.equal(waiting.reason, 'RunContainerError', 'a start that fails is RunContainerError, as kubelet says');
+    t.equal(waiting.reason, 'ContainerCreating', 'its sandbox cannot start: ContainerCreating, as kubelet says');
+    t.match(waiting.message, /^Failed to create pod sandbox: /);
     t.match(waiting.message, String(hostPort), 'the message names the port');
     t.match(waiting.message, /port is already allocated|address already in use/, 'and says it is taken');
     t.equal(waiting.phase, 'Pending');
@@ -238,7 +250,7 @@ t.test('containers live and die as Kubernetes says', async (t) => {
     const [, deleted] = await Promise.all([apply(cluster, podObject('bystander', {})), cluster.skiff(['delete', 'pod', 'published'])]);
     t.equal(deleted.code, 0, deleted.stderr);
     await running(cluster, 'bystander');
-    const conflicting = await containerOf(await running(cluster, 'conflicting', 120_000));
+    const conflicting = await sandboxOf(await containerOf(await running(cluster, 'conflicting', 120_000)));
     t.equal(conflicting.HostConfig.PortBindings?.['80/tcp']?.[0]?.HostPort, String(hostPort));
     const page2 = await waitFor('the page from the second pod', async () => (await fetch(`http://127.0.0.1:${hostPort}/`)).text());
     t.equal(page2.trim(), 'v1', 'the second pod now serves on the host port');

@@ -197,13 +197,28 @@ export const podSpec = z
     tolerations: z.array(toleration).optional(),
     terminationGracePeriodSeconds: z.number().int().min(0).optional(),
     hostname: dnsLabel.optional(),
+    /** The pod's containers use the node's network namespace (its sandbox joins the host's). */
+    hostNetwork: z.boolean().optional(),
     dnsPolicy: z.string().optional(),
     schedulerName: z.string().optional(),
     securityContext: z.strictObject({}).optional(),
     volumes: volumes.optional(),
     imagePullSecrets: z.array(imagePullSecret).optional(),
   })
-  .superRefine(checkMountsNameVolumes);
+  .superRefine(checkMountsNameVolumes)
+  .superRefine(checkHostNetworkPorts);
+
+/** Kubernetes' validateHostNetwork: in the host's namespace a hostPort can only be the containerPort itself. */
+function checkHostNetworkPorts(spec: { hostNetwork?: boolean | undefined; containers: Array<{ ports?: Array<{ containerPort: number; hostPort?: number | undefined }> | undefined }> }, ctx: z.RefinementCtx): void {
+  if (spec.hostNetwork !== true) return;
+  spec.containers.forEach((c, i) =>
+    c.ports?.forEach((p, j) => {
+      if (p.hostPort !== undefined && p.hostPort !== p.containerPort) {
+        ctx.addIssue({ code: 'custom', path: ['containers', i, 'ports', j, 'hostPort'], message: 'must match `containerPort` when `hostNetwork` is true' });
+      }
+    }),
+  );
+}
 
 export const podTemplateSpec = z.strictObject({
   metadata: objectMeta.optional(),

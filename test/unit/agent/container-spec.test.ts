@@ -16,36 +16,28 @@ const web = pod('web-7d9f', { hostname: undefined }, [
 ]);
 
 t.test('a pod container maps onto a Docker create body with Kubernetes semantics', async (t) => {
-  const body = containerCreateBody({ node: 'pi-1', pod: web, container: web.spec.containers[0]!, attempt: 2, hash: 'abc123', graceSeconds: 30 });
+  const body = containerCreateBody({ node: 'pi-1', pod: web, container: web.spec.containers[0]!, attempt: 2, hash: 'abc123', graceSeconds: 30, sandboxId: 'sb1' });
   t.equal(body.name, 'skiff_main_web-7d9f_default_pi-1_uid-web-_2');
   t.equal(body.Image, 'skiff-test/web:1');
   t.same(body.Entrypoint, ['/bin/httpd'], 'command replaces ENTRYPOINT');
   t.same(body.Cmd, ['-f', '-p', '80'], 'args replace CMD');
   t.same(body.Env, ['A=1', 'EMPTY=']);
   t.equal(body.WorkingDir, '/www');
-  t.equal(body.Hostname, 'web-7d9f', 'hostname = pod name');
-  t.same(body.ExposedPorts, { '80/tcp': {}, '53/udp': {} });
-  t.same(body.HostConfig?.PortBindings, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }] });
-  t.match(body.HostConfig, { RestartPolicy: { Name: 'no' }, Memory: 64 * 2 ** 20, MemorySwap: 64 * 2 ** 20, NanoCpus: 500_000_000, CpuShares: 256 });
+  t.notOk('Hostname' in body || 'ExposedPorts' in body || 'PortBindings' in body.HostConfig!, 'hostname and ports belong to the sandbox');
+  t.match(body.HostConfig, { RestartPolicy: { Name: 'no' }, NetworkMode: 'container:sb1', Memory: 64 * 2 ** 20, MemorySwap: 64 * 2 ** 20, NanoCpus: 500_000_000, CpuShares: 256 });
   t.same(identityOf(body.Labels!), { namespace: 'default', podName: 'web-7d9f', podUid: 'uid-web-7d9f-0000-0000', container: 'main', hash: 'abc123', attempt: 2 });
   t.equal(body.Labels!['skiff.node'], 'pi-1');
   t.equal(body.Labels!['skiff.pod.grace-seconds'], '30');
 });
 
-t.test('hostPorts bind to --node-ip when given', async (t) => {
-  const body = containerCreateBody({ node: 'n', nodeIp: '10.0.0.5', pod: web, container: web.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30 });
-  t.equal(body.HostConfig?.PortBindings?.['80/tcp']?.[0]?.HostIp, '10.0.0.5');
-  t.equal(body.HostConfig?.PortBindings?.['53/udp']?.[0]?.HostIp, '127.0.0.1', 'an explicit hostIP still wins');
-});
-
 t.test('without command, args or resources the image defaults apply', async (t) => {
   const plain = pod('plain');
-  const body = containerCreateBody({ node: 'n', pod: plain, container: plain.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30 });
+  const body = containerCreateBody({ node: 'n', pod: plain, container: plain.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30, sandboxId: 'sb1' });
   t.notOk('Entrypoint' in body);
   t.notOk('Cmd' in body);
   t.notOk('Env' in body);
-  t.same(body.HostConfig, { RestartPolicy: { Name: 'no' }, NetworkMode: 'bridge' });
-  const capped = containerCreateBody({ node: 'n', pod: plain, container: plain.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30, pidsLimit: 1024 });
+  t.same(body.HostConfig, { RestartPolicy: { Name: 'no' }, NetworkMode: 'container:sb1' }, 'the container joins its pod sandbox');
+  const capped = containerCreateBody({ node: 'n', pod: plain, container: plain.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30, sandboxId: 'sb1', pidsLimit: 1024 });
   t.equal(capped.HostConfig?.PidsLimit, 1024, '--pod-max-pids becomes PidsLimit');
 });
 
@@ -55,7 +47,7 @@ t.test('CPU shares from requests as kubelet computes them (minimum 2)', async (t
 
 t.test('an invalid quantity fails the create (shown as CreateContainerError)', async (t) => {
   const bad = pod('bad', {}, [{ resources: { limits: { memory: 'lots' } } }]);
-  t.throws(() => containerCreateBody({ node: 'n', pod: bad, container: bad.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30 }), /invalid quantity/);
+  t.throws(() => containerCreateBody({ node: 'n', pod: bad, container: bad.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30, sandboxId: 'sb1' }), /invalid quantity/);
 });
 
 t.test('container names carry node, pod, uid prefix and attempt', async (t) => {
@@ -131,7 +123,7 @@ t.test('command and args expand against the final environment; workingDir is tak
       workingDir: '/srv/$(GREETING)',
     },
   ]);
-  const body = containerCreateBody({ node: 'n', pod: p, container: p.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30 });
+  const body = containerCreateBody({ node: 'n', pod: p, container: p.spec.containers[0]!, attempt: 1, hash: 'h', graceSeconds: 30, sandboxId: 'sb1' });
   t.same(body.Entrypoint, ['sh', '-c', 'echo hello $(GREETING) $(NOPE)']);
   t.same(body.Cmd, ['hello-hellos']);
   t.same(body.Env, ['GREETING=hello', 'TARGET=hellos']);

@@ -18,7 +18,9 @@ import { DockerodeApi } from '../../../agent/runtime/dockerode-api.js';
 import { EngineApi, engineEndpoint } from '../../../agent/runtime/engine-api.js';
 import { identityOf } from '../../../agent/runtime/labels.js';
 import { Observer } from '../../../agent/runtime/observe.js';
-import { MemoryAgentStore, silentLog } from './fixtures/builders.js';
+import { MemoryAgentStore, PAUSE_IMAGE, silentLog } from './fixtures/builders.js';
+import { sandboxKey, splitSandboxes } from '../../../agent/reconcile/plan-sandbox.js';
+import { sandboxHash } from '../../../agent/reconcile/spec-hash.js';
 import { freePort } from '../../helpers/ports.js';
 import { startRegistry } from '../../helpers/registry.js';
 import { repoRoot } from '../../helpers/repo.js';
@@ -29,9 +31,15 @@ function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-/** The one image recipe (install/build-local-image.sh); a no-op when the image is current. */
+/** The one image recipe (install/build-local-image.sh) and the sandbox image; no-ops when present. */
 function ensureTestImage(): void {
   execFileSync(join(repoRoot(), 'install', 'build-local-image.sh'), [IMAGE, 'v1'], { stdio: 'inherit' });
+  execFileSync(join(repoRoot(), 'install', 'build-pause-image.sh'), [PAUSE_IMAGE], { stdio: 'inherit' });
+}
+
+/** Pod containers only (the observer also lists sandboxes). */
+async function podContainers(observer: Observer) {
+  return splitSandboxes(await observer.observe()).containers;
 }
 
 async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
@@ -64,7 +72,7 @@ const implementations: Array<[string, () => Promise<DockerApi>]> = [
       const pulls = new InFlight(() => undefined);
       const removals = new InFlight(() => undefined);
       const observer = new Observer(api, node);
-      const executors = createExecutors({ api, store, node, nodeIp: '127.0.0.1', now: Date.now, log: silentLog, pulls, removals, failures, invalidate: (id) => observer.invalidate(id) });
+      const executors = createExecutors({ api, store, node, nodeIp: '127.0.0.1', now: Date.now, log: silentLog, pulls, removals, failures, invalidate: (id) => observer.invalidate(id), sandboxImage: PAUSE_IMAGE });
       const hostPort = await freePort();
       const pod: DesiredPod = {
         metadata: { name: 'web-1', namespace: 'default', uid: `${node}-uid` },
@@ -90,14 +98,24 @@ const implementations: Array<[string, () => Promise<DockerApi>]> = [
       const subscription = await api.subscribeEvents([`skiff.node=${node}`], ['start', 'die', 'destroy'], (e) => events.push(e.action), () => undefined);
       t.teardown(() => subscription.close());
 
-      await execute(executors, { kind: 'create', key, pod, container: spec, attempt: 1, hash });
+      // The pod's sandbox first: it owns the network namespace, the hostname and the hostPorts.
+      await execute(executors, { kind: 'sandbox', key: sandboxKey(pod.metadata.uid), pod, attempt: 1, hash: sandboxHash(pod) });
+      t.equal(failures.createFailures.size, 0, 'sandbox create succeeded');
+      const [sandbox] = splitSandboxes(await observer.observe()).sandboxes;
+      t.match(sandbox, { state: 'running', image: PAUSE_IMAGE, networkMode: 'bridge' }, 'the sandbox runs the pause image');
+      t.match(sandbox!.ip, /^\d+\.\d+\.\d+\.\d+$/, 'the sandbox has the bridge IP: the pod IP');
+      const sandboxInspect = JSON.parse(docker('inspect', sandbox!.id))[0];
+      t.same(sandboxInspect.HostConfig.PortBindings, { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] });
+      t.equal(sandboxInspect.Config.Hostname, 'web-1');
+
+      await execute(executors, { kind: 'create', key, pod, container: spec, attempt: 1, hash, sandboxId: sandbox!.id });
       t.equal(failures.createFailures.size, 0, 'create succeeded');
-      const [container] = await observer.observe();
+      const [container] = await podContainers(observer);
       t.ok(container, 'observe reads it back');
       t.equal(container!.state, 'running');
       t.same(identityOf(container!.labels), { namespace: 'default', podName: 'web-1', podUid: pod.metadata.uid, container: 'web', hash, attempt: 1 });
       t.equal(container!.name, `skiff_web_web-1_default_${node}_${pod.metadata.uid.slice(0, 8)}_1`);
-      t.match(container!.ip, /^\d+\.\d+\.\d+\.\d+$/, 'bridge IP');
+      t.equal(container!.networkMode, `container:${sandbox!.id}`, 'the container joined the sandbox namespace');
       t.ok(container!.startedAt, 'startedAt');
       t.equal(store.history().get(key)?.lastContainerId, container!.id, 'history knows the attempt');
 
@@ -107,9 +125,8 @@ const implementations: Array<[string, () => Promise<DockerApi>]> = [
       t.equal(inspect.HostConfig.NanoCpus, 250_000_000, 'NanoCpus');
       t.equal(inspect.HostConfig.CpuShares, 102, 'CpuShares from the request');
       t.equal(inspect.HostConfig.RestartPolicy.Name, 'no', 'Docker never restarts it: Skiff does');
-      t.same(inspect.HostConfig.PortBindings, { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] });
       t.ok(inspect.Config.Env.includes('GREETING=hi'));
-      t.equal(inspect.Config.Hostname, 'web-1');
+      t.equal(docker('exec', container!.id, 'hostname'), 'web-1', 'the container sees the sandbox hostname');
 
       const page = await until(async () => {
         try {
@@ -126,7 +143,7 @@ const implementations: Array<[string, () => Promise<DockerApi>]> = [
       // Removal: a graceful stop (SIGTERM, SIGKILL after the 1 s grace), then gone.
       await execute(executors, { kind: 'remove', containerId: container!.id, reason: 'PodDeleted', graceSeconds: 1 });
       await removals.drain();
-      t.same(await observer.observe(), [], 'removed');
+      t.same(await podContainers(observer), [], 'removed');
       t.equal(await api.inspectContainer(container!.id), undefined, 'inspect of a removed container is undefined');
       await until(() => events.includes('die') && events.includes('destroy'));
       t.pass('the event stream saw die and destroy');
@@ -136,15 +153,15 @@ const implementations: Array<[string, () => Promise<DockerApi>]> = [
 
       // An exited container is observed with its exit code.
       const failing = { ...pod, metadata: { ...pod.metadata, uid: `${node}-uid2` }, spec: { containers: [{ name: 'fail', image: IMAGE, command: ['/bin/sh', '-c', 'exit 3'] }] } };
-      await execute(executors, { kind: 'create', key: containerKey(failing.metadata.uid, 'fail'), pod: failing, container: failing.spec.containers[0]!, attempt: 1, hash: 'h' });
-      await until(async () => (await observer.observe()).some((c) => c.state === 'exited'));
-      const [exited] = await observer.observe();
+      await execute(executors, { kind: 'create', key: containerKey(failing.metadata.uid, 'fail'), pod: failing, container: failing.spec.containers[0]!, attempt: 1, hash: 'h', sandboxId: sandbox!.id });
+      await until(async () => (await podContainers(observer)).some((c) => c.state === 'exited'));
+      const [exited] = await podContainers(observer);
       t.match(exited, { state: 'exited', exitCode: 3, oomKilled: false });
       t.ok(exited!.finishedAt);
 
       // A create the engine refuses (missing image) is recorded with the engine's message.
       const missing = { ...pod, metadata: { ...pod.metadata, uid: `${node}-uid3` }, spec: { containers: [{ name: 'x', image: 'skiff-test/absent:9' }] } };
-      await execute(executors, { kind: 'create', key: 'k3', pod: missing, container: missing.spec.containers[0]!, attempt: 1, hash: 'h' });
+      await execute(executors, { kind: 'create', key: 'k3', pod: missing, container: missing.spec.containers[0]!, attempt: 1, hash: 'h', sandboxId: sandbox!.id });
       t.match(failures.createFailures.get('k3'), { reason: 'CreateContainerError', message: /No such image|not found/i });
 
       // A failing pull reports the engine's message (nothing listens on port 1).

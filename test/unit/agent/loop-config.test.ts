@@ -5,16 +5,11 @@
  * that are gone removed.
  */
 import t from 'tap';
-import { createExecutors } from '../../../agent/reconcile/executor.js';
-import { FailureState } from '../../../agent/reconcile/failures.js';
-import { InFlight } from '../../../agent/reconcile/in-flight.js';
-import { ReconcileLoop, type VolumeManager } from '../../../agent/reconcile/loop.js';
+import type { VolumeManager } from '../../../agent/reconcile/loop.js';
 import type { VolumePreparation } from '../../../agent/reconcile/steps.js';
-import { Observer } from '../../../agent/runtime/observe.js';
-import { lookupOf } from '../../../agent/config/config-lookup.js';
 import type { Container } from '../../../shared/api/schema/pod.js';
-import type { DesiredConfigObject, DesiredPod, DesiredState, NodeEvent } from '../../../shared/mqtt/messages.js';
-import { FakeClock, FakeDockerApi, MemoryAgentStore, NODE, pod, silentLog } from './fixtures/builders.js';
+import type { DesiredConfigObject, DesiredPod } from '../../../shared/mqtt/messages.js';
+import { FakeClock, FakeDockerApi, NODE, pod, simulatedAgent } from './fixtures/builders.js';
 
 class FakeVolumes implements VolumeManager {
   prepared: string[] = [];
@@ -35,44 +30,13 @@ class FakeVolumes implements VolumeManager {
   }
 }
 
+/** The simulated agent with FakeVolumes and a node that fieldRefs can read. */
 function rig(pods: DesiredPod[]) {
   const clock = new FakeClock();
   const api = new FakeDockerApi(clock.now);
-  let desired: DesiredState = { schema: 1, node: NODE, generation: 1, pods };
-  const events: NodeEvent[] = [];
-  const failures = new FailureState();
-  const pulls = new InFlight(() => undefined);
-  const removals = new InFlight(() => undefined);
-  const observer = new Observer(api, NODE);
-  const store = new MemoryAgentStore();
   const volumes = new FakeVolumes();
-  const executors = createExecutors({ api, store, node: NODE, now: clock.now, log: silentLog, pulls, removals, failures, invalidate: (id) => observer.invalidate(id), emit: (e) => events.push(e), config: () => lookupOf(desired) });
-  const loop = new ReconcileLoop({
-    api,
-    observe: () => observer.observe(),
-    store,
-    desired: () => desired,
-    executors,
-    pulls,
-    removals,
-    failures,
-    now: clock.now,
-    random: () => 0.5,
-    log: silentLog,
-    resyncIntervalMs: 5000,
-    node: () => ({ name: NODE, hostIP: '10.0.0.9' }),
-    volumes,
-    onSettled: () => undefined,
-  });
-  return {
-    api,
-    events,
-    volumes,
-    loop,
-    setConfig(config: DesiredConfigObject[]): void {
-      desired = { ...desired, generation: desired.generation + 1, config };
-    },
-  };
+  const agent = simulatedAgent(api, clock, pods, { volumes, node: () => ({ name: NODE, hostIP: '10.0.0.9' }) });
+  return { api, volumes, events: agent.events, loop: agent.loop, setConfig: agent.setConfig };
 }
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
@@ -92,9 +56,10 @@ t.test('a missing ConfigMap holds the container with one Failed event; once sent
   );
   t.equal(r.api.of(web).length, 0);
   r.setConfig([cm('settings', { mode: 'fast' })]);
+  await r.loop.pass(); // the pod's sandbox
   await r.loop.pass();
   const [created] = r.api.of(web);
-  t.ok(created, 'created on the next pass');
+  t.ok(created, 'created once its sandbox runs');
   t.ok(created!.body.Env?.includes('MODE=fast'));
 });
 
@@ -106,6 +71,7 @@ t.test('volumes are prepared before creation and on every pass, mounted, and rem
   t.ok(r.events.some((e) => e.reason === 'FailedMount' && e.type === 'Warning'));
   t.same(r.volumes.removed, ['uid-of-a-gone-pod'], 'volume files of pods neither desired nor running are removed');
   r.setConfig([cm('files', { a: '1' })]);
+  await r.loop.pass(); // the pod's sandbox
   await r.loop.pass();
   const [created] = r.api.of(web);
   t.match(created!.body.HostConfig?.Mounts, [{ Type: 'bind', Source: `/data/${web.metadata.uid}/v`, Target: '/v', ReadOnly: true }]);

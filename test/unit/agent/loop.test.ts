@@ -7,7 +7,7 @@ import t from 'tap';
 import { containerKey } from '../../../agent/reconcile/history.js';
 import { computePodStatus } from '../../../agent/report/pod-status.js';
 import type { WaitStep } from '../../../agent/reconcile/steps.js';
-import { FakeClock, FakeDockerApi, pod, simulatedAgent, T0 } from './fixtures/builders.js';
+import { FakeClock, FakeDockerApi, PAUSE_IMAGE, pod, simulatedAgent, T0 } from './fixtures/builders.js';
 
 function statusOf(agent: ReturnType<typeof simulatedAgent>, api: FakeDockerApi, p: ReturnType<typeof pod>, waits: WaitStep[] = []) {
   return computePodStatus({
@@ -48,7 +48,7 @@ t.test('a crash-looping container restarts at once, then after 10 s, 20 s, 40 s 
   const creates: number[] = [];
   const before = api.createContainer.bind(api);
   api.createContainer = async (body) => {
-    creates.push(clock.ms - T0);
+    if (!body.name?.startsWith('skiff_POD_')) creates.push(clock.ms - T0); // the pod's containers, not its sandbox
     return before(body);
   };
   await agent.converge(40);
@@ -83,8 +83,9 @@ t.test('a failing start shows RunContainerError with the engine’s message and 
   api.startError = 'driver failed programming external connectivity: port is already allocated';
   const web = pod('web');
   const agent = simulatedAgent(api, clock, [web]);
-  await agent.loop.pass(); // create fails
-  t.equal(api.containers.size, 0, 'the half-made container is removed');
+  await agent.loop.pass(); // the sandbox starts
+  await agent.loop.pass(); // the container's start fails
+  t.equal(api.of(web).length, 0, 'the half-made container is removed');
   const { result } = await agent.loop.pass();
   const wait = result.steps.find((s): s is WaitStep => s.kind === 'wait');
   t.match(wait, { reason: 'RunContainerError', message: /port is already allocated/, untilMs: T0 + 10_000 });
@@ -98,7 +99,7 @@ t.test('a failing start shows RunContainerError with the engine’s message and 
 
 t.test('a failing pull shows ErrImagePull, then ImagePullBackOff, with the engine’s message; success creates', async (t) => {
   const clock = new FakeClock();
-  const api = new FakeDockerApi(clock.now, []);
+  const api = new FakeDockerApi(clock.now, [PAUSE_IMAGE]);
   api.pullErrors.set('registry.local:5000/app:1', 'manifest for registry.local:5000/app:1 not found');
   const app = pod('app', {}, [{ image: 'registry.local:5000/app:1' }]);
   const agent = simulatedAgent(api, clock, [app]);
@@ -114,8 +115,9 @@ t.test('a failing pull shows ErrImagePull, then ImagePullBackOff, with the engin
   t.match(await step(), { reason: 'ImagePullBackOff', message: /not found/, untilMs: T0 + 30_000 });
   api.pullErrors.clear();
   clock.ms = T0 + 30_000;
-  await step();
-  await step();
+  await step(); // pulls
+  await step(); // starts the sandbox
+  await step(); // starts the container
   t.equal(api.calls.filter((c) => c.startsWith('pull')).length, 3);
   t.equal(api.of(app)[0]?.state, 'running', 'created once the pull works');
 });
@@ -131,8 +133,8 @@ t.test('run(): a trigger wakes the sleeping loop, and stop() ends it', async (t)
   agent.setDesired([pod('web')]);
   agent.loop.trigger();
   const deadline = Date.now() + 2000;
-  while (api.containers.size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  t.equal(api.containers.size, 1, 'the trigger made it act well before the 5 s resync');
+  while (api.of(pod('web')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.equal(api.of(pod('web')).length, 1, 'the trigger made it act well before the 5 s resync');
   await agent.loop.stop();
   t.pass('stopped');
 });
@@ -150,7 +152,7 @@ t.test('a pass that fails (Docker down) does not crash the loop', async (t) => {
   await new Promise((r) => setTimeout(r, 100));
   failing = false;
   const deadline = Date.now() + 3000;
-  while (api.containers.size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  t.equal(api.containers.size, 1, 'recovered once Docker answered');
+  while (api.of(pod('web')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(api.of(pod('web')).length, 1, 'recovered once Docker answered');
   await agent.loop.stop();
 });

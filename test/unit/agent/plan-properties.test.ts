@@ -9,10 +9,11 @@ import t, { type Test } from 'tap';
 import type { Container } from '../../../shared/api/schema/pod.js';
 import type { DesiredPod } from '../../../shared/mqtt/messages.js';
 import { plan } from '../../../agent/reconcile/plan.js';
-import { specHash } from '../../../agent/reconcile/spec-hash.js';
 import { normalizeImageRef } from '../../../agent/runtime/image-ref.js';
-import { identityOf, labelsFor, LABELS } from '../../../agent/runtime/labels.js';
-import { context, FakeClock, FakeDockerApi, NODE, observed, pod, seeded, simulatedAgent, T0 } from './fixtures/builders.js';
+import { identityOf, labelsFor, LABELS, SANDBOX_CONTAINER } from '../../../agent/runtime/labels.js';
+import { specHash } from '../../../agent/reconcile/spec-hash.js';
+import { context, FakeClock, FakeDockerApi, NODE, observed, pod, seeded, simulatedAgent, T0, withSandboxes } from './fixtures/builders.js';
+import { sandboxHash } from '../../../agent/reconcile/spec-hash.js';
 
 const IMAGES = ['skiff-test/web:1', 'skiff-test/web:2', 'registry.local:5000/app:3', 'busybox', 'busybox:latest'];
 
@@ -43,7 +44,7 @@ t.test('plan(x, observed matching x) has no actionable step', async (t) => {
     const pods = randomPods(random);
     const matching = pods.flatMap((p) => p.spec.containers.map((c) => observed(p, { container: c.name, attempt: 1 + Math.floor(random() * 4) })));
     const images = new Set(IMAGES.map(normalizeImageRef));
-    const steps = plan(pods, matching, context({ imagesPresent: images, pulledAtMs: new Map([...images].map((i) => [i, T0])) }));
+    const steps = plan(pods, withSandboxes(pods, matching), context({ imagesPresent: images, pulledAtMs: new Map([...images].map((i) => [i, T0])) }));
     t.same(
       steps.filter((s) => s.kind !== 'wait'),
       [],
@@ -59,11 +60,16 @@ t.test('plan is deterministic: the same inputs give the same steps', async (t) =
   t.same(plan(pods, [], ctx), plan(pods, [], ctx));
 });
 
-/** Adds random junk the agent must clean up: orphans, stale hashes, duplicates, exited attempts. */
+/**
+ * Adds random junk the agent must clean up: orphans, stale hashes, duplicates, exited attempts,
+ * of pod containers and of pod sandboxes (whose pod containers then sit in a namespace that is
+ * not their pod's current one).
+ */
 function mess(api: FakeDockerApi, pods: DesiredPod[], random: () => number): void {
   let n = 0;
   const add = (p: DesiredPod, container: string, hash: string, attempt: number, state: 'running' | 'exited'): void => {
     const id = `junk${n++}`.padEnd(64, '0');
+    const sandboxes = api.sandboxesOf(p);
     api.containers.set(id, {
       id,
       name: `junk_${n}`,
@@ -76,9 +82,20 @@ function mess(api: FakeDockerApi, pods: DesiredPod[], random: () => number): voi
       ...(state === 'exited' ? { finishedAt: new Date(T0 - 50_000).toISOString() } : {}),
       image: 'skiff-test/web:1',
       imageID: 'sha256:feedbeef',
+      ...(container === SANDBOX_CONTAINER ? { networkMode: 'bridge', ...(state === 'running' ? { ip: `172.17.1.${n}` } : {}) } : sandboxes[0] ? { networkMode: `container:${pick(random, sandboxes).id}` } : {}),
       body: {},
     });
   };
+  for (const p of pods) {
+    const roll = random();
+    if (roll < 0.2) add(p, SANDBOX_CONTAINER, sandboxHash(p), 1, 'running');
+    else if (roll < 0.3) add(p, SANDBOX_CONTAINER, 'stale-hash', 1, 'running');
+    else if (roll < 0.4) add(p, SANDBOX_CONTAINER, sandboxHash(p), 1, 'exited');
+    else if (roll < 0.5) {
+      add(p, SANDBOX_CONTAINER, sandboxHash(p), 1, 'running');
+      add(p, SANDBOX_CONTAINER, sandboxHash(p), 2, 'running');
+    }
+  }
   for (const p of pods) {
     for (const c of p.spec.containers) {
       const hash = specHash(p, c);
@@ -91,6 +108,7 @@ function mess(api: FakeDockerApi, pods: DesiredPod[], random: () => number): voi
     }
   }
   for (let i = 0; i < Math.floor(random() * 3); i++) add(pod(`orphan${i}`), 'main', 'x', 1, pick(random, ['running', 'exited'] as const));
+  if (random() < 0.5) add(pod('orphan-sandbox'), SANDBOX_CONTAINER, 'x', 1, pick(random, ['running', 'exited'] as const));
   // Another node's container on the same engine: never touched.
   api.containers.set('other'.padEnd(64, '0'), {
     id: 'other'.padEnd(64, '0'),
@@ -106,10 +124,20 @@ function mess(api: FakeDockerApi, pods: DesiredPod[], random: () => number): voi
   });
 }
 
-/** Every desired container has exactly one container of the current spec; nothing else of this node remains. */
+/**
+ * Every desired pod has one running sandbox of its current hash, and every desired container one
+ * container of the current spec, running in that sandbox; nothing else of this node remains.
+ */
 function checkConverged(t: Test, api: FakeDockerApi, pods: DesiredPod[], label: string): void {
   const mine = [...api.containers.values()].filter((c) => c.labels[LABELS.node] === NODE);
-  const expected = pods.flatMap((p) => p.spec.containers.map((c) => `${p.metadata.uid}/${c.name}/${specHash(p, c as Container)}`)).sort();
+  const expected = pods
+    .flatMap((p) => [`${p.metadata.uid}/${SANDBOX_CONTAINER}/${sandboxHash(p)}`, ...p.spec.containers.map((c) => `${p.metadata.uid}/${c.name}/${specHash(p, c as Container)}`)])
+    .sort();
+  const outside = pods.flatMap((p) => {
+    const [sandbox] = api.sandboxesOf(p);
+    return p.spec.containers.flatMap((c) => api.of(p, c.name)).filter((c) => c.state !== 'running' || c.networkMode !== `container:${sandbox?.id}`);
+  });
+  t.same(outside.map((c) => c.name), [], `${label}: every pod container runs in its pod's sandbox`);
   const actual = mine.map((c) => identityOf(c.labels)).map((id) => `${id?.podUid}/${id?.container}/${id?.hash}`).sort();
   t.same(actual, expected, `${label}: one container per desired pod container, current spec`);
   t.ok(api.containers.has('other'.padEnd(64, '0')), `${label}: another node's container is untouched`);

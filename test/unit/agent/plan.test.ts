@@ -6,7 +6,7 @@ import type { Step } from '../../../agent/reconcile/steps.js';
 import type { ObservedContainer } from '../../../agent/runtime/observe.js';
 import { LABELS } from '../../../agent/runtime/labels.js';
 import type { DesiredPod } from '../../../shared/mqtt/messages.js';
-import { context, observed, pod, T0, uidOf } from './fixtures/builders.js';
+import { context, observed, pod, T0, uidOf, withSandboxes } from './fixtures/builders.js';
 
 /** One line per step, so a table row states the whole plan. */
 function brief(step: Step, observedList: readonly ObservedContainer[]): string {
@@ -19,6 +19,8 @@ function brief(step: Step, observedList: readonly ObservedContainer[]): string {
       return `pull ${step.image}`;
     case 'create':
       return `create ${step.pod.metadata.name}/${step.container.name}#${step.attempt}`;
+    case 'sandbox':
+      return `sandbox ${step.pod.metadata.name}#${step.attempt}`;
     case 'remove':
       return `remove ${which(step.containerId)} ${step.reason} grace=${step.graceSeconds}${step.record ? ` record=${step.record.terminated?.reason ?? (step.record.killedByProbe ? 'after-stop(probe)' : 'after-stop')}` : ''}`;
     case 'record':
@@ -44,6 +46,8 @@ interface Row {
   observed: ObservedContainer[];
   ctx?: Partial<PlanContext>;
   expect: string[];
+  /** Observed as given; otherwise each desired pod without a sandbox in `observed` gets a running one. */
+  exactObserved?: boolean;
 }
 
 const running = observed(web, { id: 'r1' });
@@ -111,8 +115,18 @@ const rows: Row[] = [
     observed: [observed(web, { id: 'oom', state: 'exited', exitCode: 137, oomKilled: true })],
     expect: ['remove web/main#1 Exited grace=0 record=OOMKilled'],
   },
-  { name: 'restartPolicy Never leaves an exited container alone', desired: [never], observed: [observed(never, { state: 'exited', exitCode: 1 })], expect: [] },
-  { name: 'restartPolicy OnFailure leaves a container that exited 0', desired: [onFailure], observed: [observed(onFailure, { state: 'exited', exitCode: 0 })], expect: [] },
+  {
+    name: 'restartPolicy Never leaves an exited container alone; the finished pod keeps no sandbox',
+    desired: [never],
+    observed: [observed(never, { state: 'exited', exitCode: 1 })],
+    expect: ['remove job/POD#1 PodCompleted grace=10'],
+  },
+  {
+    name: 'restartPolicy OnFailure leaves a container that exited 0; the finished pod keeps no sandbox',
+    desired: [onFailure],
+    observed: [observed(onFailure, { state: 'exited', exitCode: 0 })],
+    expect: ['remove batch/POD#1 PodCompleted grace=10'],
+  },
   {
     name: 'restartPolicy OnFailure restarts a container that exited non-zero',
     desired: [onFailure],
@@ -161,11 +175,11 @@ const rows: Row[] = [
     expect: ['record main ContainerStatusUnknown 137'],
   },
   {
-    name: 'a recorded end under Never is final',
+    name: 'a recorded end under Never is final (and the pod gives up its sandbox)',
     desired: [never],
     observed: [],
     ctx: { history: history(never, { attempts: 1, backoffStreak: 1, lastContainerId: 'gone', lastTerminated: terminated(1, 0) }) },
-    expect: [],
+    expect: ['remove job/POD#1 PodCompleted grace=10'],
   },
   {
     name: 'a new spec starts at once without backoff (history of the old spec does not count)',
@@ -262,11 +276,17 @@ const rows: Row[] = [
   },
 ];
 
+/** plan() with a running, current sandbox for every desired pod (as a steady node has them). */
+function planWith(desired: DesiredPod[], observedList: ObservedContainer[], ctx: PlanContext): Step[] {
+  return plan(desired, withSandboxes(desired, observedList), ctx);
+}
+
 t.test('plan() follows kubelet’s rules', async (t) => {
   for (const row of rows) {
-    const steps = plan(row.desired, row.observed, context(row.ctx));
+    const observedList = row.exactObserved ? row.observed : withSandboxes(row.desired, row.observed);
+    const steps = plan(row.desired, observedList, context(row.ctx));
     t.same(
-      steps.map((s) => brief(s, row.observed)),
+      steps.map((s) => brief(s, observedList)),
       row.expect,
       row.name,
     );
@@ -274,18 +294,18 @@ t.test('plan() follows kubelet’s rules', async (t) => {
 });
 
 t.test('the CrashLoopBackOff wait says how long, for which container, as kubelet does', async (t) => {
-  const [step] = plan([web], [], context({ history: history(web, { attempts: 3, backoffStreak: 3, lastContainerId: 'gone', lastTerminated: terminated(1, 0) }) }));
+  const [step] = planWith([web], [], context({ history: history(web, { attempts: 3, backoffStreak: 3, lastContainerId: 'gone', lastTerminated: terminated(1, 0) }) }));
   t.match(step, { kind: 'wait', reason: 'CrashLoopBackOff', message: `back-off 20s restarting failed container=main pod=web_default(${uidOf('web')})` });
 });
 
 t.test('the pull failure message is the engine’s', async (t) => {
   const ctx = context({ pullFailures: new Map([['absent:1', { attempts: 1, lastFailureMs: T0, reason: 'ErrImagePull', message: 'manifest for absent:1 not found' }]]) });
-  const [step] = plan([pod('p', {}, [{ image: 'absent:1' }])], [], ctx);
+  const [step] = planWith([pod('p', {}, [{ image: 'absent:1' }])], [], ctx);
   t.match(step, { message: 'manifest for absent:1 not found' });
 });
 
 t.test('the create step carries the spec hash the container will be labelled with', async (t) => {
-  const [step] = plan([web], [], context());
+  const [step] = planWith([web], [], context());
   t.equal(step?.kind === 'create' && step.hash, specHash(web, web.spec.containers[0]!));
 });
 
@@ -294,7 +314,7 @@ t.test('a container whose liveness or startup probe failed is stopped and record
   const ownGrace = pod('own', {}, [{ startupProbe: { tcpSocket: { port: 80 }, terminationGracePeriodSeconds: 2 } }]);
   const running = observed(live, { id: 'sick', attempt: 2 });
   const unhealthy = new Map([['sick', { kind: 'liveness' as const, message: 'Container main failed liveness probe, will be restarted' }]]);
-  const [step] = plan([live], [running], context({ unhealthy }));
+  const [step] = planWith([live], [running], context({ unhealthy }));
   t.match(step, {
     kind: 'remove',
     containerId: 'sick',
@@ -304,36 +324,37 @@ t.test('a container whose liveness or startup probe failed is stopped and record
     record: { key: containerKey(live.metadata.uid, 'main'), attempt: 2, killedByProbe: true },
   });
   t.equal(step?.kind === 'remove' && step.record?.terminated, undefined, 'how it ended is read from Docker after the stop');
-  const [own] = plan([ownGrace], [observed(ownGrace, { id: 'slow' })], context({ unhealthy: new Map([['slow', { kind: 'startup', message: 'm' }]]) }));
+  const [own] = planWith([ownGrace], [observed(ownGrace, { id: 'slow' })], context({ unhealthy: new Map([['slow', { kind: 'startup', message: 'm' }]]) }));
   t.match(own, { reason: 'Unhealthy', graceSeconds: 2 }, "the probe's terminationGracePeriodSeconds wins over the pod's");
-  t.same(plan([live], [running], context()), [], 'a healthy running container needs nothing');
+  t.same(planWith([live], [running], context()), [], 'a healthy running container needs nothing');
 
   // After the kill: kubelet restarts a probe-killed container unless restartPolicy is Never, whatever its exit code.
   const killed = { attempts: 1, backoffStreak: 1, lastContainerId: 'gone', lastTerminated: terminated(0, 0), lastKilledByProbe: true };
   const onFailureLive = pod('of', { restartPolicy: 'OnFailure' }, [{ livenessProbe: { exec: { command: ['true'] } } }]);
   const neverLive = pod('nv', { restartPolicy: 'Never' }, [{ livenessProbe: { exec: { command: ['true'] } } }]);
-  t.same(plan([onFailureLive], [], context({ history: history(onFailureLive, killed) })).map((s) => s.kind), ['create'], 'OnFailure restarts it even after exit 0');
-  t.same(plan([neverLive], [], context({ history: history(neverLive, killed) })), [], 'Never does not');
-  t.same(plan([onFailureLive], [], context({ history: history(onFailureLive, { ...killed, lastKilledByProbe: false }) })), [], 'without the probe kill, exit 0 under OnFailure is final');
+  t.same(planWith([onFailureLive], [], context({ history: history(onFailureLive, killed) })).map((s) => s.kind), ['create'], 'OnFailure restarts it even after exit 0');
+  const kinds = (steps: Step[]) => steps.map((s) => `${s.kind}${s.kind === 'remove' ? ` ${s.reason}` : ''}`);
+  t.same(kinds(planWith([neverLive], [], context({ history: history(neverLive, killed) }))), ['remove PodCompleted'], 'Never does not (its sandbox goes)');
+  t.same(kinds(planWith([onFailureLive], [], context({ history: history(onFailureLive, { ...killed, lastKilledByProbe: false }) }))), ['remove PodCompleted'], 'without the probe kill, exit 0 under OnFailure is final');
 });
 
 t.test('a graceful removal of a running container carries its preStop hook (from the label) and a Killing message', async (t) => {
   const hooked = pod('hooked', {}, [{ lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 1'] } } } }]);
   const base = observed(hooked, { id: 'h1', ip: '172.17.0.4' });
   const labelled = { ...base, labels: { ...base.labels, [LABELS.preStop]: JSON.stringify({ exec: { command: ['sh', '-c', 'sleep 1'] } }) } };
-  const [step] = plan([], [labelled], context());
+  const [step] = planWith([], [labelled], context());
   t.match(step, { reason: 'PodDeleted', preStop: { handler: { exec: { command: ['sh', '-c', 'sleep 1'] } }, podIp: '172.17.0.4' }, killingMessage: 'Stopping container main' });
   const exited = { ...labelled, state: 'exited' as const };
-  const [gone] = plan([], [exited], context());
+  const [gone] = planWith([], [exited], context());
   t.equal(gone?.kind === 'remove' && gone.preStop, undefined, 'no hook for a container that is not running');
   t.equal(gone?.kind === 'remove' && gone.killingMessage, undefined, 'and no Killing event');
   const garbled = { ...base, labels: { ...base.labels, [LABELS.preStop]: '{not json' } };
-  const [plain] = plan([], [garbled], context());
+  const [plain] = planWith([], [garbled], context());
   t.equal(plain?.kind === 'remove' && plain.preStop, undefined, 'an unreadable hook label is ignored, the stop goes on');
 });
 
 t.test('one pull step names every pod container waiting for the image', async (t) => {
-  const steps = plan([pod('a', {}, [{ image: 'app:2' }]), pod('b', {}, [{ image: 'app:2' }])], [], context());
+  const steps = planWith([pod('a', {}, [{ image: 'app:2' }]), pod('b', {}, [{ image: 'app:2' }])], [], context());
   t.equal(steps.length, 1);
   t.same(steps[0]?.kind === 'pull' && steps[0].requesters.map((r) => r.pod.metadata.name), ['a', 'b']);
 });

@@ -60,8 +60,8 @@ t.test('a pod whose container is not created yet is Pending, ContainerCreating, 
 });
 
 t.test('a running container makes the pod Running and Ready, with IDs, IP and restartCount = attempts - 1', async (t) => {
-  const c = observed(web, { attempt: 3, ip: '172.17.0.7' });
-  const status = computePodStatus(input(web, [c]));
+  const c = observed(web, { attempt: 3 });
+  const status = computePodStatus(input(web, [c], { podIP: '172.17.0.7' }));
   t.equal(status.phase, 'Running');
   t.equal(status.podIP, '172.17.0.7');
   t.match(status.containerStatuses![0], {
@@ -137,12 +137,20 @@ t.test('lastTransitionTime and startTime stay stable across reports while nothin
   t.match(flipped.conditions!.find((c) => c.type === 'PodScheduled'), { status: 'True', lastTransitionTime: earlier });
 });
 
-t.test('a multi-container pod is ready only when every container runs; its IP is the first running one’s', async (t) => {
+t.test('a multi-container pod is ready only when every container runs', async (t) => {
   const two = pod('two', {}, [{}, {}]);
-  const status = computePodStatus(input(two, [observed(two, { container: 'side1', ip: '172.17.0.3' })]));
+  const status = computePodStatus(input(two, [observed(two, { container: 'side1' })], { podIP: '172.17.0.3' }));
   t.equal(status.phase, 'Pending');
   t.match(status.conditions!.find((c) => c.type === 'ContainersReady'), { status: 'False', message: 'containers with unready status: [main]' });
-  t.equal(status.podIP, '172.17.0.3');
+  t.equal(status.podIP, '172.17.0.3', 'the pod IP is its sandbox address, whichever containers run');
+});
+
+t.test('a finished pod keeps the IP it had once its sandbox is gone; a running one without a sandbox has none', async (t) => {
+  const job = pod('job', { restartPolicy: 'Never' });
+  const done = observed(job, { state: 'exited', exitCode: 0 });
+  const previous = computePodStatus(input(job, [observed(job)], { podIP: '172.17.0.8' }));
+  t.equal(computePodStatus(input(job, [done], { previous })).podIP, '172.17.0.8', 'Succeeded: kept');
+  t.notOk(computePodStatus(input(web, [observed(web)], { previous })).podIP, 'Running without a sandbox: none');
 });
 
 t.test('lastState stays the attempt before while the ended one is recorded but not yet removed', async (t) => {

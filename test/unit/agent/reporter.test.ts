@@ -29,6 +29,7 @@ function harness(evicted: ReportedPod[] = []) {
   const pass = (running: boolean): PassResult => ({
     desired: { schema: 1, node: 'n', generation: 1, pods: [web] },
     observed: running ? [observed(web, { id: 'c1' })] : [],
+    sandboxes: [],
     steps: [],
     nowMs: clock.ms,
     probeResults: new Map(),

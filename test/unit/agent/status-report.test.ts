@@ -19,7 +19,7 @@ t.test('pods being deleted (no longer desired, containers left) are still report
   const containers = [observed(gone, { container: 'main' }), observed(gone, { container: 'side1', state: 'exited', exitCode: 0 }), observed(kept)];
   t.match(podFromContainers(containers.slice(0, 2)), { metadata: { name: 'gone', namespace: 'default', uid: gone.metadata.uid }, spec: { containers: [{ name: 'main' }, { name: 'side1' }] } });
   const pods = reportedPods({
-    pass: { desired: { schema: 1, node: 'n', generation: 5, pods: [kept] }, observed: containers, steps: [], nowMs: T0, probeResults: new Map() },
+    pass: { desired: { schema: 1, node: 'n', generation: 5, pods: [kept] }, observed: containers, sandboxes: [], steps: [], nowMs: T0, probeResults: new Map() },
     history: new Map(),
     hostIP: '10.0.0.1',
     nowIso: new Date(T0).toISOString(),
