@@ -226,6 +226,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     now,
     random,
     sandboxImage: config.pauseImage,
+    diskPressure: () => diskPressureOf(monitor),
     log: log.child({ component: 'reconcile' }),
     resyncIntervalMs: config.resyncIntervalMs,
     probes: prober,
@@ -340,4 +341,12 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       log.info({ node }, 'agent stopped; containers left running');
     },
   };
+}
+
+/** Why the node has DiskPressure (the disk signals under their --eviction-hard threshold), or undefined. */
+function diskPressureOf(monitor: NodeMonitor): string | undefined {
+  const condition = monitor.conditions('').find((c) => c.type === 'DiskPressure');
+  if (condition?.status !== 'True') return undefined;
+  const signals = monitor.breached.filter((signal) => signal.startsWith('nodefs'));
+  return signals.length > 0 ? `${signals.join(', ')} below the eviction threshold` : 'disk signals were below the eviction threshold within the transition period';
 }

@@ -67,8 +67,11 @@ function waitEvent(step: WaitStep): { type: PodEventType; reason: string; messag
     case 'ContainerCreating':
       // A failed mount or a sandbox that cannot be made; a plain "being created" says nothing.
       return step.eventReason && step.message ? { type: 'Warning', reason: step.eventReason, message: step.message } : undefined;
+    case 'ErrImagePull':
+      // A pull that failed said so in its own Failed events; one refused before it started says it here.
+      return step.eventReason && step.message ? { type: 'Warning', reason: step.eventReason, message: `Failed to pull image "${container.image}": ${step.message}` } : undefined;
     default:
-      return undefined; // ErrImagePull: the pull's own Failed events said it
+      return undefined;
   }
 }
 

@@ -73,6 +73,8 @@ export interface LoopDeps {
   /** The node's name and IP as it reports them (fieldRef spec.nodeName, status.hostIP). */
   node?: () => { name: string; hostIP: string; allocatable?: Readonly<Record<string, string>> };
   volumes?: VolumeManager;
+  /** Why the node has DiskPressure, while it has (node-monitor): no image is pulled then. */
+  diskPressure?: () => string | undefined;
   /** Called after every settled pass (the reporter builds a StatusReport from it). */
   onSettled(result: PassResult): void;
 }
@@ -127,6 +129,7 @@ export class ReconcileLoop {
       terminatingGrace: new Map((desired?.terminating ?? []).map((t) => [t.uid, t.gracePeriodSeconds])),
       config: lookup,
       ...(deps.node ? { node: deps.node() } : {}),
+      ...(deps.diskPressure?.() !== undefined ? { diskPressure: deps.diskPressure()! } : {}),
       volumes,
     });
     // Pulls and removals start in the background, waits only record events; sandboxes, creates

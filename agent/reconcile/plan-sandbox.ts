@@ -17,6 +17,7 @@ import { hostNetworkOf } from '../runtime/sandbox-spec.js';
 import { containerKey } from './history.js';
 import { retryDelayMs } from './restart-backoff.js';
 import { sandboxHash } from './spec-hash.js';
+import { pullRefusedMessage } from './pull-policy.js';
 import type { PullStep, RemoveReason, RemoveStep, Step, WaitStep } from './steps.js';
 import { isRunningState } from './termination.js';
 
@@ -50,6 +51,7 @@ export interface SandboxContext {
   createFailures: ReadonlyMap<string, { attempts: number; lastFailureMs: number; message: string }>;
   removing: ReadonlySet<string>;
   node?: { hostIP: string };
+  diskPressure?: string;
 }
 
 /** A pod sandbox's identity key (create failures are kept under it). */
@@ -167,6 +169,9 @@ export function requestSandbox(
     const image = normalizeImageRef(ctx.sandboxImage);
     if (!ctx.imagesPresent.has(image)) {
       if (ctx.pullsInProgress.has(image) || pulls.has(image)) return undefined;
+      if (ctx.diskPressure !== undefined) {
+        return { reason: 'ContainerCreating', message: `Failed to create pod sandbox: ${pullRefusedMessage(ctx.sandboxImage, ctx.diskPressure)}`, eventReason: 'FailedCreatePodSandBox' };
+      }
       const failure = ctx.pullFailures.get(image);
       const untilMs = failure ? failure.lastFailureMs + retryDelayMs(failure.attempts) : 0;
       if (failure && ctx.nowMs < untilMs) return failed(`failed to pull sandbox image "${ctx.sandboxImage}": ${failure.message}`, untilMs);

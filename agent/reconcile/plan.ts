@@ -18,7 +18,7 @@ import { identityOf, LABELS, preStopOf } from '../runtime/labels.js';
 import { normalizeImageRef } from '../runtime/image-ref.js';
 import type { ObservedContainer } from '../runtime/observe.js';
 import { containerKey, latestAttemptRecorded, vanishedTermination, type ContainerHistory } from './history.js';
-import { effectivePullPolicy } from './pull-policy.js';
+import { effectivePullPolicy, pullRefusedMessage } from './pull-policy.js';
 import { restartDelayMs, retryDelayMs } from './restart-backoff.js';
 import { specHash } from './spec-hash.js';
 import type { PullStep, RemoveReason, RemoveStep, Step, VolumePreparation, WaitStep } from './steps.js';
@@ -59,6 +59,8 @@ export interface PlanContext {
   node?: { name: string; hostIP: string; allocatable?: Readonly<Record<string, string>> };
   /** Each pod's volumes as prepared this pass, by pod uid; a pod without volumes is absent. */
   volumes?: ReadonlyMap<string, VolumePreparation>;
+  /** Why the node has DiskPressure, while it has: no image is pulled then. */
+  diskPressure?: string;
 }
 
 /**
@@ -282,6 +284,12 @@ function planMissing(
   // Always: pull once for each attempt (a pull newer than the previous attempt's end serves it).
   const needPull = policy === 'Always' ? pulledAt === undefined || (lastEnded !== undefined && pulledAt < lastEnded) : policy === 'IfNotPresent' && !present;
   if (needPull) {
+    // A new image could fill the disk the node's containers and the agent's own store live on:
+    // none comes in under DiskPressure (re-pulling a present image, policy Always, adds little).
+    if (!present && ctx.diskPressure !== undefined) {
+      wait('ErrImagePull', pullRefusedMessage(spec.image, ctx.diskPressure), undefined, 'Failed');
+      return;
+    }
     const failure = ctx.pullFailures.get(pullKey(pod, image));
     if (failure) {
       const untilMs = failure.lastFailureMs + retryDelayMs(failure.attempts);

@@ -11,3 +11,8 @@ export function effectivePullPolicy(container: Pick<Container, 'image' | 'imageP
   if (ref.digest !== undefined) return 'IfNotPresent';
   return ref.tag === undefined || ref.tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
+
+/** What a pod shows while its image is not pulled because the node has DiskPressure. */
+export function pullRefusedMessage(image: string, why: string): string {
+  return `pull of image "${image}" refused: the node has DiskPressure (${why}); it resumes when space is freed`;
+}

@@ -28,6 +28,8 @@ export class NodeMonitor {
   private sampling = false;
   /** The last sample, for capacity (nodefs size) and debugging. */
   latest: NodeObservations | undefined;
+  /** The signals below their threshold in the last sample. */
+  breached: readonly EvictionSignal[] = [];
 
   constructor(private readonly deps: NodeMonitorDeps) {
     this.tracker = new PressureTracker(deps.transitionPeriodMs, new Date(deps.now()).toISOString());
@@ -52,6 +54,7 @@ export class NodeMonitor {
       const sample = await this.deps.sample();
       this.latest = sample;
       const breached = breachedSignals(sample, this.deps.thresholds);
+      this.breached = breached;
       if (this.tracker.observe(breached, this.deps.now())) {
         this.deps.log.info({ breached, conditions: this.tracker.conditions('').map((c) => `${c.type}=${c.status}`) }, 'node pressure changed');
         this.deps.onChange();

@@ -108,3 +108,17 @@ t.test('pod containers reach each other and are probed at the sandbox address', 
   const [step] = plan([], [sb, labelled], context());
   t.match(step, { reason: 'PodDeleted', preStop: { podIp: '172.17.0.42' } }, "a preStop httpGet goes to the pod's address");
 });
+
+t.test('under DiskPressure no image is pulled, the sandbox image included; present images still run', async (t) => {
+  const why = 'nodefs.available below the eviction threshold';
+  const fresh = pod('fresh', {}, [{ image: 'registry.local:5000/app:2' }]);
+  const steps = plan([fresh], [], context({ diskPressure: why, imagesPresent: new Set([normalizeImageRef('skiff-test/web:1')]) }));
+  t.same(brief(steps), [
+    `wait main ErrImagePull Failed: pull of image "registry.local:5000/app:2" refused: the node has DiskPressure (${why}); it resumes when space is freed`,
+  ]);
+  t.same(brief(plan([web], [], context({ diskPressure: why, imagesPresent: new Set([normalizeImageRef('skiff-test/web:1')]) }))), [
+    `wait main ContainerCreating FailedCreatePodSandBox: Failed to create pod sandbox: pull of image "${PAUSE_IMAGE}" refused: the node has DiskPressure (${why}); it resumes when space is freed`,
+    `wait side1 ContainerCreating FailedCreatePodSandBox: Failed to create pod sandbox: pull of image "${PAUSE_IMAGE}" refused: the node has DiskPressure (${why}); it resumes when space is freed`,
+  ]);
+  t.same(brief(plan([web], [], context({ diskPressure: why }))), ['sandbox web#1'], 'with every image present, pods still start');
+});
