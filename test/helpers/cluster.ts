@@ -196,9 +196,16 @@ export class TestCluster {
     if (ids.length === 0) return [];
     const inspected = await docker(['inspect', ...ids]);
     if (inspected.code !== 0) return []; // a container went away between ps and inspect
-    return (JSON.parse(inspected.stdout) as Array<{ Id: string; Name: string; State: { Status: string }; Config: { Labels: Record<string, string> }; NetworkSettings: { IPAddress: string } }>).map(
-      (c) => ({ id: c.Id, name: c.Name.replace(/^\//, ''), state: c.State.Status, labels: c.Config.Labels, ip: c.NetworkSettings.IPAddress }),
-    ).filter((c) => options.sandboxes || c.labels['skiff.container.name'] !== 'POD');
+    type Raw = { Id: string; Name: string; State: { Status: string }; Config: { Labels: Record<string, string> }; HostConfig: { NetworkMode?: string }; NetworkSettings: { IPAddress: string } };
+    const raw = JSON.parse(inspected.stdout) as Raw[];
+    // A pod container has no address of its own: it is in its sandbox's network namespace.
+    const addressOf = (c: Raw): string => {
+      const owner = c.HostConfig.NetworkMode?.startsWith('container:') ? raw.find((s) => s.Id === c.HostConfig.NetworkMode!.slice('container:'.length)) : undefined;
+      return owner ? owner.NetworkSettings.IPAddress : c.NetworkSettings.IPAddress;
+    };
+    return raw
+      .map((c) => ({ id: c.Id, name: c.Name.replace(/^\//, ''), state: c.State.Status, labels: c.Config.Labels, ip: addressOf(c) }))
+      .filter((c) => options.sandboxes || c.labels['skiff.container.name'] !== 'POD');
   }
 
   async destroy(): Promise<void> {
