@@ -1,8 +1,9 @@
 /**
  * Samples every running Pod container's usage from its cgroup files (agent/cgroup/cgroup-stats.ts:
  * what cAdvisor reads for kubelet, without polling Docker's stats API, which costs the engine and
- * the agent far more), and each Pod's network bytes from its first container's network namespace
- * (/proc/<pid>/net/dev). Cgroup locations are cached per container: a restart is a new container.
+ * the agent far more), and each Pod's network bytes from the network namespace its containers
+ * share (its sandbox's: /proc/<pid>/net/dev of any of them; the host's for a hostNetwork Pod).
+ * Cgroup locations are cached per container: a restart is a new container.
  */
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
