@@ -8,6 +8,7 @@ import type { KubeObject } from '../../shared/api/object.js';
 import type { Container, HttpGetAction, LifecycleHandler, PodSpec, Probe } from '../../shared/api/schema/pod.js';
 import { computePodQos } from '../../shared/api/qos.js';
 import { MEMORY_PRESSURE_TAINT, NOT_READY_TAINT, UNREACHABLE_TAINT } from '../../shared/api/taint-keys.js';
+import { nodeLostPolicyOf, type NodeLostPolicy } from '../../shared/api/annotations.js';
 import { defaultDaemonSet } from './daemonset-defaults.js';
 import { foldStringData } from '../../shared/api/schema/config.js';
 
@@ -88,16 +89,19 @@ type TolerationLike = { key?: string; operator?: string; effect?: string; tolera
 /**
  * Admission's tolerations for every new Pod:
  * - DefaultTolerationSeconds: it tolerates a not-ready or unreachable node for 300 s before
- *   taint-based eviction moves it, unless it says otherwise for that taint;
+ *   taint-based eviction moves it, unless it says otherwise for that taint; with Skiff's node-lost
+ *   policy `keep` (shared/api/annotations.ts) it tolerates them without a time limit instead, so
+ *   it stays on its node however long the node is gone, as a DaemonSet Pod does;
  * - a Pod that is not BestEffort tolerates `memory-pressure` (NoSchedule), as Kubernetes
  *   documents: Guaranteed and Burstable Pods are deemed able to cope, new BestEffort Pods are
  *   kept off a node short of memory.
  */
-export function withDefaultTolerations(spec: PodSpec): PodSpec {
+export function withDefaultTolerations(spec: PodSpec, nodeLost: NodeLostPolicy = 'replace'): PodSpec {
   const tolerations: TolerationLike[] = ((spec as { tolerations?: TolerationLike[] }).tolerations ?? []).slice();
   for (const key of [NOT_READY_TAINT, UNREACHABLE_TAINT]) {
     const covered = tolerations.some((t) => t.key === key && (t.effect === undefined || t.effect === '' || t.effect === 'NoExecute'));
-    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULTS.defaultTolerationSeconds });
+    if (covered) continue;
+    tolerations.push(nodeLost === 'keep' ? { key, operator: 'Exists', effect: 'NoExecute' } : { key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULTS.defaultTolerationSeconds });
   }
   const memoryCovered = tolerations.some((t) => t.key === MEMORY_PRESSURE_TAINT && t.operator === 'Exists' && (t.effect === undefined || t.effect === '' || t.effect === 'NoSchedule'));
   if (!memoryCovered && computePodQos({ spec }) !== 'BestEffort') tolerations.push({ key: MEMORY_PRESSURE_TAINT, operator: 'Exists', effect: 'NoSchedule' });
@@ -153,7 +157,7 @@ interface WorkloadSpec {
 export function applyDefaults(object: KubeObject): KubeObject {
   switch (object.kind) {
     case 'Pod': {
-      const spec = withDefaultTolerations(withRequestsFromLimits(defaultPodSpec(object.spec as PodSpec)));
+      const spec = withDefaultTolerations(withRequestsFromLimits(defaultPodSpec(object.spec as PodSpec)), nodeLostPolicyOf(object.metadata.annotations));
       // As the API server's PrepareForCreate: the QoS class is fixed from the defaulted spec.
       return { ...object, spec, status: { ...(object.status as object | undefined), qosClass: computePodQos({ spec }) } };
     }

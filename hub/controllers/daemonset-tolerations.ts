@@ -2,7 +2,9 @@
  * Tolerations as the daemon controller needs them: the ones every daemon Pod gets
  * (pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations), so daemons keep running on nodes
  * that are not ready, unreachable, under pressure or cordoned; matching is the scheduler's
- * (hub/scheduler/taints.ts). Pure.
+ * (hub/scheduler/taints.ts). The not-ready and unreachable ones carry no tolerationSeconds: every
+ * daemon Pod has the node-lost policy `keep` (shared/api/annotations.ts), whatever its template
+ * says. Pure.
  */
 
 import { tolerates, type Taint, type Toleration } from '../scheduler/taints.js';

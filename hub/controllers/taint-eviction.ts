@@ -2,10 +2,11 @@
  * Evicts Pods from nodes whose NoExecute taints they do not tolerate, or tolerate only for a
  * while (Kubernetes' taint eviction controller): a node that stays unreachable past its Pods'
  * tolerationSeconds (300 s by default, added to every Pod at admission) has its Pods deleted,
- * so their ReplicaSets replace them on other nodes. Eviction is a graceful delete: a Pod on a
- * node that is really gone stays Terminating until the node returns (and is told at once to stop
- * it) or is deleted — never two copies the hub believes in. One key per node; a Pod not due yet
- * re-queues its node for when it is.
+ * so their ReplicaSets replace them on other nodes; a Pod with the node-lost policy `keep`
+ * (shared/api/annotations.ts) tolerates them without a limit and is never evicted, as daemon Pods
+ * are. Eviction is a graceful delete: a Pod on a node that is really gone stays Terminating until
+ * the node returns (and is told at once to stop it) or is deleted — never two copies the hub
+ * believes in. One key per node; a Pod not due yet re-queues its node for when it is.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';

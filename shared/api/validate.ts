@@ -7,6 +7,7 @@ import type { FieldError } from '../errors.js';
 import type { KubeObject } from './object.js';
 import { RESOURCES, apiVersionOf, resourceByKind, type ResourceType } from './resources.js';
 import { requirementsOf, selectorMatches, type LabelSelector } from './labels.js';
+import { nodeLostPolicyErrors } from './annotations.js';
 
 export type ValidationResult =
   | { ok: true; object: KubeObject; resource: ResourceType }
@@ -63,6 +64,7 @@ export function validateObject(input: unknown): ValidationResult {
   }
   // Kubernetes reports every field error of an object at once, cross-field rules included.
   errors.push(...crossFieldErrors(input as KubeObject));
+  errors.push(...nodeLostPolicyErrors(input as KubeObject));
   if (errors.length > 0) return { ok: false, errors, resource };
   return { ok: true, object: input as KubeObject, resource };
 }

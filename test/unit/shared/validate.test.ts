@@ -153,3 +153,14 @@ t.test('a gRPC probe is refused as unsupported, naming the field', async (t) => 
   t.equal(result.ok, false);
   t.match(result.ok ? [] : result.errors, [{ path: 'spec.template.spec.containers[0].startupProbe.grpc', message: /unknown field \(not supported by Skiff\)/ }, { path: 'spec.template.spec.containers[0].startupProbe' }]);
 });
+
+t.test('the node-lost policy annotation is checked where the object is validated', async (t) => {
+  const withTemplateAnnotation = (value: unknown) =>
+    broken((d) => {
+      (d.spec.template.metadata as { annotations?: Record<string, unknown> }).annotations = { 'skiff.io/node-lost': value };
+    });
+  t.same(errorsOf(withTemplateAnnotation('keep')), [], 'keep is accepted');
+  t.same(errorsOf(withTemplateAnnotation('Keep')), [
+    { path: 'spec.template.metadata.annotations[skiff.io/node-lost]', message: 'Unsupported value: "Keep": supported values: "replace", "keep"' },
+  ]);
+});
