@@ -118,6 +118,27 @@ export const DEFAULTS = {
     /** How often expired and excess Events are deleted (or every ttlMs / 4, when that is shorter). */
     sweepIntervalMs: 60_000,
   },
+  /** The hub's embedded MQTT broker (hub/broker/): what one client may cost it. */
+  broker: {
+    /** A client whose socket has not drained for this long is dropped, so it cannot stall delivery to the others. */
+    drainTimeoutMs: 10_000,
+    /**
+     * Largest MQTT packet a client may send (its remaining length): a status of 110 Pods or a
+     * replayed metrics batch fits many times over; a bigger one drops the connection before it is buffered.
+     */
+    maxPacketBytes: 4 * 1024 * 1024,
+    /** Packets a client may send before its CONNECT is authenticated (aedes queueLimit). */
+    queueLimit: 42,
+    /** Deliveries in flight in the broker at once, for all clients (aedes/mqemitter concurrency). */
+    concurrency: 100,
+    /** QoS 2 packets a client may have awaiting PUBREL (aedes maxInflightInbound); agents only use QoS 0 and 1. */
+    maxInflightInbound: 16,
+    /**
+     * QoS 1 messages kept for one persistent session (an offline node): beyond this the oldest not
+     * yet sent are dropped. Desired states are whole snapshots, so only the newest matters.
+     */
+    maxQueuedPerClient: 100,
+  },
 } as const;
 
 /** Kubernetes' probe defaults (SetDefaults_Probe, SetDefaults_HTTPGetAction). */
@@ -154,6 +175,8 @@ export const HUB_FILES = {
   auditLog: 'audit.log',
   /** Keys that encrypt Secrets at rest (hub/identity/encryption-key.ts); `skiff hub --encryption-key-file` moves it. */
   encryptionKey: 'encryption.key',
+  /** The embedded broker's retained messages and persistent sessions (hub/broker/sqlite-persistence.ts). */
+  brokerDatabase: 'broker.db',
 } as const;
 
 /** Secrets at rest (hub/store/secret-key-rotation.ts). */

@@ -1,11 +1,13 @@
 /**
  * The broker's whole security policy, as aedes hooks (style.md lesson 5): a client logs in as a
  * node with that node's credentials, may subscribe only to its own downward topics and publish
- * (including its will) only to its own upward ones. Wildcard subscriptions, $SYS and every other
- * topic are refused. The hub itself publishes in-process and is not a client.
+ * (including its will) only to its own upward ones, each message at most maxPacketBytes. Wildcard
+ * subscriptions, $SYS and every other topic are refused. The hub itself publishes in-process and
+ * is not a client.
  */
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { DOWNWARD_CHANNELS, RETAINED_UPWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
+import { DEFAULTS } from '../../shared/defaults.js';
 import type { Logger } from '../../shared/log.js';
 import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
 import { matchNodeCredential } from '../identity/node-credentials.js';
@@ -48,7 +50,15 @@ export function retainAllowed(topic: string): boolean {
   return channel !== undefined && (RETAINED_UPWARD_CHANNELS as readonly string[]).includes(channel);
 }
 
-export function brokerPolicy(store: Store, logger: Logger) {
+/**
+ * A message that arrived whole in one read is parsed before frame-size-guard.ts can drop its
+ * connection; this refuses it (the guard bounds what a larger one can make the broker buffer).
+ */
+export function payloadSizeAllowed(packet: Pick<PublishPacket, 'topic' | 'payload'>, maxPacketBytes: number): boolean {
+  return Buffer.byteLength(packet.topic) + Buffer.byteLength(packet.payload) <= maxPacketBytes;
+}
+
+export function brokerPolicy(store: Store, logger: Logger, limits: { maxPacketBytes: number } = { maxPacketBytes: DEFAULTS.broker.maxPacketBytes }) {
   const log = logger.child({ component: 'broker' });
   // A node reconnecting with the password that verified last time costs a hash, not a scrypt;
   // the stored credential is still read on every login, so re-join and deletion take effect at once.
@@ -88,6 +98,10 @@ export function brokerPolicy(store: Store, logger: Logger) {
 
     authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
       if (client === null) return done(null); // the hub's own in-process publishes
+      if (!payloadSizeAllowed(packet, limits.maxPacketBytes)) {
+        log.warn({ clientId: client.id, topic: packet.topic, bytes: Buffer.byteLength(packet.payload), maxPacketBytes: limits.maxPacketBytes }, 'mqtt publish refused: over the size limit');
+        return done(authError(`message over ${limits.maxPacketBytes} bytes`, NOT_AUTHORIZED));
+      }
       if (nodeTopicAllowed(nodeOfClient.get(client), packet.topic, 'publish') && (!packet.retain || retainAllowed(packet.topic))) return done(null);
       log.warn({ clientId: client.id, topic: packet.topic, retain: packet.retain }, 'mqtt publish refused');
       done(authError(`not authorized to publish to ${packet.topic}`, NOT_AUTHORIZED));

@@ -1,8 +1,9 @@
 /**
  * Publishes each node's desired state: one retained QoS 1 message on its desired topic, with a
  * generation that increases only when the content changes (persisted, so it keeps increasing
- * across hub restarts). After a hub restart every node's state is published again, since the
- * embedded broker's retained messages do not survive it. The state carries the ConfigMaps and
+ * across hub restarts). The embedded broker keeps retained messages in broker.db across restarts;
+ * every node's state is still published again at start, rebuilt from the Store, in case broker.db
+ * was lost or is behind (its writes are not fsynced). The state carries the ConfigMaps and
  * Secrets the node's Pods refer to, read through the Store (which decrypts Secrets), so a change
  * to one of them re-syncs the nodes that receive it. Secret values are never logged.
  */

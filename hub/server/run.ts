@@ -126,6 +126,8 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     logger,
     port: options.mqttPort,
     host: options.host,
+    // Retained desired states and persistent sessions survive a hub restart (issue #7).
+    persistenceFile: join(options.dataDir, HUB_FILES.brokerDatabase),
   });
   const usage = new MetricsService({
     db: new MetricsDb(join(options.dataDir, HUB_FILES.metricsDatabase), DEFAULTS.metrics.tiers),
