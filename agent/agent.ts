@@ -74,6 +74,9 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   const credential = trust?.credential ?? config.token;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteAgentStore(join(config.dataDir, AGENT_FILES.database));
+  // Events and metrics wait here until the broker has them, across link drops and restarts.
+  const outbox = store.openOutbox({ maxBytes: config.outboxMaxBytes, flushIntervalMs: DEFAULTS.agentOutbox.flushIntervalMs, log: log.child({ component: 'outbox' }) });
+  outbox.start();
   let desired: DesiredState | undefined = store.loadDesired();
   log.info({ node, generation: desired?.generation ?? 0, pods: desired?.pods.length ?? 0 }, 'loaded desired state');
 
@@ -88,6 +91,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   let session: MqttSession | undefined;
   const events = new EventPublisher({
     node,
+    outbox,
     publish: (report) => (session ? session.publishEvents(report) : Promise.reject(new Error('not connected'))),
     isConnected: () => session?.connected ?? false,
     log: log.child({ component: 'events' }),
@@ -201,13 +205,13 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   let lastObserved: Parameters<typeof podMetrics.sample>[0] = [];
   const metrics = new MetricsReporter({
     node,
+    outbox,
     sampleNode: () => nodeMetrics.sample(),
     samplePods: () => podMetrics.sample(lastObserved),
     publish: (report) => (session ? session.publishMetrics(report) : Promise.reject(new Error('not connected'))),
     isConnected: () => session?.connected ?? false,
     now,
     intervalMs: config.metricsIntervalMs,
-    maxBuffered: DEFAULTS.metrics.agentMaxBufferedSamples,
     maxPerReport: DEFAULTS.metrics.maxSamplesPerReport,
     log: log.child({ component: 'metrics' }),
   });
@@ -337,6 +341,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       events.stop();
       await session?.close();
       api.close?.();
+      outbox.stop(); // writes what is still unacknowledged
       store.close();
       log.info({ node }, 'agent stopped; containers left running');
     },

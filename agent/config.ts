@@ -14,6 +14,7 @@ import { SkiffError, type FieldError } from '../shared/errors.js';
 import { isValidNodeName } from '../shared/mqtt/topics.js';
 import { labelKeyProblem, labelValueProblem } from '../shared/api/names.js';
 import { parseDurationMs } from '../shared/duration.js';
+import { parseQuantity } from '../shared/api/quantity.js';
 import { ParseProblem, parseEvictionThresholds, parseReservation, type EvictionThresholds, type Reservation } from './report/node-resources.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,6 +46,8 @@ export interface AgentConfig {
   maxPods: number;
   /** --metrics-interval: how often usage is sampled and sent, ms. */
   metricsIntervalMs: number;
+  /** --outbox-max-bytes: what the outbox of events and metrics may hold on disk (agent/outbox/). */
+  outboxMaxBytes: number;
   /** --pod-max-pids; undefined (-1): unlimited. */
   podMaxPids?: number;
   /** --pause-image: the image of every pod's sandbox (the pause container holding its network namespace). */
@@ -80,6 +83,7 @@ const FLAGS = {
   },
   'max-pods': { description: `the most Pods this node runs (default ${DEFAULTS.node.maxPods})` },
   'metrics-interval': { description: `how often node and container usage is sampled and sent, e.g. 10s (default ${DEFAULTS.metrics.sampleIntervalMs / 1000}s)` },
+  'outbox-max-bytes': { description: `disk kept for events and metrics while the hub is unreachable, e.g. 64Mi (default ${DEFAULTS.agentOutbox.maxBytes / 2 ** 20}Mi)` },
   'pause-image': { env: 'SKIFF_PAUSE_IMAGE', description: `image of each pod's sandbox, the pause container its containers share a network with (default ${DEFAULTS.node.pauseImage})` },
   'pod-max-pids': { description: `the most processes each container may run, -1 for no limit (default ${DEFAULTS.node.podMaxPids})` },
   'secrets-dir': {
@@ -89,6 +93,9 @@ const FLAGS = {
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
+
+/** Below this an outbox holds too little of an outage to be worth having. */
+const MIN_OUTBOX_BYTES = 2 ** 20;
 
 const FLAG_COLUMN = Math.max(...Object.keys(FLAGS).map((name) => name.length));
 
@@ -252,6 +259,15 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       return ms;
     }) ?? DEFAULTS.metrics.sampleIntervalMs;
 
+  const outboxMaxBytes =
+    parsed('outbox-max-bytes', read('outbox-max-bytes'), (text) => {
+      const value = parseQuantity(text);
+      if (value === undefined || !Number.isSafeInteger(Math.ceil(value)) || value < MIN_OUTBOX_BYTES) {
+        throw new ParseProblem(`${JSON.stringify(text)} must be a byte quantity of at least 1Mi, e.g. 64Mi`);
+      }
+      return Math.ceil(value);
+    }) ?? DEFAULTS.agentOutbox.maxBytes;
+
   const podMaxPids =
     parsed('pod-max-pids', read('pod-max-pids'), (text) => {
       const n = Number(text);
@@ -287,6 +303,7 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     evictionMonitoringIntervalMs: monitoringIntervalMs,
     maxPods,
     metricsIntervalMs,
+    outboxMaxBytes,
     ...(podMaxPids > 0 ? { podMaxPids } : {}),
     pauseImage,
     secretsDir: resolve(read('secrets-dir') ?? defaultSecretsDir()),

@@ -70,8 +70,6 @@ export const DEFAULTS = {
   metrics: {
     /** How often an agent samples node and container usage (--metrics-interval; kubelet's housekeeping, 10 s). */
     sampleIntervalMs: 10_000,
-    /** Samples an agent keeps while the hub is unreachable: an hour at the default interval. */
-    agentMaxBufferedSamples: 360,
     /** The most samples in one MetricsReport. */
     maxSamplesPerReport: 30,
     /** A node's usage is shown (top, HPA) only while its newest sample is younger than this. */
@@ -86,6 +84,16 @@ export const DEFAULTS = {
       { stepMs: 3_600_000, retentionMs: 30 * 86_400_000 },
     ],
     downsampleIntervalMs: 60_000,
+  },
+  /** The agent's outbox of events and metrics (agent/outbox/): what waits while the hub is unreachable. */
+  agentOutbox: {
+    /**
+     * --outbox-max-bytes. 64 MiB is under 1% of an 8 GB SD card and holds about a day of metrics
+     * at the default interval for a node with a few Pods, before down-sampling starts.
+     */
+    maxBytes: 64 * 1024 * 1024,
+    /** Unacknowledged entries are written in one transaction this often (SD card wear). */
+    flushIntervalMs: 2_000,
   },
   /**
    * HorizontalPodAutoscaler (autoscaling/v2): SetDefaults_HorizontalPodAutoscaler and

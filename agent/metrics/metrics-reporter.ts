@@ -1,17 +1,21 @@
 /**
- * Takes a metrics sample every metricsInterval and sends it to the hub. Samples wait in a small
- * in-memory buffer until the broker has them (QoS 1), so a short link drop costs no data; when
- * the buffer is full the oldest sample goes first and the loss is counted and logged. (Issue #7
- * makes the buffer durable across agent restarts.) Sampling time is measured and logged at debug
- * level, since its cost on a Pi is a target of its own (docs/benchmarks.md).
+ * Takes a metrics sample every metricsInterval and sends it to the hub. Each sample goes to the
+ * durable outbox first (agent/outbox/outbox.ts) and leaves it only once the broker has it (QoS 1),
+ * so a link drop or an agent restart while offline costs no data; a long outage fills the outbox,
+ * which down-samples and then drops the oldest samples (outbox-policy.ts). Every report carries
+ * the outbox's seqs (the hub applies each once) and its drop totals (the hub exposes them).
+ * Sampling time is measured and logged at debug level, since its cost on a Pi is a target of its
+ * own (docs/benchmarks.md).
  */
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import type { MetricsSample, NodeSample, PodSample } from '../../shared/metrics/samples.js';
 import { MESSAGE_SCHEMA, type MetricsReport } from '../../shared/mqtt/messages.js';
+import type { Outbox } from '../outbox/outbox.js';
 
 export interface MetricsReporterDeps {
   node: string;
+  outbox: Outbox;
   sampleNode(): Promise<NodeSample>;
   samplePods(): Promise<PodSample[]>;
   /** Resolves once the broker has the report (QoS 1); rejects when it cannot be sent. */
@@ -19,22 +23,15 @@ export interface MetricsReporterDeps {
   isConnected(): boolean;
   now(): number;
   intervalMs: number;
-  /** The most samples kept while they cannot be sent. */
-  maxBuffered: number;
   /** The most samples in one report (a reconnect after a long outage sends several). */
   maxPerReport: number;
   log: Logger;
 }
 
 export class MetricsReporter {
-  private readonly buffer: MetricsSample[] = [];
-  /** Samples in a report the broker has not acknowledged yet. */
-  private readonly inFlight = new Set<MetricsSample>();
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
   private flushing = false;
-  /** Samples dropped because the buffer was full, since start. */
-  dropped = 0;
   /** How long the last sample took, ms. */
   lastSampleMs = 0;
 
@@ -50,7 +47,7 @@ export class MetricsReporter {
     this.timer = undefined;
   }
 
-  /** Samples now and sends what is buffered. */
+  /** Samples now and sends what waits in the outbox. */
   async tick(): Promise<void> {
     if (this.sampling) return; // a slow disk must not pile up samples
     this.sampling = true;
@@ -60,8 +57,8 @@ export class MetricsReporter {
       const [node, pods] = await Promise.all([this.deps.sampleNode(), this.deps.samplePods()]);
       this.lastSampleMs = performance.now() - started;
       this.deps.log.debug({ ms: Math.round(this.lastSampleMs * 10) / 10, pods: pods.length }, 'metrics sampled');
-      this.buffer.push({ timestamp, node, pods });
-      this.trim();
+      const sample: MetricsSample = { timestamp, node, pods };
+      this.deps.outbox.enqueue('metrics', sample);
     } catch (err) {
       this.deps.log.warn({ err: errorMessage(err) }, 'metrics sample failed');
     } finally {
@@ -70,50 +67,29 @@ export class MetricsReporter {
     await this.flush();
   }
 
-  /**
-   * Drops the oldest samples beyond maxBuffered, never one in flight (the broker may be about to
-   * acknowledge it: dropping it would count a sent sample as lost).
-   */
-  private trim(): void {
-    let excess = this.buffer.length - this.deps.maxBuffered;
-    if (excess <= 0) return;
-    for (let i = 0; i < this.buffer.length && excess > 0; ) {
-      if (this.inFlight.has(this.buffer[i]!)) {
-        i++;
-        continue;
-      }
-      this.buffer.splice(i, 1);
-      excess--;
-      this.dropped++;
-    }
-    this.deps.log.warn({ dropped: this.dropped, kept: this.buffer.length }, 'metrics buffer full while the hub is unreachable; oldest samples dropped');
-  }
-
-  /** Sends every buffered sample, oldest first; stops at the first failure and keeps the rest. */
+  /** Sends every waiting sample, oldest first; stops at the first failure and keeps the rest. */
   async flush(): Promise<void> {
     if (this.flushing || !this.deps.isConnected()) return;
     this.flushing = true;
+    const { outbox } = this.deps;
     try {
-      while (this.buffer.length > 0 && this.deps.isConnected()) {
-        const batch = this.buffer.slice(0, this.deps.maxPerReport);
-        for (const sample of batch) this.inFlight.add(sample);
-        try {
-          await this.deps.publish({ schema: MESSAGE_SCHEMA, node: this.deps.node, samples: batch });
-        } finally {
-          for (const sample of batch) this.inFlight.delete(sample);
-        }
-        // Only now, and by identity: a sample leaves the buffer once the broker has acknowledged it.
-        const sent = new Set(batch);
-        for (let i = this.buffer.length - 1; i >= 0; i--) if (sent.has(this.buffer[i]!)) this.buffer.splice(i, 1);
+      while (this.deps.isConnected()) {
+        const sent = await outbox.deliver<MetricsSample>('metrics', this.deps.maxPerReport, (items) =>
+          this.deps.publish({
+            schema: MESSAGE_SCHEMA,
+            node: this.deps.node,
+            samples: items.map((i) => i.value),
+            stream: outbox.stream,
+            seqs: items.map((i) => i.seq),
+            outboxDropped: outbox.droppedTotals(),
+          }),
+        );
+        if (sent === 0) break;
       }
     } catch (err) {
-      this.deps.log.debug({ err: errorMessage(err), buffered: this.buffer.length }, 'metrics not sent; kept for the next try');
+      this.deps.log.debug({ err: errorMessage(err), waiting: outbox.size().entries }, 'metrics not sent; kept in the outbox for the next try');
     } finally {
       this.flushing = false;
     }
-  }
-
-  get buffered(): number {
-    return this.buffer.length;
   }
 }

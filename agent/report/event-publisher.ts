@@ -1,68 +1,54 @@
 /**
  * Sends the node's events (pulls, starts, kills, probe failures) to the hub in small batches on
- * nodes/{node}/events. Unlike status reports, each event matters: while the link is down they
- * wait in a bounded queue (oldest dropped first, and counted) and go out on reconnect.
+ * nodes/{node}/events. Each event matters (the events also carry every pod status transition, as
+ * kubelet's do: the status channel only keeps the newest snapshot), so each goes to the durable
+ * outbox first (agent/outbox/outbox.ts) and leaves it only once the broker has it: across link
+ * drops and agent restarts they arrive in order, each seq once. Bounded by the outbox's limit,
+ * which gives up metrics before any event.
  */
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { MESSAGE_SCHEMA, type EventReport, type NodeEvent } from '../../shared/mqtt/messages.js';
+import type { Outbox } from '../outbox/outbox.js';
 
 export interface EventPublisherDeps {
   node: string;
+  outbox: Outbox;
   publish(report: EventReport): Promise<void>;
   isConnected(): boolean;
   log: Logger;
   /** Events are gathered this long before a batch goes out. */
   batchDelayMs?: number;
-  maxQueued?: number;
 }
 
 const DEFAULT_BATCH_DELAY_MS = 250;
-const DEFAULT_MAX_QUEUED = 500;
 const MAX_BATCH = 100;
 
 export class EventPublisher {
-  private queue: NodeEvent[] = [];
-  private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private sending = false;
+  private stopped = false;
 
   constructor(private readonly deps: EventPublisherDeps) {}
 
-  get queued(): number {
-    return this.queue.length;
-  }
-
   emit(event: NodeEvent): void {
-    this.queue.push(event);
-    this.trim();
+    this.deps.outbox.enqueue('events', event);
     this.schedule();
   }
 
-  /** Keeps the queue bounded: the oldest events go first, and are counted. */
-  private trim(): void {
-    const max = this.deps.maxQueued ?? DEFAULT_MAX_QUEUED;
-    if (this.queue.length <= max) return;
-    this.dropped += this.queue.length - max;
-    this.queue.splice(0, this.queue.length - max);
-  }
-
-  /** The link came (back) up: send what waited. */
+  /** The link came (back) up: send what waited (also what an earlier run of the agent left). */
   onConnected(): void {
-    if (this.dropped > 0) {
-      this.deps.log.warn({ dropped: this.dropped }, 'events dropped while the hub was unreachable (queue full)');
-      this.dropped = 0;
-    }
     this.schedule();
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private schedule(): void {
-    if (this.timer || this.sending) return;
+    if (this.timer || this.sending || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -71,19 +57,22 @@ export class EventPublisher {
   }
 
   private async flush(): Promise<void> {
-    if (this.queue.length === 0 || !this.deps.isConnected()) return; // onConnected schedules again
-    const batch = this.queue.splice(0, MAX_BATCH);
+    if (!this.deps.isConnected()) return; // onConnected schedules again
     this.sending = true;
+    let sent = 0;
     try {
-      await this.deps.publish({ schema: MESSAGE_SCHEMA, node: this.deps.node, events: batch });
+      do {
+        sent = await this.deps.outbox.deliver<NodeEvent>('events', MAX_BATCH, (items) =>
+          this.deps.publish({ schema: MESSAGE_SCHEMA, node: this.deps.node, events: items.map((i) => i.value), stream: this.deps.outbox.stream, seqs: items.map((i) => i.seq) }),
+        );
+      } while (sent > 0 && this.deps.isConnected() && !this.stopped);
     } catch (err) {
-      this.queue.unshift(...batch);
-      this.trim();
-      this.deps.log.warn({ events: batch.length, err: errorMessage(err) }, 'events not published; kept for the next attempt');
-    } finally {
+      this.deps.log.warn({ err: errorMessage(err) }, 'events not published; kept in the outbox for the next attempt');
       this.sending = false;
+      // A link that stays "connected" never calls onConnected: try again after a batch delay.
+      this.schedule();
+      return;
     }
-    // More to send, or a failed batch to retry (a link that stays "connected" never calls onConnected).
-    if (this.queue.length > 0) this.schedule();
+    this.sending = false;
   }
 }

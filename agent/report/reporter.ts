@@ -3,6 +3,15 @@
  * heartbeatIntervalMs otherwise, and at once on (re)connect. While the link is down nothing is
  * queued: a status report is a full snapshot, so only the latest matters and it goes out on
  * reconnect (MQTT.js would otherwise replay every stale heartbeat from its offline queue).
+ *
+ * Status and the outbox (issue #7): status reports do not go through the outbox
+ * (agent/outbox/outbox.ts). The newest snapshot is rebuilt from Docker and the store at any
+ * time, also after an agent restart, so keeping only it is keeping "the newest unsent snapshot",
+ * and since it takes no outbox space it can never be dropped in favour of metrics. The
+ * transitions in between (Running -> Failed -> Running while offline) are not lost either: they
+ * are told by events, as kubelet tells them (Created, Started, Killing, BackOff, Unhealthy,
+ * Evicted), and events go through the durable outbox, which gives up every metric before any
+ * event.
  */
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';

@@ -36,4 +36,13 @@ export const MIGRATIONS: readonly string[] = [
      evicted_at TEXT NOT NULL,
      record TEXT NOT NULL
    );`,
+  // 4: the outbox of reports (agent/outbox/): events and metrics samples not yet acknowledged by the
+  // broker, one row each, oldest seq first. `bytes` is what the row counts against --outbox-max-bytes.
+  `CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY,
+     channel TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX outbox_by_channel ON outbox (channel, seq);`,
 ];

@@ -3,6 +3,7 @@
  * readers, synchronous=FULL so that an accepted desired state survives a power cut (a Pi's usual
  * way to stop). History and evicted Pods are cached in memory and written through; the report
  * sequence is reserved in blocks so that heartbeats do not fsync the SD card every few seconds.
+ * The outbox of events and metrics (agent/outbox/outbox.ts) lives in the same file.
  * Secret data in the desired state is stored sealed under the key in `secret.key` beside the file
  * (config/secret-box.ts): the database alone gives no Secret away.
  */
@@ -18,6 +19,7 @@ import type { ContainerHistory } from '../reconcile/history.js';
 import type { EvictedPod, EvictionStore } from '../eviction/evicted-pods.js';
 import type { AgentStore } from './agent-store.js';
 import { MIGRATIONS } from './migrations.js';
+import { Outbox, type OutboxOptions } from '../outbox/outbox.js';
 
 const SEQ_COUNTER = 'report_seq';
 const SEQ_BLOCK = 1000;
@@ -156,6 +158,11 @@ export class SqliteAgentStore implements AgentStore, EvictionStore {
       this.db.prepare('INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)').run(SEQ_COUNTER, this.seqReservedUpTo);
     }
     return this.seq;
+  }
+
+  /** The outbox of reports, in this same file (one fsync path, one file to back up). */
+  openOutbox(options: OutboxOptions): Outbox {
+    return new Outbox(this.db, options);
   }
 
   close(): void {

@@ -5,6 +5,12 @@
  * client's own), and each event must be about a Pod that exists with that uid and is bound to
  * that node. Anything else is logged with the topic and field and dropped; nothing a node sends
  * can crash the hub or write an Event about another node's Pods.
+ *
+ * Reports from one node are recorded one after another, in the order they came (the agent's
+ * outbox sends them in seq order), and an event whose seq the node's stream already delivered
+ * (a QoS 1 redelivery, an outbox replay after a restart) is skipped: see delivery-ledger.ts. The
+ * ledger is the hub's durable one when given (MetricsService.ledger, kept in metrics.db); without
+ * it redeliveries are still skipped until the hub restarts.
  */
 import { resolveResource } from '../../shared/api/resources.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -15,6 +21,7 @@ import type { MessageBus } from '../broker/message-bus.js';
 import { nodeNameOf } from '../controllers/pod-facts.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import type { Store } from '../store/store.js';
+import { DeliveryLedger } from './delivery-ledger.js';
 
 const pods = resolveResource('pods')!;
 
@@ -24,12 +31,17 @@ const MAX_REASON_LENGTH = 128;
 export class EventIngest {
   private readonly log: Logger;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Per node, the end of its chain of reports being recorded (one at a time, in order). */
+  private readonly tails = new Map<string, Promise<void>>();
+  /** Events skipped as redeliveries, for tests. */
+  redelivered = 0;
 
   constructor(
     private readonly store: Store,
     private readonly bus: MessageBus,
     private readonly recorder: EventRecorder,
     logger: Logger,
+    private readonly ledger: DeliveryLedger = new DeliveryLedger(),
   ) {
     this.log = logger.child({ component: 'event-ingest' });
   }
@@ -61,8 +73,36 @@ export class EventIngest {
       this.log.warn({ topic, field: 'node', reportedNode: report.node }, 'event report names another node; dropped');
       return;
     }
-    const work = this.recordAll(parsed.node, report.events, topic).finally(() => this.inFlight.delete(work));
+    const node = parsed.node;
+    // Checked and marked now, in arrival order: a redelivery right behind its original is skipped too.
+    const fresh = this.ledger.fresh(node, 'events', report, report.events.length);
+    this.redelivered += report.events.length - fresh.length;
+    if (fresh.length < report.events.length) this.log.debug({ topic, redelivered: report.events.length - fresh.length }, 'events already recorded; skipped');
+    const mark = this.ledger.next(node, 'events', report);
+    const events = fresh.map((i) => report.events[i]!);
+    const previous = this.tails.get(node) ?? Promise.resolve();
+    const work = previous
+      .then(() => this.recordAll(node, events, topic))
+      .then(() => this.saveMark(mark, topic))
+      // Never a rejected link: the node's next report must still be recorded.
+      .catch((err: unknown) => this.log.error({ topic, err: errorMessage(err) }, 'could not record an event report'))
+      .finally(() => {
+        this.inFlight.delete(work);
+        if (this.tails.get(node) === work) this.tails.delete(node);
+      });
+    this.tails.set(node, work);
     this.inFlight.add(work);
+    this.ledger.remember(mark); // at once: the next report is checked against it
+  }
+
+  /** The mark goes to disk once the events are with the recorder. */
+  private saveMark(mark: ReturnType<DeliveryLedger['next']>, topic: string): void {
+    if (!mark) return;
+    try {
+      this.ledger.save(mark);
+    } catch (err) {
+      this.log.error({ topic, err: errorMessage(err) }, 'could not save the events delivery mark; a replay after a hub restart may repeat them');
+    }
   }
 
   private async recordAll(node: string, reported: NodeEvent[], topic: string): Promise<void> {

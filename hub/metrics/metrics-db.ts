@@ -4,10 +4,13 @@
  * tiers (DEFAULTS.metrics.tiers): tier 0 holds every sample, each further tier the average of the
  * tier below over its step. `downsample()` fills finished buckets and deletes points past their
  * tier's retention; it is idempotent (INSERT OR REPLACE per bucket) and re-averages a bucket when
- * late points arrive for it (an agent that was offline sends what it kept).
+ * late points arrive for it (an agent that was offline sends what it kept). It also keeps the
+ * delivery marks of agents' outboxes (hub/ingest/delivery-ledger.ts), the metrics one committed
+ * with the points it covers.
  */
 import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../../shared/sqlite.js';
+import type { DeliveryMark, LedgerPersistence } from '../ingest/delivery-ledger.js';
 import type { SeriesKey, SeriesPoint } from './series-points.js';
 
 export interface Tier {
@@ -47,6 +50,11 @@ const MIGRATIONS = [
    CREATE INDEX points_by_time ON points (tier, ts);
    -- Tier N is complete for every bucket before "until" (ms).
    CREATE TABLE watermarks (tier INTEGER PRIMARY KEY, until INTEGER NOT NULL);`,
+  // 2: per node and channel, the agent outbox stream and highest seq applied (hub/ingest/delivery-ledger.ts).
+  `CREATE TABLE delivery_marks (
+     node TEXT NOT NULL, channel TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL,
+     PRIMARY KEY (node, channel)
+   ) WITHOUT ROWID;`,
 ];
 
 function keyText(k: SeriesKey): string {
@@ -74,10 +82,12 @@ function prepareStatements(db: Database.Database) {
        WHERE tier = ? AND ts >= ? AND ts < ? GROUP BY series, ts - ts % ?`,
     ),
     deleteBefore: db.prepare('DELETE FROM points WHERE tier = ? AND ts < ?'),
+    marks: db.prepare<[], DeliveryMark>('SELECT node, channel, stream, seq FROM delivery_marks'),
+    putMark: db.prepare('INSERT OR REPLACE INTO delivery_marks (node, channel, stream, seq) VALUES (?, ?, ?, ?)'),
   };
 }
 
-export class MetricsDb {
+export class MetricsDb implements LedgerPersistence {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly seriesIds = new Map<string, number>();
@@ -106,11 +116,16 @@ export class MetricsDb {
     return id;
   }
 
-  /** Writes raw points in one transaction; buckets they land in that were already averaged are redone. */
-  insert(points: readonly SeriesPoint[]): void {
-    if (points.length === 0) return;
+  /**
+   * Writes raw points in one transaction; buckets they land in that were already averaged are
+   * redone. `mark` (what the points' report delivered) commits with them: applied exactly once.
+   */
+  insert(points: readonly SeriesPoint[], mark?: DeliveryMark): void {
+    if (points.length === 0 && !mark) return;
     const { putRawPoint: put, lowerWatermark: lower } = this.statements;
     this.db.transaction(() => {
+      if (mark) this.writeMark(mark);
+      if (points.length === 0) return;
       let oldest = Infinity;
       for (const p of points) {
         put.run(this.seriesId(p.key), p.ts, p.value);
@@ -122,6 +137,18 @@ export class MetricsDb {
         lower.run(bucket, 1, bucket);
       }
     })();
+  }
+
+  loadMarks(): DeliveryMark[] {
+    return this.statements.marks.all();
+  }
+
+  saveMark(mark: DeliveryMark): void {
+    this.writeMark(mark);
+  }
+
+  private writeMark(mark: DeliveryMark): void {
+    this.statements.putMark.run(mark.node, mark.channel, mark.stream, mark.seq);
   }
 
   /** Averages finished buckets into each coarser tier, then deletes what is past retention. */

@@ -1,7 +1,8 @@
 /**
  * Takes MetricsReports off nodes/+/metrics into the MetricsService. The broker's policy already
  * lets a node publish only on its own topics; a report naming another node is still dropped, so a
- * bug can never put one node's usage on another.
+ * bug can never put one node's usage on another. Samples a node's outbox sends again (its seq
+ * was applied: hub/ingest/delivery-ledger.ts) are skipped by the service.
  */
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
@@ -20,7 +21,7 @@ export async function startMetricsIngest(bus: MessageBus, service: MetricsServic
         log.warn({ topic, field: 'node', reportedNode: report.node }, 'metrics report names another node; dropped');
         return;
       }
-      service.ingest(parsed.node, report.samples);
+      service.ingest(parsed.node, report.samples, report, report.outboxDropped);
     } catch (err) {
       log.warn({ topic, err: errorMessage(err) }, 'metrics report dropped');
     }

@@ -5,6 +5,8 @@
  */
 import type { Logger } from '../../shared/log.js';
 import type { MetricsSample } from '../../shared/metrics/samples.js';
+import type { OutboxDelivery, OutboxDropped } from '../../shared/mqtt/messages.js';
+import { DeliveryLedger } from '../ingest/delivery-ledger.js';
 import { MetricsDb, type Series, type SeriesQuery } from './metrics-db.js';
 import type { MetricsSource, NodeUsage, PodUsage } from './metrics-source.js';
 import { seriesPoints } from './series-points.js';
@@ -28,10 +30,20 @@ export interface MetricsServiceOptions {
 export class MetricsService implements MetricsSource {
   private readonly windows = new Map<string, NodeWindow>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly dropped = new Map<string, OutboxDropped>();
   /** Samples taken in, for /metrics and tests. */
   samplesIngested = 0;
+  /** Redelivered samples skipped (seq already applied), for tests. */
+  samplesRedelivered = 0;
+  /**
+   * What each node's outbox delivered so far, kept in metrics.db. Events use it too
+   * (hub/ingest/event-ingest.ts): one ledger, one file.
+   */
+  readonly ledger: DeliveryLedger;
 
-  constructor(private readonly options: MetricsServiceOptions) {}
+  constructor(private readonly options: MetricsServiceOptions) {
+    this.ledger = new DeliveryLedger(options.db);
+  }
 
   start(): void {
     this.timer ??= setInterval(() => this.downsample(), this.options.downsampleIntervalMs);
@@ -52,9 +64,15 @@ export class MetricsService implements MetricsSource {
     this.options.db.close();
   }
 
-  /** Samples from one node, in the order it took them. One older than what the node already sent is dropped. */
-  ingest(node: string, samples: readonly MetricsSample[]): void {
-    const ordered = [...samples].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+  /**
+   * Samples from one node, in the order it took them. One whose seq was applied already (`delivery`,
+   * from the node's outbox) or older than what the node already sent is dropped.
+   */
+  ingest(node: string, samples: readonly MetricsSample[], delivery: OutboxDelivery = {}, outboxDropped?: OutboxDropped): void {
+    if (outboxDropped) this.dropped.set(node, outboxDropped);
+    const fresh = this.ledger.fresh(node, 'metrics', delivery, samples.length);
+    this.samplesRedelivered += samples.length - fresh.length;
+    const ordered = fresh.map((i) => samples[i]!).sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
     const points = [];
     for (const sample of ordered) {
       const window = this.windows.get(node);
@@ -66,12 +84,20 @@ export class MetricsService implements MetricsSource {
       this.windows.set(node, { ...(window ? { previous: window.latest } : {}), latest: sample, receivedMs: this.options.now() });
       this.samplesIngested++;
     }
-    this.options.db.insert(points);
+    const mark = this.ledger.next(node, 'metrics', delivery);
+    this.options.db.insert(points, mark);
+    this.ledger.remember(mark);
+  }
+
+  /** What each node's outbox reported it gave up, per channel (cumulative). */
+  outboxDropped(): Array<{ node: string; dropped: OutboxDropped }> {
+    return [...this.dropped].map(([node, dropped]) => ({ node, dropped }));
   }
 
   /** A deleted node's usage goes at once (its series stay until retention ends them). */
   forget(node: string): void {
     this.windows.delete(node);
+    this.dropped.delete(node);
   }
 
   private *fresh(): Iterable<[string, Required<NodeWindow>]> {

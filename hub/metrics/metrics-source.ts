@@ -5,6 +5,7 @@
  * two samples of a node, as metrics-server reports it.
  */
 import type { MetricsSample } from '../../shared/metrics/samples.js';
+import type { OutboxDropped } from '../../shared/mqtt/messages.js';
 
 export interface ResourceUsage {
   /** CPU in use, nanocores (1e9 = one core), averaged over the window. */
@@ -42,4 +43,6 @@ export interface MetricsSource {
   pods(namespace?: string): PodUsage[];
   /** The newest raw sample of each node (cumulative counters), for /metrics. */
   latestSamples(): Array<{ node: string; sample: MetricsSample }>;
+  /** Entries each node's outbox gave up while the hub was unreachable, per channel, as the node last said. */
+  outboxDropped?(): Array<{ node: string; dropped: OutboxDropped }>;
 }

@@ -14,6 +14,7 @@ import { CONTAINER_FAMILIES } from './prom-container.js';
 import { perScrape, registerFamilies } from './prom-families.js';
 import { KUBE_STATE_FAMILIES, type ClusterObjects } from './prom-kube-state.js';
 import { NODE_FAMILIES, type NodeSamples } from './prom-node.js';
+import { OUTBOX_FAMILIES } from './prom-outbox.js';
 import { BROKER_FAMILIES, registerSyncMetrics } from './prom-skiff.js';
 
 const pods = resolveResource('pods')!;
@@ -53,6 +54,9 @@ export function createHubMetrics(options: HubMetricsOptions): HubMetrics {
     return { pods: podList, deployments: deploymentList, nodes: nodeList };
   });
   registerFamilies(registry, KUBE_STATE_FAMILIES, objects);
+
+  const outboxDropped = options.source.outboxDropped?.bind(options.source);
+  if (outboxDropped) registerFamilies(registry, OUTBOX_FAMILIES, async () => ({ dropped: outboxDropped() }));
 
   const broker = options.broker;
   if (broker) registerFamilies(registry, BROKER_FAMILIES, async () => ({ broker: broker.stats() }));

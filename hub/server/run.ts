@@ -171,7 +171,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   });
   const ingest = new StatusIngest(store, broker, logger);
   await ingest.start();
-  const eventIngest = new EventIngest(store, broker, recorder, logger);
+  const eventIngest = new EventIngest(store, broker, recorder, logger, usage.ledger);
   await eventIngest.start();
   lifecycle.start();
 

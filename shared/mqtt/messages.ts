@@ -98,20 +98,39 @@ export interface NodeEvent {
  * agent -> hub on nodes/{node}/events, QoS 1. Each occurrence is sent once; the hub folds
  * repeats into one Event with a count, as Kubernetes' event recorder does.
  */
-export interface EventReport {
+export interface EventReport extends OutboxDelivery {
   schema: typeof MESSAGE_SCHEMA;
   node: string;
   events: NodeEvent[];
 }
 
 /**
+ * Where a batch of events or samples stands in the sender's outbox (agent/outbox/outbox.ts).
+ * Both absent from agents older than issue #7; the hub then applies what it gets as it comes.
+ */
+export interface OutboxDelivery {
+  /** The agent outbox's stream id: a new one (a wiped data dir) starts seqs over. */
+  stream?: string;
+  /** One seq per entry, strictly increasing: the hub applies each seq of a stream once. */
+  seqs?: number[];
+}
+
+/** Entries an agent's outbox gave up to stay within --outbox-max-bytes, per channel, since it was created. */
+export interface OutboxDropped {
+  events: number;
+  metrics: number;
+}
+
+/**
  * agent -> hub on nodes/{node}/metrics, QoS 1: samples not yet delivered, oldest first (one when
  * the link is up; what was kept while it was down after a reconnect).
  */
-export interface MetricsReport {
+export interface MetricsReport extends OutboxDelivery {
   schema: typeof MESSAGE_SCHEMA;
   node: string;
   samples: MetricsSample[];
+  /** The sender's outbox losses so far (absent from older agents). */
+  outboxDropped?: OutboxDropped;
 }
 
 export function encode(message: DesiredState | StatusReport | EventReport | MetricsReport): Buffer {
@@ -134,6 +153,18 @@ function parseJson(payload: Buffer | string, topic: string): Record<string, unkn
   if (obj.schema !== MESSAGE_SCHEMA) fail(topic, 'schema', `expected ${MESSAGE_SCHEMA}, got ${JSON.stringify(obj.schema)}`);
   if (typeof obj.node !== 'string') fail(topic, 'node', 'expected a string');
   return obj;
+}
+
+/** The optional OutboxDelivery fields: `seqs` must match the entries one to one and increase. */
+function checkDelivery(obj: Record<string, unknown>, entries: number, topic: string): void {
+  if (obj.stream !== undefined && (typeof obj.stream !== 'string' || obj.stream === '')) fail(topic, 'stream', 'expected a non-empty string');
+  if (obj.seqs === undefined) return;
+  if (obj.stream === undefined) fail(topic, 'seqs', 'expected with a stream');
+  if (!Array.isArray(obj.seqs) || obj.seqs.length !== entries) fail(topic, 'seqs', `expected an array of ${entries} seqs`);
+  (obj.seqs as unknown[]).forEach((seq, i, seqs) => {
+    if (!Number.isSafeInteger(seq) || (seq as number) < 1) fail(topic, `seqs[${i}]`, 'expected a positive integer');
+    if (i > 0 && (seq as number) <= (seqs[i - 1] as number)) fail(topic, `seqs[${i}]`, 'expected seqs in increasing order');
+  });
 }
 
 export function decodeDesiredState(payload: Buffer | string, topic: string): DesiredState {
@@ -207,6 +238,7 @@ export function decodeEventReport(payload: Buffer | string, topic: string): Even
     if (typeof e.message !== 'string') fail(topic, `events[${i}].message`, 'expected a string');
     if (typeof e.timestamp !== 'string' || Number.isNaN(Date.parse(e.timestamp))) fail(topic, `events[${i}].timestamp`, 'expected an RFC 3339 time');
   });
+  checkDelivery(obj, (obj.events as unknown[]).length, topic);
   return obj as unknown as EventReport;
 }
 
@@ -231,5 +263,13 @@ export function decodeMetricsReport(payload: Buffer | string, topic: string): Me
       });
     });
   });
+  checkDelivery(obj, (obj.samples as unknown[]).length, topic);
+  if (obj.outboxDropped !== undefined) {
+    const dropped = obj.outboxDropped as Partial<Record<keyof OutboxDropped, unknown>> | null;
+    for (const channel of ['events', 'metrics'] as const) {
+      const n = dropped?.[channel];
+      if (!Number.isSafeInteger(n) || (n as number) < 0) fail(topic, `outboxDropped.${channel}`, 'expected a non-negative integer');
+    }
+  }
   return obj as unknown as MetricsReport;
 }

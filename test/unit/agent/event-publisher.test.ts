@@ -5,20 +5,23 @@ import { MESSAGE_SCHEMA, type EventReport, type NodeEvent } from '../../../share
 import { waitFor } from '../../helpers/wait.js';
 import { pod, T0, uidOf } from './fixtures/builders.js';
 import { capturingLogger } from './fixtures/local-servers.js';
+import { openTestOutbox } from './outbox-harness.js';
 
 const web = pod('web');
 /** Event n, told apart by its message. */
 const ev = (n: number): NodeEvent => podEvent(web, 'main', 'Normal', 'Pulled', `event ${n}`, T0 + n);
 const messages = (report: EventReport | undefined) => report?.events.map((e) => e.message);
 
-function harness(options: { maxQueued?: number; connected?: boolean } = {}) {
+function harness(options: { connected?: boolean; outbox?: ReturnType<typeof openTestOutbox>['outbox'] } = {}) {
   const sent: EventReport[] = [];
+  const outbox = options.outbox ?? openTestOutbox().outbox;
   let connected = options.connected ?? true;
   /** Each publish takes the next behaviour from here; empty: succeed at once. */
   const behaviours: Array<() => Promise<void>> = [];
   const logger = capturingLogger();
   const publisher = new EventPublisher({
     node: 'pi-1',
+    outbox,
     publish: async (report) => {
       const behaviour = behaviours.shift();
       if (behaviour) await behaviour();
@@ -27,9 +30,9 @@ function harness(options: { maxQueued?: number; connected?: boolean } = {}) {
     isConnected: () => connected,
     log: logger.log,
     batchDelayMs: 5,
-    ...(options.maxQueued !== undefined ? { maxQueued: options.maxQueued } : {}),
   });
-  return { publisher, sent, behaviours, lines: logger.lines, setConnected: (c: boolean) => (connected = c) };
+  const waiting = (): number => outbox.size().entries;
+  return { publisher, outbox, waiting, sent, behaviours, lines: logger.lines, setConnected: (c: boolean) => (connected = c) };
 }
 
 const until = (what: string, probe: () => boolean) => waitFor(what, probe, { timeoutMs: 2000, intervalMs: 2 });
@@ -47,15 +50,15 @@ t.test('podEvent shapes an event as kubelet’s recorder does', async (t) => {
   t.same(podEvent(web, undefined, 'Normal', 'Scheduled', 'm', T0).involvedObject, { kind: 'Pod', namespace: 'default', name: 'web', uid: uidOf('web') }, 'a pod-level event has no fieldPath');
 });
 
-t.test('events emitted together go out as one batch, in order', async (t) => {
+t.test('events emitted together go out as one batch, in order, with their outbox seqs', async (t) => {
   const h = harness();
   h.publisher.emit(ev(1));
   h.publisher.emit(ev(2));
   h.publisher.emit(ev(3));
-  t.equal(h.publisher.queued, 3, 'held for the batch delay');
+  t.equal(h.waiting(), 3, 'held for the batch delay');
   await until('a batch', () => h.sent.length === 1);
-  t.same(h.sent[0], { schema: MESSAGE_SCHEMA, node: 'pi-1', events: [ev(1), ev(2), ev(3)] });
-  t.equal(h.publisher.queued, 0);
+  t.same(h.sent[0], { schema: MESSAGE_SCHEMA, node: 'pi-1', events: [ev(1), ev(2), ev(3)], stream: h.outbox.stream, seqs: [1, 2, 3] });
+  t.equal(h.waiting(), 0, 'acknowledged entries leave the outbox');
   await settle();
   t.equal(h.sent.length, 1, 'nothing more to send');
 });
@@ -74,26 +77,32 @@ t.test('while disconnected events wait; onConnected sends them', async (t) => {
   h.publisher.emit(ev(2));
   await settle();
   t.equal(h.sent.length, 0, 'nothing sent while the link is down');
-  t.equal(h.publisher.queued, 2, 'kept');
+  t.equal(h.waiting(), 2, 'kept');
   h.setConnected(true);
   h.publisher.onConnected();
   await until('sent on connect', () => h.sent.length === 1);
   t.same(messages(h.sent[0]), ['event 1', 'event 2']);
 });
 
-t.test('the queue is bounded: the oldest events are dropped, and the drop is logged on reconnect', async (t) => {
-  const h = harness({ connected: false, maxQueued: 3 });
-  for (let i = 1; i <= 5; i++) h.publisher.emit(ev(i));
-  t.equal(h.publisher.queued, 3);
-  h.setConnected(true);
-  h.publisher.onConnected();
-  await until('sent', () => h.sent.length === 1);
-  t.same(messages(h.sent[0]), ['event 3', 'event 4', 'event 5']);
-  t.match(h.lines.filter((l) => l.msg === 'events dropped while the hub was unreachable (queue full)'), [{ level: 40, dropped: 2 }]);
+t.test('events left in the outbox by an earlier run go out first, with their seqs, after a restart', async (t) => {
+  const dir = t.testdir();
+  const file = `${dir}/agent.db`;
+  const before = openTestOutbox({ file });
+  const first = harness({ connected: false, outbox: before.outbox });
+  first.publisher.emit(ev(1));
+  first.publisher.emit(ev(2));
+  first.publisher.stop();
+  before.outbox.flush();
+  before.db.close(); // the agent is gone; its outbox is on disk
 
-  h.publisher.onConnected();
-  await settle();
-  t.equal(h.lines.filter((l) => l.msg === 'events dropped while the hub was unreachable (queue full)').length, 1, 'the count is reset once reported');
+  const after = openTestOutbox({ file });
+  t.teardown(() => after.db.close());
+  const h = harness({ outbox: after.outbox });
+  h.publisher.emit(ev(3));
+  await until('sent', () => h.sent.reduce((n, r) => n + r.events.length, 0) === 3);
+  t.same(h.sent.flatMap((r) => r.events.map((e) => e.message)), ['event 1', 'event 2', 'event 3'], 'in order');
+  t.same(h.sent.flatMap((r) => r.seqs), [1, 2, 1001], 'the same seqs as before the restart; new ones above the reserved block');
+  t.ok(h.sent.every((r) => r.stream === before.outbox.stream), 'the same stream');
 });
 
 t.test('a failed publish keeps its batch for the next attempt, ahead of newer events', async (t) => {
@@ -103,10 +112,10 @@ t.test('a failed publish keeps its batch for the next attempt, ahead of newer ev
   });
   h.publisher.emit(ev(1));
   h.publisher.emit(ev(2));
-  await until('the failed attempt is logged', () => h.lines.some((l) => l.msg === 'events not published; kept for the next attempt'));
+  await until('the failed attempt is logged', () => h.lines.some((l) => l.msg === 'events not published; kept in the outbox for the next attempt'));
   t.equal(h.sent.length, 0);
-  t.equal(h.publisher.queued, 2, 'the batch is back in the queue');
-  t.match(h.lines.find((l) => l.msg === 'events not published; kept for the next attempt'), { events: 2, err: 'not connected' });
+  t.equal(h.waiting(), 2, 'the batch is still in the outbox');
+  t.match(h.lines.find((l) => l.msg === 'events not published; kept in the outbox for the next attempt'), { err: 'not connected' });
 
   h.publisher.emit(ev(3));
   await until('sent', () => h.sent.length === 1);
@@ -116,9 +125,16 @@ t.test('a failed publish keeps its batch for the next attempt, ahead of newer ev
 t.test('events emitted while a batch is being published go out in the next batch', async (t) => {
   const h = harness();
   let release: () => void = () => undefined;
-  h.behaviours.push(() => new Promise<void>((resolve) => (release = resolve)));
+  let started = false;
+  h.behaviours.push(
+    () =>
+      new Promise<void>((resolve) => {
+        started = true;
+        release = resolve;
+      }),
+  );
   h.publisher.emit(ev(1));
-  await until('the first publish started', () => h.publisher.queued === 0);
+  await until('the first publish started', () => started);
   h.publisher.emit(ev(2));
   h.publisher.emit(ev(3));
   await settle();
@@ -128,9 +144,10 @@ t.test('events emitted while a batch is being published go out in the next batch
   t.same(h.sent.map(messages), [['event 1'], ['event 2', 'event 3']]);
 });
 
-t.test('without options a batch still goes out (default delay and bound)', async (t) => {
+t.test('without options a batch still goes out (default delay)', async (t) => {
   const sent: EventReport[] = [];
-  const publisher = new EventPublisher({ node: 'pi-1', publish: async (r) => void sent.push(r), isConnected: () => true, log: capturingLogger().log });
+  const { outbox } = openTestOutbox();
+  const publisher = new EventPublisher({ node: 'pi-1', outbox, publish: async (r) => void sent.push(r), isConnected: () => true, log: capturingLogger().log });
   publisher.emit(ev(1));
   await until('sent', () => sent.length === 1);
   t.same(messages(sent[0]), ['event 1']);
@@ -142,5 +159,5 @@ t.test('stop() cancels a pending batch', async (t) => {
   h.publisher.stop();
   await settle();
   t.equal(h.sent.length, 0);
-  t.equal(h.publisher.queued, 1, 'the event was not sent');
+  t.equal(h.waiting(), 1, 'the event was not sent');
 });

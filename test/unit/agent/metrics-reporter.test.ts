@@ -1,14 +1,17 @@
 /**
- * MetricsReporter with fake samplers, a fake broker link and an injected clock: samples wait in
- * a bounded buffer while the hub is unreachable (oldest dropped and counted when full), go out
- * oldest first in reports of at most maxPerReport, stay buffered when a publish fails, and a
- * failing sampler is logged, never thrown.
+ * MetricsReporter with fake samplers, a fake broker link and an injected clock, over a real
+ * (in-memory SQLite) outbox: samples wait in the outbox while the hub is unreachable (down-sampled
+ * and dropped, and counted, when it is full), go out oldest first in reports of at most
+ * maxPerReport with their seqs and the drop totals, stay in the outbox when a publish fails, and
+ * a failing sampler is logged, never thrown.
  */
 import { pino } from 'pino';
 import t from 'tap';
 import { MetricsReporter, type MetricsReporterDeps } from '../../../agent/metrics/metrics-reporter.js';
 import type { NodeSample, PodSample } from '../../../shared/metrics/samples.js';
 import { MESSAGE_SCHEMA, type MetricsReport } from '../../../shared/mqtt/messages.js';
+import type { Outbox } from '../../../agent/outbox/outbox.js';
+import { openTestOutbox } from './outbox-harness.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 
@@ -21,6 +24,9 @@ const POD: PodSample = { namespace: 'default', name: 'web', uid: 'u-web', contai
 interface Harness {
   reporter: MetricsReporter;
   deps: MetricsReporterDeps;
+  outbox: Outbox;
+  /** Samples in the outbox. */
+  buffered(): number;
   published: MetricsReport[];
   logs: Array<{ level: number; msg: string; [k: string]: unknown }>;
   connected: { value: boolean };
@@ -30,7 +36,8 @@ interface Harness {
   failNext: { count: number };
 }
 
-function harness(overrides: Partial<MetricsReporterDeps> = {}): Harness {
+function harness(overrides: Partial<MetricsReporterDeps> = {}, outboxOptions: { maxBytes?: number } = {}): Harness {
+  const { outbox } = openTestOutbox(outboxOptions);
   const published: MetricsReport[] = [];
   const logs: Harness['logs'] = [];
   const connected = { value: true };
@@ -39,6 +46,7 @@ function harness(overrides: Partial<MetricsReporterDeps> = {}): Harness {
   let clock = T0;
   const deps: MetricsReporterDeps = {
     node: 'pi-1',
+    outbox,
     sampleNode: async () => nodeSample(ticks++),
     samplePods: async () => [POD],
     publish: async (report) => {
@@ -55,7 +63,6 @@ function harness(overrides: Partial<MetricsReporterDeps> = {}): Harness {
       return now;
     },
     intervalMs: 10_000,
-    maxBuffered: 100,
     maxPerReport: 100,
     log: pino({ level: 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as Harness['logs'][number]) }),
     ...overrides,
@@ -63,6 +70,8 @@ function harness(overrides: Partial<MetricsReporterDeps> = {}): Harness {
   return {
     reporter: new MetricsReporter(deps),
     deps,
+    outbox,
+    buffered: () => outbox.size().entries,
     published,
     logs,
     connected,
@@ -74,9 +83,17 @@ function harness(overrides: Partial<MetricsReporterDeps> = {}): Harness {
 t.test('connected: each tick samples node and pods and sends them as one report', async (t) => {
   const h = harness();
   await h.reporter.tick();
-  t.same(h.published, [{ schema: MESSAGE_SCHEMA, node: 'pi-1', samples: [{ timestamp: '2030-01-01T00:00:00.000Z', node: nodeSample(0), pods: [POD] }] }]);
-  t.equal(h.reporter.buffered, 0);
-  t.equal(h.reporter.dropped, 0);
+  t.same(h.published, [
+    {
+      schema: MESSAGE_SCHEMA,
+      node: 'pi-1',
+      samples: [{ timestamp: '2030-01-01T00:00:00.000Z', node: nodeSample(0), pods: [POD] }],
+      stream: h.outbox.stream,
+      seqs: [1],
+      outboxDropped: { events: 0, metrics: 0 },
+    },
+  ]);
+  t.equal(h.buffered(), 0);
   t.ok(h.reporter.lastSampleMs >= 0);
   t.ok(h.logs.some((l) => l.msg === 'metrics sampled' && l.pods === 1), 'sampling cost logged at debug');
 });
@@ -86,11 +103,11 @@ t.test('disconnected: samples are buffered, then sent oldest first once the link
   h.connected.value = false;
   for (let i = 0; i < 3; i++) await h.reporter.tick();
   t.same(h.published, [], 'nothing published while disconnected');
-  t.equal(h.reporter.buffered, 3);
+  t.equal(h.buffered(), 3);
   h.connected.value = true;
   await h.reporter.tick();
   t.same(h.sentSeconds(), [[0, 10, 20, 30]]);
-  t.equal(h.reporter.buffered, 0);
+  t.equal(h.buffered(), 0);
 });
 
 t.test('flush alone sends what is buffered without sampling', async (t) => {
@@ -104,18 +121,26 @@ t.test('flush alone sends what is buffered without sampling', async (t) => {
   t.same(h.sentSeconds(), [[0]]);
 });
 
-t.test('a full buffer drops the oldest samples, counts them and warns', async (t) => {
-  const h = harness({ maxBuffered: 3 });
+t.test('a full outbox down-samples, then drops the oldest samples; the totals go out with the next report', async (t) => {
+  const h = harness({}, { maxBytes: 4000 });
   h.connected.value = false;
-  for (let i = 0; i < 5; i++) await h.reporter.tick();
-  t.equal(h.reporter.buffered, 3);
-  t.equal(h.reporter.dropped, 2);
-  const warnings = h.logs.filter((l) => l.level === 40);
-  t.equal(warnings.length, 2, 'one warning per drop');
-  t.match(warnings[1], { dropped: 2, kept: 3, msg: 'metrics buffer full while the hub is unreachable; oldest samples dropped' });
+  for (let i = 0; i < 40; i++) {
+    await h.reporter.tick();
+    h.outbox.flush(); // one transaction per flush, as the agent's timer does
+  }
+  const dropped = h.outbox.droppedTotals();
+  t.ok(dropped.metrics > 0, 'samples were given up');
+  t.equal(dropped.events, 0);
+  t.ok(h.outbox.size().diskBytes <= 4000, 'within the limit');
   h.connected.value = true;
   await h.reporter.flush();
-  t.same(h.sentSeconds(), [[20, 30, 40]], 'the newest three kept');
+  const seconds = h.sentSeconds().flat();
+  t.equal(seconds.length + dropped.metrics, 40, 'every sample either sent or counted as dropped');
+  t.same(seconds, [...seconds].sort((a, b) => a - b), 'oldest first');
+  t.equal(seconds.at(-1), 390, 'the newest is kept');
+  t.same(h.published.at(-1)?.outboxDropped, dropped);
+  const seqs = h.published.flatMap((r) => r.seqs ?? []);
+  t.same(seqs, [...seqs].sort((a, b) => a - b), 'seqs increase');
 });
 
 t.test('a long backlog goes out in reports of at most maxPerReport, oldest first', async (t) => {
@@ -133,11 +158,11 @@ t.test('a failed publish keeps its samples for the next try', async (t) => {
   h.failNext.count = 1;
   await h.reporter.tick();
   t.same(h.published, []);
-  t.equal(h.reporter.buffered, 1);
-  t.ok(h.logs.some((l) => l.msg === 'metrics not sent; kept for the next try' && l.buffered === 1 && l.level === 20));
+  t.equal(h.buffered(), 1);
+  t.ok(h.logs.some((l) => l.msg === 'metrics not sent; kept in the outbox for the next try' && l.waiting === 1 && l.level === 20));
   await h.reporter.tick();
   t.same(h.sentSeconds(), [[0, 10]]);
-  t.equal(h.reporter.buffered, 0);
+  t.equal(h.buffered(), 0);
 });
 
 t.test('a failure part way through a backlog keeps only what was not acknowledged', async (t) => {
@@ -153,7 +178,7 @@ t.test('a failure part way through a backlog keeps only what was not acknowledge
   };
   await h.reporter.flush();
   t.same(h.sentSeconds(), [[0, 10]]);
-  t.equal(h.reporter.buffered, 3);
+  t.equal(h.buffered(), 3);
   await h.reporter.flush();
   t.same(h.sentSeconds(), [[0, 10], [20, 30], [40]]);
 });
@@ -170,7 +195,7 @@ t.test('a link that drops during a flush stops it; the rest waits', async (t) =>
   };
   await h.reporter.flush();
   t.same(h.sentSeconds(), [[0]]);
-  t.equal(h.reporter.buffered, 2);
+  t.equal(h.buffered(), 2);
 });
 
 t.test('a sampler failure is logged and does not throw; what was buffered is still sent', async (t) => {
@@ -184,7 +209,7 @@ t.test('a sampler failure is logged and does not throw; what was buffered is sti
   await t.resolves(h.reporter.tick());
   t.ok(h.logs.some((l) => l.level === 40 && l.msg === 'metrics sample failed' && l.err === 'docker is down'));
   t.same(h.sentSeconds(), [[0]], 'the failed tick added nothing');
-  t.equal(h.reporter.buffered, 0);
+  t.equal(h.buffered(), 0);
 });
 
 t.test('a tick while the previous one is still sampling does nothing (no pile-up on a slow disk)', async (t) => {
@@ -242,15 +267,15 @@ t.test('a sample taken while a report is in flight is sent by the same flush, af
   release();
   await flushing;
   t.same(h.sentSeconds(), [[0, 10], [20]]);
-  t.equal(h.reporter.buffered, 0);
-  t.equal(h.reporter.dropped, 0);
+  t.equal(h.buffered(), 0);
+  t.equal(h.outbox.droppedTotals().metrics, 0);
 });
 
-t.test('a full buffer while a report is in flight drops an older unsent sample, never the one being sent', async (t) => {
-  const h = harness({ maxBuffered: 2, maxPerReport: 1 });
+t.test('a full outbox while a report is in flight never drops the samples being sent', async (t) => {
+  const h = harness({ maxPerReport: 1 }, { maxBytes: 1500 });
   h.connected.value = false;
   await h.reporter.tick(); // 0
-  await h.reporter.tick(); // 10
+  h.outbox.flush();
   h.connected.value = true;
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -261,13 +286,20 @@ t.test('a full buffer while a report is in flight drops an older unsent sample, 
     return publish(report);
   };
   const flushing = h.reporter.flush(); // sends [0], held
-  await h.reporter.tick(); // 20 arrives: the buffer is over its 2; 10 (unsent) goes, not 0 (in flight)
-  t.equal(h.reporter.dropped, 1);
+  h.connected.value = false;
+  for (let i = 0; i < 6; i++) {
+    await h.reporter.tick();
+    h.outbox.flush();
+  }
+  t.ok(h.outbox.droppedTotals().metrics > 0, 'the outbox was trimmed meanwhile');
   release();
   await flushing;
-  t.same(h.sentSeconds(), [[0], [20]], 'the in-flight sample and the newest are sent; the newest is never lost');
-  t.equal(h.reporter.buffered, 0);
-  t.equal(h.reporter.dropped, 1, 'one sample lost, counted once');
+  t.same(h.sentSeconds()[0], [0], 'the in-flight sample was sent, not dropped');
+  h.connected.value = true;
+  await h.reporter.flush();
+  const seconds = h.sentSeconds().flat();
+  t.equal(seconds.length + h.outbox.droppedTotals().metrics, 7, 'each sample sent once or counted once');
+  t.equal(seconds.at(-1), 60, 'the newest is kept');
 });
 
 t.test('start schedules one interval timer however often it is called; stop clears it', async (t) => {

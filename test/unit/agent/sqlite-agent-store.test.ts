@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import t from 'tap';
 import type { DesiredState } from '../../../shared/mqtt/messages.js';
 import { SqliteAgentStore } from '../../../agent/store/sqlite-agent-store.js';
@@ -117,4 +118,21 @@ t.test('a file from before evictions (schema 2) is migrated and keeps its desire
   const check = new Database(file);
   t.equal(check.pragma('user_version', { simple: true }), MIGRATIONS.length);
   check.close();
+});
+
+t.test('the outbox lives in the same file, and what it holds survives a reopen of the store', async (t) => {
+  const file = tempFile(t);
+  const log = pino({ level: 'silent' });
+  const store = new SqliteAgentStore(file);
+  const outbox = store.openOutbox({ maxBytes: 1024 * 1024, flushIntervalMs: 60_000, log });
+  outbox.enqueue('events', { reason: 'Started' });
+  outbox.stop();
+  store.close();
+  const reopened = new SqliteAgentStore(file);
+  t.teardown(() => reopened.close());
+  const again = reopened.openOutbox({ maxBytes: 1024 * 1024, flushIntervalMs: 60_000, log });
+  t.equal(again.stream, outbox.stream);
+  const sent: unknown[] = [];
+  await again.deliver('events', 10, async (items) => void sent.push(...items));
+  t.same(sent, [{ seq: 1, value: { reason: 'Started' } }]);
 });

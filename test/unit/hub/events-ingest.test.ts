@@ -7,6 +7,7 @@ import t from 'tap';
 import { EmbeddedBroker } from '../../../hub/broker/embedded-broker.js';
 import { StoreEventRecorder } from '../../../hub/events/event-recorder.js';
 import { EventIngest } from '../../../hub/ingest/event-ingest.js';
+import { DeliveryLedger } from '../../../hub/ingest/delivery-ledger.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { resolveResource } from '../../../shared/api/resources.js';
 import type { Event } from '../../../shared/api/schema/event.js';
@@ -139,4 +140,61 @@ t.test('event reports from nodes', async (t) => {
     await settle(3);
     t.same((await stored()).map((e) => e.reason).sort(), ['Killing', 'Started']);
   });
+
+  await t.test('an outbox redelivery (seq already applied for the stream) is skipped; new seqs and a new stream are recorded', async (t) => {
+    const occurrences = async () => (await stored()).reduce((sum, e) => sum + (e.count ?? 0), 0);
+    const backOff = (n: number) => ({ ...started('mine'), reason: 'BackOff', message: `Back-off ${n}` });
+    const before = await occurrences();
+    await send('pi-1', { ...report('pi-1', [backOff(1), backOff(2)]), stream: 'a1', seqs: [10, 11] });
+    await settle(before + 2);
+    await send('pi-1', { ...report('pi-1', [backOff(1), backOff(2)]), stream: 'a1', seqs: [10, 11] });
+    await send('pi-1', { ...report('pi-1', [backOff(2), backOff(3)]), stream: 'a1', seqs: [11, 12] });
+    await settle(before + 3);
+    t.equal(ingest.redelivered, 3, 'seqs 10, 11 and 11 again were skipped');
+    t.ok(lines.some((l) => l.msg === 'events already recorded; skipped' && l.redelivered === 2));
+    await send('pi-1', { ...report('pi-1', [backOff(4)]), stream: 'b2', seqs: [1] });
+    await settle(before + 4);
+    t.equal(await occurrences(), before + 4, 'a new stream (a wiped data dir) starts over at seq 1');
+    t.same(
+      (await stored()).filter((e) => e.reason === 'BackOff').map((e) => e.message).sort(),
+      ['Back-off 1', 'Back-off 2', 'Back-off 3', 'Back-off 4'],
+      'each once',
+    );
+  });
+});
+
+t.test('a delivery mark that cannot be saved is logged; the events are still recorded', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-event-ingest-'));
+  const store = new SqliteStore(join(dir, 'hub.db'));
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
+  const broker = await EmbeddedBroker.start({ store, logger, port: 0, host: '127.0.0.1' });
+  const recorder = new StoreEventRecorder(store, logger);
+  const failing = new DeliveryLedger({
+    loadMarks: () => [],
+    saveMark: () => {
+      throw new Error('database or disk is full');
+    },
+  });
+  const ingest = new EventIngest(store, broker, recorder, logger, failing);
+  await ingest.start();
+  t.teardown(async () => {
+    await ingest.stop();
+    await recorder.flush();
+    await broker.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await store.create(pods, pod('mine', { nodeName: 'pi-1' }));
+  await broker.publish(eventsTopic('pi-1'), encode({ schema: MESSAGE_SCHEMA, node: 'pi-1', events: [started('mine')], stream: 's', seqs: [1] }), { qos: 1, retain: false });
+  const deadline = Date.now() + 5_000;
+  while (!lines.some((l) => l.msg === 'could not save the events delivery mark; a replay after a hub restart may repeat them')) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the log line');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await ingest.idle();
+  await recorder.flush();
+  t.match(lines.find((l) => /delivery mark/.test(String(l.msg))), { level: 50, err: /disk is full/ });
+  t.equal(((await store.list(events)) as unknown as Event[]).length, 1, 'recorded');
+  t.equal(failing.mark('pi-1', 'events')?.seq, 1, 'remembered in memory all the same');
 });

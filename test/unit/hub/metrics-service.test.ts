@@ -207,3 +207,27 @@ t.test('start schedules one down-sampling timer; stop clears it and closes the d
   t.equal(live.size, 0);
   t.throws(() => h.db.query({ fromMs: 0, toMs: 1, tier: 0 }), 'the database is closed');
 });
+
+t.test('samples an outbox sends again (seq already applied) are skipped; the mark commits with the points and survives a restart', async (t) => {
+  const h = harness(t);
+  const delivery = { stream: 's1', seqs: [1, 2] };
+  h.service.ingest('pi-1', [sample(0, 100), sample(10, 105)], delivery);
+  h.service.ingest('pi-1', [sample(0, 100), sample(10, 105)], delivery);
+  t.equal(h.service.samplesIngested, 2);
+  t.equal(h.service.samplesRedelivered, 2);
+  h.service.ingest('pi-1', [sample(10, 105), sample(20, 110)], { stream: 's1', seqs: [2, 3] });
+  t.equal(h.service.samplesIngested, 3, 'only seq 3 was new');
+  t.same(h.db.loadMarks(), [{ node: 'pi-1', channel: 'metrics', stream: 's1', seq: 3 }], 'written with the points');
+  t.same(new MetricsService({ db: h.db, maxUsageAgeMs: MAX_AGE, downsampleIntervalMs: 60_000, now: () => h.clock.now, log: pino({ level: 'silent' }) }).ledger.mark('pi-1', 'metrics')?.seq, 3, 'a restarted hub knows it');
+});
+
+t.test('outboxDropped: the totals each node last reported; forget drops them', async (t) => {
+  const h = harness(t);
+  t.same(h.service.outboxDropped(), []);
+  h.service.ingest('pi-1', [sample(0, 100)], {}, { events: 0, metrics: 4 });
+  h.service.ingest('pi-1', [sample(10, 101)], {}, { events: 1, metrics: 9 });
+  h.service.ingest('pi-2', [sample(10, 101)]);
+  t.same(h.service.outboxDropped(), [{ node: 'pi-1', dropped: { events: 1, metrics: 9 } }]);
+  h.service.forget('pi-1');
+  t.same(h.service.outboxDropped(), []);
+});
