@@ -44,6 +44,8 @@ interface AgentProcess {
   dataDir: string;
   log: string;
   args: string[];
+  /** A command the agent runs under, e.g. `ip netns exec NS` (test/chaos/netns.ts); kept across restarts. */
+  wrap: string[];
 }
 
 export class TestCluster {
@@ -58,13 +60,16 @@ export class TestCluster {
   /** Extra `skiff hub` flags, kept across hub restarts. */
   private hubArgs: string[] = [];
   private plain = false;
+  /** The address the hub listens on and is reached at (a netns veth address in the chaos suite). */
+  private hubHost = '127.0.0.1';
   private caFetch: Promise<typeof fetch> | undefined;
 
   private constructor(private readonly t: TapLike) {}
 
-  static async start(t: TapLike, options: { agents?: string[]; hubArgs?: string[]; plain?: boolean } = {}): Promise<TestCluster> {
+  static async start(t: TapLike, options: { agents?: string[]; hubArgs?: string[]; plain?: boolean; hubHost?: string } = {}): Promise<TestCluster> {
     const cluster = new TestCluster(t);
     cluster.plain = options.plain === true;
+    cluster.hubHost = options.hubHost ?? cluster.hubHost;
     cluster.hubArgs = [...(cluster.plain ? ['--plain-http', '--plain-mqtt'] : []), ...(options.hubArgs ?? [])];
     t.teardown(() => cluster.destroy());
     cluster.apiPort = await freePort();
@@ -79,7 +84,7 @@ export class TestCluster {
   }
 
   get apiUrl(): string {
-    return `${this.plain ? 'http' : 'https'}://127.0.0.1:${this.apiPort}`;
+    return `${this.plain ? 'http' : 'https'}://${this.hubHost}:${this.apiPort}`;
   }
 
   /** The hub's CA certificate (PEM), which its API and broker certificates chain to. */
@@ -118,7 +123,7 @@ export class TestCluster {
     const log = join(this.dir, 'hub.log');
     this.logs.push(log);
     this.hubProcess = spawnSkiff(
-      ['hub', '--data-dir', this.hubDataDir, '--api-port', String(this.apiPort), '--mqtt-port', String(this.mqttPort), '--host', '127.0.0.1', ...this.hubArgs],
+      ['hub', '--data-dir', this.hubDataDir, '--api-port', String(this.apiPort), '--mqtt-port', String(this.mqttPort), '--host', this.hubHost, ...this.hubArgs],
       log,
     );
     await waitFor('the hub to answer /healthz', async () => {
@@ -138,8 +143,12 @@ export class TestCluster {
     return `${short}-${this.id}`;
   }
 
-  /** Starts (or restarts, keeping its data dir) an agent; a restart with extraArgs replaces the previous ones. */
-  async startAgent(short: string, extraArgs: string[] = []): Promise<string> {
+  /**
+   * Starts (or restarts, keeping its data dir) an agent; a restart with extraArgs replaces the previous ones.
+   * `wrap` runs it under a command (kept across restarts); `awaitReady: false` returns without waiting
+   * for the hub to see the node Ready (an agent started with its link cut).
+   */
+  async startAgent(short: string, extraArgs: string[] = [], options: { wrap?: string[]; awaitReady?: boolean } = {}): Promise<string> {
     const name = this.nodeName(short);
     const existing = this.agents.get(name);
     const dataDir = existing?.dataDir ?? join(this.dir, `agent-${short}`);
@@ -147,8 +156,10 @@ export class TestCluster {
     if (!existing) this.logs.push(log);
     const base = ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir];
     const args = existing && extraArgs.length === 0 ? existing.args : [...base, ...extraArgs];
-    const child = spawnSkiff(args, log);
-    this.agents.set(name, { process: child, dataDir, log, args });
+    const wrap = options.wrap ?? existing?.wrap ?? [];
+    const child = spawnSkiff(args, log, {}, wrap);
+    this.agents.set(name, { process: child, dataDir, log, args, wrap });
+    if (options.awaitReady === false) return name;
     await waitFor(`node ${name} to be Ready`, async () => {
       if (child.exitCode !== null) throw new Error(`agent ${name} exited with ${child.exitCode}`);
       // The API, not a CLI process per probe (each is a Node start-up that slows what is under test).

@@ -33,8 +33,10 @@ export function docker(args: string[]): Promise<RunResult> {
 }
 
 /** Starts a long-running `skiff` process (hub or agent), logging to `logFile`. */
-export function spawnSkiff(args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(process.execPath, [SKIFF_BIN, ...args], { env: { ...process.env, SKIFF_LOG_LEVEL: 'debug', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnSkiff(args: string[], logFile: string, env: NodeJS.ProcessEnv = {}, wrap: readonly string[] = []): ChildProcess {
+  // `wrap` runs it under another command, e.g. `ip netns exec NS` (test/chaos/netns.ts).
+  const [command, ...prefix] = [...wrap, process.execPath];
+  const child = spawn(command!, [...prefix, SKIFF_BIN, ...args], { env: { ...process.env, SKIFF_LOG_LEVEL: 'debug', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
