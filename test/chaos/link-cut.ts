@@ -12,6 +12,7 @@ import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
 import { docker } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 import { NetnsLink } from './netns.js';
+import { webDeployment } from '../helpers/manifests.js';
 
 /** Generous: the agent's reconnect backoff alone may wait up to 30 s after the link returns. */
 const PATIENCE_MS = 120_000;
@@ -50,25 +51,6 @@ async function runningPair(node: string, pod: string): Promise<{ sandbox: PodCon
   return sandbox && web ? { sandbox, web } : undefined;
 }
 
-function deployment(name: string): string {
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never' }],
-        },
-      },
-    },
-  });
-}
-
 function readyStatus(node: { status?: { conditions?: Array<{ type: string; status: string }> } }): string | undefined {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
@@ -78,7 +60,7 @@ export async function linkCut(t: Test): Promise<void> {
   // The hub listens on the host end of the veth: the only hub address the namespace can reach.
   const cluster = await TestCluster.start(t, { hubHost: link.hostIp });
   const node = await cluster.startAgent('edge', [], { wrap: link.wrap });
-  t.equal((await cluster.skiff(['apply', '-f', '-'], { input: deployment('web') })).code, 0, 'Deployment applied');
+  t.equal((await cluster.skiff(['apply', '-f', '-'], { input: webDeployment('web') })).code, 0, 'Deployment applied');
   const [pod] = await waitFor('the web Pod Running and Ready', async () => {
     const pods = (await listPods(cluster, 'app=web')).filter(isRunningAndReady);
     return pods.length === 1 ? pods : undefined;
@@ -135,7 +117,7 @@ export async function linkCut(t: Test): Promise<void> {
   );
 
   // A newer desired state (a second Deployment for the node) reaches the agent and is applied...
-  t.equal((await cluster.skiff(['apply', '-f', '-'], { input: deployment('later') })).code, 0, 'a second Deployment applied');
+  t.equal((await cluster.skiff(['apply', '-f', '-'], { input: webDeployment('later') })).code, 0, 'a second Deployment applied');
   await waitFor('the second Deployment’s Pod Running', async () => (await listPods(cluster, 'app=later')).some(isRunningAndReady), { timeoutMs: PATIENCE_MS });
   // ...without touching the Pod whose spec did not change.
   const after = await runningPair(node, podName);

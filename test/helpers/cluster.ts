@@ -191,6 +191,21 @@ export class TestCluster {
     return (await res.json()) as T;
   }
 
+  /** POST a JSON body to an API path, as the admin (or with another `authorization` header). */
+  post(path: string, body: unknown, authorization?: string): Promise<Response> {
+    return this.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** POST an object as the admin; anything but 201 Created throws with the server's answer. */
+  async create(path: string, body: unknown): Promise<void> {
+    const res = await this.post(path, body);
+    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  }
+
   async getJson<T = Record<string, unknown>>(args: string[]): Promise<T> {
     const result = await this.skiff([...args, '-o', 'json']);
     if (result.code !== 0) throw new Error(`skiff ${args.join(' ')} failed (${result.code}): ${result.stderr}`);

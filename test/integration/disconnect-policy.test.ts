@@ -13,25 +13,17 @@ import t from 'tap';
 import { TestCluster } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods, restarts, type PodView } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
+import { webDeployment } from '../helpers/manifests.js';
 
+/** A Deployment with the keep policy, or the default one with a 5 s toleration instead of 300 s (to keep the test short). */
 function deployment(name: string, keep: boolean): string {
-  return JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
+  return webDeployment(name, {
+    ...(keep ? { annotations: { 'skiff.io/node-lost': 'keep' } } : {}),
     spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name }, ...(keep ? { annotations: { 'skiff.io/node-lost': 'keep' } } : {}) },
-        spec: {
-          terminationGracePeriodSeconds: 5,
-          // The default policy with a 5 s toleration instead of 300 s, to keep the test short.
-          ...(keep ? {} : { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }] }),
-          containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
-        },
-      },
+      terminationGracePeriodSeconds: 5,
+      ...(keep ? {} : { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }] }),
     },
+    container: { command: ['sleep', '3600'] },
   });
 }
 

@@ -30,17 +30,8 @@ t.test('ServiceAccounts, RBAC, the Node authorizer and the audit log', async (t)
   const cluster = await TestCluster.start(t, { agents: ['a'] });
   const node = cluster.nodeName('a');
 
-  async function post(path: string, body: unknown, authorization?: string): Promise<Response> {
-    return cluster.fetch(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-      body: JSON.stringify(body),
-    });
-  }
-  async function create(path: string, body: unknown): Promise<void> {
-    const res = await post(path, body);
-    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  }
+  const post = (path: string, body: unknown, authorization?: string): Promise<Response> => cluster.post(path, body, authorization);
+  const create = (path: string, body: unknown): Promise<void> => cluster.create(path, body);
   async function serviceAccountToken(name: string, namespace = 'default'): Promise<string> {
     await create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
     const res = await post(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
