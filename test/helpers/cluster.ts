@@ -46,6 +46,8 @@ interface AgentProcess {
   args: string[];
   /** A command the agent runs under, e.g. `ip netns exec NS` (test/chaos/netns.ts); kept across restarts. */
   wrap: string[];
+  /** Extra environment (e.g. DOCKER_HOST of a private engine); kept across restarts. */
+  env: NodeJS.ProcessEnv;
 }
 
 export class TestCluster {
@@ -145,10 +147,11 @@ export class TestCluster {
 
   /**
    * Starts (or restarts, keeping its data dir) an agent; a restart with extraArgs replaces the previous ones.
-   * `wrap` runs it under a command (kept across restarts); `awaitReady: false` returns without waiting
+   * `wrap` runs it under a command and `env` adds to its environment (both kept across restarts);
+   * `awaitReady: false` returns without waiting
    * for the hub to see the node Ready (an agent started with its link cut).
    */
-  async startAgent(short: string, extraArgs: string[] = [], options: { wrap?: string[]; awaitReady?: boolean } = {}): Promise<string> {
+  async startAgent(short: string, extraArgs: string[] = [], options: { wrap?: string[]; env?: NodeJS.ProcessEnv; awaitReady?: boolean } = {}): Promise<string> {
     const name = this.nodeName(short);
     const existing = this.agents.get(name);
     const dataDir = existing?.dataDir ?? join(this.dir, `agent-${short}`);
@@ -157,8 +160,9 @@ export class TestCluster {
     const base = ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir];
     const args = existing && extraArgs.length === 0 ? existing.args : [...base, ...extraArgs];
     const wrap = options.wrap ?? existing?.wrap ?? [];
-    const child = spawnSkiff(args, log, {}, wrap);
-    this.agents.set(name, { process: child, dataDir, log, args, wrap });
+    const env = options.env ?? existing?.env ?? {};
+    const child = spawnSkiff(args, log, env, wrap);
+    this.agents.set(name, { process: child, dataDir, log, args, wrap, env });
     if (options.awaitReady === false) return name;
     await waitFor(`node ${name} to be Ready`, async () => {
       if (child.exitCode !== null) throw new Error(`agent ${name} exited with ${child.exitCode}`);
