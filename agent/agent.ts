@@ -74,6 +74,10 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   const credential = trust?.credential ?? config.token;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteAgentStore(join(config.dataDir, AGENT_FILES.database));
+  store.onHistoryWrite = (err) =>
+    err === undefined
+      ? log.info('container history written again')
+      : log.warn({ err: errorMessage(err) }, 'cannot write container history (disk full?); kept in memory until the disk takes it');
   // Events and metrics wait here until the broker has them, across link drops and restarts.
   const outbox = store.openOutbox({ maxBytes: config.outboxMaxBytes, flushIntervalMs: DEFAULTS.agentOutbox.flushIntervalMs, log: log.child({ component: 'outbox' }) });
   outbox.start();
@@ -272,8 +276,31 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       log.error({ topic, node: state.node }, 'ignored a desired state addressed to another node');
       return;
     }
-    // Stored FIRST: once accepted it survives a crash, a reboot and a lost hub.
-    if (!store.saveDesired(state)) {
+    accept(state);
+  };
+
+  // A desired state the disk would not take (full, read-only) is not acted on: it is stored FIRST,
+  // so that once accepted it survives a crash, a reboot and a lost hub. It is tried again every
+  // few seconds until the disk takes it (or a newer one replaces it); meanwhile the node keeps
+  // running the state it stored last.
+  let unstored: DesiredState | undefined;
+  let storeRetry: NodeJS.Timeout | undefined;
+  const accept = (state: DesiredState): void => {
+    let saved: boolean;
+    try {
+      saved = store.saveDesired(state);
+    } catch (err) {
+      if (unstored === undefined) log.error({ generation: state.generation, err: errorMessage(err) }, 'cannot store the desired state; keeping the last stored one and retrying');
+      unstored = state;
+      storeRetry ??= setInterval(() => accept(unstored!), config.resyncIntervalMs).unref();
+      return;
+    }
+    if (unstored !== undefined && unstored.generation <= state.generation) {
+      unstored = undefined;
+      clearInterval(storeRetry);
+      storeRetry = undefined;
+    }
+    if (!saved) {
       log.debug({ generation: state.generation, stored: desired?.generation }, 'ignored a desired state that is not newer');
       return;
     }
@@ -341,6 +368,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       events.stop();
       await session?.close();
       api.close?.();
+      clearInterval(storeRetry);
       outbox.stop(); // writes what is still unacknowledged
       store.close();
       log.info({ node }, 'agent stopped; containers left running');

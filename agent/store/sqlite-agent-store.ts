@@ -1,8 +1,11 @@
 /**
  * The agent's SQLite file (better-sqlite3, synchronous): WAL for crash safety without blocking
  * readers, synchronous=FULL so that an accepted desired state survives a power cut (a Pi's usual
- * way to stop). History and evicted Pods are cached in memory and written through; the report
- * sequence is reserved in blocks so that heartbeats do not fsync the SD card every few seconds.
+ * way to stop). History and evicted Pods are cached in memory and written through; a history
+ * write the disk refuses (full, read-only) stays in memory and goes out with the next write, so a
+ * full disk never stops the agent restarting containers (SQLite rolls the failed transaction
+ * back: the file stays consistent). The report sequence is reserved in blocks so that heartbeats
+ * do not fsync the SD card every few seconds.
  * The outbox of events and metrics (agent/outbox/outbox.ts) lives in the same file.
  * Secret data in the desired state is stored sealed under the key in `secret.key` beside the file
  * (config/secret-box.ts): the database alone gives no Secret away.
@@ -48,6 +51,14 @@ export class SqliteAgentStore implements AgentStore, EvictionStore {
   private readonly evicted = new Map<string, EvictedPod>();
   private seq = 0;
   private seqReservedUpTo = 0;
+  /** History keys whose row (or its deletion) the disk has not taken yet. */
+  private readonly unwrittenHistory = new Set<string>();
+  private historyWriteFailing = false;
+  /**
+   * Told when history writes start failing (with the error) and when they work again (undefined):
+   * once per change, for the agent's log.
+   */
+  onHistoryWrite: ((err: unknown) => void) | undefined;
 
   /** `secrets`: the sealing key; by default the one in secret.key beside `file` (created when absent). */
   constructor(
@@ -97,37 +108,65 @@ export class SqliteAgentStore implements AgentStore, EvictionStore {
   }
 
   putHistory(key: string, history: ContainerHistory): void {
-    const [podUid, container] = splitKey(key);
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO container_history
-           (pod_uid, container, attempts, last_container_id, last_hash, started_at_ms, last_terminated, backoff_streak, last_killed_by_probe, previous_terminated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        podUid,
-        container,
-        history.attempts,
-        history.lastContainerId ?? null,
-        history.lastHash ?? null,
-        history.lastStartedAtMs ?? null,
-        history.lastTerminated ? JSON.stringify(history.lastTerminated) : null,
-        history.backoffStreak,
-        history.lastKilledByProbe ? 1 : 0,
-        history.previousTerminated ? JSON.stringify(history.previousTerminated) : null,
-      );
     this.cache.set(key, history);
+    this.unwrittenHistory.add(key);
+    this.writeHistory();
   }
 
   pruneHistory(keepPodUids: ReadonlySet<string>): number {
     const gone = [...this.cache.keys()].filter((key) => !keepPodUids.has(splitKey(key)[0]));
     if (gone.length === 0) return 0;
-    const del = this.db.prepare('DELETE FROM container_history WHERE pod_uid = ? AND container = ?');
-    this.db.transaction(() => {
-      for (const key of gone) del.run(...splitKey(key));
-    })();
-    for (const key of gone) this.cache.delete(key);
+    for (const key of gone) {
+      this.cache.delete(key);
+      this.unwrittenHistory.add(key);
+    }
+    this.writeHistory();
     return gone.length;
+  }
+
+  /** Writes every history row (and deletion) not on disk yet, in one transaction; keeps them on failure. */
+  private writeHistory(): void {
+    const upsert = this.db.prepare(
+      `INSERT OR REPLACE INTO container_history
+         (pod_uid, container, attempts, last_container_id, last_hash, started_at_ms, last_terminated, backoff_streak, last_killed_by_probe, previous_terminated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const remove = this.db.prepare('DELETE FROM container_history WHERE pod_uid = ? AND container = ?');
+    try {
+      this.db.transaction(() => {
+        for (const key of this.unwrittenHistory) {
+          const [podUid, container] = splitKey(key);
+          const history = this.cache.get(key);
+          if (!history) {
+            remove.run(podUid, container);
+            continue;
+          }
+          upsert.run(
+            podUid,
+            container,
+            history.attempts,
+            history.lastContainerId ?? null,
+            history.lastHash ?? null,
+            history.lastStartedAtMs ?? null,
+            history.lastTerminated ? JSON.stringify(history.lastTerminated) : null,
+            history.backoffStreak,
+            history.lastKilledByProbe ? 1 : 0,
+            history.previousTerminated ? JSON.stringify(history.previousTerminated) : null,
+          );
+        }
+      })();
+      this.unwrittenHistory.clear();
+      if (this.historyWriteFailing) {
+        this.historyWriteFailing = false;
+        this.onHistoryWrite?.(undefined);
+      }
+    } catch (err) {
+      // Kept in memory (the agent goes on restarting containers); written with the next change.
+      if (!this.historyWriteFailing) {
+        this.historyWriteFailing = true;
+        this.onHistoryWrite?.(err);
+      }
+    }
   }
 
   evictedPods(): ReadonlyMap<string, EvictedPod> {

@@ -148,13 +148,13 @@ export class TestCluster {
   /**
    * Starts (or restarts, keeping its data dir) an agent; a restart with extraArgs replaces the previous ones.
    * `wrap` runs it under a command and `env` adds to its environment (both kept across restarts);
-   * `awaitReady: false` returns without waiting
+   * `dataDir` puts its data elsewhere (first start only); `awaitReady: false` returns without waiting
    * for the hub to see the node Ready (an agent started with its link cut).
    */
-  async startAgent(short: string, extraArgs: string[] = [], options: { wrap?: string[]; env?: NodeJS.ProcessEnv; awaitReady?: boolean } = {}): Promise<string> {
+  async startAgent(short: string, extraArgs: string[] = [], options: { wrap?: string[]; env?: NodeJS.ProcessEnv; awaitReady?: boolean; dataDir?: string } = {}): Promise<string> {
     const name = this.nodeName(short);
     const existing = this.agents.get(name);
-    const dataDir = existing?.dataDir ?? join(this.dir, `agent-${short}`);
+    const dataDir = existing?.dataDir ?? options.dataDir ?? join(this.dir, `agent-${short}`);
     const log = existing?.log ?? join(this.dir, `agent-${short}.log`);
     if (!existing) this.logs.push(log);
     const base = ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir];
