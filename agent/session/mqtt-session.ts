@@ -3,7 +3,7 @@
  * fixed clientId) so QoS 1 desired states published while the node was away are delivered on
  * reconnect (MQTT 3.1.1 §3.1.2.4); a retained last will says `offline` if the link dies
  * (§3.1.2.5), a retained `online` on every connect says it is back. Reconnects use full-jitter
- * backoff: MQTT.js only knows a fixed reconnectPeriod, so it is reset before every attempt.
+ * backoff (mqtt-reconnect-backoff.ts: MQTT.js only knows a fixed reconnectPeriod, reset before every attempt).
  * Over mqtts the broker's certificate must chain to the hub CA the agent pinned (hub-ca.ts).
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
@@ -12,7 +12,7 @@ import { errorMessage } from '../../shared/errors.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import { encode, type EventReport, type MetricsReport, type StatusReport } from '../../shared/mqtt/messages.js';
 import { agentClientId, desiredTopic, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
-import { reconnectDelayMs } from './reconnect-delay.js';
+import { followReconnectBackoff, initialReconnectPeriodMs } from './mqtt-reconnect-backoff.js';
 
 export interface MqttSessionOptions {
   /** mqtts://host:port (or mqtt:// for a hub with --plain-mqtt) */
@@ -32,9 +32,10 @@ export interface MqttSessionOptions {
 }
 
 const CLOSE_TIMEOUT_MS = 2_000;
+/** How long one attempt waits for the broker's CONNACK (exported for the simulated fleet, test/helpers/fake-fleet.ts). */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export class MqttSession {
-  private attempt = 0;
   /** Set by close(): a password switch in progress must not bring the link back. */
   private closing = false;
 
@@ -52,11 +53,11 @@ export class MqttSession {
       password: options.password,
       clean: false,
       keepalive: options.keepaliveSeconds ?? DEFAULTS.mqttKeepaliveSeconds,
-      reconnectPeriod: reconnectDelayMs(0, random()),
+      reconnectPeriod: initialReconnectPeriodMs(random),
       // A refused login (credentials expired offline, hub briefly unable to check them) must not end
       // the retries for good: renewal.ts may re-join and switchPassword() hands the next try a new password.
       reconnectOnConnackError: true,
-      connectTimeout: 10_000,
+      connectTimeout: CONNECT_TIMEOUT_MS,
       // Status reports are snapshots: never replay stale ones from an offline queue.
       queueQoSZero: false,
       // MQTT.js otherwise pre-builds a Buffer for each of the 65536 packet ids: ~7 MB of heap
@@ -91,17 +92,10 @@ export class MqttSession {
   private wire(random: () => number): void {
     const { client, options } = this;
     const { log } = options;
+    followReconnectBackoff(client, random, (attempt, nextDelayMs) => log.debug({ attempt, nextDelayMs }, 'mqtt reconnecting'));
     client.on('connect', (connack) => {
-      this.attempt = 0;
-      client.options.reconnectPeriod = reconnectDelayMs(0, random());
       log.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'mqtt connected');
       void this.announce();
-    });
-    client.on('reconnect', () => {
-      // The timer for the attempt after this one is armed with whatever reconnectPeriod says when this one fails.
-      this.attempt++;
-      client.options.reconnectPeriod = reconnectDelayMs(this.attempt, random());
-      log.debug({ attempt: this.attempt, nextDelayMs: client.options.reconnectPeriod }, 'mqtt reconnecting');
     });
     client.on('offline', () => log.warn({ url: options.url }, 'mqtt offline'));
     client.on('error', (err) => log.warn({ url: options.url, err: errorMessage(err) }, 'mqtt error'));

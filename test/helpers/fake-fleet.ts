@@ -6,12 +6,17 @@
  * subscribes to its desired topic and publishes StatusReports: at once on connect and on every
  * desired state, and as heartbeats. It has no Docker: every desired Pod is reported Running and
  * Ready, with a status shaped as agent/report/pod-status.ts computes it for a running container.
- * Node labels and status come from the agent's own nodeLabels/buildNodeStatus.
+ * Node labels and status come from the agent's own nodeLabels/buildNodeStatus. A lost link stays
+ * lost unless the fleet is started with `reconnect: true`: then each node reconnects on the agent's
+ * own backoff (agent/session/mqtt-reconnect-backoff.ts) and, as the agent, says `online`,
+ * subscribes and reports at once on every reconnect.
  */
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { connect, type MqttClient } from 'mqtt';
 import { requestJoin } from '../../agent/session/join.js';
+import { followReconnectBackoff, initialReconnectPeriodMs } from '../../agent/session/mqtt-reconnect-backoff.js';
+import { CONNECT_TIMEOUT_MS } from '../../agent/session/mqtt-session.js';
 import { buildNodeStatus, nodeLabels } from '../../agent/report/node-status.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import type { JoinRequest, JoinResponse } from '../../shared/join.js';
@@ -35,6 +40,8 @@ export interface FleetOptions {
   joinToken: string;
   heartbeatIntervalMs?: number;
   keepaliveSeconds?: number;
+  /** Reconnect a lost link as the agent does (full-jitter backoff); default false: a lost link stays lost. */
+  reconnect?: boolean;
 }
 
 /** Deterministic stand-ins for Docker ids: same pod, same id. */
@@ -91,6 +98,13 @@ export class FakeNode {
   private readonly startedAt = new Map<string, string>();
   private readonly waiters = new Set<() => void>();
   readonly labels: Record<string, string>;
+  /** Client-side time (epoch ms) of every CONNACK, the first connect included. */
+  readonly connectedAt: number[] = [];
+  /** Reconnect attempts made since the fleet started (successful or not). */
+  reconnectAttempts = 0;
+  /** Client-side wait before each reconnect attempt: from the link's (or the last attempt's) close to the attempt. */
+  readonly backoffWaitsMs: number[] = [];
+  private closedAt: number | undefined;
 
   private constructor(
     readonly name: string,
@@ -113,8 +127,8 @@ export class FakeNode {
       password: credentials.password,
       clean: false,
       keepalive: options.keepaliveSeconds ?? DEFAULTS.mqttKeepaliveSeconds,
-      // A fake node that lost its link stays lost (the tests decide when a node comes back).
-      reconnectPeriod: 0,
+      // Without `reconnect`, a fake node that lost its link stays lost (the tests decide when a node comes back).
+      reconnectPeriod: options.reconnect ? initialReconnectPeriodMs(Math.random) : 0,
       connectTimeout: 60_000,
       queueQoSZero: false,
       writeCache: false,
@@ -128,6 +142,19 @@ export class FakeNode {
       hostIP,
       options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
     );
+    client.on('connect', () => node.connectedAt.push(Date.now()));
+    if (options.reconnect) {
+      followReconnectBackoff(client, Math.random, () => node.reconnectAttempts++);
+      client.on('close', () => (node.closedAt = Date.now()));
+      client.on('reconnect', () => {
+        if (node.closedAt !== undefined) node.backoffWaitsMs.push(Date.now() - node.closedAt);
+      });
+      client.on('connect', () => {
+        // The first CONNACK may wait long (a whole fleet joining at once); later ones wait as the agent's.
+        client.options.connectTimeout = CONNECT_TIMEOUT_MS;
+        if (node.connectedAt.length > 1) void node.announce();
+      });
+    }
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
@@ -145,6 +172,17 @@ export class FakeNode {
     }, Math.random() * node.heartbeatIntervalMs);
     node.heartbeat = first;
     return node;
+  }
+
+  /** As the agent on every reconnect: `online`, the desired-topic subscription, then a report at once. */
+  private async announce(): Promise<void> {
+    try {
+      await this.client.publishAsync(presenceTopic(this.name), PRESENCE_ONLINE, { qos: 1, retain: true });
+      await this.client.subscribeAsync(desiredTopic(this.name), { qos: 1 });
+      await this.report();
+    } catch {
+      // The link dropped again mid-way: the next CONNACK announces again, as the agent's session does.
+    }
   }
 
   /** Uids of the pods in the last desired state. */
@@ -219,6 +257,7 @@ export class FakeNode {
   kill(): void {
     this.stopHeartbeats();
     (this.client.stream as Socket).destroy();
+    this.client.end(true); // a dead node stays dead, even in a fleet that reconnects
   }
 
   /**

@@ -2,18 +2,21 @@
 
 /**
  * A one-replica Deployment of the local test web image (never pulled), as JSON for
- * `skiff apply -f -`; `template` adds to its Pod template (annotations, spec fields).
+ * `skiff apply -f -`; `template` adds to its Pod template (annotations, spec fields), `deployment`
+ * sets its replicas and strategy.
  */
 export function webDeployment(
   name: string,
   template: { annotations?: Record<string, string>; spec?: Record<string, unknown>; container?: Record<string, unknown> } = {},
+  deployment: { replicas?: number; strategy?: Record<string, unknown> } = {},
 ): string {
   return JSON.stringify({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name },
     spec: {
-      replicas: 1,
+      replicas: deployment.replicas ?? 1,
+      ...(deployment.strategy ? { strategy: deployment.strategy } : {}),
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name }, ...(template.annotations ? { annotations: template.annotations } : {}) },

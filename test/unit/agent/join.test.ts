@@ -71,9 +71,13 @@ t.test('a credentials file that is not credentials is an error, not a silent re-
   await t.rejects(loadCredentials(join(dir, 'c.json')), /does not hold valid credentials/);
 });
 
-t.test('reconnect delays: full jitter, between 1 s and 30 s', async (t) => {
-  t.equal(reconnectDelayMs(0, 0.99), 1000);
-  t.equal(reconnectDelayMs(3, 0.5), 4000);
-  t.equal(reconnectDelayMs(10, 0.999), 29_970);
+t.test('reconnect delays: full jitter over [1 s, min(30 s, 1 s * 2^(n+1))), from the first attempt on', async (t) => {
+  t.equal(reconnectDelayMs(0, 0), 1000, 'the floor');
+  t.equal(reconnectDelayMs(0, 0.5), 1500, 'the first attempt is jittered too: 1 s .. 2 s');
+  t.equal(reconnectDelayMs(0, 0.99), 1990);
+  t.equal(reconnectDelayMs(3, 0.5), 8500, 'attempt 3: 1 s .. 16 s');
+  t.equal(reconnectDelayMs(10, 0.999), 29_971, 'capped at 30 s');
   t.equal(reconnectDelayMs(50, 0), 1000);
+  const first = Array.from({ length: 1000 }, (_, i) => reconnectDelayMs(0, i / 1000));
+  t.equal(first.filter((ms) => ms === 1000).length, 1, 'a fleet’s first attempts are spread, not piled on the floor');
 });

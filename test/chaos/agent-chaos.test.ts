@@ -1,8 +1,9 @@
 /**
- * The chaos suite (issue #7): every scenario in one file so that tap runs them one after another,
- * never in parallel with each other (each takes the machine's network namespaces, Docker and CPU
- * hard, and a scenario's pass criteria must not depend on another's load). Each scenario lives in
- * its own module beside this file and asserts its own pass criteria.
+ * The chaos suite (issue #7), the agent's side: its link cut, its store killed mid-write, packet
+ * loss under a pull. The scenarios of one file run one after another (each takes network
+ * namespaces, Docker and CPU hard, and its pass criteria must not depend on another's load); the
+ * suite's three files keep each under tap's per-file timeout. Each scenario lives in its own
+ * module beside this file and asserts its own pass criteria.
  */
 import t from 'tap';
 import { linkCut } from './link-cut.js';
