@@ -124,7 +124,9 @@ export function planSandboxes(
     }
     if (!isRunningState(s.state) || id.hash !== sandboxHash(pod)) {
       steps.push(remove(s, isRunningState(s.state) ? 'SandboxChanged' : 'Exited'));
-      busy.add(id.podUid);
+      // A running one may hold hostPorts until it is gone; a stopped one holds nothing (and one
+      // Docker cannot remove, `dead` after EBUSY, must not keep the Pod from a new sandbox).
+      if (isRunningState(s.state)) busy.add(id.podUid);
       continue;
     }
     candidates.set(id.podUid, [...(candidates.get(id.podUid) ?? []), s]);

@@ -63,7 +63,7 @@ t.test('a dead sandbox: removed, its running containers killed and restarted at 
   t.same(brief(plan([web], [dead, main, side], context())), ['remove sb-dead Exited', 'remove m1 SandboxChanged restartAtOnce', 'remove s1 SandboxChanged restartAtOnce']);
   // After the removals: the next sandbox is attempt 2 (numbered after every one seen).
   t.same(brief(plan([web], [{ ...dead, state: 'removing' }], context())), [], 'no new sandbox while the old one is being removed (it may hold hostPorts)');
-  t.same(brief(plan([web], [sandbox(web, { id: 'sb-old', state: 'exited', attempt: 3 })], context())), ['remove sb-old Exited']);
+  t.same(brief(plan([web], [sandbox(web, { id: 'sb-old', state: 'exited', attempt: 3 })], context())), ['remove sb-old Exited', 'sandbox web#4'], 'a stopped sandbox holds no port: the next one is made at once');
   t.same(brief(plan([web], [], context())), ['sandbox web#1']);
   const remembered = new Map([[sandboxKey(web.metadata.uid), { attempts: 3, backoffStreak: 0 }]]);
   t.same(brief(plan([web], [], context({ history: remembered }))), ['sandbox web#4'], 'numbered after the last one the history remembers (one removed behind the agent’s back)');
