@@ -75,20 +75,15 @@ function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-async function lstatOrMissing(path: string): Promise<Stats | undefined> {
+/** `operation(path)`, or undefined when the path is gone (removed during the walk). */
+async function orMissing<T>(operation: (path: string) => Promise<T>, path: string): Promise<T | undefined> {
   try {
-    return await lstat(path);
+    return await operation(path);
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
   }
 }
 
-async function opendirOrMissing(path: string): Promise<Dir | undefined> {
-  try {
-    return await opendir(path);
-  } catch (err) {
-    if (isMissing(err)) return undefined;
-    throw err;
-  }
-}
+const lstatOrMissing = (path: string): Promise<Stats | undefined> => orMissing((p) => lstat(p), path);
+const opendirOrMissing = (path: string): Promise<Dir | undefined> => orMissing((p) => opendir(p), path);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { EmbeddedBroker } from '../../../hub/broker/embedded-broker.js';
 import { StoreEventRecorder } from '../../../hub/events/event-recorder.js';
 import { EventIngest } from '../../../hub/ingest/event-ingest.js';
@@ -28,22 +28,15 @@ function started(name: string, uid = `uid-${name}`): NodeEvent {
   };
 }
 
-t.test('event reports from nodes', async (t) => {
+/** A hub's event ingest on a real store and broker, with its log lines captured; torn down with `t`. */
+async function ingestRig(t: Test, ledger?: DeliveryLedger) {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-event-ingest-'));
   const store = new SqliteStore(join(dir, 'hub.db'));
   const lines: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    }),
-  );
+  const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
   const broker = await EmbeddedBroker.start({ store, logger, port: 0, host: '127.0.0.1' });
   const recorder = new StoreEventRecorder(store, logger);
-  const ingest = new EventIngest(store, broker, recorder, logger);
+  const ingest = ledger ? new EventIngest(store, broker, recorder, logger, ledger) : new EventIngest(store, broker, recorder, logger);
   await ingest.start();
   t.teardown(async () => {
     await ingest.stop();
@@ -52,6 +45,11 @@ t.test('event reports from nodes', async (t) => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { store, lines, broker, recorder, ingest };
+}
+
+t.test('event reports from nodes', async (t) => {
+  const { store, lines, broker, recorder, ingest } = await ingestRig(t);
 
   await store.create(pods, pod('mine', { nodeName: 'pi-1' }));
   await store.create(pods, pod('theirs', { nodeName: 'pi-2' }));
@@ -164,27 +162,13 @@ t.test('event reports from nodes', async (t) => {
 });
 
 t.test('a delivery mark that cannot be saved is logged; the events are still recorded', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-event-ingest-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }));
-  const broker = await EmbeddedBroker.start({ store, logger, port: 0, host: '127.0.0.1' });
-  const recorder = new StoreEventRecorder(store, logger);
   const failing = new DeliveryLedger({
     loadMarks: () => [],
     saveMark: () => {
       throw new Error('database or disk is full');
     },
   });
-  const ingest = new EventIngest(store, broker, recorder, logger, failing);
-  await ingest.start();
-  t.teardown(async () => {
-    await ingest.stop();
-    await recorder.flush();
-    await broker.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { store, lines, broker, recorder, ingest } = await ingestRig(t, failing);
   await store.create(pods, pod('mine', { nodeName: 'pi-1' }));
   await broker.publish(eventsTopic('pi-1'), encode({ schema: MESSAGE_SCHEMA, node: 'pi-1', events: [started('mine')], stream: 's', seqs: [1] }), { qos: 1, retain: false });
   const deadline = Date.now() + 5_000;
