@@ -60,8 +60,9 @@ export function payloadSizeAllowed(packet: Pick<PublishPacket, 'topic' | 'payloa
 
 export function brokerPolicy(store: Store, logger: Logger, limits: { maxPacketBytes: number } = { maxPacketBytes: DEFAULTS.broker.maxPacketBytes }) {
   const log = logger.child({ component: 'broker' });
-  // A node reconnecting with the password that verified last time costs a hash, not a scrypt;
-  // the stored credential is still read on every login, so re-join and deletion take effect at once.
+  // Passwords are SHA-256 hashed; one still under a legacy scrypt hash costs a hash, not a scrypt,
+  // when it reconnects after verifying once. The stored credential is still read on every login,
+  // so re-join and deletion take effect at once.
   const secrets: VerifiedSecrets = nodeSecrets;
   return {
     authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
@@ -78,7 +79,8 @@ export function brokerPolicy(store: Store, logger: Logger, limits: { maxPacketBy
         return;
       }
       // Hash and expiry (and a renewal's overlap) in node-credentials.ts; it re-reads the credential
-      // after the off-loop scrypt, since node removal only disconnects clients already logged in.
+      // after verifying (a legacy hash takes an off-loop scrypt), since node removal only
+      // disconnects clients already logged in.
       matchNodeCredential(store, username, password.toString(), Date.now(), secrets)
         .then((match) => {
           if (!match) {

@@ -3,10 +3,14 @@
  * renewing them with a short overlap for the replaced password, checking a presented password
  * (the broker at login, the renew endpoint, and the API's authentication all call
  * `verifyNodeCredential`/`matchNodeCredential`), and the pure rule the broker's sweep applies to
- * connections already open. Passwords are kept only as scrypt hashes (secrets.ts).
+ * connections already open. Passwords are kept only as SHA-256 hashes (older ones as scrypt
+ * hashes until their next renewal, secrets.ts).
  */
 import { hashSecret, nodeSecrets, randomToken, type VerifiedSecrets } from './secrets.js';
 import type { NodeCredential, Store } from '../store/store.js';
+
+/** 256 bits: enough that a single SHA-256 of the password is all its stored form needs (secrets.ts). */
+const PASSWORD_BYTES = 32;
 
 /** Which of the node's stored passwords a presented one matched. */
 export interface NodeCredentialMatch {
@@ -45,8 +49,8 @@ export function connectionStillValid(credential: NodeCredential | undefined, log
 
 /**
  * Checks a node's password against its stored credential: the current hash while unexpired, or
- * the previous one while inside its overlap. Re-reads the credential after the (slow, off-loop)
- * scrypt so that a deletion or re-join that happened meanwhile wins.
+ * the previous one while inside its overlap. Re-reads the credential after verifying (a legacy
+ * hash takes a scrypt on the threadpool) so that a deletion or re-join that happened meanwhile wins.
  */
 export async function matchNodeCredential(
   store: Store,
@@ -80,19 +84,17 @@ export async function verifyNodeCredential(store: Store, node: string, password:
   return (await matchNodeCredential(store, node, password, now)) !== undefined;
 }
 
-/** The cache of verified secrets keeps the previous password under its own key, so both stay cheap. */
+/** The memory of verified legacy secrets keeps the previous password under its own key, so both stay cheap. */
 function previousKey(node: string): string {
   return `${node}\0previous`;
 }
 
 /** A fresh password for a node that joined: replaces whatever it had, with no overlap. */
 export async function issueNodeCredential(store: Store, node: string, ttlMs: number, now: number): Promise<IssuedNodeCredential> {
-  const password = randomToken(32);
-  const passwordHash = await hashSecret(password);
+  const password = randomToken(PASSWORD_BYTES);
+  const passwordHash = hashSecret(password);
   const expiresAt = isoAt(now + ttlMs);
   await store.putNodeCredential({ node, passwordHash, createdAt: isoAt(now), expiresAt });
-  // The agent logs in to the broker next: it need not pay a second scrypt for a secret just hashed.
-  nodeSecrets.remember(node, password, passwordHash);
   return { password, expiresAt };
 }
 
@@ -100,8 +102,8 @@ export async function issueNodeCredential(store: Store, node: string, ttlMs: num
  * A fresh password for a node that proved it holds `matched`: the password it presented stays
  * valid for `overlapMs` more (never past its own expiry), so a reconnect already under way with it
  * still succeeds. Renewing with the previous password (an answer lost on the way) works too.
- * Undefined when the credential was deleted (`skiff delete node`), replaced or expired while the
- * new one was being hashed: the swap is conditional, so a renewal never brings a revoked node back.
+ * Undefined when the credential was deleted (`skiff delete node`), replaced or expired since it
+ * was matched: the swap is conditional, so a renewal never brings a revoked node back.
  */
 export async function renewNodeCredential(
   store: Store,
@@ -109,8 +111,8 @@ export async function renewNodeCredential(
   options: { ttlMs: number; overlapMs: number; now: number },
 ): Promise<IssuedNodeCredential | undefined> {
   const { now } = options;
-  const password = randomToken(32);
-  const passwordHash = await hashSecret(password); // slow, off the event loop: read the credential after it
+  const password = randomToken(PASSWORD_BYTES);
+  const passwordHash = hashSecret(password);
   const current = await store.getNodeCredential(matched.node);
   if (!current || !connectionStillValid(current, matched.passwordHash, now)) return undefined;
   const expiresAt = isoAt(now + options.ttlMs);
@@ -123,6 +125,5 @@ export async function renewNodeCredential(
     current.passwordHash,
   );
   if (!swapped) return undefined;
-  nodeSecrets.remember(matched.node, password, passwordHash);
   return { password, expiresAt };
 }

@@ -23,7 +23,7 @@ export type ChangeListener = (change: Change) => void;
 
 export interface NodeCredential {
   node: string;
-  /** scrypt hash of the node's MQTT password, "salt:hash" in hex. */
+  /** Hash of the node's MQTT password: "sha256:<hex>", or "salt:scrypt" in hex from hubs before issue #7 (verified until the next renewal). */
   passwordHash: string;
   createdAt: string;
   /** RFC 3339; absent: never expires (credentials issued before expiry existed). */

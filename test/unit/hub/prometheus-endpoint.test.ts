@@ -73,7 +73,7 @@ t.test('the embedded broker counts clients, and messages per channel in each dir
   const store = tempStore(t);
   const broker = await EmbeddedBroker.start({ store, logger, port: 0, host: '127.0.0.1' });
   t.teardown(() => broker.close());
-  await store.putNodeCredential({ node: 'pi-1', passwordHash: await hashSecret('secret'), createdAt: new Date().toISOString() });
+  await store.putNodeCredential({ node: 'pi-1', passwordHash: hashSecret('secret'), createdAt: new Date().toISOString() });
   t.same(broker.stats(), { clientsConnected: 0, messagesReceived: new Map(), messagesPublished: new Map() });
 
   const client = await connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username: 'pi-1', password: 'secret', clientId: agentClientId('pi-1'), reconnectPeriod: 0 });
