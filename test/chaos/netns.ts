@@ -10,8 +10,14 @@
  * on the veth path only. veth offloads segments (GSO), so one dropped "packet" may be up to 64 KB
  * on the wire: TCP sees it as a burst loss, which is harsher than per-MTU loss, not gentler.
  *
- * What a process in the namespace still shares with the host: Docker's unix socket and every file
- * (`ip netns exec` gives it its own mount namespace only to remount /sys). What it does not reach:
+ * Processes are put in the namespace with `nsenter --net`, which enters the NETWORK namespace only.
+ * Not `ip netns exec`: that also gives the process a private copy of the host's mount table (to
+ * remount /sys), and with it every overlay mount a Docker engine had at that moment; a copy that
+ * outlives the container makes the engine's later removal of it fail with EBUSY. A private engine
+ * (second-engine.ts) started beside a namespaced process hit exactly that.
+ *
+ * What a process in the namespace still shares with the host: Docker's unix socket, every file and
+ * every mount (its /sys still shows the host's interfaces, which no agent code relies on for the link). What it does not reach:
  * anything on the host but the host end's address, so no Pod IP on docker0 (an agent in here
  * cannot run httpGet/tcpSocket probes against its Pods; exec probes go through Docker and work).
  *
@@ -92,7 +98,7 @@ export class NetnsLink {
   private lossBy: 'netem' | 'nftables' | undefined;
 
   private constructor(
-    /** The namespace's name (`ip netns exec NAME ...`). */
+    /** The namespace's name (`ip netns exec NAME ...` reaches it too, from a shell). */
     readonly name: string,
     /** The veth end on the host (root namespace). */
     readonly hostInterface: string,
@@ -127,7 +133,7 @@ export class NetnsLink {
 
   /** The prefix that runs a command inside the namespace. */
   get wrap(): string[] {
-    return ['ip', 'netns', 'exec', this.name];
+    return ['nsenter', `--net=/run/netns/${this.name}`];
   }
 
   /** Runs a command inside the namespace; it must succeed. */
@@ -166,7 +172,7 @@ export class NetnsLink {
   /** Drops `percent` of the packets crossing the link, in each direction. */
   async addLoss(percent: number): Promise<void> {
     if (!Number.isInteger(percent) || percent < 1 || percent > 100) throw new Error(`loss must be 1..100 %, got ${percent}`);
-    const netem = await command('ip', ['netns', 'exec', this.name, 'tc', 'qdisc', 'add', 'dev', this.namespaceInterface, 'root', 'netem', 'loss', `${percent}%`]);
+    const netem = await command(this.wrap[0]!, [...this.wrap.slice(1), 'tc', 'qdisc', 'add', 'dev', this.namespaceInterface, 'root', 'netem', 'loss', `${percent}%`]);
     if (netem.code === 0) {
       this.lossBy = 'netem';
       await must('tc', ['qdisc', 'add', 'dev', this.hostInterface, 'root', 'netem', 'loss', `${percent}%`]);

@@ -4,13 +4,14 @@
  * and restart the ENGINE itself — every container on it stops, as after a device reboot — without
  * touching the machine's main engine, where other tests run their Pods at the same time.
  *
- * Its bridge (skiffd<N>, 10.233.N.1/24) is the only host interface it adds; it runs with
- * --iptables=false and --ip-masq=false, so it changes no firewall rule (its containers have
- * addresses on that bridge and no way out, which these scenarios do not need). The images a
- * scenario needs are copied from the main engine (`docker save | docker load`: the test images
- * are a few MB). Everything is removed in teardown, even when the test fails.
+ * Its bridge (skiffd<N>, 10.233.N.1/24, N free when it starts) is the only host interface it
+ * adds; it runs with --iptables=false and --ip-masq=false, so it changes no firewall rule (its
+ * containers have addresses on that bridge and no way out, which these scenarios do not need).
+ * The images a scenario needs are copied from the main engine (`docker save | docker load`: the
+ * test images are a few MB). Everything is removed in teardown, even when the test fails.
  */
 import { execFile, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ export class SecondEngine {
 
   private constructor(
     private readonly dir: string,
-    index: number,
+    private readonly index: number,
   ) {
     this.host = `unix://${join(dir, 'docker.sock')}`;
     this.bridge = `skiffd${index}`;
@@ -50,12 +51,17 @@ export class SecondEngine {
 
   /** Starts a private engine and copies `images` into it from the main one. */
   static async start(t: TapLike, images: readonly string[]): Promise<SecondEngine> {
-    const index = process.pid % 200;
-    const engine = new SecondEngine(mkdtempSync(join(tmpdir(), 'skiff-engine-')), index);
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-engine-'));
+    // Two test files may each run an engine at once: the bridge is claimed by creating it (the
+    // kernel refuses a name taken, by them or by a run that was killed before its teardown).
+    let engine: SecondEngine | undefined;
+    for (let attempt = 0; attempt < 50 && !engine; attempt++) {
+      const candidate = new SecondEngine(dir, randomInt(250));
+      if ((await run('ip', ['link', 'add', candidate.bridge, 'type', 'bridge'])).code === 0) engine = candidate;
+    }
+    if (!engine) throw new Error('no free skiffd<N> bridge name for a second engine');
     t.teardown(() => engine.destroy());
-    await run('ip', ['link', 'del', engine.bridge]); // left by an earlier run that was killed
-    await must('ip', ['link', 'add', engine.bridge, 'type', 'bridge']);
-    await must('ip', ['addr', 'add', `10.233.${index}.1/24`, 'dev', engine.bridge]);
+    await must('ip', ['addr', 'add', `10.233.${engine.index}.1/24`, 'dev', engine.bridge]);
     await must('ip', ['link', 'set', engine.bridge, 'up']);
     await engine.startDaemon();
     const saved = join(engine.dir, 'images.tar');

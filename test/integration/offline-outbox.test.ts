@@ -8,9 +8,9 @@
  * What was on disk is read from the agent's own SQLite file (read-only, beside the running agent),
  * so the test knows exactly which entries must arrive without guessing at flush timing.
  */
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import t from 'tap';
+import { nodeSeriesTimes, outboxRows, sampleTimesIn, type OutboxRow } from '../helpers/agent-outbox.js';
 import { TestCluster } from '../helpers/cluster.js';
 import { docker } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
@@ -47,29 +47,12 @@ const manifest = JSON.stringify({
   },
 });
 
-interface OutboxRow {
-  seq: number;
-  channel: string;
-  body: string;
-}
-
-/** The rows of the agent's outbox table right now (a reader beside the running agent: WAL allows it). */
-function outboxRows(file: string): OutboxRow[] {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT seq, channel, body FROM outbox ORDER BY seq').all() as OutboxRow[];
-  } finally {
-    db.close();
-  }
-}
-
 const tickOf = (message: string): number | undefined => {
   const match = /tick-(\d+)$/.exec(message);
   return match ? Number(match[1]) : undefined;
 };
 const ticksIn = (rows: OutboxRow[]): number[] =>
   rows.filter((r) => r.channel === 'events').flatMap((r) => tickOf((JSON.parse(r.body) as { message: string }).message) ?? []);
-const sampleTimesIn = (rows: OutboxRow[]): number[] => rows.filter((r) => r.channel === 'metrics').map((r) => Date.parse((JSON.parse(r.body) as { timestamp: string }).timestamp));
 
 interface EventView {
   reason: string;
@@ -131,10 +114,7 @@ t.test('events and metrics from an outage with an agent kill -9 arrive in order,
   await t.test('every sample the outbox held is in the hub’s series, once, in order', async (t) => {
     const expected = [...new Set([...sampleTimesIn(beforeKill), ...sampleTimesIn(beforeHub)])];
     const points = await waitFor('the samples stored as series points', async () => {
-      const list = await cluster.api<{ items: Array<{ labels: Record<string, string>; points: Array<[number, number]> }> }>(
-        `/apis/metrics.skiff.io/v1alpha1/series?node=${node}&metric=memory_available_bytes&since=30m&tier=0`,
-      );
-      const times = (list.items.find((s) => s.labels.pod === undefined)?.points ?? []).map(([seconds]) => Math.round(seconds * 1000));
+      const times = await nodeSeriesTimes((path) => cluster.api(path), node);
       return expected.every((ms) => times.includes(ms)) ? times : undefined;
     });
     t.same(points, [...points].sort((a, b) => a - b), 'in order');
