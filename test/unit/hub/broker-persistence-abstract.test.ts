@@ -5,10 +5,11 @@
  * and counts this tap test asserts.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import t from 'tap';
+import { repoRoot } from '../../helpers/repo.js';
 
-const runner = fileURLToPath(new URL('./broker-persistence-abstract.runner.ts', import.meta.url));
+const runner = join(repoRoot(), 'test', 'unit', 'hub', 'broker-persistence-abstract.runner.ts');
 
 t.test('SqlitePersistence passes the aedes-persistence abstract suite', async (t) => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', runner], {

@@ -4,10 +4,12 @@
  * dashboard cannot drift from hub/metrics/ unnoticed.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import t from 'tap';
 import { createHubMetrics } from '../../../hub/metrics/prometheus.js';
 import type { Store } from '../../../hub/store/store.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 interface Target {
   expr: string;
@@ -35,7 +37,7 @@ interface Dashboard {
   templating: { list: Variable[] };
 }
 
-const dashboard = JSON.parse(readFileSync(new URL('../../../docs/grafana/skiff-fleet.json', import.meta.url), 'utf8')) as Dashboard;
+const dashboard = JSON.parse(readFileSync(join(repoRoot(), 'docs', 'grafana', 'skiff-fleet.json'), 'utf8')) as Dashboard;
 const queryPanels = dashboard.panels.filter((p) => p.type !== 'row');
 const targets = queryPanels.flatMap((p) => (p.targets ?? []).map((target) => ({ panel: p.title, target })));
 

@@ -1,8 +1,10 @@
 /** configReferences: every ConfigMap and Secret a PodSpec names, whichever way it names them. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { configReferences } from '../../../shared/api/config-refs.js';
 import type { PodSpec } from '../../../shared/api/schema/pod.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 const sorted = (set: Set<string>): string[] => [...set].sort();
 
@@ -46,7 +48,7 @@ t.test('a ConfigMap and a Secret of the same name are different references', asy
 });
 
 t.test('the module loads no schema code at run time (the agent imports it on a 1 GB Pi)', async (t) => {
-  const source = readFileSync(new URL('../../../shared/api/config-refs.ts', import.meta.url), 'utf8');
+  const source = readFileSync(join(repoRoot(), 'shared', 'api', 'config-refs.ts'), 'utf8');
   const imports = source.split('\n').filter((line) => line.startsWith('import '));
   t.ok(imports.length > 0);
   for (const line of imports) t.match(line, /^import type /, line);
