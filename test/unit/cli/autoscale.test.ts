@@ -1,10 +1,17 @@
+/**
+ * `skiff autoscale`: its flag checks, target parsing and generated HPA as pure functions, then
+ * the command against a fake hub. The command lines run through the CLI's own entry function in
+ * this process (test/helpers/in-process-cli.ts: a Node start-up per call was most of this file's
+ * time); creating the HPA and a refused flag combination run through the built executable,
+ * where the exit code and the two streams matter most.
+ */
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { hpaFor, parseAutoscaleFlags, parseAutoscaleTarget } from '../../../hub/cli/actions/autoscale.js';
 import { resolveResource } from '../../../shared/api/resources.js';
 import { requireBuild } from './fixtures/build-check.js';
-import { startFakeHub, type FakeHub } from './fixtures/fake-hub.js';
-import { runCli } from './fixtures/run-cli.js';
+import type { FakeHub } from './fixtures/fake-hub.js';
+import { startHubCli } from './fixtures/hub-cli.js';
 
 const deployments = resolveResource('deployments')!;
 
@@ -50,11 +57,6 @@ t.test('the generated HPA', async (t) => {
 });
 
 if (requireBuild(t)) {
-  async function withHub(t: { teardown(fn: () => unknown): void }): Promise<{ hub: FakeHub; cli: (args: string[]) => ReturnType<typeof runCli> }> {
-    const hub = await startFakeHub();
-    t.teardown(() => hub.close());
-    return { hub, cli: (args) => runCli(args, { config: hub.configFile }) };
-  }
   const seedWeb = (hub: FakeHub) =>
     hub.seed({
       apiVersion: 'apps/v1',
@@ -64,9 +66,10 @@ if (requireBuild(t)) {
     });
 
   t.test('skiff autoscale creates the HPA', async (t) => {
-    const { hub, cli } = await withHub(t);
+    const { hub, cli, spawned } = await startHubCli(t);
     seedWeb(hub);
-    const result = await cli(['autoscale', 'deployment', 'web', '--cpu-percent=50', '--min=1', '--max=3']);
+    // The built executable: created, exit 0, kubectl's one line.
+    const result = await spawned(['autoscale', 'deployment', 'web', '--cpu-percent=50', '--min=1', '--max=3']);
     t.same(result, { code: 0, stdout: 'horizontalpodautoscaler.autoscaling/web autoscaled\n', stderr: '' });
     t.match(hub.find('HorizontalPodAutoscaler', 'web')?.spec, {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
@@ -84,7 +87,7 @@ if (requireBuild(t)) {
   });
 
   t.test('--dry-run=client prints and creates nothing', async (t) => {
-    const { hub, cli } = await withHub(t);
+    const { hub, cli } = await startHubCli(t);
     seedWeb(hub);
     const yaml = await cli(['autoscale', 'deployment/web', '--max=3', '--cpu-percent=50', '--dry-run=client', '-o', 'yaml']);
     t.equal(yaml.code, 0, yaml.stderr);
@@ -97,8 +100,9 @@ if (requireBuild(t)) {
   });
 
   t.test('errors name the flag or the missing target', async (t) => {
-    const { hub, cli } = await withHub(t);
-    t.same(await cli(['autoscale', 'deployment/web', '--min=3', '--max=2']), { code: 1, stdout: '', stderr: 'error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 2, min: 3\n' });
+    const { hub, cli, spawned } = await startHubCli(t);
+    // The built executable: a usage error exits 1 with the message on stderr only.
+    t.same(await spawned(['autoscale', 'deployment/web', '--min=3', '--max=2']), { code: 1, stdout: '', stderr: 'error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 2, min: 3\n' });
     t.same(await cli(['autoscale', 'deployment/web']), { code: 1, stdout: '', stderr: 'error: --max=MAXPODS is required and must be at least 1, max: -1\n' });
     const missing = await cli(['autoscale', 'deployment/nope', '--max=2']);
     t.equal(missing.code, 1);

@@ -1,3 +1,11 @@
+/**
+ * `skiff apply -f` against a fake hub: creating, leaving unchanged and configuring objects, what
+ * it sends, and how it reports invalid manifests and API errors. The command lines run through
+ * the CLI's own entry function in this process (test/helpers/in-process-cli.ts: a Node start-up
+ * per call was most of this file's time; `-f -` gets its manifests through the same stdin
+ * option); applying a directory and an apply that partly fails, manifests piped to its real
+ * stdin, run through the built executable, where the exit code and the two streams matter most.
+ */
 import t from 'tap';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +15,7 @@ import { requireBuild } from './fixtures/build-check.js';
 import { startFakeHub } from './fixtures/fake-hub.js';
 import { NAMESPACE_EDGE, POD_YAML, deploymentYaml } from './fixtures/manifests.js';
 import { runCli } from './fixtures/run-cli.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
 
 if (requireBuild(t)) {
   const hub = await startFakeHub();
@@ -20,6 +29,7 @@ if (requireBuild(t)) {
   await t.test('apply -f DIR creates every object, in file order', async (t) => {
     await writeFile(join(dir, '01-namespace.yaml'), NAMESPACE_EDGE);
     await writeFile(join(dir, '02-app.yaml'), `${deploymentYaml(2)}---\n${POD_YAML}`);
+    // The built executable: every object created, in file order, exit 0.
     const result = await runCli(['apply', '-f', dir], { config: hub.configFile });
     t.equal(result.stderr, '');
     t.equal(result.stdout, 'namespace/edge created\ndeployment.apps/nginx-deployment created\npod/one created\n');
@@ -34,7 +44,7 @@ if (requireBuild(t)) {
 
   await t.test('applying the same manifests again changes nothing', async (t) => {
     hub.requests.length = 0;
-    const result = await runCli(['apply', '-f', dir], { config: hub.configFile });
+    const result = await runCliInProcess(['apply', '-f', dir], { config: hub.configFile });
     t.equal(result.stdout, 'namespace/edge unchanged\ndeployment.apps/nginx-deployment unchanged\npod/one unchanged\n');
     t.equal(result.code, 0);
     t.same(writes(), []);
@@ -43,7 +53,7 @@ if (requireBuild(t)) {
   await t.test('a changed manifest is configured with a PUT carrying the live resourceVersion', async (t) => {
     hub.requests.length = 0;
     const before = hub.find('Deployment', 'nginx-deployment')!;
-    const result = await runCli(['apply', '-f', '-'], { config: hub.configFile, stdin: deploymentYaml(3) });
+    const result = await runCliInProcess(['apply', '-f', '-'], { config: hub.configFile, stdin: deploymentYaml(3) });
     t.equal(result.stdout, 'deployment.apps/nginx-deployment configured\n');
     t.equal(result.code, 0);
     const put = hub.requests.find((r) => r.method === 'PUT')!;
@@ -55,7 +65,7 @@ if (requireBuild(t)) {
   });
 
   await t.test('-n sets the namespace of documents that name none', async (t) => {
-    const result = await runCli(['apply', '-n', 'edge', '-f', '-'], { config: hub.configFile, stdin: POD_YAML });
+    const result = await runCliInProcess(['apply', '-n', 'edge', '-f', '-'], { config: hub.configFile, stdin: POD_YAML });
     t.equal(result.stdout, 'pod/one created\n');
     t.ok(hub.find('Pod', 'one', 'edge'));
   });
@@ -64,7 +74,7 @@ if (requireBuild(t)) {
     hub.requests.length = 0;
     const bad = join(dir, 'bad');
     await writeFile(`${bad}.yaml`, `${POD_YAML}---\n${deploymentYaml(-1).replace('        image: nginx:1.27\n', '')}---\napiVersion: v1\nkind: Gadget\nmetadata: {name: g}\n`);
-    const result = await runCli(['apply', '-f', join(dir, '02-app.yaml'), '-f', `${bad}.yaml`], { config: hub.configFile });
+    const result = await runCliInProcess(['apply', '-f', join(dir, '02-app.yaml'), '-f', `${bad}.yaml`], { config: hub.configFile });
     t.equal(result.code, 1);
     t.equal(result.stdout, '');
     t.same(result.stderr.trimEnd().split('\n'), [
@@ -76,6 +86,7 @@ if (requireBuild(t)) {
   });
 
   await t.test('an API error on one object is reported kubectl-style and the others still apply', async (t) => {
+    // The built executable, reading its real stdin: a partial failure exits 1, each stream with its part.
     const result = await runCli(['apply', '-f', '-'], {
       config: hub.configFile,
       stdin: `${POD_YAML.replace('name: one', 'name: lost').replace('metadata:\n', 'metadata:\n  namespace: nowhere\n')}---\n${POD_YAML.replace('name: one', 'name: two')}`,
@@ -86,10 +97,10 @@ if (requireBuild(t)) {
   });
 
   await t.test('apply without -f, or with a missing path, is a usage error', async (t) => {
-    const none = await runCli(['apply'], { config: hub.configFile });
+    const none = await runCliInProcess(['apply'], { config: hub.configFile });
     t.equal(none.code, 1);
     t.match(none.stderr, /^error: must specify -f/);
-    const missing = await runCli(['apply', '-f', join(dir, 'nope.yaml')], { config: hub.configFile });
+    const missing = await runCliInProcess(['apply', '-f', join(dir, 'nope.yaml')], { config: hub.configFile });
     t.equal(missing.stderr, `error: the path "${join(dir, 'nope.yaml')}" does not exist\n`);
     t.equal(missing.code, 1);
   });

@@ -1,13 +1,22 @@
+/**
+ * `skiff delete` against a fake hub: what it deletes, how it waits until a node stopped a pod,
+ * and kubectl's messages and exit codes. The command lines run through the CLI's own entry
+ * function in this process (test/helpers/in-process-cli.ts: a Node start-up per call was most of
+ * this file's time); `delete -f -` runs through the built executable, manifests piped to its
+ * stdin, where the exit code of a valid and of an invalid manifest matter most.
+ */
 import t from 'tap';
 import { requireBuild } from './fixtures/build-check.js';
 import { startFakeHub } from './fixtures/fake-hub.js';
 import { deploymentYaml, reportedPod } from './fixtures/manifests.js';
 import { runCli } from './fixtures/run-cli.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
 
 if (requireBuild(t)) {
   const hub = await startFakeHub();
   t.teardown(() => hub.close());
-  const del = (...args: string[]) => runCli(['delete', ...args], { config: hub.configFile });
+  const del = (...args: string[]) => runCliInProcess(['delete', ...args], { config: hub.configFile });
+  const applyStdin = (manifests: string) => runCliInProcess(['apply', '-f', '-'], { config: hub.configFile, stdin: manifests });
   const gets = (path: string): number => hub.requests.filter((r) => r.method === 'GET' && r.path === path).length;
 
   await t.test('a pod bound to a node is deleted, then waited for until its node stopped it', async (t) => {
@@ -31,7 +40,7 @@ if (requireBuild(t)) {
   });
 
   await t.test('TYPE/NAME form, several names, and a qualified kind in the message', async (t) => {
-    await runCli(['apply', '-f', '-'], { config: hub.configFile, stdin: deploymentYaml(1) });
+    await applyStdin(deploymentYaml(1));
     hub.seed(reportedPod('a'));
     hub.seed(reportedPod('b'));
     t.equal((await del('deployment/nginx-deployment')).stdout, 'deployment.apps "nginx-deployment" deleted\n');
@@ -48,7 +57,8 @@ if (requireBuild(t)) {
   });
 
   await t.test('delete -f deletes what the manifests name, validated first', async (t) => {
-    await runCli(['apply', '-f', '-'], { config: hub.configFile, stdin: deploymentYaml(1) });
+    await applyStdin(deploymentYaml(1));
+    // The built executable, reading its real stdin: exit 0 when deleted, 1 and nothing sent when invalid.
     const result = await runCli(['delete', '-f', '-'], { config: hub.configFile, stdin: deploymentYaml(1) });
     t.same(result, { code: 0, stdout: 'deployment.apps "nginx-deployment" deleted\n', stderr: '' });
     hub.requests.length = 0;

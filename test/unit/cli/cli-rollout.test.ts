@@ -1,9 +1,16 @@
+/**
+ * `skiff scale`, `set image` and `rollout status|history|undo|restart|pause|resume` on a
+ * Deployment, against a fake hub, in kubectl's words. The command lines run through the CLI's own
+ * entry function in this process (test/helpers/in-process-cli.ts: a Node start-up per call was
+ * most of this file's time); two commands, a successful scale and a failing rollout status, run
+ * through the built executable, where the exit code and the two streams are what scripts rely on.
+ */
 import t from 'tap';
 import type { KubeObject } from '../../../shared/api/object.js';
 import type { DeploymentStatus } from '../../../shared/api/status-types.js';
 import { requireBuild } from './fixtures/build-check.js';
-import { startFakeHub, type FakeHub } from './fixtures/fake-hub.js';
-import { runCli } from './fixtures/run-cli.js';
+import type { FakeHub } from './fixtures/fake-hub.js';
+import { startHubCli, type HubCli } from './fixtures/hub-cli.js';
 
 const DEPLOY_PATH = '/apis/apps/v1/namespaces/default/deployments/web';
 
@@ -47,22 +54,21 @@ interface DeploymentView {
 
 if (requireBuild(t)) {
   // A fresh hub per test: every test seeds its own Deployment "web".
-  async function withHub(t: { teardown(fn: () => unknown): void }): Promise<{ hub: FakeHub; cli: (args: string[]) => ReturnType<typeof runCli>; web: () => DeploymentView; puts: () => number }> {
-    const hub = await startFakeHub();
-    t.teardown(() => hub.close());
+  async function withHub(t: { teardown(fn: () => unknown): void }): Promise<HubCli & { web: () => DeploymentView; puts: () => number }> {
+    const context = await startHubCli(t);
     return {
-      hub,
-      cli: (args) => runCli(args, { config: hub.configFile }),
-      web: () => hub.find('Deployment', 'web') as unknown as DeploymentView,
-      puts: () => hub.requests.filter((r) => r.method === 'PUT').length,
+      ...context,
+      web: () => context.hub.find('Deployment', 'web') as unknown as DeploymentView,
+      puts: () => context.hub.requests.filter((r) => r.method === 'PUT').length,
     };
   }
 
   t.test('scale', async (t) => {
-    const { hub, cli, web, puts } = await withHub(t);
+    const { hub, cli, spawned, web, puts } = await withHub(t);
     const before = seedWeb(hub, 'web:1', rolledOut);
     hub.conflictPuts = 1;
-    const result = await cli(['scale', 'deployment/web', '--replicas=5']);
+    // The built executable: a write that succeeds after a retry exits 0 with kubectl's one line.
+    const result = await spawned(['scale', 'deployment/web', '--replicas=5']);
     t.same(result, { code: 0, stdout: 'deployment.apps/web scaled\n', stderr: '' });
     t.equal(web().spec.replicas, 5);
     t.equal(puts(), 2, 'a Conflict is retried with a fresh read');
@@ -135,14 +141,15 @@ if (requireBuild(t)) {
   });
 
   t.test('rollout status: deadline exceeded, timeout, not found', async (t) => {
-    const { hub, cli } = await withHub(t);
+    const { hub, cli, spawned } = await withHub(t);
     seedWeb(hub, 'web:2', {
       observedGeneration: 1,
       replicas: 3,
       updatedReplicas: 1,
       conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-x" has timed out progressing.' }],
     });
-    t.same(await cli(['rollout', 'status', 'deployment/web']), { code: 1, stdout: '', stderr: 'error: deployment "web" exceeded its progress deadline\n' });
+    // The built executable: scripts and CI gate on this exit code and stderr line.
+    t.same(await spawned(['rollout', 'status', 'deployment/web']), { code: 1, stdout: '', stderr: 'error: deployment "web" exceeded its progress deadline\n' });
 
     const d = hub.find('Deployment', 'web')!;
     d.status = { observedGeneration: 1, replicas: 3, updatedReplicas: 1, availableReplicas: 3 };

@@ -1,12 +1,15 @@
 /**
  * `skiff rollout history|undo ds/NAME` and `skiff get controllerrevisions`, against a fake hub
- * holding a DaemonSet and its ControllerRevisions, in kubectl 1.32's words.
+ * holding a DaemonSet and its ControllerRevisions, in kubectl 1.32's words. The command lines run
+ * through the CLI's own entry function in this process (test/helpers/in-process-cli.ts: a Node
+ * start-up per call was most of this file's time); the history listing and a refused undo run
+ * through the built executable, where stdout and the exit code matter most.
  */
 import t from 'tap';
 import type { KubeObject } from '../../../shared/api/object.js';
 import { requireBuild } from './fixtures/build-check.js';
-import { startFakeHub, type FakeHub } from './fixtures/fake-hub.js';
-import { runCli } from './fixtures/run-cli.js';
+import type { FakeHub } from './fixtures/fake-hub.js';
+import { startHubCli } from './fixtures/hub-cli.js';
 
 const template = (image: string) => ({ metadata: { labels: { app: 'probe' } }, spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 80, protocol: 'TCP' }] }] } });
 const owner = (uid: string, name = 'probe') => [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name, uid, controller: true, blockOwnerDeletion: true }];
@@ -35,15 +38,9 @@ const templateOf = (hub: FakeHub) => (hub.find('DaemonSet', 'probe')!.spec as { 
 const puts = (hub: FakeHub) => hub.requests.filter((r) => r.method === 'PUT').length;
 
 if (requireBuild(t)) {
-  async function withHub(t: { teardown(fn: () => unknown): void }): Promise<{ hub: FakeHub; cli: (args: string[]) => ReturnType<typeof runCli> }> {
-    const hub = await startFakeHub();
-    t.teardown(() => hub.close());
-    return { hub, cli: (args) => runCli(args, { config: hub.configFile }) };
-  }
-
   /** Revisions 2 (web:1), 3 (web:2, with a change-cause) and 4 (web:3, current), plus another DaemonSet's revision 9. */
   async function threeRevisions(t: { teardown(fn: () => unknown): void }) {
-    const ctx = await withHub(t);
+    const ctx = await startHubCli(t);
     seedProbe(ctx.hub, 'web:3');
     seedRevision(ctx.hub, 'probe-aaa', 2, 'web:1');
     seedRevision(ctx.hub, 'probe-bbb', 3, 'web:2', { annotations: { 'kubernetes.io/change-cause': 'skiff set image ds/probe web=web:2' } });
@@ -53,8 +50,9 @@ if (requireBuild(t)) {
   }
 
   t.test('rollout history ds/NAME lists the revisions it controls, with CHANGE-CAUSE from their annotations', async (t) => {
-    const { cli } = await threeRevisions(t);
-    t.same(await cli(['rollout', 'history', 'ds/probe']), {
+    const { spawned } = await threeRevisions(t);
+    // The built executable: the listing on stdout, exit 0.
+    t.same(await spawned(['rollout', 'history', 'ds/probe']), {
       code: 0,
       stdout: 'daemonset.apps/probe \nREVISION  CHANGE-CAUSE\n2         <none>\n3         skiff set image ds/probe web=web:2\n4         <none>\n\n',
       stderr: '',
@@ -83,7 +81,7 @@ if (requireBuild(t)) {
   });
 
   t.test('a DaemonSet without revisions has no rollout history', async (t) => {
-    const { hub, cli } = await withHub(t);
+    const { hub, cli } = await startHubCli(t);
     seedProbe(hub, 'web:1');
     t.same(await cli(['rollout', 'history', 'ds/probe']), { code: 0, stdout: 'daemonset.apps/probe \nNo rollout history found.\n\n', stderr: '' });
   });
@@ -114,10 +112,11 @@ if (requireBuild(t)) {
   });
 
   t.test('undo with a single revision has nothing to go back to', async (t) => {
-    const { hub, cli } = await withHub(t);
+    const { hub, cli, spawned } = await startHubCli(t);
     seedProbe(hub, 'web:1');
     seedRevision(hub, 'probe-aaa', 1, 'web:1');
-    t.same(await cli(['rollout', 'undo', 'ds/probe']), { code: 1, stdout: '', stderr: 'error: no last revision to roll back to\n' });
+    // The built executable: a refused undo exits 1 with kubectl's message on stderr only.
+    t.same(await spawned(['rollout', 'undo', 'ds/probe']), { code: 1, stdout: '', stderr: 'error: no last revision to roll back to\n' });
     t.same(await cli(['rollout', 'undo', 'ds/nope']), { code: 1, stdout: '', stderr: 'Error from server (NotFound): daemonsets.apps "nope" not found\n' });
     t.equal(puts(hub), 0);
   });
