@@ -147,6 +147,16 @@ export const DEFAULTS = {
      */
     maxQueuedPerClient: 100,
   },
+  /** Services (issue #8): the hub allocates from these as kube-apiserver does from its flags. */
+  services: {
+    /** --service-cluster-ip-range: k3s' default; clusterIPs come from it. */
+    clusterIpCidr: '10.43.0.0/16',
+    /** --service-node-port-range: Kubernetes' default, inclusive at both ends. */
+    nodePortMin: 30000,
+    nodePortMax: 32767,
+    /** sessionAffinityConfig.clientIP.timeoutSeconds when ClientIP affinity is asked for (Kubernetes: 3 h). */
+    clientIpAffinityTimeoutSeconds: 10_800,
+  },
 } as const;
 
 /** Kubernetes' probe defaults (SetDefaults_Probe, SetDefaults_HTTPGetAction). */

@@ -11,6 +11,7 @@ import { MEMORY_PRESSURE_TAINT, NOT_READY_TAINT, UNREACHABLE_TAINT } from '../..
 import { nodeLostPolicyOf, type NodeLostPolicy } from '../../shared/api/annotations.js';
 import { defaultDaemonSet } from './daemonset-defaults.js';
 import { foldStringData } from '../../shared/api/schema/config.js';
+import { defaultService } from '../objects/service-defaults.js';
 
 /** Kubernetes: ":latest" or no tag means Always, anything else IfNotPresent. */
 export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
@@ -189,6 +190,8 @@ export function applyDefaults(object: KubeObject): KubeObject {
       return defaultHorizontalPodAutoscaler(object);
     case 'Namespace':
       return defaultNamespace(object);
+    case 'Service':
+      return defaultService(object);
     case 'Secret':
       // As kube-apiserver: stringData is write-only, folded into data (base64) and never stored.
       return foldStringData(object as KubeObject & { data?: Record<string, string>; stringData?: Record<string, string>; type?: string }) as KubeObject;

@@ -23,6 +23,8 @@ import { nodeCells, nodeColumns } from './node.js';
 import { podCells, podColumns } from './pod.js';
 import { replicaSetCells, replicaSetColumns } from './replica-set.js';
 import { secretCells, secretColumns } from './secret.js';
+import { endpointsCells, endpointsColumns, serviceCells, serviceColumns } from './service.js';
+import type { Endpoints, Service } from '../../shared/api/schema/service.js';
 import { bindingCells, bindingColumns, roleCells, roleColumns, serviceAccountCells, serviceAccountColumns } from './rbac.js';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount } from '../../shared/api/schema/rbac.js';
 import { partialObjectMetadata, type Table, type TableCell, type TableColumnDefinition } from './table.js';
@@ -42,6 +44,8 @@ const PRINTERS: Record<string, Printer> = {
   'v1/Event': { columns: eventColumns, cells: (o, now) => eventCells(o as unknown as Event, now) },
   'v1/ConfigMap': { columns: configMapColumns, cells: (o, now) => configMapCells(o as unknown as ConfigMap, now) },
   'v1/Secret': { columns: secretColumns, cells: (o, now) => secretCells(o as unknown as Secret, now) },
+  'v1/Service': { columns: serviceColumns, cells: (o, now) => serviceCells(o as unknown as Service, now) },
+  'v1/Endpoints': { columns: endpointsColumns, cells: (o, now) => endpointsCells(o as unknown as Endpoints, now) },
   'apps/Deployment': { columns: deploymentColumns, cells: (o, now) => deploymentCells(o as unknown as Deployment, now) },
   'apps/ReplicaSet': { columns: replicaSetColumns, cells: (o, now) => replicaSetCells(o as unknown as ReplicaSet, now) },
   'apps/DaemonSet': { columns: daemonSetColumns, cells: (o, now) => daemonSetCells(o as unknown as DaemonSet, now) },

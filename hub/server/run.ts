@@ -35,6 +35,8 @@ import { StatusIngest } from '../ingest/status-ingest.js';
 import { printTable } from '../printers/registry.js';
 import { SchedulerController } from '../scheduler/scheduler-controller.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { serviceAdmission } from '../objects/service-allocation.js';
+import { EndpointsController } from '../controllers/endpoints-controller.js';
 import { SecretEncryption } from '../store/secret-encryption.js';
 import { MetricsDb } from '../metrics/metrics-db.js';
 import { startMetricsIngest } from '../metrics/metrics-ingest.js';
@@ -103,6 +105,8 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   const identity = loadOrCreateIdentity(options.dataDir, tls?.caHash);
   const store = new SqliteStore(join(options.dataDir, HUB_FILES.database), {
     secretEncryption: new SecretEncryption(options.encryptionKeyFile ?? join(options.dataDir, HUB_FILES.encryptionKey)),
+    // Service clusterIPs and nodePorts are chosen inside the write that stores the Service.
+    admission: serviceAdmission(),
   });
   await ensureBuiltinNamespaces(store);
   const bootstrapped = await ensureBootstrapPolicy(store);
@@ -147,6 +151,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     new GarbageCollector(store, logger),
     new NamespaceController(store, logger),
     new ServiceAccountController(store, logger),
+    new EndpointsController(store, logger),
     new ClusterRoleAggregationController(store, logger),
     new TaintEviction(store, logger, recorder),
     new HorizontalPodAutoscalerController(store, logger, recorder, usage, {

@@ -11,7 +11,7 @@ import type { KubeObject } from '../../shared/api/object.js';
 import { groupResource, type ResourceType } from '../../shared/api/resources.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 import { decodeRow, rowContext, sealedKeyIds, type SecretEncryption } from './secret-encryption.js';
-import type { BootstrapToken, Change, ChangeListener, DispatchRecord, NodeCredential, ServiceAccountToken, Store } from './store.js';
+import type { BootstrapToken, Change, ChangeListener, DispatchRecord, NodeCredential, ServiceAccountToken, Store, WriteAdmission } from './store.js';
 
 interface CredentialRow {
   node: string;
@@ -56,6 +56,8 @@ interface ListedRow extends ObjectRow {
 export interface SqliteStoreOptions {
   /** Seals Secret rows at rest (hub/store/secret-encryption.ts); without it every row is plain JSON. */
   secretEncryption?: SecretEncryption;
+  /** Runs inside every create and update transaction (store.ts WriteAdmission); none: objects are written as given. */
+  admission?: WriteAdmission;
 }
 
 function resourceKey(resource: ResourceType): string {
@@ -72,10 +74,12 @@ export class SqliteStore implements Store {
   private readonly statements;
 
   private readonly secretEncryption: SecretEncryption | undefined;
+  private readonly admission: WriteAdmission | undefined;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = openDurableDatabase(file, MIGRATIONS);
     this.secretEncryption = options.secretEncryption;
+    this.admission = options.admission;
     try {
       this.secretEncryption?.attach(sealedKeyIds(this.db));
     } catch (err) {
@@ -166,9 +170,10 @@ export class SqliteStore implements Store {
       if (this.readRow(resource, namespace, name)) {
         throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `${groupResource(resource)} "${name}" already exists`);
       }
+      const admitted = this.admit(resource, object, undefined);
       const rv = this.nextRevision();
       const stored: KubeObject = {
-        ...object,
+        ...admitted,
         metadata: {
           ...object.metadata,
           ...(resource.namespaced ? { namespace } : {}),
@@ -200,10 +205,11 @@ export class SqliteStore implements Store {
           `Operation cannot be fulfilled on ${groupResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
         );
       }
+      const admitted = this.admit(resource, object, previous);
       const rv = this.nextRevision();
-      const specChanged = JSON.stringify(object.spec) !== JSON.stringify(previous.spec);
+      const specChanged = JSON.stringify(admitted.spec) !== JSON.stringify(previous.spec);
       const stored: KubeObject = {
-        ...object,
+        ...admitted,
         metadata: {
           ...object.metadata,
           uid: previous.metadata.uid,
@@ -230,6 +236,14 @@ export class SqliteStore implements Store {
     })();
     if (removed) this.emit({ type: 'DELETED', resource, object: removed });
     return removed;
+  }
+
+  /** The WriteAdmission step of a create (previous undefined) or update, inside its transaction. */
+  private admit(resource: ResourceType, object: KubeObject, previous: KubeObject | undefined): KubeObject {
+    if (!this.admission) return object;
+    const list = (listed: ResourceType): KubeObject[] =>
+      this.statements.listAll.all(resourceKey(listed)).map((row) => this.decodeRow(listed, row.namespace, row.name, row.data));
+    return this.admission({ resource, object, previous, list });
   }
 
   async revision(): Promise<number> {

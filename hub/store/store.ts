@@ -64,6 +64,22 @@ export interface DispatchRecord {
   contentHash: string;
 }
 
+/**
+ * A step run inside the store's write transaction, before a create or update is written: it sees
+ * the object as it will be stored (and the stored one, on update), may read other objects of the
+ * same transaction, and returns the object to write or throws (nothing is written). This is where
+ * values that must be unique across objects are chosen, as Services' clusterIPs and nodePorts
+ * (hub/objects/service-allocation.ts): two writes at once can never pick the same one.
+ * Synchronous, so that no other write interleaves.
+ */
+export type WriteAdmission = (write: {
+  resource: ResourceType;
+  object: KubeObject;
+  previous: KubeObject | undefined;
+  /** Every stored object of a resource, as this transaction sees it. */
+  list(resource: ResourceType): KubeObject[];
+}) => KubeObject;
+
 export interface Store {
   get(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   /** All objects of a resource, in one namespace or (undefined) in all, ordered by namespace and name. */

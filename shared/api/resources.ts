@@ -10,6 +10,7 @@ import { configMap, secret } from './schema/config.js';
 import { controllerRevision } from './schema/controller-revision.js';
 import { event } from './schema/event.js';
 import { pod } from './schema/pod.js';
+import { endpoints, service } from './schema/service.js';
 import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccount } from './schema/rbac.js';
 import { daemonSet, deployment, replicaSet } from './schema/workloads.js';
 
@@ -32,6 +33,8 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], schema: event },
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], schema: configMap },
   { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true, shortNames: [], schema: secret },
+  { group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], schema: service },
+  { group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'], schema: endpoints },
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], schema: deployment },
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], schema: replicaSet },
   { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true, shortNames: ['ds'], schema: daemonSet },

@@ -4,7 +4,7 @@ import { qualifiedKind, resourcePath } from '../../../shared/api/resources.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
 import type { ValidDocument } from '../../../shared/manifest/parse.js';
-import { HubUnreachableError, isApiStatusError } from '../api-errors.js';
+import { ApiStatusError, HubUnreachableError, isApiStatusError } from '../api-errors.js';
 import { decideApply, normalizeManifest } from '../apply-plan.js';
 import type { CliContext } from '../context.js';
 import type { HubClient } from '../hub-client.js';
@@ -31,9 +31,18 @@ export async function runApply(options: ApplyOptions, ctx: CliContext): Promise<
     } catch (err) {
       // An unreachable hub fails every object the same way: say it once.
       if (err instanceof HubUnreachableError) throw err;
-      ctx.report(err);
+      ctx.report(withSource(err, doc));
     }
   }
+}
+
+/**
+ * kubectl's AddSourceToErr: a refusal from the server names the file it came from (and, as
+ * Skiff's local validation does, the document), so a user applying a directory knows which one.
+ */
+function withSource(err: unknown, doc: ValidDocument): unknown {
+  if (!(err instanceof ApiStatusError)) return err;
+  return new ApiStatusError(err.httpStatus, { ...err.status, message: `error when applying "${doc.source}" (document ${doc.index}): ${err.status.message ?? err.message}` });
 }
 
 export async function applyOne(client: HubClient, doc: ValidDocument, defaultNamespace: string): Promise<ApplyOutcome> {

@@ -45,7 +45,7 @@ t.test('parses subresources of namespaced and cluster-scoped objects', async (t)
 
 t.test('refuses unknown groups, versions and plurals, and namespaced paths of cluster-scoped kinds', async (t) => {
   const table = [
-    '/api/v1/services',
+    '/api/v1/replicationcontrollers',
     '/api/v2/pods',
     '/apis/apps/v1/pods',
     '/apis/extensions/v1beta1/deployments',
