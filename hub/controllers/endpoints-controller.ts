@@ -7,7 +7,8 @@
  * Level-triggered: a Service change enqueues it; a Pod change enqueues every known Service of its
  * namespace that selects it now or selected it before the write (its labels may have changed);
  * a managed Endpoints changed or deleted by someone else enqueues its Service; the periodic resync
- * enqueues every Service. A sync that finds the Endpoints already right writes nothing.
+ * enqueues every Service, and the first one also every Endpoints left without its Service. A
+ * sync that finds the Endpoints already right writes nothing.
  */
 import { canonicalJson } from '../../shared/canonical-json.js';
 import type { KubeObject } from '../../shared/api/object.js';
@@ -29,6 +30,8 @@ type EndpointsObject = KubeObject & { subsets?: EndpointSubset[] };
 export class EndpointsController extends QueueController {
   /** Every Service by "namespace/name", from change events and resync: which ones a Pod change touches. */
   private readonly known = new Map<string, KubeObject>();
+  /** Whether the first resync has looked for Endpoints whose Service is gone (see resync). */
+  private leftoversChecked = false;
 
   constructor(store: Store, logger: Logger) {
     super('endpoints-controller', store, logger);
@@ -58,6 +61,15 @@ export class EndpointsController extends QueueController {
       const k = key(service.metadata.namespace, service.metadata.name!);
       this.known.set(k, service);
       this.queue.add(k);
+    }
+    if (!this.leftoversChecked) {
+      // kube-controller-manager's checkLeftoverEndpoints, once at start: a hub stopped between
+      // deleting a Service and deleting its Endpoints left one with no Service; its sync deletes it.
+      for (const ep of await this.store.list(endpointsResource)) {
+        const k = key(ep.metadata.namespace, ep.metadata.name!);
+        if (!this.known.has(k)) this.queue.add(k);
+      }
+      this.leftoversChecked = true;
     }
   }
 

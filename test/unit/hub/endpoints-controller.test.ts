@@ -101,3 +101,19 @@ t.test('Services that existed before the controller get their Endpoints at resyn
   await controller.idle();
   t.same(ips(await h.store.get(endpoints, 'default', 'web')), { ready: ['10.0.0.1'], notReady: [] });
 });
+
+t.test('an Endpoints left without its Service (a hub stopped in between) is deleted at the first resync, and only then', async (t) => {
+  const h = controllerHarness(t, () => ({ controllers: [] }));
+  const leftover = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'gone', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.0.0.9' }], ports: [{ port: 80 }] }] };
+  await h.store.create(endpoints, leftover as KubeObject);
+  const controller = new EndpointsController(h.store, logger);
+  t.teardown(() => controller.stop());
+  await controller.resync();
+  await controller.idle();
+  t.equal(await h.store.get(endpoints, 'default', 'gone'), undefined, 'the leftover is deleted');
+
+  await h.store.create(endpoints, { ...leftover, metadata: { name: 'by-hand', namespace: 'default' } } as KubeObject);
+  await controller.resync();
+  await controller.idle();
+  t.ok(await h.store.get(endpoints, 'default', 'by-hand'), 'a later resync leaves Endpoints written by hand alone');
+});
