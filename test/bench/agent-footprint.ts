@@ -65,7 +65,7 @@ export async function benchAgentFootprint(windowMs: number): Promise<string[]> {
   try {
     const node = await cluster.startAgent('footprint', ['--metrics-interval', '10s']);
     const pid = cluster.agentPid(node)!;
-    await cluster.skiff(['apply', '-f', '-'], { input: deployment(10) });
+    await cluster.skiffProcess(['apply', '-f', '-'], { input: deployment(10) });
     await waitFor('10 pods running', async () => (await cluster.containers(node)).filter((c) => c.state === 'running').length === 10, { timeoutMs: 120_000 });
     // Settle, then measure over the window: every 10 s the agent samples and sends usage.
     await new Promise((resolve) => setTimeout(resolve, 20_000));

@@ -36,16 +36,16 @@ export async function benchRollout(iterations: number): Promise<string[]> {
   const updateSamples: number[] = [];
   const undoSamples: number[] = [];
   try {
-    await cluster.skiff(['apply', '-f', fixture('web-deployment.yaml')]);
+    await cluster.skiffProcess(['apply', '-f', fixture('web-deployment.yaml')]);
     await waitFor('web:1 rolled out', () => rolledOut(cluster, 'skiff-test/web:1'), { intervalMs: 50, timeoutMs: 60_000 });
     for (let i = 0; i < iterations; i++) {
       const start = performance.now();
-      await cluster.skiff(['set', 'image', 'deployment/web', 'web=skiff-test/web:2']);
+      await cluster.skiffProcess(['set', 'image', 'deployment/web', 'web=skiff-test/web:2']);
       await waitFor('web:2 rolled out', () => rolledOut(cluster, 'skiff-test/web:2'), { intervalMs: 50, timeoutMs: 60_000 });
       updateSamples.push(performance.now() - start);
 
       const undone = performance.now();
-      await cluster.skiff(['rollout', 'undo', 'deployment/web']);
+      await cluster.skiffProcess(['rollout', 'undo', 'deployment/web']);
       await waitFor('web:1 rolled back', () => rolledOut(cluster, 'skiff-test/web:1'), { intervalMs: 50, timeoutMs: 60_000 });
       undoSamples.push(performance.now() - undone);
     }

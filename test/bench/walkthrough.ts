@@ -36,7 +36,7 @@ export async function benchWalkthrough(iterations: number): Promise<string[]> {
   try {
     for (let i = 0; i < iterations; i++) {
       const start = performance.now();
-      await cluster.skiff(['apply', '-f', fixture('web-deployment.yaml')]);
+      await cluster.skiffProcess(['apply', '-f', fixture('web-deployment.yaml')]);
       await waitFor('3/3 running', async () => {
         const pods = await webPods(cluster);
         return pods.length === 3 && pods.every(isRunningAndReady);
@@ -55,7 +55,7 @@ export async function benchWalkthrough(iterations: number): Promise<string[]> {
       }, { intervalMs: 50 });
       healReportedSamples.push(performance.now() - removed);
 
-      await cluster.skiff(['delete', 'deployment', 'web']);
+      await cluster.skiffProcess(['delete', 'deployment', 'web']);
       await waitFor('containers gone', async () => (await cluster.containers(node)).length === 0);
     }
   } finally {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { docker, run, spawnSkiff, stop, SKIFF_BIN, type RunResult } from './processes.js';
+import { runCliInProcess } from './in-process-cli.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
@@ -184,7 +185,18 @@ export class TestCluster {
   }
 
   /** Runs the real CLI against this cluster's hub. */
+  /**
+   * `skiff ARGS` as the admin, run inside this process (hub/cli/main.ts's `run`, as
+   * test/helpers/in-process-cli.ts does it): what these tests check is the hub's and the agents'
+   * behaviour, and a Node start-up per command (~1 s on a loaded 2-core machine) was a large share
+   * of the suite's time. The executable itself is what `skiffProcess` runs.
+   */
   skiff(args: string[], options: { input?: string } = {}): Promise<RunResult> {
+    return runCliInProcess(args, { config: this.configFile, ...(options.input !== undefined ? { stdin: options.input } : {}) });
+  }
+
+  /** `skiff ARGS` through bin/skiff.js in a process of its own, as a user's shell runs it (exit code, streams, start-up). */
+  skiffProcess(args: string[], options: { input?: string } = {}): Promise<RunResult> {
     return run(process.execPath, [SKIFF_BIN, ...args], { ...options, env: { SKIFF_CONFIG: this.configFile } });
   }
 

@@ -18,7 +18,7 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
   const node = cluster.nodeName('edge1');
 
   const started = Date.now();
-  const apply = await cluster.skiff(['apply', '-f', fixture('web-deployment.yaml')]);
+  const apply = await cluster.skiffProcess(['apply', '-f', fixture('web-deployment.yaml')]);
   t.equal(apply.code, 0, `apply succeeds: ${apply.stderr}`);
   t.equal(apply.stdout.trim(), 'deployment.apps/web created');
 
@@ -62,11 +62,11 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
   await t.test('get prints kubectl columns', async (t) => {
     // Independent reads of one settled state: all at once.
     const [getPods, getDeploy, getNodes, wide, yaml, deployment, list] = await Promise.all([
-      cluster.skiff(['get', 'pods']),
-      cluster.skiff(['get', 'deployments']),
-      cluster.skiff(['get', 'nodes']),
-      cluster.skiff(['get', 'pods', '-o', 'wide']),
-      cluster.skiff(['get', 'deployment', 'web', '-o', 'yaml']),
+      cluster.skiffProcess(['get', 'pods']),
+      cluster.skiffProcess(['get', 'deployments']),
+      cluster.skiffProcess(['get', 'nodes']),
+      cluster.skiffProcess(['get', 'pods', '-o', 'wide']),
+      cluster.skiffProcess(['get', 'deployment', 'web', '-o', 'yaml']),
       cluster.getJson<{ status: { readyReplicas: number; availableReplicas: number; replicas: number } }>(['get', 'deployment', 'web']),
       cluster.getJson<{ kind: string; items: unknown[] }>(['get', 'pods']),
     ]);
@@ -93,14 +93,14 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
   });
 
   await t.test('applying the same file again changes nothing', async (t) => {
-    const again = await cluster.skiff(['apply', '-f', fixture('web-deployment.yaml')]);
+    const again = await cluster.skiffProcess(['apply', '-f', fixture('web-deployment.yaml')]);
     t.equal(again.stdout.trim(), 'deployment.apps/web unchanged');
     const now = await listPods(cluster, 'app=web');
     t.same(now.map((p) => p.metadata.name).sort(), pods.map((p) => p.metadata.name).sort(), 'same pods');
   });
 
   await t.test('cluster-info and version answer from the hub', async (t) => {
-    const [info, version] = await Promise.all([cluster.skiff(['cluster-info']), cluster.skiff(['version'])]);
+    const [info, version] = await Promise.all([cluster.skiffProcess(['cluster-info']), cluster.skiffProcess(['version'])]);
     t.equal(info.code, 0);
     t.match(info.stdout, `Skiff hub is running at ${cluster.apiUrl}`);
     t.equal(version.code, 0);
@@ -109,14 +109,14 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
 
   await t.test('a changed manifest is configured: scaling down and back up', async (t) => {
     const manifest = readFileSync(fixture('web-deployment.yaml'), 'utf8');
-    const down = await cluster.skiff(['apply', '-f', '-'], { input: manifest.replace('replicas: 3', 'replicas: 2') });
+    const down = await cluster.skiffProcess(['apply', '-f', '-'], { input: manifest.replace('replicas: 3', 'replicas: 2') });
     t.equal(down.stdout.trim(), 'deployment.apps/web configured');
     await waitFor('2 pods', async () => {
       const list = await listPods(cluster, 'app=web');
       return list.length === 2 && list.every(isRunningAndReady);
     });
     await waitFor('2 containers', async () => (await cluster.containers(node)).length === 2);
-    const up = await cluster.skiff(['apply', '-f', fixture('web-deployment.yaml')]);
+    const up = await cluster.skiffProcess(['apply', '-f', fixture('web-deployment.yaml')]);
     t.equal(up.stdout.trim(), 'deployment.apps/web configured');
     const after = await waitFor('3 pods again', async () => {
       const list = await listPods(cluster, 'app=web');
@@ -129,7 +129,7 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
 
   await t.test('a deleted pod is replaced by the deployment', async (t) => {
     const victim = pods[0]!.metadata.name!;
-    const del = await cluster.skiff(['delete', 'pod', victim]);
+    const del = await cluster.skiffProcess(['delete', 'pod', victim]);
     t.equal(del.code, 0, del.stderr);
     t.equal(del.stdout.trim(), `pod "${victim}" deleted`);
     const after = await waitFor('a replacement pod Running', async () => {
@@ -151,7 +151,7 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
     });
     t.comment(`measured: docker rm -f to replacement Running (as reported to the hub) took ${Date.now() - removedAt} ms`);
     t.not(healed.status!.containerStatuses![0]!.containerID, pod!.status!.containerStatuses![0]!.containerID, 'a new container');
-    const get = await cluster.skiff(['get', 'pod', pod!.metadata.name!]);
+    const get = await cluster.skiffProcess(['get', 'pod', pod!.metadata.name!]);
     t.match(get.stdout, new RegExp(`${pod!.metadata.name}\\s+1/1\\s+Running\\s+1`));
   });
 
@@ -170,7 +170,7 @@ t.test('deploy, inspect, heal and delete an application', async (t) => {
   });
 
   await t.test('deleting the deployment removes its pods and containers', async (t) => {
-    const del = await cluster.skiff(['delete', 'deployment', 'web']);
+    const del = await cluster.skiffProcess(['delete', 'deployment', 'web']);
     t.equal(del.code, 0, del.stderr);
     t.equal(del.stdout.trim(), 'deployment.apps "web" deleted');
     await waitFor('no pods left', async () => (await listPods(cluster, 'app=web')).length === 0);
