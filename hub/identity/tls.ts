@@ -128,7 +128,9 @@ function serialNumber(): string {
   return `01${randomBytes(15).toString('hex')}`;
 }
 
-export function createCa(now: Date, commonName = `skiff-ca@${Math.floor(now.getTime() / 1000)}`): { certPem: string; keyPem: string } {
+// The CN is written as a PrintableString (node-forge's default), where Go's x509, and so kubectl,
+// refuses '@' (Go itself writes such a name as a UTF8String). '-' is a PrintableString character.
+export function createCa(now: Date, commonName = `skiff-ca-${Math.floor(now.getTime() / 1000)}`): { certPem: string; keyPem: string } {
   const keys = rsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { loadOrCreateIdentity, writeAdminConfig } from '../../../hub/identity/bootstrap.js';
-import { CA_VALIDITY_MS, canonicalIp, loadOrCreateTls, requiredSans, SERVER_CERT_VALIDITY_MS, sansOf, serverCertProblem } from '../../../hub/identity/tls.js';
+import { CA_VALIDITY_MS, canonicalIp, createCa, loadOrCreateTls, requiredSans, SERVER_CERT_VALIDITY_MS, sansOf, serverCertProblem } from '../../../hub/identity/tls.js';
 import { caHashOf, parseJoinToken } from '../../../shared/join-token.js';
 import { parseClientConfig } from '../../../hub/cli/client-config-loader.js';
 import { resolveHubOptions } from '../../../hub/cli/actions/hub.js';
@@ -151,4 +151,11 @@ t.test('skiff hub: TLS by default; --plain-http, --plain-mqtt and repeatable --t
     plainMqtt: true,
     tlsSans: ['hub.lan', '10.0.0.9'],
   });
+});
+
+t.test("the CA's name is made of PrintableString characters only: Go's x509 (kubectl) refuses the certificate otherwise", async (t) => {
+  const { certPem } = createCa(new Date('2026-12-05T00:00:00Z'));
+  const subject = new X509Certificate(certPem).subject;
+  t.equal(subject, 'CN=skiff-ca-1796428800');
+  t.match(subject, /^[A-Za-z0-9 '()+,\-./:=?]*$/);
 });
