@@ -189,6 +189,8 @@ export const HUB_FILES = {
   metricsDatabase: 'metrics.db',
   joinToken: 'join-token',
   adminConfig: 'admin.config',
+  /** The same admin credentials as a kubeconfig, for the real kubectl (docs/kubectl.md). */
+  kubeconfig: 'kubeconfig',
   /** The API audit log (hub/auth/audit-log.ts), one JSON Event a line; `skiff hub --audit-log-path` overrides. */
   auditLog: 'audit.log',
   /** Keys that encrypt Secrets at rest (hub/identity/encryption-key.ts); `skiff hub --encryption-key-file` moves it. */

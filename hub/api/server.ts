@@ -21,6 +21,8 @@ import { handleTokens, isTokensPath } from './tokens.js';
 import type { MetricsService } from '../metrics/metrics-service.js';
 import { METRICS_GROUP_PREFIXES, metricsApi } from './metrics-api.js';
 import { deleteOptions, evictionOptions } from './delete-options.js';
+import { buildDiscovery, discoveryBody, isDiscoveryPath } from './discovery.js';
+import { buildOpenApiV3, isOpenApiV3Path, openApiV3Body } from './openapi.js';
 import { parseResourcePath, type ResourceRoute } from './paths.js';
 import { ResourceHandlers } from './resource-handlers.js';
 import { fieldFilter, labelFilter } from './selectors.js';
@@ -110,6 +112,19 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/**
+ * `kubectl --dry-run=server` sends `?dryRun=All` on a create or replace and `dryRun: ["All"]` in a
+ * delete's DeleteOptions. Until Skiff honours it, refusing beats a dry run that writes.
+ */
+function dryRunUnsupported(): SkiffError {
+  return new SkiffError('SKIFF_ERR_BAD_REQUEST', 'dryRun is not supported by this server yet');
+}
+
+function refuseDryRun(deleteOptions: unknown): void {
+  const dryRun = (deleteOptions as { dryRun?: unknown } | null | undefined)?.dryRun;
+  if (dryRun !== undefined && !(Array.isArray(dryRun) && dryRun.length === 0)) throw dryRunUnsupported();
+}
+
 function wantsTable(req: IncomingMessage): boolean {
   const accept = req.headers.accept ?? '';
   return accept.split(',').some((part) => part.includes('as=Table') && part.includes('g=meta.k8s.io'));
@@ -117,6 +132,8 @@ function wantsTable(req: IncomingMessage): boolean {
 
 export function createApiServer(deps: ApiDependencies): Server {
   const handlers = new ResourceHandlers(deps.store);
+  const discovery = buildDiscovery({ metrics: deps.usage !== undefined });
+  const openapi = buildOpenApiV3(KUBE_COMPAT_VERSION);
   const log = deps.logger.child({ component: 'api' });
   const watchCache = new WatchCache(deps.watch?.cacheCapacity);
   const stopCaching = deps.store.onChange((change) => watchCache.add(change));
@@ -173,6 +190,12 @@ export function createApiServer(deps: ApiDependencies): Server {
     const answered = await gate.answer(context.auth, () => readJson(req));
     if (answered) return send(res, answered.code, answered.body);
 
+    // Discovery (hub/api/discovery.ts): every authenticated user may read it (system:discovery).
+    if (isDiscoveryPath(url.pathname)) {
+      return send(res, 200, discoveryBody(discovery, method, url.pathname, req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`));
+    }
+    // What kubectl reads before it sends an object (hub/api/openapi.ts); /openapi/v2 is not served.
+    if (isOpenApiV3Path(url.pathname)) return send(res, 200, openApiV3Body(openapi, method, url.pathname));
     if (isTokensPath(url.pathname)) {
       const [code, body] = await handleTokens(deps.store, method, url.pathname, () => readOptionalJson(req), { caHash: deps.caHash ?? (() => undefined) });
       return send(res, code, body);
@@ -197,9 +220,12 @@ export function createApiServer(deps: ApiDependencies): Server {
     const table = wantsTable(req);
     const named = r.name !== undefined ? { ...r, name: r.name } : undefined;
     context.target = { kind: r.resource.plural, ...(r.resource.group ? { group: r.resource.group } : {}), ...(r.name !== undefined ? { name: r.name } : {}) };
+    if (method !== 'GET' && url.searchParams.has('dryRun')) throw dryRunUnsupported();
     if (r.subresource === 'eviction' && r.resource.kind === 'Pod' && named && method === 'POST') {
       // policy/v1 Eviction: no PodDisruptionBudgets yet, so nothing refuses it; the Pod is deleted as its options say.
-      await handlers.delete(named, evictionOptions(named.name, await readJson(req)));
+      const eviction = await readJson(req);
+      refuseDryRun((eviction as { deleteOptions?: unknown } | null)?.deleteOptions);
+      await handlers.delete(named, evictionOptions(named.name, eviction));
       return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
     }
     if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
@@ -230,9 +256,12 @@ export function createApiServer(deps: ApiDependencies): Server {
         await gate.confirmNoEscalation(context.auth, body);
         return send(res, 200, await handlers.replace(named, body));
       }
-      case 'DELETE':
+      case 'DELETE': {
         if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
-        return send(res, 200, await handlers.delete(named, deleteOptions(url.searchParams, await readOptionalJson(req))));
+        const options = await readOptionalJson(req);
+        refuseDryRun(options);
+        return send(res, 200, await handlers.delete(named, deleteOptions(url.searchParams, options)));
+      }
       default:
         throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `the server does not allow this method on the requested resource (${method})`);
     }

@@ -7,6 +7,7 @@ import { defineApply } from './commands/apply.js';
 import { defineAuth } from './commands/auth.js';
 import { defineAutoscale } from './commands/autoscale.js';
 import { defineClusterInfo } from './commands/cluster-info.js';
+import { defineConfig } from './commands/config.js';
 import { defineCordon } from './commands/cordon.js';
 import { defineCreate } from './commands/create.js';
 import { defineDelete } from './commands/delete.js';
@@ -62,6 +63,7 @@ export function buildProgram(ctx: CliContext): Command {
   defineTop(program, ctx);
   defineClusterInfo(program, ctx);
   defineAuth(program, ctx);
+  defineConfig(program, ctx);
   defineVersion(program, ctx);
   defineHub(program, ctx);
   defineToken(program, ctx);

@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { HUB_FILES } from '../../shared/defaults.js';
 import { formatJoinToken, parseJoinToken } from '../../shared/join-token.js';
 import type { ClientConfig } from '../client-config.js';
+import { buildKubeconfig, kubeconfigYaml } from '../kubeconfig.js';
 import { randomToken } from './secrets.js';
 
 export interface HubIdentity {
@@ -54,7 +55,8 @@ export function loadOrCreateIdentity(dataDir: string, caHash?: string): HubIdent
 }
 
 /**
- * (Re)writes DIR/admin.config for the current API URL; mode 0600 since it holds the token.
+ * (Re)writes DIR/admin.config for the current API URL, and DIR/kubeconfig with the same server, CA
+ * and token for kubectl; mode 0600 since they hold the token. Returns admin.config's path.
  * `caPem`: the CA the CLI must trust (kubeconfig's certificate-authority-data), for an https URL.
  */
 export function writeAdminConfig(dataDir: string, server: string, token: string, caPem?: string): string {
@@ -68,5 +70,7 @@ export function writeAdminConfig(dataDir: string, server: string, token: string,
   };
   writeFileSync(file, stringify(config), { mode: 0o600 });
   chmodSync(file, 0o600);
+  const kubeconfig = kubeconfigYaml(buildKubeconfig({ server, token, ...(caPem !== undefined ? { caPem } : {}) }));
+  writeSecretFile(join(dataDir, HUB_FILES.kubeconfig), kubeconfig.trimEnd());
   return file;
 }

@@ -1,0 +1,174 @@
+/**
+ * The real kubectl (v1.32, /usr/bin/kubectl, never faked) against a real hub (issue #12, first
+ * slice): with the kubeconfig `skiff config kubeconfig` prints (the same the hub writes beside
+ * admin.config), kubectl discovers every kind the hub serves, lists and gets each of them with
+ * its own columns, applies manifests that create objects, and RBAC applies to it as to skiff.
+ * Assertions are on kubectl's own output. No agent: the Pods stay Pending, which is enough to list them.
+ */
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse as parseYaml } from 'yaml';
+import { KUBE_COMPAT_VERSION } from '../../shared/defaults.js';
+import { RESOURCES, groupResource } from '../../shared/api/resources.js';
+import { TestCluster } from '../helpers/cluster.js';
+import { run, type RunResult } from '../helpers/processes.js';
+import { repoRoot } from '../helpers/repo.js';
+import { waitFor } from '../helpers/wait.js';
+
+const KUBECTL = '/usr/bin/kubectl';
+const example = (name: string): string => join(repoRoot(), 'docs', 'examples', name);
+
+/** Rows of a kubectl table, each split on whitespace (no cell of these tables has a space). */
+function rows(stdout: string): string[][] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/));
+}
+
+const cluster = await TestCluster.start(t);
+
+/** kubectl with `kubeconfig`; HOME is a fresh directory, so no discovery cache of another run is read. */
+function kubectlWith(kubeconfig: string): (args: string[]) => Promise<RunResult> {
+  const home = join(cluster.dir, `kube-home-${Math.random().toString(36).slice(2, 8)}`);
+  mkdirSync(home);
+  return (args) => run(KUBECTL, args, { env: { KUBECONFIG: kubeconfig, HOME: home } });
+}
+
+const printed = await cluster.skiff(['config', 'kubeconfig']);
+const kubeconfigFile = join(cluster.dir, 'kubeconfig.yaml');
+writeFileSync(kubeconfigFile, printed.stdout, { mode: 0o600 });
+const kubectl = kubectlWith(kubeconfigFile);
+
+t.test('`skiff config kubeconfig` prints what the hub wrote beside admin.config', async (t) => {
+  t.same([printed.code, printed.stderr], [0, '']);
+  const written = join(cluster.hubDataDir, 'kubeconfig');
+  t.equal(statSync(written).mode & 0o777, 0o600, 'DATA/kubeconfig holds the admin token: 0600');
+  t.same(parseYaml(printed.stdout), parseYaml(readFileSync(written, 'utf8')));
+  const config = parseYaml(printed.stdout) as { clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }> };
+  t.equal(config.clusters[0]?.cluster.server, cluster.apiUrl);
+  t.equal(Buffer.from(config.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString('utf8'), cluster.caPem, "the hub's CA: kubectl verifies the hub as skiff does");
+});
+
+t.test('kubectl version shows the server', async (t) => {
+  const result = await kubectl(['version']);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, new RegExp(`^Server Version: ${KUBE_COMPAT_VERSION.replace(/\./g, '\\.')}$`, 'm'));
+});
+
+t.test('kubectl api-resources lists every kind the hub serves, with its short names', async (t) => {
+  const result = await kubectl(['api-resources']);
+  t.equal(result.code, 0, result.stderr);
+  const table = rows(result.stdout);
+  t.same(table[0], ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
+  t.same(table.find((r) => r[0] === 'pods'), ['pods', 'po', 'v1', 'true', 'Pod']);
+  t.same(table.find((r) => r[0] === 'deployments'), ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment']);
+  for (const rt of RESOURCES) t.ok(table.some((r) => r[0] === rt.plural && r.at(-1) === rt.kind), `${rt.plural} (${rt.kind})`);
+});
+
+t.test('kubectl apply creates a Deployment and a Service from the documentation examples', async (t) => {
+  const deployment = await kubectl(['apply', '-f', example('nginx-deployment.yaml')]);
+  t.same([deployment.code, deployment.stdout, deployment.stderr], [0, 'deployment.apps/nginx-deployment created\n', '']);
+  const service = await kubectl(['apply', '-f', example('nginx-service.yaml')]);
+  t.same([service.code, service.stdout, service.stderr], [0, 'service/my-service created\n', '']);
+  const again = await kubectl(['apply', '-f', example('nginx-deployment.yaml')]);
+  t.same([again.code, again.stdout], [0, 'deployment.apps/nginx-deployment unchanged\n'], 'applying the same manifest again changes nothing');
+});
+
+t.test('kubectl get deploy shows the columns kubectl shows on Kubernetes', async (t) => {
+  const result = await kubectl(['get', 'deploy']);
+  t.equal(result.code, 0, result.stderr);
+  const table = rows(result.stdout);
+  t.same(table[0], ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+  t.match(table[1], ['nginx-deployment', /^\d\/3$/, /^\d$/, /^\d$/, /^\d+s$/]);
+});
+
+t.test('kubectl get pods -l app=nginx lists the Pods of the Deployment', async (t) => {
+  const table = await waitFor('three nginx Pods', async () => {
+    const result = await kubectl(['get', 'pods', '-l', 'app=nginx']);
+    const table = rows(result.stdout);
+    return result.code === 0 && table.length === 4 ? table : undefined;
+  });
+  t.same(table[0], ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+  for (const row of table.slice(1)) t.match(row, [/^nginx-deployment-[a-z0-9]+-[a-z0-9]{5}$/, '0/1', 'Pending', '0', /^\d+s$/]);
+  const none = await kubectl(['get', 'pods', '-l', 'app=other']);
+  t.same([none.code, none.stdout, none.stderr], [0, '', 'No resources found in default namespace.\n']);
+});
+
+t.test('kubectl get svc and get ns', async (t) => {
+  const services = await kubectl(['get', 'svc']);
+  t.equal(services.code, 0, services.stderr);
+  const svcTable = rows(services.stdout);
+  t.same(svcTable[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+  t.match(svcTable.find((r) => r[0] === 'my-service'), ['my-service', 'NodePort', /^\d+\.\d+\.\d+\.\d+$/, '<none>', '80:30007/TCP', /^\d+s$/]);
+
+  const namespaces = await kubectl(['get', 'ns']);
+  t.equal(namespaces.code, 0, namespaces.stderr);
+  const nsTable = rows(namespaces.stdout);
+  t.same(nsTable[0], ['NAME', 'STATUS', 'AGE']);
+  t.match(nsTable.find((r) => r[0] === 'default'), ['default', 'Active', /^\d+[smh]/]);
+});
+
+t.test('kubectl lists every kind the hub serves, and gets one by name', async (t) => {
+  const result = await kubectl(['get', RESOURCES.map(groupResource).join(','), '--all-namespaces']);
+  t.equal(result.code, 0, result.stderr);
+  t.notMatch(result.stderr, /error/i);
+  t.match(result.stdout, /^default\s+deployment\.apps\/nginx-deployment\s/m);
+  t.match(result.stdout, /^default\s+service\/my-service\s+NodePort\s/m);
+
+  const one = await kubectl(['get', 'deployment.apps', 'nginx-deployment', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+  t.same([one.code, one.stdout], [0, 'nginx:1.14.2']);
+  const all = await kubectl(['get', 'all']);
+  t.equal(all.code, 0, all.stderr);
+  t.match(all.stdout, /^deployment\.apps\/nginx-deployment\s/m, '`get all` reads the category from discovery');
+  t.match(all.stdout, /^service\/my-service\s/m);
+});
+
+t.test('--dry-run=server is refused, and nothing is written', async (t) => {
+  const manifest = join(cluster.dir, 'dry-run-configmap.yaml');
+  writeFileSync(manifest, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dry\ndata:\n  a: b\n');
+  const applied = await kubectl(['apply', '--dry-run=server', '-f', manifest]);
+  t.equal(applied.code, 1);
+  t.match(applied.stderr, /dryRun is not supported by this server yet/);
+  const missing = await kubectl(['get', 'configmap', 'dry']);
+  t.match(missing.stderr, /Error from server \(NotFound\): configmaps "dry" not found/);
+
+  const deleted = await kubectl(['delete', 'deployment', 'nginx-deployment', '--dry-run=server']);
+  t.equal(deleted.code, 1);
+  t.match(deleted.stderr, /dryRun is not supported by this server yet/);
+  const still = await kubectl(['get', 'deployment', 'nginx-deployment', '-o', 'name']);
+  t.same([still.code, still.stdout], [0, 'deployment.apps/nginx-deployment\n']);
+});
+
+t.test('an unknown resource gets the error kubectl gives on Kubernetes', async (t) => {
+  const result = await kubectl(['get', 'gizmos']);
+  t.equal(result.code, 1);
+  t.equal(result.stdout, '');
+  t.match(result.stderr, /^error: the server doesn't have a resource type "gizmos"$/m);
+});
+
+t.test('RBAC applies to kubectl as to skiff: a ServiceAccount with `view` reads but gets no Secrets', async (t) => {
+  for (const args of [
+    ['create', 'serviceaccount', 'viewer'],
+    ['create', 'rolebinding', 'viewer-view', '--clusterrole=view', '--serviceaccount', 'default:viewer'],
+  ]) {
+    const created = await cluster.skiff(args);
+    t.equal(created.code, 0, created.stderr);
+  }
+  const token = await cluster.skiff(['create', 'token', 'viewer']);
+  t.equal(token.code, 0, token.stderr);
+  const viewerConfig = await cluster.skiff(['--token', token.stdout.trim(), 'config', 'kubeconfig', '--name', 'viewer']);
+  const file = join(cluster.dir, 'viewer.kubeconfig');
+  writeFileSync(file, viewerConfig.stdout, { mode: 0o600 });
+  const asViewer = kubectlWith(file);
+
+  const discovered = await asViewer(['api-resources']);
+  t.equal(discovered.code, 0, `discovery is every authenticated user's: ${discovered.stderr}`);
+  const deployments = await asViewer(['get', 'deploy']);
+  t.equal(deployments.code, 0, deployments.stderr);
+  t.match(deployments.stdout, /^nginx-deployment\s/m);
+  const secrets = await asViewer(['get', 'secrets']);
+  t.equal(secrets.code, 1);
+  t.match(secrets.stderr, /Error from server \(Forbidden\): secrets is forbidden: User "system:serviceaccount:default:viewer" cannot list resource "secrets" in API group "" in the namespace "default"/);
+});

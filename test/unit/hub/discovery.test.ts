@@ -1,0 +1,267 @@
+/**
+ * API discovery (hub/api/discovery.ts): the documents are built from the registry of kinds, say
+ * only what the hub serves, keep kube-apiserver's shapes, and every authenticated user (a
+ * ServiceAccount with nothing but `view` included) may read them, on a real API server over SQLite.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { ensureBootstrapPolicy } from '../../../hub/auth/bootstrap-policy.js';
+import { createServiceAccountToken } from '../../../hub/auth/service-account-tokens.js';
+import {
+  apiGroupListBody,
+  apiVersionsBody,
+  buildDiscovery,
+  discoveryBody,
+  isDiscoveryPath,
+  RESOURCE_VERBS,
+  resourceListFor,
+  type APIResource,
+} from '../../../hub/api/discovery.js';
+import { createApiServer } from '../../../hub/api/server.js';
+import { printTable } from '../../../hub/printers/registry.js';
+import { SqliteStore } from '../../../hub/store/sqlite-store.js';
+import { RESOURCES, apiVersionOf, resolveResource } from '../../../shared/api/resources.js';
+import { createLogger } from '../../../shared/log.js';
+
+const discovery = buildDiscovery({ metrics: false });
+const allResources = (): Array<APIResource & { groupVersion: string }> =>
+  [...discovery.resourceLists.values()].flatMap((list) => list.resources.map((r) => ({ ...r, groupVersion: list.groupVersion })));
+
+t.test('every kind of the registry is listed once, under its own group version, as declared', async (t) => {
+  for (const rt of RESOURCES) {
+    const listed = allResources().filter((r) => r.name === rt.plural && r.groupVersion === apiVersionOf(rt));
+    t.equal(listed.length, 1, `${rt.plural} in ${apiVersionOf(rt)}`);
+    t.same(
+      listed[0],
+      {
+        groupVersion: apiVersionOf(rt),
+        name: rt.plural,
+        singularName: rt.singular,
+        namespaced: rt.namespaced,
+        kind: rt.kind,
+        verbs: [...RESOURCE_VERBS],
+        ...(rt.shortNames.length > 0 ? { shortNames: rt.shortNames } : {}),
+        ...(listed[0]?.categories ? { categories: ['all'] } : {}),
+      },
+      `${rt.kind}: name, scope, kind, verbs and short names`,
+    );
+    t.same(resourceListFor(discovery, rt)?.resources.find((r) => r.name === rt.plural)?.kind, rt.kind);
+  }
+  // Everything else listed is a subresource, or a kind answered outside the store.
+  const extra = allResources().filter((r) => !RESOURCES.some((rt) => rt.plural === r.name && apiVersionOf(rt) === r.groupVersion));
+  t.same(
+    extra.map((r) => `${r.groupVersion} ${r.name}`).sort(),
+    [
+      'authentication.k8s.io/v1 selfsubjectreviews',
+      'authorization.k8s.io/v1 localsubjectaccessreviews',
+      'authorization.k8s.io/v1 selfsubjectaccessreviews',
+      'v1 pods/eviction',
+      'v1 serviceaccounts/token',
+    ],
+  );
+});
+
+t.test('the short names kubectl users type are there', async (t) => {
+  const shortNames = new Map(allResources().flatMap((r) => (r.shortNames ?? []).map((s) => [s, `${r.groupVersion} ${r.name}`] as const)));
+  const expected: Array<[string, string]> = [
+    ['po', 'v1 pods'],
+    ['svc', 'v1 services'],
+    ['ns', 'v1 namespaces'],
+    ['no', 'v1 nodes'],
+    ['cm', 'v1 configmaps'],
+    ['ev', 'v1 events'],
+    ['deploy', 'apps/v1 deployments'],
+    ['rs', 'apps/v1 replicasets'],
+    ['ds', 'apps/v1 daemonsets'],
+    ['hpa', 'autoscaling/v2 horizontalpodautoscalers'],
+  ];
+  for (const [short, resource] of expected) t.equal(shortNames.get(short), resource, short);
+});
+
+t.test('the category "all" holds the kinds `kubectl get all` shows, and no others', async (t) => {
+  const inAll = allResources().filter((r) => r.categories?.includes('all')).map((r) => `${r.groupVersion} ${r.name}`).sort();
+  t.same(inAll, ['apps/v1 daemonsets', 'apps/v1 deployments', 'apps/v1 replicasets', 'autoscaling/v2 horizontalpodautoscalers', 'v1 pods', 'v1 services']);
+});
+
+t.test('no verb is claimed that the hub does not serve', async (t) => {
+  for (const r of allResources()) {
+    t.notOk(r.verbs.includes('patch'), `${r.name}: PATCH is not routed`);
+    t.notOk(r.verbs.includes('deletecollection'), `${r.name}: DELETE of a collection is refused`);
+  }
+});
+
+t.test('subresources are their own entries, named parent/sub, of their own kind and group', async (t) => {
+  const core = discovery.resourceLists.get('v1')!;
+  t.same(core.resources.find((r) => r.name === 'pods/eviction'), { name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
+  t.same(core.resources.find((r) => r.name === 'serviceaccounts/token'), {
+    name: 'serviceaccounts/token',
+    singularName: '',
+    namespaced: true,
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'TokenRequest',
+    verbs: ['create'],
+  });
+  const names = core.resources.map((r) => r.name);
+  t.same(names, [...names].sort(), 'sorted by name, so a subresource follows its parent');
+  t.ok(names.indexOf('pods/eviction') === names.indexOf('pods') + 1);
+});
+
+t.test('/api and /apis: the core versions, and each other group with its preferred version', async (t) => {
+  t.same(apiVersionsBody(discovery, 'hub.example:7443'), {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: 'hub.example:7443' }],
+  });
+  const list = apiGroupListBody(discovery);
+  t.equal(list.kind, 'APIGroupList');
+  t.equal(list.apiVersion, 'v1');
+  const registryGroups = [...new Set(RESOURCES.filter((rt) => rt.group !== '').map((rt) => rt.group))];
+  t.same(
+    list.groups.map((g) => g.name),
+    [...registryGroups, 'authentication.k8s.io', 'authorization.k8s.io'],
+    'the registry groups in registry order, then the access reviews',
+  );
+  t.same(list.groups.find((g) => g.name === 'apps'), {
+    name: 'apps',
+    versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+    preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+  });
+  t.notOk(list.groups.some((g) => g.name === ''), 'the core group is only under /api');
+});
+
+t.test('metrics.k8s.io is discovered only when the hub serves usage', async (t) => {
+  const withMetrics = buildDiscovery({ metrics: true });
+  t.ok(apiGroupListBody(withMetrics).groups.some((g) => g.name === 'metrics.k8s.io'));
+  t.same(withMetrics.resourceLists.get('metrics.k8s.io/v1beta1')?.resources.map((r) => [r.name, r.kind, r.verbs]), [
+    ['nodes', 'NodeMetrics', ['get', 'list']],
+    ['pods', 'PodMetrics', ['get', 'list']],
+  ]);
+  t.notOk(apiGroupListBody(discovery).groups.some((g) => g.name === 'metrics.k8s.io'));
+});
+
+t.test('discoveryBody: the document of each path, 404 for what is not served, 405 for writes', async (t) => {
+  const body = (path: string, method = 'GET') => discoveryBody(discovery, method, path, 'h:1') as { kind: string; apiVersion?: string; groupVersion?: string; name?: string };
+  t.equal(body('/api').kind, 'APIVersions');
+  t.equal(body('/api/').kind, 'APIVersions');
+  t.same([body('/api/v1').kind, body('/api/v1').groupVersion, body('/api/v1').apiVersion], ['APIResourceList', 'v1', undefined], 'the legacy list has no apiVersion, as kube-apiserver');
+  t.same([body('/apis/apps/v1').groupVersion, body('/apis/apps/v1').apiVersion], ['apps/v1', 'v1']);
+  t.equal(body('/apis').kind, 'APIGroupList');
+  t.same([body('/apis/autoscaling').kind, body('/apis/autoscaling').name], ['APIGroup', 'autoscaling']);
+  for (const path of ['/api/v2', '/apis/gizmos.example.com/v1', '/apis/apps/v1beta1', '/apis/gizmos.example.com', '/apis/metrics.k8s.io/v1beta1']) {
+    t.throws(() => body(path), { code: 'SKIFF_ERR_NOT_FOUND', message: 'the server could not find the requested resource' }, path);
+  }
+  t.throws(() => body('/api/v1', 'POST'), { code: 'SKIFF_ERR_METHOD_NOT_ALLOWED' });
+});
+
+t.test('isDiscoveryPath: the discovery documents, not the resources under them', async (t) => {
+  const table: Array<[string, boolean]> = [
+    ['/api', true],
+    ['/api/v1', true],
+    ['/api/v1/', true],
+    ['/apis', true],
+    ['/apis/apps', true],
+    ['/apis/apps/v1', true],
+    ['/api/v1/pods', false],
+    ['/apis/apps/v1/deployments', false],
+    ['/apis/metrics.k8s.io/v1beta1/nodes', false],
+    ['/version', false],
+    ['/apiserver', false],
+  ];
+  for (const [path, expected] of table) t.equal(isDiscoveryPath(path), expected, path);
+});
+
+const ADMIN_TOKEN = 'admin-token';
+
+async function startApi(t: Test): Promise<{ url: string; store: SqliteStore }> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-discovery-'));
+  const store = new SqliteStore(join(dir, 'hub.db'));
+  const server = createApiServer({ store, logger: createLogger('hub', 'silent'), adminToken: ADMIN_TOKEN, joinToken: 'join', mqttPort: 1883, printTable });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store };
+}
+
+/** A ServiceAccount default/viewer bound to the ClusterRole view in its namespace, and a token of it. */
+async function viewerToken(store: SqliteStore): Promise<string> {
+  await ensureBootstrapPolicy(store);
+  await store.create(resolveResource('namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  await store.create(resolveResource('serviceaccounts')!, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'viewer', namespace: 'default' } });
+  await store.create(resolveResource('rolebindings')!, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'viewer-view', namespace: 'default' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: 'default' }],
+  });
+  const issued = (await createServiceAccountToken(store, 'default', 'viewer', {}, new Date())) as { status: { token: string } };
+  return issued.status.token;
+}
+
+t.test('over HTTP: a ServiceAccount with only `view` discovers everything; nobody anonymous does', async (t) => {
+  const { url, store } = await startApi(t);
+  const token = await viewerToken(store);
+  const get = (path: string, bearer?: string) => fetch(`${url}${path}`, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
+
+  for (const path of ['/api', '/api/v1', '/apis', '/apis/apps', '/apis/apps/v1', '/apis/autoscaling/v2', '/apis/rbac.authorization.k8s.io/v1']) {
+    const res = await get(path, token);
+    t.equal(res.status, 200, `${path} as the viewer`);
+    t.equal(res.headers.get('content-type'), 'application/json', 'plain JSON: kubectl then reads the legacy documents, not aggregated discovery');
+    t.equal((await get(path)).status, 401, `${path} needs authentication, as system:discovery is bound to system:authenticated`);
+  }
+  const versions = (await (await get('/api', token)).json()) as { serverAddressByClientCIDRs: Array<{ serverAddress: string }> };
+  t.equal(versions.serverAddressByClientCIDRs[0]?.serverAddress, new URL(url).host, 'the address the client reached');
+  const core = (await (await get('/api/v1', token)).json()) as { resources: APIResource[] };
+  t.ok(core.resources.some((r) => r.name === 'pods' && r.shortNames?.includes('po')));
+  t.equal((await get('/api/v1/namespaces/default/secrets', token)).status, 403, 'while view still reads no Secrets');
+
+  const missing = await get('/apis/gizmos.example.com/v1', token);
+  t.equal(missing.status, 404);
+  t.match(await missing.json(), { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' });
+});
+
+t.test('over HTTP: the verbs discovery leaves out are refused by the server', async (t) => {
+  const { url } = await startApi(t);
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/merge-patch+json' };
+  const patch = await fetch(`${url}/api/v1/namespaces/default/configmaps/x`, { method: 'PATCH', headers: admin, body: '{}' });
+  t.equal(patch.status, 405, 'patch');
+  const collection = await fetch(`${url}/api/v1/namespaces/default/configmaps`, { method: 'DELETE', headers: admin });
+  t.equal(collection.status, 405, 'deletecollection');
+});
+
+t.test('over HTTP: a create, delete or eviction with dryRun is refused rather than done (kubectl --dry-run=server)', async (t) => {
+  const { url, store } = await startApi(t);
+  await store.create(resolveResource('namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } };
+  const res = await fetch(`${url}/api/v1/namespaces/default/configmaps?dryRun=All`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(configMap),
+  });
+  t.equal(res.status, 400);
+  t.match(await res.json(), { kind: 'Status', reason: 'BadRequest', message: 'dryRun is not supported by this server yet' });
+  t.equal(await store.get(resolveResource('configmaps')!, 'default', 'x'), undefined, 'nothing was created');
+
+  // kubectl delete --dry-run=server puts it in the DeleteOptions body; drain --dry-run=server in the Eviction's.
+  await store.create(resolveResource('configmaps')!, { ...configMap, metadata: { name: 'x', namespace: 'default' } });
+  const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  const deleted = await fetch(`${url}/api/v1/namespaces/default/configmaps/x`, { method: 'DELETE', headers, body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] }) });
+  t.equal(deleted.status, 400);
+  t.ok(await store.get(resolveResource('configmaps')!, 'default', 'x'), 'nothing was deleted');
+  const evicted = await fetch(`${url}/api/v1/namespaces/default/pods/p/eviction`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'default' }, deleteOptions: { dryRun: ['All'] } }),
+  });
+  t.equal(evicted.status, 400);
+  const plain = await fetch(`${url}/api/v1/namespaces/default/configmaps/x`, { method: 'DELETE', headers, body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', dryRun: [] }) });
+  t.equal(plain.status, 200, 'an empty dryRun is no dry run');
+});
