@@ -4,18 +4,13 @@
  * whose MetricsService has been fed samples: the tables kubectl prints, and kubectl's errors for an
  * unknown Pod or node, a Pod without usage yet, and a bad --sort-by.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { applyDefaults } from '../../../hub/api/defaults.js';
 import { createApiServer } from '../../../hub/api/server.js';
 import type { CliIO } from '../../../hub/cli/io.js';
 import { run } from '../../../hub/cli/main.js';
 import { MetricsDb } from '../../../hub/metrics/metrics-db.js';
 import { MetricsService } from '../../../hub/metrics/metrics-service.js';
-import { printTable } from '../../../hub/printers/registry.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import type { KubeObject } from '../../../shared/api/object.js';
 import { resolveResource } from '../../../shared/api/resources.js';
@@ -23,6 +18,7 @@ import { DEFAULTS } from '../../../shared/defaults.js';
 import { createLogger } from '../../../shared/log.js';
 import type { MetricsSample, PodSample } from '../../../shared/metrics/samples.js';
 import { node, pod } from '../hub/fixtures.js';
+import { listenApi, tempApiStore } from '../hub/api-server-rig.js';
 
 const TOKEN = 'admin-token';
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -35,21 +31,12 @@ interface Hub {
 }
 
 async function startHub(t: Test): Promise<Hub> {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-cli-top-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
+  const { store, dir } = await tempApiStore(t, ['default', 'edge']);
   const logger = createLogger('hub', 'silent');
   const service = new MetricsService({ db: new MetricsDb(join(dir, 'metrics.db'), DEFAULTS.metrics.tiers), maxUsageAgeMs: 120_000, downsampleIntervalMs: 60_000, now: () => T0 + 20_000, log: logger });
-  const server = createApiServer({ store, logger, adminToken: TOKEN, joinToken: 'join', mqttPort: 1883, printTable, usage: service });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    service.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  for (const name of ['default', 'edge']) await store.create(resolveResource('namespaces')!, applyDefaults({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store, service };
+  t.teardown(() => service.stop());
+  const { url } = await listenApi(t, { store, logger, adminToken: TOKEN, usage: service });
+  return { url, store, service };
 }
 
 function withAllocatable(object: KubeObject, cpu: string, memory: string): KubeObject {

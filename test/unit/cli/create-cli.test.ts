@@ -4,20 +4,16 @@
  * SQLite store in a temporary directory): what is stored (stringData folded, binary content in
  * binaryData), what is printed, dry runs that send nothing, and the API's refusals.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse as parseYaml } from 'yaml';
-import { applyDefaults } from '../../../hub/api/defaults.js';
 import { createApiServer } from '../../../hub/api/server.js';
-import { printTable } from '../../../hub/printers/registry.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { resolveResource } from '../../../shared/api/resources.js';
-import { createLogger } from '../../../shared/log.js';
 import { runCliInProcess } from '../../helpers/in-process-cli.js';
 import { runCli } from './fixtures/run-cli.js';
+import { listenApi, tempApiStore } from '../hub/api-server-rig.js';
 
 const TOKEN = 'admin-token';
 const configMaps = resolveResource('configmaps')!;
@@ -31,18 +27,8 @@ interface Hub {
 }
 
 async function startHub(t: Test): Promise<Hub> {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-cli-create-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
-  const server = createApiServer({ store, logger: createLogger('hub', 'silent'), adminToken: TOKEN, joinToken: 'join', mqttPort: 1883, printTable });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  for (const name of ['default', 'edge']) await store.create(resolveResource('namespaces')!, applyDefaults({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { store, dir } = await tempApiStore(t, ['default', 'edge']);
+  const { url } = await listenApi(t, { store, adminToken: TOKEN });
   return { store, dir, cli: (args, stdin) => runCliInProcess(['--server', url, '--token', TOKEN, ...args], stdin === undefined ? {} : { stdin }) };
 }
 

@@ -3,10 +3,6 @@
  * only what the hub serves, keep kube-apiserver's shapes, and every authenticated user (a
  * ServiceAccount with nothing but `view` included) may read them, on a real API server over SQLite.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { ensureBootstrapPolicy } from '../../../hub/auth/bootstrap-policy.js';
 import { createServiceAccountToken } from '../../../hub/auth/service-account-tokens.js';
@@ -20,11 +16,9 @@ import {
   resourceListFor,
   type APIResource,
 } from '../../../hub/api/discovery.js';
-import { createApiServer } from '../../../hub/api/server.js';
-import { printTable } from '../../../hub/printers/registry.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { RESOURCES, apiVersionOf, resolveResource } from '../../../shared/api/resources.js';
-import { createLogger } from '../../../shared/log.js';
+import { listenApi, tempApiStore } from './api-server-rig.js';
 
 const discovery = buildDiscovery({ metrics: false });
 const allResources = (): Array<APIResource & { groupVersion: string }> =>
@@ -177,17 +171,9 @@ t.test('isDiscoveryPath: the discovery documents, not the resources under them',
 const ADMIN_TOKEN = 'admin-token';
 
 async function startApi(t: Test): Promise<{ url: string; store: SqliteStore }> {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-discovery-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
-  const server = createApiServer({ store, logger: createLogger('hub', 'silent'), adminToken: ADMIN_TOKEN, joinToken: 'join', mqttPort: 1883, printTable });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store };
+  const { store } = await tempApiStore(t);
+  const { url } = await listenApi(t, { store, adminToken: ADMIN_TOKEN });
+  return { url, store };
 }
 
 /** A ServiceAccount default/viewer bound to the ClusterRole view in its namespace, and a token of it. */

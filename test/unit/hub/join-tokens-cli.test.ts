@@ -2,49 +2,27 @@
  * `skiff token create|list|delete` and the renew endpoint on a real hub API (createApiServer on
  * SQLite), the CLI run in-process: what it prints, what the hub stores, and who may call what.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { stringify } from 'yaml';
 import { createApiServer } from '../../../hub/api/server.js';
 import { resolveHubOptions } from '../../../hub/cli/actions/hub.js';
 import { tokenIdOf, tokenRows, tokenTtl } from '../../../hub/cli/actions/token.js';
-import { printTable } from '../../../hub/printers/registry.js';
-import { SqliteStore } from '../../../hub/store/sqlite-store.js';
-import { createLogger } from '../../../shared/log.js';
 import { BOOTSTRAP_TOKEN } from '../../../shared/join-token.js';
 import { JOIN_PATH, RENEW_PATH, TOKENS_PATH, type JoinResponse } from '../../../shared/join.js';
 import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import { listenApi, tempApiStore } from './api-server-rig.js';
 
 const ADMIN_TOKEN = 'admin-token';
 const CA_HASH = 'c'.repeat(64);
 const NOW = Date.parse('2026-12-05T10:00:00Z');
 
 async function startHubApi(t: Test, caHash?: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-token-cli-'));
-  const store = new SqliteStore(join(dir, 'hub.db'));
-  const server = createApiServer({
-    store,
-    logger: createLogger('hub', 'silent'),
-    adminToken: ADMIN_TOKEN,
-    joinToken: 'server-token',
-    mqttPort: 1883,
-    printTable,
-    nodeCredentialTtlMs: 60_000,
-    caHash: () => caHash,
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { store, dir } = await tempApiStore(t);
+  const { url } = await listenApi(t, { store, adminToken: ADMIN_TOKEN, joinToken: 'server-token', nodeCredentialTtlMs: 60_000, caHash: () => caHash });
   const config = join(dir, 'config');
   writeFileSync(config, stringify({ apiVersion: 'skiff/v1', kind: 'ClientConfig', server: url, token: ADMIN_TOKEN }));
-  t.teardown(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
   return { url, store, cli: (args: string[]) => runCliInProcess(args, { config }) };
 }
 

@@ -3,7 +3,6 @@
  * embedded broker's counters behind skiff_mqtt_*, fed by a real MQTT client logged in as a node.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
@@ -12,12 +11,12 @@ import { createApiServer, type ApiDependencies } from '../../../hub/api/server.j
 import { EmbeddedBroker } from '../../../hub/broker/embedded-broker.js';
 import { hashSecret } from '../../../hub/identity/secrets.js';
 import { createHubMetrics } from '../../../hub/metrics/prometheus.js';
-import { printTable } from '../../../hub/printers/registry.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { resolveResource } from '../../../shared/api/resources.js';
 import { createLogger } from '../../../shared/log.js';
 import { agentClientId, desiredTopic, statusTopic } from '../../../shared/mqtt/topics.js';
 import { eventually, pod } from './fixtures.js';
+import { listenApi } from './api-server-rig.js';
 
 const ADMIN_TOKEN = 'admin-token';
 const pods = resolveResource('pods')!;
@@ -34,13 +33,7 @@ function tempStore(t: Test): SqliteStore {
 }
 
 async function startApi(t: Test, store: SqliteStore, metrics?: ApiDependencies['metrics']): Promise<string> {
-  const server = createApiServer({ store, logger, adminToken: ADMIN_TOKEN, joinToken: 'join', mqttPort: 1883, printTable, ...(metrics ? { metrics } : {}) });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return (await listenApi(t, { store, logger, adminToken: ADMIN_TOKEN, ...(metrics ? { metrics } : {}) })).url;
 }
 
 t.test('GET /metrics needs the admin token and answers in the Prometheus text format', async (t) => {

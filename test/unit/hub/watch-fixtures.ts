@@ -2,21 +2,15 @@
  * A real hub API (createApiServer on a SqliteStore in a temp dir, no broker or controllers) on a
  * free port, and a reader for its watch streams, for the watch tests of the API and the CLI.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubeObject } from '../../../shared/api/object.js';
 import { resolveResource } from '../../../shared/api/resources.js';
-import { createLogger } from '../../../shared/log.js';
-import { applyDefaults } from '../../../hub/api/defaults.js';
 import { createApiServer, type ApiDependencies } from '../../../hub/api/server.js';
 import { watchEvents, type WatchEvent } from '../../../hub/cli/watch-stream.js';
-import { printTable } from '../../../hub/printers/registry.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { waitFor } from '../../helpers/wait.js';
 import { pod, type PodOptions } from './fixtures.js';
+import { listenApi, tempApiStore } from './api-server-rig.js';
 
 export const ADMIN_TOKEN = 'admin-token';
 export const pods = resolveResource('pods')!;
@@ -40,31 +34,11 @@ interface Teardown {
 }
 
 export async function startApi(t: Teardown, watch?: ApiDependencies['watch'], reuse?: { store: SqliteStore; port: number }): Promise<TestApi> {
-  let store = reuse?.store;
-  if (!store) {
-    const dir = mkdtempSync(join(tmpdir(), 'skiff-watch-'));
-    store = new SqliteStore(join(dir, 'hub.db'));
-    const opened = store;
-    t.teardown(async () => {
-      await opened.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    for (const name of ['default', 'edge']) await store.create(namespaces, applyDefaults({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-  }
-  const server = createApiServer({ store, logger: createLogger('hub', 'silent'), adminToken: ADMIN_TOKEN, joinToken: 'join', mqttPort: 1883, printTable, ...(watch ? { watch } : {}) });
-  await new Promise<void>((resolve) => server.listen(reuse?.port ?? 0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  t.teardown(stop);
+  const store = reuse?.store ?? (await tempApiStore(t, ['default', 'edge'])).store;
+  const { url, port, server, stop } = await listenApi(t, { store, adminToken: ADMIN_TOKEN, ...(watch ? { watch } : {}) }, reuse?.port);
   const s = store;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     store: s,
     server,
