@@ -19,11 +19,6 @@ export const daemonSetColumns: TableColumnDefinition[] = [
   column('Selector', 'string', 1, "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"),
 ];
 
-/** labels.FormatLabels: keys sorted (labels.Set.String), "<none>" when empty. */
-function nodeSelectorCell(nodeSelector: Record<string, string> | undefined): string {
-  return formatLabels(Object.fromEntries(Object.entries(nodeSelector ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
-}
-
 export function daemonSetCells(daemonSet: DaemonSet, now: Date): TableCell[] {
   const status = daemonSet.status;
   const { names, images } = containerCells(daemonSet.spec.template.spec.containers);
@@ -34,7 +29,7 @@ export function daemonSetCells(daemonSet: DaemonSet, now: Date): TableCell[] {
     status?.numberReady ?? 0,
     status?.updatedNumberScheduled ?? 0,
     status?.numberAvailable ?? 0,
-    nodeSelectorCell(daemonSet.spec.template.spec.nodeSelector),
+    formatLabels(daemonSet.spec.template.spec.nodeSelector),
     timestampSince(daemonSet.metadata.creationTimestamp, now),
     names,
     images,

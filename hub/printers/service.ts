@@ -4,6 +4,7 @@
  * `<none>` (Skiff has no external IPs or load balancers yet), ENDPOINTS as `ip:port` for the
  * first three ready addresses and `+ N more...` after them.
  */
+import { formatLabels } from '../../shared/api/labels.js';
 import type { Endpoints, Service } from '../../shared/api/schema/service.js';
 import { timestampSince } from './human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, column, type TableCell, type TableColumnDefinition } from './table.js';
@@ -24,11 +25,6 @@ export function servicePortsText(ports: Service['spec']['ports']): string {
   return text === '' ? '<none>' : text;
 }
 
-/** labels.FormatLabels: `key=value` sorted by key, `<none>` when empty. */
-function selectorText(selector: Record<string, string> | undefined): string {
-  const entries = Object.entries(selector ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(',');
-}
 
 export function serviceCells(service: Service, now: Date): TableCell[] {
   return [
@@ -38,7 +34,7 @@ export function serviceCells(service: Service, now: Date): TableCell[] {
     '<none>',
     servicePortsText(service.spec.ports),
     timestampSince(service.metadata.creationTimestamp, now),
-    selectorText(service.spec.selector),
+    formatLabels(service.spec.selector),
   ];
 }
 

@@ -101,7 +101,8 @@ function splitTerms(text: string): string[] {
 
 /** "app=web,tier=db" for tables and messages. */
 export function formatLabels(labels: Labels | undefined): string {
-  const entries = Object.entries(labels ?? {});
+  // labels.Set.String(): sorted by key, so the same set always prints the same.
+  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${v}`).join(',');
 }
 
