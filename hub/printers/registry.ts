@@ -18,6 +18,8 @@ import { deploymentCells, deploymentColumns } from './deployment.js';
 import { eventCells, eventColumns } from './event.js';
 import { genericCells, genericColumns } from './generic.js';
 import { hpaCells, hpaColumns } from './hpa.js';
+import { ingressCells, ingressColumns } from './ingress.js';
+import type { Ingress } from '../../shared/api/schema/ingress.js';
 import { namespaceCells, namespaceColumns } from './namespace.js';
 import { nodeCells, nodeColumns } from './node.js';
 import { podCells, podColumns } from './pod.js';
@@ -56,6 +58,7 @@ const PRINTERS: Record<string, Printer> = {
   'rbac.authorization.k8s.io/RoleBinding': { columns: bindingColumns, cells: (o, now) => bindingCells(o as unknown as RoleBinding, now) },
   'rbac.authorization.k8s.io/ClusterRoleBinding': { columns: bindingColumns, cells: (o, now) => bindingCells(o as unknown as ClusterRoleBinding, now) },
   'autoscaling/HorizontalPodAutoscaler': { columns: hpaColumns, cells: (o, now) => hpaCells(o as unknown as HorizontalPodAutoscaler, now) },
+  'networking.k8s.io/Ingress': { columns: ingressColumns, cells: (o, now) => ingressCells(o as unknown as Ingress, now) },
 };
 
 const GENERIC: Printer = { columns: genericColumns, cells: genericCells };

@@ -9,6 +9,7 @@ import { namespace, node } from './schema/cluster.js';
 import { configMap, secret } from './schema/config.js';
 import { controllerRevision } from './schema/controller-revision.js';
 import { event } from './schema/event.js';
+import { ingress } from './schema/ingress.js';
 import { pod } from './schema/pod.js';
 import { endpoints, service } from './schema/service.js';
 import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccount } from './schema/rbac.js';
@@ -45,6 +46,7 @@ export const RESOURCES: readonly ResourceType[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', singular: 'clusterrole', namespaced: false, shortNames: [], schema: clusterRole },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', singular: 'rolebinding', namespaced: true, shortNames: [], schema: roleBinding },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false, shortNames: [], schema: clusterRoleBinding },
+  { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', singular: 'ingress', namespaced: true, shortNames: ['ing'], schema: ingress },
 ];
 
 export function apiVersionOf(rt: ResourceType): string {

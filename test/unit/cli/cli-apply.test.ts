@@ -80,7 +80,7 @@ if (requireBuild(t)) {
     t.same(result.stderr.trimEnd().split('\n'), [
       `error: ${bad}.yaml: document 2 (Deployment nginx-deployment): spec.replicas: Too small: expected number to be >=0`,
       `error: ${bad}.yaml: document 2 (Deployment nginx-deployment): spec.template.spec.containers[0].image: Required value`,
-      `error: ${bad}.yaml: document 3 (Gadget g): kind: no kind "Gadget" is registered for version "v1" (Skiff serves: v1 Pod, v1 Namespace, v1 Node, v1 Event, v1 ConfigMap, v1 Secret, v1 Service, v1 Endpoints, apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, apps/v1 ControllerRevision, autoscaling/v2 HorizontalPodAutoscaler, v1 ServiceAccount, rbac.authorization.k8s.io/v1 Role, rbac.authorization.k8s.io/v1 ClusterRole, rbac.authorization.k8s.io/v1 RoleBinding, rbac.authorization.k8s.io/v1 ClusterRoleBinding)`,
+      `error: ${bad}.yaml: document 3 (Gadget g): kind: no kind "Gadget" is registered for version "v1" (Skiff serves: v1 Pod, v1 Namespace, v1 Node, v1 Event, v1 ConfigMap, v1 Secret, v1 Service, v1 Endpoints, apps/v1 Deployment, apps/v1 ReplicaSet, apps/v1 DaemonSet, apps/v1 ControllerRevision, autoscaling/v2 HorizontalPodAutoscaler, v1 ServiceAccount, rbac.authorization.k8s.io/v1 Role, rbac.authorization.k8s.io/v1 ClusterRole, rbac.authorization.k8s.io/v1 RoleBinding, rbac.authorization.k8s.io/v1 ClusterRoleBinding, networking.k8s.io/v1 Ingress)`,
     ]);
     t.same(hub.requests, [], 'not a single request reached the hub');
   });
