@@ -1,12 +1,13 @@
 /**
  * The broker's whole security policy, as aedes hooks (style.md lesson 5): a client logs in as a
- * node with that node's credentials, may subscribe only to its own downward topics and publish
+ * node with that node's credentials, may subscribe only to its own downward topics (and the fleet
+ * topics every node reads, such as the Services view) and publish
  * (including its will) only to its own upward ones, each message at most maxPacketBytes. Wildcard
  * subscriptions, $SYS and every other topic are refused. The hub itself publishes in-process and
  * is not a client.
  */
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
-import { DOWNWARD_CHANNELS, RETAINED_UPWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
+import { DOWNWARD_CHANNELS, FLEET_TOPICS, RETAINED_UPWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import type { Logger } from '../../shared/log.js';
 import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
@@ -38,6 +39,7 @@ function authError(message: string, returnCode: number): AuthenticateError {
 
 export function nodeTopicAllowed(node: string | undefined, topic: string, direction: 'publish' | 'subscribe'): boolean {
   if (node === undefined) return false;
+  if (FLEET_TOPICS.includes(topic)) return direction === 'subscribe'; // read by every node, written by the hub only
   const parsed = parseNodeTopic(topic); // rejects wildcards, $SYS and anything outside skiff/v1/nodes
   if (!parsed || parsed.node !== node) return false;
   const allowed: readonly string[] = direction === 'publish' ? UPWARD_CHANNELS : DOWNWARD_CHANNELS;

@@ -58,7 +58,9 @@ export interface ServiceAccountToken {
   expiresAt: string;
 }
 
+/** What the hub last published on a retained topic: per node, or for a fleet topic (services-publisher.ts). */
 export interface DispatchRecord {
+  /** A node's name, or a key that can never be one (it holds a '/'), such as 'fleet/services'. */
   node: string;
   generation: number;
   contentHash: string;

@@ -96,6 +96,11 @@ export interface NodeStatus {
   allocatable?: Record<string, string>;
   conditions?: NodeCondition[];
   addresses?: NodeAddress[];
+  /**
+   * Where the node's daemon listens. Kubernetes' kubelet port; Skiff's agent serves its service
+   * relay there (agent/services/relay.ts), which other nodes' proxies reach remote endpoints through.
+   */
+  daemonEndpoints?: { kubeletEndpoint?: { Port: number } };
   nodeInfo?: NodeSystemInfo;
 }
 

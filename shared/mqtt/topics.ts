@@ -44,6 +44,16 @@ export function allNodesFilter(channel: UpwardChannel): string {
   return `${TOPIC_PREFIX}/nodes/+/${channel}`;
 }
 
+/**
+ * hub -> every agent: retained, QoS 1, the fleet's Services (ServicesView, services-view.ts). One
+ * topic all nodes may read, as every kube-proxy reads every Service and EndpointSlice: a NodePort
+ * answers on every node. It holds no Secret and nothing of one node's Pods but their IPs.
+ */
+export const FLEET_SERVICES_TOPIC = `${TOPIC_PREFIX}/fleet/services`;
+
+/** The topics outside nodes/{node}/ that any logged-in node may subscribe to (and receive). */
+export const FLEET_TOPICS: readonly string[] = [FLEET_SERVICES_TOPIC];
+
 export function parseNodeTopic(topic: string): { node: string; channel: Channel } | undefined {
   const parts = topic.split('/');
   if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== TOPIC_PREFIX || parts[2] !== 'nodes') return undefined;

@@ -9,7 +9,7 @@ import { handleJoin } from '../../../hub/api/join.js';
 import { nodeSecrets } from '../../../hub/identity/secrets.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { createLogger } from '../../../shared/log.js';
-import { DOWNWARD_CHANNELS, UPWARD_CHANNELS, nodeTopic } from '../../../shared/mqtt/topics.js';
+import { DOWNWARD_CHANNELS, FLEET_SERVICES_TOPIC, UPWARD_CHANNELS, nodeTopic } from '../../../shared/mqtt/topics.js';
 import { HOME_NODE, HOSTILE_NODE_NAMES, HOSTILE_TOPICS } from '../shared/hostile-topics.js';
 import { pick, randomInt, seededRandom } from '../../helpers/seeded-random.js';
 
@@ -26,6 +26,17 @@ t.test('a node may publish its own status, presence and metrics, and subscribe t
 t.test('a node may not publish its desired state nor subscribe to its own upward topics', async (t) => {
   for (const topic of OWN_DOWNWARD) t.notOk(nodeTopicAllowed(HOME_NODE, topic, 'publish'), `publish ${topic}`);
   for (const topic of OWN_UPWARD) t.notOk(nodeTopicAllowed(HOME_NODE, topic, 'subscribe'), `subscribe ${topic}`);
+});
+
+t.test('every node may read the fleet Services view, none may write it, and a connection not logged in may not read it', async (t) => {
+  for (const node of [HOME_NODE, 'pi-2']) {
+    t.ok(nodeTopicAllowed(node, FLEET_SERVICES_TOPIC, 'subscribe'), `${node} subscribes`);
+    t.notOk(nodeTopicAllowed(node, FLEET_SERVICES_TOPIC, 'publish'), `${node} may not publish`);
+  }
+  t.notOk(nodeTopicAllowed(undefined, FLEET_SERVICES_TOPIC, 'subscribe'));
+  t.notOk(nodeTopicAllowed(HOME_NODE, `${FLEET_SERVICES_TOPIC}/#`, 'subscribe'), 'no wildcard below it');
+  t.notOk(nodeTopicAllowed(HOME_NODE, 'skiff/v1/fleet/+', 'subscribe'), 'no wildcard in its place');
+  t.notOk(retainAllowed(FLEET_SERVICES_TOPIC), 'no node may retain on it');
 });
 
 t.test('a connection not logged in as a node may do nothing', async (t) => {
