@@ -46,6 +46,10 @@ import { SqliteAgentStore } from './store/sqlite-agent-store.js';
 import { lookupOf } from './config/config-lookup.js';
 import { PodVolumes } from './volumes/pod-volumes.js';
 import { MAX_USAGE_WALK_ENTRIES } from './volumes/dir-usage.js';
+import { NodeServices } from './services/node-services.js';
+import { PodHostsFiles } from './services/pod-hosts.js';
+import { runningPodAddresses } from './services/running-pods.js';
+import { tlsPairOf } from './services/tls-secret.js';
 
 export interface AgentHandle {
   stop(): Promise<void>;
@@ -83,6 +87,24 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   outbox.start();
   let desired: DesiredState | undefined = store.loadDesired();
   log.info({ node, generation: desired?.generation ?? 0, pods: desired?.pods.length ?? 0 }, 'loaded desired state');
+
+  let onServicesChanged = (): void => undefined; // the loop, once it exists
+  // Services: the stored view first, so the proxy serves and new containers get their service
+  // variables and hosts entries before (or without) the hub. The relay's port goes into the status.
+  const nodeServices = new NodeServices({
+    node,
+    ...(config.nodeIp !== undefined ? { nodeIp: config.nodeIp } : {}),
+    relayPort: config.proxyRelayPort,
+    ingressPorts: { http: config.ingressHttpPort, https: config.ingressHttpsPort },
+    tlsSecret: (namespace, name) => tlsPairOf(lookupOf(desired)('Secret', namespace, name)),
+    store,
+    now,
+    log: log.child({ component: 'services' }),
+    onViewChanged: () => onServicesChanged(),
+  });
+  await nodeServices.start();
+  nodeServices.serveIngress(desired?.ingress === true);
+  const hostsFiles = new PodHostsFiles({ dataDir: config.dataDir, services: () => nodeServices.services(), log: log.child({ component: 'hosts' }) });
 
   // The small node:http client by default (~10 MB less RSS than dockerode: see dockerode-api.ts).
   const api: DockerApi = overrides.api ?? (process.env.SKIFF_DOCKER_CLIENT === 'dockerode' ? await DockerodeApi.create() : new EngineApi());
@@ -129,6 +151,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     invalidate: (id) => observer.invalidate(id),
     emit: (event) => events.emit(event),
     config: () => lookupOf(desired),
+    hostsFiles,
   });
 
   let facts: NodeFacts = gatherNodeFacts(config.nodeIp, undefined);
@@ -187,7 +210,12 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   const reporter = new Reporter({
     node,
     labels: nodeLabels(node, facts.architecture, config.nodeLabels),
-    nodeStatus: (nowIso) => buildNodeStatus(facts, nowIso, readySince, { resources: nodeResources(), pressure: monitor.conditions(nowIso) }),
+    nodeStatus: (nowIso) =>
+      buildNodeStatus(facts, nowIso, readySince, {
+        resources: nodeResources(),
+        pressure: monitor.conditions(nowIso),
+        ...(nodeServices.relayPort !== undefined ? { relayPort: nodeServices.relayPort } : {}),
+      }),
     hostIP: () => facts.internalIP ?? '',
     history: () => store.history(),
     nextSeq: () => store.nextSeq(),
@@ -240,7 +268,9 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     probes: prober,
     node: () => ({ name: node, hostIP: facts.internalIP ?? '', allocatable: nodeResources().allocatable }),
     volumes,
+    services: () => nodeServices.services(),
     onSettled: (result) => {
+      void hostsFiles.sync(runningPodAddresses(result.desired?.pods ?? [], result.sandboxes));
       refreshFacts();
       prober.sync(probedContainers(result.desired, result.observed));
       void limitAudit.audit(result.observed);
@@ -261,6 +291,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   );
   loop.start();
   reconciling = true;
+  onServicesChanged = () => loop.trigger();
   reporter.start();
   metrics.start();
 
@@ -306,6 +337,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     }
     desired = state;
     log.info({ generation: state.generation, pods: state.pods.length }, 'accepted desired state');
+    nodeServices.serveIngress(state.ingress === true);
     loop.trigger();
   };
 
@@ -334,6 +366,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       log: log.child({ component: 'mqtt' }),
       random,
       onDesired,
+      onServices: (payload, topic) => nodeServices.onMessage(payload, topic),
       onConnect: () => {
         reporter.onConnected();
         events.onConnected();
@@ -367,6 +400,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       prober.stop();
       events.stop();
       await session?.close();
+      await nodeServices.stop();
       api.close?.();
       clearInterval(storeRetry);
       outbox.stop(); // writes what is still unacknowledged

@@ -54,6 +54,11 @@ export interface AgentConfig {
   pauseImage: string;
   /** --secrets-dir: absolute path of a tmpfs for Secret volume files (the agent uses <it>/<node-name>). */
   secretsDir: string;
+  /** --proxy-relay-port: where other nodes' service proxies reach this node's Pods (0: any free port). */
+  proxyRelayPort: number;
+  /** --ingress-http-port and --ingress-https-port: where an ingress node serves Ingress (0: any free port). */
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
 }
 
 interface FlagSpec {
@@ -86,6 +91,11 @@ const FLAGS = {
   'outbox-max-bytes': { description: `disk kept for events and metrics while the hub is unreachable, e.g. 64Mi (default ${DEFAULTS.agentOutbox.maxBytes / 2 ** 20}Mi)` },
   'pause-image': { env: 'SKIFF_PAUSE_IMAGE', description: `image of each pod's sandbox, the pause container its containers share a network with (default ${DEFAULTS.node.pauseImage})` },
   'pod-max-pids': { description: `the most processes each container may run, -1 for no limit (default ${DEFAULTS.node.podMaxPids})` },
+  'proxy-relay-port': {
+    description: `port (on --node-ip) where other nodes' service proxies reach this node's Pods; 0 picks a free one (default ${DEFAULTS.services.relayPort})`,
+  },
+  'ingress-http-port': { description: `port (on --node-ip) of the ingress proxy, when the node is labelled ${DEFAULTS.ingress.nodeLabel} (default ${DEFAULTS.ingress.httpPort})` },
+  'ingress-https-port': { description: `its TLS port, with certificates from the Ingresses' Secrets (default ${DEFAULTS.ingress.httpsPort})` },
   'secrets-dir': {
     env: 'SKIFF_SECRETS_DIR',
     description: `a tmpfs for Secret volume files, never the SD card (default ${AGENT_SECRETS_DIR.root} as root when /run is a tmpfs, else ${AGENT_SECRETS_DIR.userBase}/skiff[-<uid>])`,
@@ -281,6 +291,16 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       return text;
     }) ?? DEFAULTS.node.pauseImage;
 
+  const port = (name: FlagName, fallback: number): number =>
+    parsed(name, read(name), (text) => {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n > 65535) throw new ParseProblem(`${JSON.stringify(text)} must be a port number from 0 to 65535`);
+      return n;
+    }) ?? fallback;
+  const proxyRelayPort = port('proxy-relay-port', DEFAULTS.services.relayPort);
+  const ingressHttpPort = port('ingress-http-port', DEFAULTS.ingress.httpPort);
+  const ingressHttpsPort = port('ingress-https-port', DEFAULTS.ingress.httpsPort);
+
   if (problems.length > 0) {
     throw new SkiffError('SKIFF_ERR_CONFIG', `invalid agent configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
       details: problems,
@@ -307,5 +327,8 @@ export function parseAgentConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(podMaxPids > 0 ? { podMaxPids } : {}),
     pauseImage,
     secretsDir: resolve(read('secrets-dir') ?? defaultSecretsDir()),
+    proxyRelayPort,
+    ingressHttpPort,
+    ingressHttpsPort,
   });
 }

@@ -147,6 +147,14 @@ export const DEFAULTS = {
      */
     maxQueuedPerClient: 100,
   },
+  /** Ingress (issue #8): which nodes serve it, and where. */
+  ingress: {
+    /** A node with this label (any value but "false") runs the ingress proxy and receives the TLS Secrets of every Ingress. */
+    nodeLabel: 'node-role.kubernetes.io/ingress',
+    /** --ingress-http-port and --ingress-https-port of the agent. */
+    httpPort: 80,
+    httpsPort: 443,
+  },
   /** Services (issue #8): the hub allocates from these as kube-apiserver does from its flags. */
   services: {
     /** --service-cluster-ip-range: k3s' default; clusterIPs come from it. */
@@ -156,6 +164,18 @@ export const DEFAULTS = {
     nodePortMax: 32767,
     /** sessionAffinityConfig.clientIP.timeoutSeconds when ClientIP affinity is asked for (Kubernetes: 3 h). */
     clientIpAffinityTimeoutSeconds: 10_800,
+    /** kubelet's --cluster-domain (kubeadm's and k3s' default): a Service is NAME.NAMESPACE.svc.<this>. */
+    clusterDomain: 'cluster.local',
+    /** --proxy-relay-port: the agent's service relay (kubelet's port number: the agent is the node's daemon). 0 = any free port. */
+    relayPort: 10250,
+    /** How long the proxy waits for an endpoint (or a relay) to accept a connection before trying the next. */
+    connectTimeoutMs: 3_000,
+    /** An endpoint that refused or timed out is skipped for this long (unless no other is left). */
+    endpointBackoffMs: 5_000,
+    /** How soon a service port that could not be bound (address missing, port taken) is tried again. */
+    listenRetryIntervalMs: 5_000,
+    /** Endpoints one client connection tries before it is closed. */
+    maxConnectAttempts: 3,
   },
 } as const;
 

@@ -10,8 +10,13 @@
  * missing object or key silently. envFrom keys that are not valid variable names are skipped with
  * a Warning event (InvalidEnvironmentVariableNames), as kubelet records.
  *
- * Resolved once, when a container is created: a later ConfigMap change does not touch a running
- * container (Kubernetes restarts nothing either), so none of this enters the spec hash.
+ * Service variables (agent/services/service-env.ts, passed in as facts.serviceEnv) join as in
+ * kubelet: a `$(VAR)` in a value may name one (the container's own variables defined before it
+ * come first), and each is added after the container's variables unless the container defines a
+ * variable of that name itself (envFrom or env: the container wins).
+ *
+ * Resolved once, when a container is created: a later ConfigMap or Service change does not touch
+ * a running container (Kubernetes restarts nothing either), so none of this enters the spec hash.
  */
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import { bytes, cpuMillicores, parseQuantity } from '../../shared/api/quantity.js';
@@ -52,6 +57,11 @@ export interface NodeFieldFacts {
   podIP?: string;
   /** The node's allocatable quantities (cpu, memory, ephemeral-storage): a limit left unset reads these. */
   allocatable?: Readonly<Record<string, string>>;
+  /**
+   * The Pod's Service variables (serviceEnvironment in agent/services/service-env.ts, which
+   * applies spec.enableServiceLinks). Absent: none, as for a node that has no Services view yet.
+   */
+  serviceEnv?: ReadonlyMap<string, string>;
 }
 
 export interface EnvWarning {
@@ -109,6 +119,14 @@ export function fieldValue(pod: DesiredPod, fieldPath: string, facts: NodeFieldF
 export function resolveEnv(pod: DesiredPod, container: EnvConsumer & { name?: string }, lookup: ConfigLookup, facts: NodeFieldFacts): EnvResolution {
   const namespace = pod.metadata.namespace;
   const env = new Map<string, string>();
+  // What `$(VAR)` sees: kubelet's MappingFuncFor(tmpEnv, serviceEnv), the container's variables
+  // so far first, then the Service variables. One overlay map kept in step with env.
+  const serviceEnv = facts.serviceEnv;
+  const scope = serviceEnv && serviceEnv.size > 0 ? new Map(serviceEnv) : env;
+  const define = (name: string, value: string): void => {
+    env.set(name, value);
+    if (scope !== env) scope.set(name, value);
+  };
   const warnings: EnvWarning[] = [];
   try {
     for (const source of container.envFrom ?? []) {
@@ -128,7 +146,7 @@ export function resolveEnv(pod: DesiredPod, container: EnvConsumer & { name?: st
           invalid.push(variable);
           continue;
         }
-        env.set(variable, decodedValue(object, key)!);
+        define(variable, decodedValue(object, key)!);
       }
       if (invalid.length > 0) {
         invalid.sort();
@@ -142,15 +160,19 @@ export function resolveEnv(pod: DesiredPod, container: EnvConsumer & { name?: st
     for (const entry of container.env ?? []) {
       const from = entry.valueFrom;
       if (!from) {
-        env.set(entry.name, entry.value ? expandReferences(entry.value, env) : '');
+        define(entry.name, entry.value ? expandReferences(entry.value, scope) : '');
         continue;
       }
       const value = valueFrom(pod, container, from, lookup, facts);
-      if (value !== undefined) env.set(entry.name, value);
+      if (value !== undefined) define(entry.name, value);
     }
   } catch (err) {
     if (err instanceof ResolutionError) return { error: { reason: 'CreateContainerConfigError', message: err.message } };
     throw err;
+  }
+  // kubelet's "Append remaining service env vars": those the container did not define itself.
+  for (const [name, value] of serviceEnv ?? []) {
+    if (!env.has(name)) env.set(name, value);
   }
   return { env, warnings };
 }
@@ -205,7 +227,7 @@ export function resourceValue(
   return String(Math.ceil(bytes(quantity) / bytes(ref.divisor ?? '1')));
 }
 
-/** Whether a container reads anything from ConfigMaps, Secrets or the node (else resolution is trivial). */
+/** Whether a container reads anything from ConfigMaps, Secrets or the node (Service variables aside, which every container gets). */
 export function needsResolution(container: EnvConsumer): boolean {
   return (container.envFrom?.length ?? 0) > 0 || (container.env ?? []).some((e) => e.valueFrom !== undefined);
 }

@@ -21,7 +21,8 @@ import { FailureState } from './failures.js';
 import { dockerContainerId, withAttempt, withEndedAttempt, withTermination } from './history.js';
 import type { InFlight } from './in-flight.js';
 import { graceSecondsOf, pullKey } from './plan.js';
-import type { PodContainerRef, RemoveStep, Step, StepKind, WaitStep } from './steps.js';
+import type { CreateStep, PodContainerRef, RemoveStep, Step, StepKind, WaitStep } from './steps.js';
+import type { PodHostsFiles } from '../services/pod-hosts.js';
 import { terminationOf } from './termination.js';
 import type { ConfigLookup } from '../config/config-lookup.js';
 import { pullCredentials, type RegistryAuth } from '../config/pull-auth.js';
@@ -48,7 +49,19 @@ export interface ExecutorDeps {
   emit?(event: NodeEvent): void;
   /** The ConfigMaps and Secrets of the desired state now (imagePullSecrets). */
   config?(): ConfigLookup;
+  /** Each Pod's managed /etc/hosts (services/pod-hosts.ts), bind-mounted into its containers. */
+  hostsFiles?: Pick<PodHostsFiles, 'ensure'>;
 }
+
+/** kubelet's /etc/hosts mount: in the Pod's own network namespace, unless the container mounts its own. */
+async function withHostsMount(deps: ExecutorDeps, step: CreateStep): Promise<CreateStep['mounts']> {
+  const mounts = step.mounts ?? [];
+  if (!deps.hostsFiles || step.podIp === undefined || step.pod.spec.hostNetwork === true || mounts.some((m) => m.target === ETC_HOSTS)) return step.mounts;
+  const source = await deps.hostsFiles.ensure(step.pod, step.podIp);
+  return [...mounts, { source, target: ETC_HOSTS, readOnly: false }];
+}
+
+const ETC_HOSTS = '/etc/hosts';
 
 /** kubelet's event for a wait, or undefined when the wait is not worth one. */
 function waitEvent(step: WaitStep): { type: PodEventType; reason: string; message: string } | undefined {
@@ -152,6 +165,7 @@ export function createExecutors(deps: ExecutorDeps): Executors {
       let id: string | undefined;
       let created = false;
       try {
+        const mounts = await withHostsMount(deps, step);
         const body = containerCreateBody({
           node: deps.node,
           pod,
@@ -162,7 +176,7 @@ export function createExecutors(deps: ExecutorDeps): Executors {
           graceSeconds: graceSecondsOf(pod),
           ...(deps.podMaxPids !== undefined ? { pidsLimit: deps.podMaxPids } : {}),
           ...(step.env ? { environment: step.env } : {}),
-          ...(step.mounts ? { mounts: step.mounts } : {}),
+          ...(mounts ? { mounts } : {}),
         });
         for (const warning of step.warnings ?? []) emit(step, 'Warning', warning.reason, warning.message);
         if (!pulledFor.delete(step.key)) emit(step, 'Normal', 'Pulled', `Container image "${container.image}" already present on machine`);

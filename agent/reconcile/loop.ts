@@ -22,6 +22,7 @@ import { plan, pullKey } from './plan.js';
 import { sandboxKey, splitSandboxes } from './plan-sandbox.js';
 import type { Step, VolumePreparation, WaitStep } from './steps.js';
 import { lookupOf, type ConfigLookup } from '../config/config-lookup.js';
+import type { ViewService } from '../../shared/mqtt/services-view.js';
 import { volumesOf } from '../volumes/volume-source.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import type { ProbeResults, Unhealthy } from '../health/prober.js';
@@ -75,6 +76,8 @@ export interface LoopDeps {
   volumes?: VolumeManager;
   /** Why the node has DiskPressure, while it has (node-monitor): no image is pulled then. */
   diskPressure?: () => string | undefined;
+  /** The fleet's Services as last known (service variables of new containers). */
+  services?: () => readonly ViewService[];
   /** Called after every settled pass (the reporter builds a StatusReport from it). */
   onSettled(result: PassResult): void;
 }
@@ -130,6 +133,7 @@ export class ReconcileLoop {
       config: lookup,
       ...(deps.node ? { node: deps.node() } : {}),
       ...(deps.diskPressure?.() !== undefined ? { diskPressure: deps.diskPressure()! } : {}),
+      ...(deps.services ? { services: deps.services() } : {}),
       volumes,
     });
     // Pulls and removals start in the background, waits only record events; sandboxes, creates

@@ -24,6 +24,8 @@ import { specHash } from './spec-hash.js';
 import type { PullStep, RemoveReason, RemoveStep, Step, VolumePreparation, WaitStep } from './steps.js';
 import type { ConfigLookup } from '../config/config-lookup.js';
 import { resolveEnv, type EnvConsumer } from '../config/env-resolution.js';
+import { serviceEnvironment } from '../services/service-env.js';
+import type { ViewService } from '../../shared/mqtt/services-view.js';
 import { isExitedState, isRunningState, restartsAfter, shouldRestart, terminationOf } from './termination.js';
 import { completedSandboxes, joinsSandbox, planSandboxes, requestSandbox, splitSandboxes, type SandboxWait } from './plan-sandbox.js';
 
@@ -61,6 +63,8 @@ export interface PlanContext {
   volumes?: ReadonlyMap<string, VolumePreparation>;
   /** Why the node has DiskPressure, while it has: no image is pulled then. */
   diskPressure?: string;
+  /** The fleet's Services as last known (the {NAME}_SERVICE_HOST variables of new containers). */
+  services?: readonly ViewService[];
 }
 
 /**
@@ -326,6 +330,8 @@ function planMissing(
     hostIP: ctx.node?.hostIP ?? '',
     ...(network.podIp !== undefined ? { podIP: network.podIp } : {}),
     ...(ctx.node?.allocatable ? { allocatable: ctx.node.allocatable } : {}),
+    // Fixed when the container is created, as kubelet does: a later Service restarts nothing.
+    serviceEnv: serviceEnvironment(pod.metadata.namespace, ctx.services ?? [], pod.spec.enableServiceLinks ?? true),
   });
   if ('error' in resolved) {
     wait(resolved.error.reason, resolved.error.message);
@@ -347,6 +353,7 @@ function planMissing(
     attempt: (history?.attempts ?? 0) + 1,
     hash,
     sandboxId: network.sandboxId,
+    ...(network.podIp !== undefined ? { podIp: network.podIp } : {}),
     env: [...resolved.env],
     ...(mounts?.length ? { mounts } : {}),
     ...(resolved.warnings.length ? { warnings: resolved.warnings } : {}),

@@ -35,6 +35,8 @@ export interface CreateStep {
   hash: string;
   /** The pod's running sandbox: the container joins its network namespace. */
   sandboxId: string;
+  /** The sandbox's IP, when known (the Pod's managed /etc/hosts names it). */
+  podIp?: string;
   /** The environment resolved from env/envFrom (ConfigMaps, Secrets, pod fields), in order. */
   env?: ReadonlyArray<readonly [string, string]>;
   /** Bind mounts of the pod's prepared volumes for this container (agent/volumes). */

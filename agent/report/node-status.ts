@@ -45,6 +45,8 @@ export interface NodeStatusOptions {
   resources?: { capacity: Record<string, string>; allocatable: Record<string, string> };
   /** MemoryPressure, DiskPressure, PIDPressure (node-pressure.ts); kubelet lists them before Ready. */
   pressure?: readonly NodeCondition[];
+  /** The port the agent's service relay listens on, once it does. */
+  relayPort?: number;
 }
 
 export function buildNodeStatus(facts: NodeFacts, nowIso: string, readySinceIso: string, options: NodeStatusOptions = {}): NodeStatus {
@@ -69,6 +71,7 @@ export function buildNodeStatus(facts: NodeFacts, nowIso: string, readySinceIso:
       },
     ],
     addresses,
+    ...(options.relayPort !== undefined ? { daemonEndpoints: { kubeletEndpoint: { Port: options.relayPort } } } : {}),
     nodeInfo: {
       architecture: facts.architecture,
       operatingSystem: 'linux',

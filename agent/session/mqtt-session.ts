@@ -11,7 +11,7 @@ import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import { encode, type EventReport, type MetricsReport, type StatusReport } from '../../shared/mqtt/messages.js';
-import { agentClientId, desiredTopic, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
+import { agentClientId, desiredTopic, FLEET_SERVICES_TOPIC, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
 import { followReconnectBackoff, initialReconnectPeriodMs } from './mqtt-reconnect-backoff.js';
 
 export interface MqttSessionOptions {
@@ -27,6 +27,8 @@ export interface MqttSessionOptions {
   keepaliveSeconds?: number;
   /** A message on the node's desired topic (raw; the caller decodes). */
   onDesired(payload: Buffer, topic: string): void;
+  /** A message on the fleet Services topic (raw; the caller decodes). */
+  onServices?(payload: Buffer, topic: string): void;
   /** Every (re)connect, after presence and the subscription are in place. */
   onConnect(): void;
 }
@@ -99,14 +101,14 @@ export class MqttSession {
     });
     client.on('offline', () => log.warn({ url: options.url }, 'mqtt offline'));
     client.on('error', (err) => log.warn({ url: options.url, err: errorMessage(err) }, 'mqtt error'));
-    client.on('message', (topic, payload) => options.onDesired(payload, topic));
+    client.on('message', (topic, payload) => (topic === FLEET_SERVICES_TOPIC ? options.onServices?.(payload, topic) : options.onDesired(payload, topic)));
   }
 
   private async announce(): Promise<void> {
     const { client, options } = this;
     try {
       await client.publishAsync(presenceTopic(options.node), PRESENCE_ONLINE, { qos: 1, retain: true });
-      await client.subscribeAsync(desiredTopic(options.node), { qos: 1 });
+      await client.subscribeAsync(options.onServices ? [desiredTopic(options.node), FLEET_SERVICES_TOPIC] : desiredTopic(options.node), { qos: 1 });
       options.onConnect();
     } catch (err) {
       options.log.warn({ err: errorMessage(err) }, 'mqtt presence or subscription failed');

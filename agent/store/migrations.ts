@@ -45,4 +45,12 @@ export const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL
    );
    CREATE INDEX outbox_by_channel ON outbox (channel, seq);`,
+  // 5: the last Services view from the hub (shared/mqtt/services-view.ts), so the proxy keeps its
+  // endpoints across a restart without the hub. One row, replaced only by a newer generation.
+  `CREATE TABLE services_view (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     generation INTEGER NOT NULL,
+     payload TEXT NOT NULL,
+     stored_at TEXT NOT NULL
+   );`,
 ];

@@ -18,6 +18,7 @@ import { openDesired, sealDesired } from './sealed-config.js';
 import { openDurableDatabase } from '../../shared/sqlite.js';
 import type { ContainerStateTerminated } from '../../shared/api/status-types.js';
 import type { DesiredState } from '../../shared/mqtt/messages.js';
+import type { ServicesView } from '../../shared/mqtt/services-view.js';
 import type { ContainerHistory } from '../reconcile/history.js';
 import type { EvictedPod, EvictionStore } from '../eviction/evicted-pods.js';
 import type { AgentStore } from './agent-store.js';
@@ -99,6 +100,22 @@ export class SqliteAgentStore implements AgentStore, EvictionStore {
       this.db
         .prepare('INSERT OR REPLACE INTO desired_state (id, generation, payload, stored_at) VALUES (1, ?, ?, ?)')
         .run(state.generation, JSON.stringify(sealDesired(state, this.secrets)), new Date().toISOString());
+      return true;
+    })();
+  }
+
+  /** The last stored Services view, or undefined before the first. */
+  loadServicesView(): ServicesView | undefined {
+    const row = this.db.prepare('SELECT payload FROM services_view WHERE id = 1').get() as { payload: string } | undefined;
+    return row ? (JSON.parse(row.payload) as ServicesView) : undefined;
+  }
+
+  /** Stores `view` if its generation is newer than the stored one; false when it is not. */
+  saveServicesView(view: ServicesView): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT generation FROM services_view WHERE id = 1').get() as { generation: number } | undefined;
+      if (row && view.generation <= row.generation) return false;
+      this.db.prepare('INSERT OR REPLACE INTO services_view (id, generation, payload, stored_at) VALUES (1, ?, ?, ?)').run(view.generation, JSON.stringify(view), new Date().toISOString());
       return true;
     })();
   }

@@ -23,6 +23,7 @@ import { projectConfigMap, projectSecret } from './projection.js';
 import { resolveSubPath } from './sub-path.js';
 import { isTmpfs } from './tmpfs.js';
 import { volumeMountsOf, volumesOf, type PodVolume } from './volume-source.js';
+import { HOSTS_FILE_NAME } from '../services/pod-hosts.js';
 
 /** One bind mount of one container: host path, container path. */
 export interface VolumeMount {
@@ -116,6 +117,7 @@ export class PodVolumes {
     for (const root of [this.dataDir, this.secretsDir]) {
       const podDir = join(root, 'pods', uid);
       await rm(join(podDir, 'volumes'), { recursive: true, force: true });
+      await rm(join(podDir, HOSTS_FILE_NAME), { force: true }); // the managed /etc/hosts (services/pod-hosts.ts)
       await rmdirIfEmpty(podDir);
     }
     const prefixes = [join(this.dataDir, 'pods', uid) + '/', join(this.secretsDir, 'pods', uid) + '/'];
@@ -125,12 +127,13 @@ export class PodVolumes {
     this.log.debug({ pod: uid }, 'pod volumes removed');
   }
 
-  /** Uids that have volume dirs, on disk or on tmpfs (to clean up after pods no longer desired). */
+  /** Uids that have volume dirs or a hosts file, on disk or on tmpfs (to clean up after pods no longer desired). */
   async list(): Promise<string[]> {
     const uids = new Set<string>();
     for (const root of [this.dataDir, this.secretsDir]) {
       for (const uid of await listDir(join(root, 'pods'))) {
-        if (SAFE_UID.test(uid) && (await isDirectory(join(root, 'pods', uid, 'volumes')))) uids.add(uid);
+        if (!SAFE_UID.test(uid)) continue;
+        if ((await isDirectory(join(root, 'pods', uid, 'volumes'))) || (await exists(join(root, 'pods', uid, HOSTS_FILE_NAME)))) uids.add(uid);
       }
     }
     return [...uids].sort();
@@ -220,12 +223,20 @@ async function listDir(dir: string): Promise<string[]> {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
+  return (await kindOf(path)) === 'directory';
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await kindOf(path)) !== undefined;
+}
+
+async function kindOf(path: string): Promise<'directory' | 'other' | undefined> {
   try {
-    return (await lstat(path)).isDirectory();
+    return (await lstat(path)).isDirectory() ? 'directory' : 'other';
   } catch (err) {
     // ENOTDIR: a stray file where a pod dir would be.
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw err;
   }
 }

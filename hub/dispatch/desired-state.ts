@@ -62,6 +62,13 @@ export function configKeysOf(pods: DesiredPod[]): ConfigObjectKey[] {
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
 }
 
+/** The Pods' config keys plus the Ingresses' TLS Secrets, each once, in configKeysOf's order. */
+export function withIngressSecrets(keys: ConfigObjectKey[], tls: ReadonlyArray<{ namespace: string; name: string }>): ConfigObjectKey[] {
+  const byKey = new Map(keys.map((k) => [configObjectKey(k), k]));
+  for (const { namespace, name } of tls) byKey.set(configObjectKey({ kind: 'Secret', namespace, name }), { kind: 'Secret', namespace, name });
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
+}
+
 /**
  * A stored ConfigMap or Secret as the node receives it: every key base64 (a ConfigMap's `data`
  * is UTF-8 text, encoded here, merged with its `binaryData`; a Secret's `data` is base64 already).
@@ -92,14 +99,19 @@ function configFingerprint(object: KubeObject): unknown {
 }
 
 /**
- * The hash of what a node is told. Without terminating Pods and config objects it is the hash of
+ * The hash of what a node is told. Without terminating Pods, config objects and ingress it is the hash of
  * the pods alone (as before those existed), so upgrading the hub republishes nothing.
  * `config` are the stored objects the state sends, in the order sent.
  */
-export function contentHash(pods: DesiredPod[], terminating: TerminatingPod[] = [], config: KubeObject[] = []): string {
+export function contentHash(pods: DesiredPod[], terminating: TerminatingPod[] = [], config: KubeObject[] = [], ingress = false): string {
   const content =
-    terminating.length === 0 && config.length === 0
+    terminating.length === 0 && config.length === 0 && !ingress
       ? pods
-      : { pods, ...(terminating.length > 0 ? { terminating } : {}), ...(config.length > 0 ? { config: config.map(configFingerprint) } : {}) };
+      : {
+          pods,
+          ...(terminating.length > 0 ? { terminating } : {}),
+          ...(config.length > 0 ? { config: config.map(configFingerprint) } : {}),
+          ...(ingress ? { ingress } : {}),
+        };
   return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
 }

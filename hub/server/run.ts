@@ -26,6 +26,8 @@ import { ReplicaSetController } from '../controllers/replicaset-controller.js';
 import { ServiceAccountController } from '../controllers/serviceaccount-controller.js';
 import { ClusterRoleAggregationController } from '../controllers/clusterrole-aggregation-controller.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
+import { ServicesPublisher } from '../dispatch/services-publisher.js';
+import { relayTokenOf } from '../identity/relay-token.js';
 import { StoreEventRecorder } from '../events/event-recorder.js';
 import { EventSweeper } from '../events/event-sweeper.js';
 import { loadOrCreateIdentity, writeAdminConfig } from '../identity/bootstrap.js';
@@ -36,6 +38,7 @@ import { printTable } from '../printers/registry.js';
 import { SchedulerController } from '../scheduler/scheduler-controller.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { serviceAdmission } from '../objects/service-allocation.js';
+import { IngressStatusController } from '../controllers/ingress-status-controller.js';
 import { EndpointsController } from '../controllers/endpoints-controller.js';
 import { SecretEncryption } from '../store/secret-encryption.js';
 import { MetricsDb } from '../metrics/metrics-db.js';
@@ -152,6 +155,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     new NamespaceController(store, logger),
     new ServiceAccountController(store, logger),
     new EndpointsController(store, logger),
+    new IngressStatusController(store, logger),
     new ClusterRoleAggregationController(store, logger),
     new TaintEviction(store, logger, recorder),
     new HorizontalPodAutoscalerController(store, logger, recorder, usage, {
@@ -159,6 +163,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
       ...(options.hpaDownscaleStabilizationMs !== undefined ? { downscaleStabilizationMs: options.hpaDownscaleStabilizationMs } : {}),
     }),
     new Dispatcher(store, broker, logger),
+    new ServicesPublisher(store, broker, logger, relayTokenOf(identity.joinCredential)),
   ];
   const removal = new NodeRemoval(store, broker, logger);
   // Revoked, expired or replaced node credentials lose their open broker connections within seconds.

@@ -57,8 +57,10 @@ export interface DesiredState {
   pods: DesiredPod[];
   /** Absent when empty (older agents ignore it: they use the Pod's own grace). */
   terminating?: TerminatingPod[];
-  /** ConfigMaps and Secrets the Pods refer to, sorted by kind/namespace/name; absent when none. */
+  /** ConfigMaps and Secrets the Pods refer to (and, on an ingress node, the Ingresses' TLS Secrets), sorted by kind/namespace/name; absent when none. */
   config?: DesiredConfigObject[];
+  /** The node serves Ingress (it is labelled DEFAULTS.ingress.nodeLabel); absent otherwise. */
+  ingress?: true;
 }
 
 export interface ReportedPod {
@@ -187,6 +189,7 @@ export function decodeDesiredState(payload: Buffer | string, topic: string): Des
       }
     });
   }
+  if (obj.ingress !== undefined && obj.ingress !== true) fail(topic, 'ingress', 'expected true or absent');
   if (obj.config !== undefined) {
     if (!Array.isArray(obj.config)) fail(topic, 'config', 'expected an array');
     (obj.config as unknown[]).forEach((entry, i) => checkConfigObject(entry, topic, `config[${i}]`));

@@ -158,7 +158,9 @@ export class TestCluster {
     const dataDir = existing?.dataDir ?? options.dataDir ?? join(this.dir, `agent-${short}`);
     const log = existing?.log ?? join(this.dir, `agent-${short}.log`);
     if (!existing) this.logs.push(log);
-    const base = ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir];
+    // A free relay port each: test files run side by side, and their agents share this host.
+    const relay = extraArgs.includes('--proxy-relay-port') ? [] : ['--proxy-relay-port', '0'];
+    const base = ['agent', '--server', this.apiUrl, '--token', this.joinToken, '--node-name', name, '--data-dir', dataDir, ...relay];
     const args = existing && extraArgs.length === 0 ? existing.args : [...base, ...extraArgs];
     const wrap = options.wrap ?? existing?.wrap ?? [];
     const env = options.env ?? existing?.env ?? {};

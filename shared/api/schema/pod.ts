@@ -1,4 +1,5 @@
 /** core/v1 Pod: the subset of PodSpec Skiff honours. Anything else is reported as unknown. */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { dnsLabel, labelKey, labels, objectMeta, quantity } from './meta.js';
 import type { PodStatus } from '../status-types.js';
@@ -200,6 +201,10 @@ export const podSpec = z
     /** The pod's containers use the node's network namespace (its sandbox joins the host's). */
     hostNetwork: z.boolean().optional(),
     dnsPolicy: z.string().optional(),
+    /** Whether containers get the {NAME}_SERVICE_HOST/_PORT variables of the namespace's Services (kubelet's default: true). */
+    enableServiceLinks: z.boolean().optional(),
+    /** Extra lines of the Pod's managed /etc/hosts (kubelet's HostAliases). */
+    hostAliases: z.array(z.strictObject({ ip: z.string().refine((ip) => isIP(ip) !== 0, { message: 'must be a valid IP address' }), hostnames: z.array(z.string()).optional() })).optional(),
     schedulerName: z.string().optional(),
     securityContext: z.strictObject({}).optional(),
     volumes: volumes.optional(),

@@ -152,3 +152,74 @@ t.test('resourceFieldRef reads limits and requests, rounded up by the divisor; a
   if ('error' in result) return t.fail(result.error.message);
   t.same(Object.fromEntries(result.env), { 'limits.cpu': '1', 'limits.memory': '64', 'requests.cpu': '250', 'requests.memory': '67108864', BARE_MEM: '3814' });
 });
+
+t.test('Service variables: added after the container env, except names the container defines itself', async (t) => {
+  const serviceEnv = new Map([
+    ['WEB_SERVICE_HOST', '10.43.0.12'],
+    ['WEB_SERVICE_PORT', '80'],
+    ['user', 'from-service'],
+    ['mode', 'from-service'],
+  ]);
+  const result = resolve(
+    {
+      envFrom: [{ secretRef: { name: 'creds' } }],
+      env: [
+        { name: 'WEB_SERVICE_PORT', value: '8080' },
+        { name: 'A', value: 'first' },
+        // An optional reference that is missing defines nothing: the Service's value stays.
+        { name: 'mode', valueFrom: { configMapKeyRef: { name: 'settings', key: 'absent', optional: true } } },
+      ],
+    },
+    { ...facts, serviceEnv },
+  );
+  if ('error' in result) return t.fail(result.error.message);
+  t.same(
+    [...result.env],
+    [
+      ['password', 's3cr3t'],
+      ['user', 'admin'],
+      ['WEB_SERVICE_PORT', '8080'],
+      ['A', 'first'],
+      ['WEB_SERVICE_HOST', '10.43.0.12'],
+      ['mode', 'from-service'],
+    ],
+    'container variables first in declaration order, then the remaining Service ones',
+  );
+});
+
+t.test('$(VAR) in values may name Service variables; the container variables defined before win', async (t) => {
+  const serviceEnv = new Map([
+    ['WEB_SERVICE_HOST', '10.43.0.12'],
+    ['WEB_SERVICE_PORT', '80'],
+    ['LATER', 'from-service'],
+  ]);
+  const result = resolve(
+    {
+      env: [
+        { name: 'BEFORE', value: 'http://$(WEB_SERVICE_HOST):$(WEB_SERVICE_PORT)/' },
+        { name: 'WEB_SERVICE_PORT', value: '8080' },
+        { name: 'AFTER', value: 'http://$(WEB_SERVICE_HOST):$(WEB_SERVICE_PORT)/' },
+        // LATER is the container's own only after this line: here it is still the Service's.
+        { name: 'EARLY', value: '$(LATER)' },
+        { name: 'LATER', value: 'mine' },
+        { name: 'UNKNOWN', value: '$(NOPE_SERVICE_HOST)' },
+      ],
+    },
+    { ...facts, serviceEnv },
+  );
+  if ('error' in result) return t.fail(result.error.message);
+  t.same(Object.fromEntries(result.env), {
+    BEFORE: 'http://10.43.0.12:80/',
+    WEB_SERVICE_PORT: '8080',
+    AFTER: 'http://10.43.0.12:8080/',
+    EARLY: 'from-service',
+    LATER: 'mine',
+    UNKNOWN: '$(NOPE_SERVICE_HOST)',
+    WEB_SERVICE_HOST: '10.43.0.12',
+  });
+  t.same([...serviceEnv], [['WEB_SERVICE_HOST', '10.43.0.12'], ['WEB_SERVICE_PORT', '80'], ['LATER', 'from-service']], 'the given map is not changed');
+});
+
+t.test('without Service variables a value naming one stays as written', async (t) => {
+  t.same(envOf({ env: [{ name: 'URL', value: '$(WEB_SERVICE_HOST)' }] }), { URL: '$(WEB_SERVICE_HOST)' });
+});
