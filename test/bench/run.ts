@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME]`: runs every benchmark (or only the one named:
- * walkthrough, rollout, fleet, agent-footprint) and prints its figures with the command that produced them.
+ * walkthrough, rollout, fleet, agent-footprint, service-proxy) and prints its figures with the command that produced them.
  * Results go to docs/benchmarks.md by hand, with the machine description.
  * Never used for assertions: these machines are noisy.
  */
@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchAgentFootprint } from './agent-footprint.js';
 import { benchFleet } from './fleet.js';
 import { benchRollout } from './rollout.js';
+import { benchServiceProxy } from './service-proxy.js';
 import { benchWalkthrough } from './walkthrough.js';
 
 const quick = process.argv.includes('--quick');
@@ -28,6 +29,7 @@ const benches: Record<string, () => Promise<string[]>> = {
       shortGraceNodes: 100,
       progress: (line) => console.error(`# fleet: ${line}`),
     }),
+  'service-proxy': () => benchServiceProxy({ quick }),
 };
 if (only !== undefined && !(only in benches)) {
   console.error(`unknown benchmark ${JSON.stringify(only)}; one of: ${Object.keys(benches).join(', ')}`);
