@@ -96,12 +96,23 @@ t.test('kubectl get pods -l app=nginx lists the Pods of the Deployment', async (
   t.same([none.code, none.stdout, none.stderr], [0, '', 'No resources found in default namespace.\n']);
 });
 
-t.test('kubectl get svc and get ns', async (t) => {
+t.test('kubectl get svc, get ing and get ns', async (t) => {
   const services = await kubectl(['get', 'svc']);
   t.equal(services.code, 0, services.stderr);
   const svcTable = rows(services.stdout);
   t.same(svcTable[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
   t.match(svcTable.find((r) => r[0] === 'my-service'), ['my-service', 'NodePort', /^\d+\.\d+\.\d+\.\d+$/, '<none>', '80:30007/TCP', /^\d+s$/]);
+
+  // Ingress, applied with kubectl from the example as written (a TLS Secret, two Services, one Ingress).
+  const applied = await kubectl(['apply', '-f', example('ingress.yaml')]);
+  t.equal(applied.code, 0, applied.stderr);
+  t.match(applied.stdout, /ingress\.networking\.k8s\.io\/example created/);
+  const ingresses = await kubectl(['get', 'ing']);
+  t.equal(ingresses.code, 0, ingresses.stderr);
+  const ingTable = rows(ingresses.stdout);
+  t.same(ingTable[0], ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
+  // Split on blanks: no ingress node, so ADDRESS is empty; PORTS is "80, 443".
+  t.match(ingTable.find((r) => r[0] === 'example'), ['example', '<none>', 'shop.example.com,blog.example.com', '80,', '443', /^\d+s$/]);
 
   const namespaces = await kubectl(['get', 'ns']);
   t.equal(namespaces.code, 0, namespaces.stderr);
