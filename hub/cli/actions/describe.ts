@@ -9,7 +9,9 @@ import { resolveResource, resourcePath, type ResourceType } from '../../../share
 import type { Node } from '../../../shared/api/schema/cluster.js';
 import type { ConfigMap, Secret } from '../../../shared/api/schema/config.js';
 import type { Event } from '../../../shared/api/schema/event.js';
+import type { Ingress } from '../../../shared/api/schema/ingress.js';
 import type { Pod } from '../../../shared/api/schema/pod.js';
+import type { Endpoints, Service } from '../../../shared/api/schema/service.js';
 import type { Deployment, ReplicaSet } from '../../../shared/api/schema/workloads.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError, errorMessage } from '../../../shared/errors.js';
@@ -19,9 +21,11 @@ import { parseDescribeArgs, type DescribeRequest } from '../describe/args.js';
 import { describeConfigMap } from '../describe/config-map.js';
 import { describeDeployment, replicaSetsOf, selectorString } from '../describe/deployment.js';
 import { eventTargets, involvedObjectSelector, involves, type EventTarget } from '../describe/events.js';
+import { describeIngress, ingressBackendServices, type BackendTarget } from '../describe/ingress.js';
 import { describeNode } from '../describe/node.js';
 import { describePod } from '../describe/pod.js';
 import { describeSecret } from '../describe/secret.js';
+import { describeService } from '../describe/service.js';
 import type { DescribeClock } from '../describe/time-format.js';
 import type { HubClient } from '../hub-client.js';
 
@@ -37,9 +41,11 @@ function resource(typed: string): ResourceType {
   return found;
 }
 
+const ENDPOINTS = resource('endpoints');
 const EVENTS = resource('events');
 const PODS = resource('pods');
 const REPLICA_SETS = resource('replicasets.apps');
+const SERVICES = resource('services');
 
 export async function runDescribe(args: string[], options: DescribeOptions, ctx: CliContext): Promise<void> {
   const requests = parseDescribeArgs(args);
@@ -116,6 +122,12 @@ async function describeObject(client: HubClient, object: KubeObject): Promise<st
       return describeNode(object as unknown as Node, await podsOn(client, object.metadata.name ?? ''), events, clock);
     case 'ConfigMap':
       return describeConfigMap(object as unknown as ConfigMap, events, clock);
+    case 'Service':
+      return describeService(object as unknown as Service, await endpointsOf(client, object), events, clock);
+    case 'Ingress': {
+      const ingress = object as unknown as Ingress;
+      return describeIngress(ingress, await backendTargets(client, ingress), events, clock);
+    }
     default:
       throw new SkiffError('SKIFF_ERR_INTERNAL', `no describer for ${object.kind}`);
   }
@@ -132,6 +144,36 @@ async function replicaSetsFor(client: HubClient, deployment: Deployment): Promis
     if (err instanceof ApiStatusError) return [];
     throw err;
   }
+}
+
+/** ServiceDescriber's Endpoints of the Service's name; kubectl shows `<none>` when that Get fails. */
+async function endpointsOf(client: HubClient, service: KubeObject): Promise<Endpoints | undefined> {
+  try {
+    return await client.get<Endpoints>(resourcePath(ENDPOINTS, service.metadata.namespace, service.metadata.name ?? ''));
+  } catch (err) {
+    if (err instanceof ApiStatusError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * describeBackendV1's lookups for each backend Service: its Endpoints, then the Service itself.
+ * A refusal (NotFound, Forbidden...) is shown in the Rules table as kubectl shows it, not raised.
+ */
+async function backendTargets(client: HubClient, ingress: Ingress): Promise<Map<string, BackendTarget>> {
+  const namespace = ingress.metadata.namespace;
+  const targets = new Map<string, BackendTarget>();
+  for (const name of ingressBackendServices(ingress)) {
+    try {
+      const endpoints = await client.get<Endpoints>(resourcePath(ENDPOINTS, namespace, name));
+      const service = await client.get<Service>(resourcePath(SERVICES, namespace, name));
+      targets.set(name, { endpoints, service });
+    } catch (err) {
+      if (!(err instanceof ApiStatusError)) throw err;
+      targets.set(name, { error: err.message });
+    }
+  }
+  return targets;
 }
 
 /** NodeDescriber's query: the node's pods, in every namespace, that have not terminated. */

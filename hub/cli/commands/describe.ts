@@ -6,7 +6,7 @@ import type { CliContext } from '../context.js';
 export function defineDescribe(program: Command, ctx: CliContext): Command {
   return program
     .command('describe')
-    .description('Show details of an object and its events: skiff describe TYPE [NAME_PREFIX] or TYPE/NAME (pods, deployments, nodes, configmaps, secrets)')
+    .description('Show details of an object and its events: skiff describe TYPE [NAME_PREFIX] or TYPE/NAME (pods, deployments, nodes, configmaps, secrets, services, ingresses)')
     .argument('[args...]', 'TYPE [NAME_PREFIX...] | TYPE/NAME...')
     .option('-n, --namespace <namespace>', 'namespace to look in (default "default")')
     .option('-A, --all-namespaces', 'describe across all namespaces')

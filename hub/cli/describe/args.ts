@@ -6,8 +6,8 @@ import { apiVersionOf, type ResourceType } from '../../../shared/api/resources.j
 import { SkiffError } from '../../../shared/errors.js';
 import { resolveType } from '../resource-args.js';
 
-/** The kinds with a describer (describe/pod.ts, deployment.ts, node.ts, config-map.ts, secret.ts). */
-export const DESCRIBABLE_KINDS = ['Pod', 'Deployment', 'Node', 'ConfigMap', 'Secret'] as const;
+/** The kinds with a describer (describe/pod.ts, deployment.ts, node.ts, config-map.ts, secret.ts, service.ts, ingress.ts). */
+export const DESCRIBABLE_KINDS = ['Pod', 'Deployment', 'Node', 'ConfigMap', 'Secret', 'Service', 'Ingress'] as const;
 export type DescribableKind = (typeof DESCRIBABLE_KINDS)[number];
 
 export interface DescribeRequest {
@@ -27,7 +27,7 @@ function describable(typed: string): ResourceType {
 
 export function parseDescribeArgs(args: readonly string[]): DescribeRequest[] {
   if (args.length === 0) {
-    throw new SkiffError('SKIFF_ERR_CONFIG', 'You must specify the type of resource to describe. Valid resource types: pods (pod, po), deployments (deployment, deploy), nodes (node, no), configmaps (configmap, cm), secrets (secret)');
+    throw new SkiffError('SKIFF_ERR_CONFIG', 'You must specify the type of resource to describe. Valid resource types: pods (pod, po), deployments (deployment, deploy), nodes (node, no), services (service, svc), ingresses (ingress, ing), configmaps (configmap, cm), secrets (secret)');
   }
   if (args[0]!.includes('/')) {
     const requests: DescribeRequest[] = [];
