@@ -50,6 +50,7 @@ import { NodeServices } from './services/node-services.js';
 import { PodHostsFiles } from './services/pod-hosts.js';
 import { runningPodAddresses } from './services/running-pods.js';
 import { tlsPairOf } from './services/tls-secret.js';
+import { LogStreamer } from './logs/log-streamer.js';
 
 export interface AgentHandle {
   stop(): Promise<void>;
@@ -279,6 +280,17 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     },
   });
 
+  // `skiff logs` / `kubectl logs`: the hub's requests, answered from the engine (logs/log-streamer.ts).
+  const logs = new LogStreamer({
+    node,
+    api,
+    observe: async () => splitSandboxes(await observer.observe()).containers,
+    desiredPod: (uid) => desired?.pods.find((p) => p.metadata.uid === uid),
+    publish: (chunk) => (session ? session.publishStream(chunk) : Promise.reject(new Error('not connected'))),
+    now,
+    log: log.child({ component: 'logs' }),
+  });
+
   const dockerEvents = watchDockerEvents(
     api,
     node,
@@ -367,6 +379,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       random,
       onDesired,
       onServices: (payload, topic) => nodeServices.onMessage(payload, topic),
+      onRequest: (payload, topic) => logs.onMessage(payload, topic),
       onConnect: () => {
         reporter.onConnected();
         events.onConnected();
@@ -392,6 +405,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       await linking;
       await renewer?.stop();
       dockerEvents.close();
+      logs.stop();
       reporter.stop();
       metrics.stop();
       monitor.stop();

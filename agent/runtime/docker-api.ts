@@ -59,6 +59,15 @@ export interface ExecResult {
 /** kubelet reads at most 10 KiB of a probe's output. */
 export const EXEC_OUTPUT_LIMIT = 10 * 1024;
 
+export interface ContainerLogOptions {
+  follow: boolean;
+  timestamps: boolean;
+  /** The last N lines only. */
+  tail?: number;
+  /** Only output after this Unix time, in seconds. */
+  since?: number;
+}
+
 export interface EventSubscription {
   close(): void;
 }
@@ -89,6 +98,12 @@ export interface DockerApi {
   subscribeEvents(labelFilters: string[], actions: string[], onEvent: (event: DockerEvent) => void, onEnd: (err?: Error) => void): Promise<EventSubscription>;
   /** The engine's version, e.g. "20.10.24". */
   engineVersion(): Promise<string>;
+  /**
+   * A container's output (Engine API ContainerLogs), stdout and stderr multiplexed as the engine
+   * sends it for a non-TTY container (docker-streams.ts demultiplexes). With `follow` it stays open
+   * while the container runs. Optional: the test doubles of pure tests need not have it.
+   */
+  containerLogs?(id: string, options: ContainerLogOptions): Promise<NodeJS.ReadableStream & { destroy(): void }>;
   /** Releases idle connections (shutdown). */
   close?(): void;
 }

@@ -75,22 +75,13 @@ export function collectMultiplexed(
       stream.destroy();
       reject(new Error(`command ${JSON.stringify(options.command.join(' '))} timed out`));
     }, options.timeoutMs);
-    let pending = Buffer.alloc(0);
     const kept: Buffer[] = [];
     let keptBytes = 0;
-    stream.on('data', (chunk: Buffer | string) => {
-      pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
-      while (pending.length >= 8) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < 8 + size) break;
-        const payload = pending.subarray(8, 8 + size);
-        if (keptBytes < limit) {
-          const part = payload.subarray(0, limit - keptBytes);
-          kept.push(Buffer.from(part));
-          keptBytes += part.length;
-        }
-        pending = pending.subarray(8 + size);
-      }
+    onMultiplexedFrames(stream, (payload) => {
+      if (keptBytes >= limit) return;
+      const part = payload.subarray(0, limit - keptBytes);
+      kept.push(part);
+      keptBytes += part.length;
     });
     stream.on('error', (err: Error) => {
       clearTimeout(timer);
@@ -100,5 +91,23 @@ export function collectMultiplexed(
       clearTimeout(timer);
       resolve(Buffer.concat(kept).toString('utf8'));
     });
+  });
+}
+
+/**
+ * Demultiplexes a non-TTY stream of the engine (logs, attach): frames of an 8-byte header (stream
+ * type, 3 zero bytes, big-endian payload size) and payload. Calls onPayload for each frame's
+ * bytes, stdout and stderr alike, in order.
+ */
+export function onMultiplexedFrames(stream: NodeJS.ReadableStream, onPayload: (payload: Buffer) => void): void {
+  let pending = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer | string) => {
+    pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+    while (pending.length >= 8) {
+      const size = pending.readUInt32BE(4);
+      if (pending.length < 8 + size) break;
+      onPayload(Buffer.from(pending.subarray(8, 8 + size)));
+      pending = pending.subarray(8 + size);
+    }
   });
 }

@@ -10,7 +10,7 @@
  * DOCKER_HOST is honoured for unix:// and tcp:// (plain HTTP; TLS is not supported yet).
  */
 import { Agent, request, type IncomingMessage } from 'node:http';
-import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
+import type { ContainerDetails, ContainerLogOptions, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
 import { collectMultiplexed, eventSubscription, onJsonLines } from './docker-streams.js';
 import { detailsFromInspect, type RawInspect } from './inspect.js';
 import { parseImageRef } from './image-ref.js';
@@ -206,6 +206,19 @@ export class EngineApi implements DockerApi {
   ): Promise<EventSubscription> {
     const res = await this.open('GET', `/events${query({ filters: { type: ['container'], label: labelFilters, event: actions } })}`, undefined, undefined);
     return eventSubscription(res, onEvent, onEnd);
+  }
+
+  async containerLogs(id: string, options: ContainerLogOptions): Promise<IncomingMessage> {
+    const params = {
+      stdout: 1,
+      stderr: 1,
+      follow: options.follow ? 1 : 0,
+      timestamps: options.timestamps ? 1 : 0,
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      ...(options.since !== undefined ? { since: options.since } : {}),
+    };
+    // A followed stream lasts as long as the container: no call timeout.
+    return this.open('GET', `/containers/${encodeURIComponent(id)}/logs${query(params)}`, undefined, options.follow ? undefined : CALL_TIMEOUT_MS);
   }
 
   async engineVersion(): Promise<string> {

@@ -11,7 +11,8 @@ import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import { encode, type EventReport, type MetricsReport, type StatusReport } from '../../shared/mqtt/messages.js';
-import { agentClientId, desiredTopic, FLEET_SERVICES_TOPIC, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
+import type { StreamChunk } from '../../shared/mqtt/node-requests.js';
+import { agentClientId, desiredTopic, FLEET_SERVICES_TOPIC, requestsTopic, streamsTopic, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
 import { followReconnectBackoff, initialReconnectPeriodMs } from './mqtt-reconnect-backoff.js';
 
 export interface MqttSessionOptions {
@@ -29,6 +30,8 @@ export interface MqttSessionOptions {
   onDesired(payload: Buffer, topic: string): void;
   /** A message on the fleet Services topic (raw; the caller decodes). */
   onServices?(payload: Buffer, topic: string): void;
+  /** A message on the node's requests topic (raw; the caller decodes). */
+  onRequest?(payload: Buffer, topic: string): void;
   /** Every (re)connect, after presence and the subscription are in place. */
   onConnect(): void;
 }
@@ -101,14 +104,20 @@ export class MqttSession {
     });
     client.on('offline', () => log.warn({ url: options.url }, 'mqtt offline'));
     client.on('error', (err) => log.warn({ url: options.url, err: errorMessage(err) }, 'mqtt error'));
-    client.on('message', (topic, payload) => (topic === FLEET_SERVICES_TOPIC ? options.onServices?.(payload, topic) : options.onDesired(payload, topic)));
+    const requests = requestsTopic(options.node);
+    client.on('message', (topic, payload) => {
+      if (topic === FLEET_SERVICES_TOPIC) options.onServices?.(payload, topic);
+      else if (topic === requests) options.onRequest?.(payload, topic);
+      else options.onDesired(payload, topic);
+    });
   }
 
   private async announce(): Promise<void> {
     const { client, options } = this;
     try {
       await client.publishAsync(presenceTopic(options.node), PRESENCE_ONLINE, { qos: 1, retain: true });
-      await client.subscribeAsync(options.onServices ? [desiredTopic(options.node), FLEET_SERVICES_TOPIC] : desiredTopic(options.node), { qos: 1 });
+      const topics = [desiredTopic(options.node), ...(options.onServices ? [FLEET_SERVICES_TOPIC] : []), ...(options.onRequest ? [requestsTopic(options.node)] : [])];
+      await client.subscribeAsync(topics, { qos: 1 });
       options.onConnect();
     } catch (err) {
       options.log.warn({ err: errorMessage(err) }, 'mqtt presence or subscription failed');
@@ -121,6 +130,10 @@ export class MqttSession {
 
   async publishEvents(report: EventReport): Promise<void> {
     await this.client.publishAsync(eventsTopic(this.options.node), encode(report), { qos: 1 });
+  }
+
+  async publishStream(chunk: StreamChunk): Promise<void> {
+    await this.client.publishAsync(streamsTopic(this.options.node), encode(chunk), { qos: 1 });
   }
 
   async publishMetrics(report: MetricsReport): Promise<void> {

@@ -20,6 +20,8 @@ import { handleRenew } from './renew.js';
 import { handleTokens, isTokensPath } from './tokens.js';
 import type { MetricsService } from '../metrics/metrics-service.js';
 import { METRICS_GROUP_PREFIXES, metricsApi } from './metrics-api.js';
+import { servePodLogs } from './pod-logs.js';
+import type { NodeStreams } from '../ingest/node-streams.js';
 import { deleteOptions, evictionOptions } from './delete-options.js';
 import { buildDiscovery, discoveryBody, isDiscoveryPath } from './discovery.js';
 import { buildOpenApiV3, isOpenApiV3Path, openApiV3Body } from './openapi.js';
@@ -57,6 +59,8 @@ export interface ApiDependencies {
   tls?: { cert: string; key: string; caPem: string };
   /** Usage (metrics.k8s.io, metrics.skiff.io); without it those groups are not found. */
   usage?: MetricsService;
+  /** Requests to nodes (pods/{name}/log); without it the log subresource is not found. */
+  nodeStreams?: NodeStreams;
   /** Renders GET /metrics (hub/metrics/prometheus.ts); without it /metrics is not found. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Where writes and denials are recorded (hub/auth/audit-log.ts); without it, nowhere. */
@@ -227,6 +231,9 @@ export function createApiServer(deps: ApiDependencies): Server {
       refuseDryRun((eviction as { deleteOptions?: unknown } | null)?.deleteOptions);
       await handlers.delete(named, evictionOptions(named.name, eviction));
       return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
+    }
+    if (r.subresource === 'log' && r.resource.kind === 'Pod' && named && method === 'GET' && deps.nodeStreams) {
+      return servePodLogs(deps.nodeStreams, await handlers.get(named), url.searchParams, req, res);
     }
     if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
 

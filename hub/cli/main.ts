@@ -22,6 +22,7 @@ import { defineScale } from './commands/scale.js';
 import { defineSet } from './commands/set.js';
 import { defineTaint } from './commands/taint.js';
 import { defineTop } from './commands/top.js';
+import { defineLogs } from './commands/logs.js';
 import { defineVersion } from './commands/version.js';
 import { normalizeBoolFlags } from './bool-flags.js';
 import { loadConnection, type ConnectionFlags } from './client-config-loader.js';
@@ -61,6 +62,7 @@ export function buildProgram(ctx: CliContext): Command {
   defineCordon(program, ctx);
   defineDrain(program, ctx);
   defineTop(program, ctx);
+  defineLogs(program, ctx);
   defineClusterInfo(program, ctx);
   defineAuth(program, ctx);
   defineConfig(program, ctx);

@@ -28,6 +28,7 @@ import { ClusterRoleAggregationController } from '../controllers/clusterrole-agg
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { ServicesPublisher } from '../dispatch/services-publisher.js';
 import { relayTokenOf } from '../identity/relay-token.js';
+import { NodeStreams } from '../ingest/node-streams.js';
 import { StoreEventRecorder } from '../events/event-recorder.js';
 import { EventSweeper } from '../events/event-sweeper.js';
 import { loadOrCreateIdentity, writeAdminConfig } from '../identity/bootstrap.js';
@@ -179,6 +180,9 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     lifecycle.onChange(change);
     removal.onChange(change);
   });
+  // pods/{name}/log: requests to the Pod's node and its streamed answers.
+  const nodeStreams = new NodeStreams(broker, (node) => broker.nodeConnections().some((c) => c.node === node), logger.child({ component: 'node-streams' }));
+  await nodeStreams.start();
   const ingest = new StatusIngest(store, broker, logger);
   await ingest.start();
   const eventIngest = new EventIngest(store, broker, recorder, logger, usage.ledger);
@@ -202,6 +206,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     ...(tls && !options.plainHttp ? { tls: { cert: tls.certPem, key: tls.keyPem, caPem: tls.caPem } } : {}),
     printTable,
     usage,
+    nodeStreams,
     metrics: () => prometheus.render(),
     audit,
     // A re-join replaces the node's credentials: a connection still open on the old ones goes now.

@@ -135,7 +135,7 @@ export interface MetricsReport extends OutboxDelivery {
   outboxDropped?: OutboxDropped;
 }
 
-export function encode(message: DesiredState | StatusReport | EventReport | MetricsReport): Buffer {
+export function encode(message: DesiredState | StatusReport | EventReport | MetricsReport | { schema: typeof MESSAGE_SCHEMA; node: string }): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 

@@ -7,14 +7,19 @@ import { isDnsSubdomain } from '../api/names.js';
 
 export const TOPIC_PREFIX = 'skiff/v1';
 
-/** hub -> agent: retained, QoS 1, the node's full desired state. */
-export const DOWNWARD_CHANNELS = ['desired'] as const;
+/**
+ * hub -> agent. desired: retained, QoS 1, the node's full desired state; requests: QoS 0, never
+ * retained nor queued for an absent node, what someone asks of the node now (NodeRequest: a Pod's
+ * logs, or the end of such a stream), answered on `streams`.
+ */
+export const DOWNWARD_CHANNELS = ['desired', 'requests'] as const;
 /**
  * agent -> hub. presence is retained, 'online' on connect and 'offline' as the last will;
  * events carries what happened to the node's pods (EventReport), QoS 1, not retained;
- * metrics carries usage samples (MetricsReport), QoS 1, not retained.
+ * metrics carries usage samples (MetricsReport), QoS 1, not retained; streams carries the answers
+ * to requests (StreamChunk, shared/mqtt/node-requests.ts), QoS 1, not retained.
  */
-export const UPWARD_CHANNELS = ['status', 'presence', 'metrics', 'events'] as const;
+export const UPWARD_CHANNELS = ['status', 'presence', 'metrics', 'events', 'streams'] as const;
 
 /** The only upward channel a node may publish with retain (its presence and the will that sets it offline). */
 export const RETAINED_UPWARD_CHANNELS: readonly UpwardChannel[] = ['presence'];
@@ -38,6 +43,8 @@ export const statusTopic = (node: string): string => nodeTopic(node, 'status');
 export const presenceTopic = (node: string): string => nodeTopic(node, 'presence');
 export const eventsTopic = (node: string): string => nodeTopic(node, 'events');
 export const metricsTopic = (node: string): string => nodeTopic(node, 'metrics');
+export const requestsTopic = (node: string): string => nodeTopic(node, 'requests');
+export const streamsTopic = (node: string): string => nodeTopic(node, 'streams');
 
 /** Subscription filter the hub uses to ingest one upward channel from every node. */
 export function allNodesFilter(channel: UpwardChannel): string {

@@ -1,0 +1,88 @@
+/**
+ * The hub's end of node requests (shared/mqtt/node-requests.ts): sends a request to a connected
+ * node and hands the chunks of its answer, in order, to whoever asked (the pods/log handler). A
+ * chunk is taken only from the node the stream was asked of and only in sequence; a gap (the
+ * broker lost a message, or the node restarted) ends the stream with an error instead of
+ * splicing output with a hole in it. Cancelling tells the node to stop.
+ */
+import type { Logger } from '../../shared/log.js';
+import { errorMessage } from '../../shared/errors.js';
+import { MESSAGE_SCHEMA, encode } from '../../shared/mqtt/messages.js';
+import { decodeStreamChunk, type CancelRequest, type LogsRequest } from '../../shared/mqtt/node-requests.js';
+import { allNodesFilter, parseNodeTopic, requestsTopic } from '../../shared/mqtt/topics.js';
+import type { MessageBus } from '../broker/message-bus.js';
+
+export interface StreamHandlers {
+  onData(data: Buffer): void;
+  /** The stream ended: `error` is the node's reason when it failed. */
+  onEnd(error?: string): void;
+}
+
+interface OpenStream extends StreamHandlers {
+  node: string;
+  nextSeq: number;
+}
+
+export class NodeStreams {
+  private readonly streams = new Map<string, OpenStream>();
+  private counter = 0;
+  private readonly prefix = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
+
+  constructor(
+    private readonly bus: MessageBus,
+    /** Whether the node has a live MQTT connection now. */
+    readonly isConnected: (node: string) => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.bus.subscribe(allNodesFilter('streams'), (topic, payload) => this.onChunk(topic, payload));
+  }
+
+  /** Asks `node` for a Pod's logs; returns how to cancel. */
+  requestLogs(node: string, pod: LogsRequest['pod'], options: LogsRequest['options'], handlers: StreamHandlers): { cancel(): void } {
+    const id = `${this.prefix}-${(this.counter++).toString(36)}`;
+    this.streams.set(id, { ...handlers, node, nextSeq: 0 });
+    const request: LogsRequest = { schema: MESSAGE_SCHEMA, node, kind: 'logs', id, pod, options };
+    this.bus.publish(requestsTopic(node), encode(request), { qos: 0, retain: false }).catch((err: unknown) => this.end(id, `cannot reach node ${node}: ${errorMessage(err)}`));
+    return {
+      cancel: () => {
+        if (!this.streams.delete(id)) return;
+        const cancel: CancelRequest = { schema: MESSAGE_SCHEMA, node, kind: 'cancel', id };
+        this.bus.publish(requestsTopic(node), encode(cancel), { qos: 0, retain: false }).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Streams open now (tests and metrics). */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  private end(id: string, error?: string): void {
+    const stream = this.streams.get(id);
+    if (!stream) return;
+    this.streams.delete(id);
+    stream.onEnd(error);
+  }
+
+  private onChunk(topic: string, payload: Buffer): void {
+    const from = parseNodeTopic(topic)?.node;
+    let chunk;
+    try {
+      chunk = decodeStreamChunk(payload, topic);
+    } catch (err) {
+      this.log.warn({ topic, err: errorMessage(err) }, 'ignored a stream chunk that does not decode');
+      return;
+    }
+    const stream = this.streams.get(chunk.id);
+    if (!stream || stream.node !== from || chunk.node !== from) return; // not ours (cancelled, or another node's guess)
+    if (chunk.seq !== stream.nextSeq) {
+      this.end(chunk.id, `the stream from node ${from} lost data (chunk ${chunk.seq} came when ${stream.nextSeq} was due)`);
+      return;
+    }
+    stream.nextSeq++;
+    if (chunk.data) stream.onData(Buffer.from(chunk.data, 'base64'));
+    if (chunk.end) this.end(chunk.id, chunk.error);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * What the hub asks of a node now, and the node's streamed answer (issue #9: `skiff logs`, and
+ * `kubectl logs` through the API's pods/log subresource). A request goes to nodes/{node}/requests
+ * at QoS 0: an absent node never receives it later (the hub answers the caller at once that the
+ * node is not connected). The answer is a sequence of chunks on nodes/{node}/streams at QoS 1, in
+ * order, numbered from 0, the last one with `end` (and `error` when it failed). A `cancel` (the
+ * caller went away) ends a stream early; a chunk for a stream the hub no longer has is dropped.
+ */
+import { SkiffError } from '../errors.js';
+import { MESSAGE_SCHEMA } from './messages.js';
+
+/** kubelet's PodLogOptions, as the API's pods/{name}/log query gives them. */
+export interface LogOptions {
+  container: string;
+  follow: boolean;
+  previous: boolean;
+  timestamps: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  /** RFC 3339. */
+  sinceTime?: string;
+  limitBytes?: number;
+}
+
+export interface LogsRequest {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  kind: 'logs';
+  /** The stream's id, unique per hub process (the answer's chunks carry it). */
+  id: string;
+  pod: { namespace: string; name: string; uid: string };
+  options: LogOptions;
+}
+
+export interface CancelRequest {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  kind: 'cancel';
+  id: string;
+}
+
+export type NodeRequest = LogsRequest | CancelRequest;
+
+export interface StreamChunk {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  id: string;
+  seq: number;
+  /** Bytes, base64. */
+  data?: string;
+  /** The last chunk of the stream. */
+  end?: true;
+  /** Why the stream failed (kubelet's words: `container "x" in pod "y" is waiting to start: ...`). */
+  error?: string;
+}
+
+/** The most bytes of log one chunk carries (before base64), well under the broker's packet limit. */
+export const MAX_CHUNK_BYTES = 16 * 1024;
+
+function fail(topic: string, field: string, message: string): never {
+  throw new SkiffError('SKIFF_ERR_BAD_MESSAGE', `bad message on topic ${topic}: ${field}: ${message}`);
+}
+
+function envelope(payload: Buffer | string, topic: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString());
+  } catch (err) {
+    throw new SkiffError('SKIFF_ERR_BAD_MESSAGE', `bad message on topic ${topic}: not JSON`, { cause: err });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(topic, '(root)', 'expected an object');
+  const obj = value as Record<string, unknown>;
+  if (obj.schema !== MESSAGE_SCHEMA) fail(topic, 'schema', `expected ${MESSAGE_SCHEMA}, got ${JSON.stringify(obj.schema)}`);
+  if (typeof obj.node !== 'string') fail(topic, 'node', 'expected a string');
+  if (typeof obj.id !== 'string' || obj.id === '' || obj.id.length > 64) fail(topic, 'id', 'expected a string of 1 to 64 characters');
+  return obj;
+}
+
+const optionalCount = (value: unknown): boolean => value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
+
+export function decodeNodeRequest(payload: Buffer | string, topic: string): NodeRequest {
+  const obj = envelope(payload, topic);
+  if (obj.kind === 'cancel') return obj as unknown as CancelRequest;
+  if (obj.kind !== 'logs') fail(topic, 'kind', 'expected "logs" or "cancel"');
+  const pod = obj.pod as Record<string, unknown> | null;
+  if (typeof pod !== 'object' || pod === null || typeof pod.namespace !== 'string' || typeof pod.name !== 'string' || typeof pod.uid !== 'string') fail(topic, 'pod', 'expected namespace, name and uid');
+  const options = obj.options as Record<string, unknown> | null;
+  if (typeof options !== 'object' || options === null) fail(topic, 'options', 'expected an object');
+  if (typeof options.container !== 'string' || options.container === '') fail(topic, 'options.container', 'expected a container name');
+  for (const flag of ['follow', 'previous', 'timestamps'] as const) if (typeof options[flag] !== 'boolean') fail(topic, `options.${flag}`, 'expected a boolean');
+  for (const count of ['tailLines', 'sinceSeconds', 'limitBytes'] as const) if (!optionalCount(options[count])) fail(topic, `options.${count}`, 'expected a non-negative integer');
+  if (options.sinceTime !== undefined && (typeof options.sinceTime !== 'string' || Number.isNaN(Date.parse(options.sinceTime)))) fail(topic, 'options.sinceTime', 'expected an RFC 3339 time');
+  return obj as unknown as LogsRequest;
+}
+
+export function decodeStreamChunk(payload: Buffer | string, topic: string): StreamChunk {
+  const obj = envelope(payload, topic);
+  if (!Number.isSafeInteger(obj.seq) || (obj.seq as number) < 0) fail(topic, 'seq', 'expected a non-negative integer');
+  if (obj.data !== undefined && typeof obj.data !== 'string') fail(topic, 'data', 'expected base64 text');
+  if (obj.end !== undefined && obj.end !== true) fail(topic, 'end', 'expected true or absent');
+  if (obj.error !== undefined && typeof obj.error !== 'string') fail(topic, 'error', 'expected a string');
+  return obj as unknown as StreamChunk;
+}
