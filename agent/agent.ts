@@ -153,6 +153,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     emit: (event) => events.emit(event),
     config: () => lookupOf(desired),
     hostsFiles,
+    dataDir: config.dataDir,
   });
 
   let facts: NodeFacts = gatherNodeFacts(config.nodeIp, undefined);
@@ -286,6 +287,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     api,
     observe: async () => splitSandboxes(await observer.observe()).containers,
     desiredPod: (uid) => desired?.pods.find((p) => p.metadata.uid === uid),
+    dataDir: config.dataDir,
     publish: (chunk) => (session ? session.publishStream(chunk) : Promise.reject(new Error('not connected'))),
     now,
     log: log.child({ component: 'logs' }),

@@ -16,6 +16,7 @@ import { MAX_CHUNK_BYTES, decodeNodeRequest, type LogsRequest, type StreamChunk 
 import type { DockerApi } from '../runtime/docker-api.js';
 import { onMultiplexedFrames } from '../runtime/docker-streams.js';
 import { identityOf } from '../runtime/labels.js';
+import { readPreviousLog, selectLogLines } from './previous-logs.js';
 import type { ObservedContainer } from '../runtime/observe.js';
 
 /** Streams one agent serves at once; more are refused (each holds an engine connection). */
@@ -37,6 +38,8 @@ export interface LogStreamerDeps {
   publish(chunk: StreamChunk): Promise<void>;
   now(): number;
   log: Logger;
+  /** Where ended attempts' output is kept (previous-logs.ts); absent: --previous only finds containers still there. */
+  dataDir?: string;
 }
 
 /** The attempts of one Pod container this node has, newest first. */
@@ -116,6 +119,27 @@ export class LogStreamer {
     try {
       const attempts = attemptsOf(await this.deps.observe(), pod.uid, options.container);
       let current = options.previous ? attempts[1] : attempts[0];
+      // No such container left: the output kept when the last ended attempt was removed (during a
+      // CrashLoopBackOff that is what kubelet shows too, from the dead container it keeps).
+      const saved = !current && (options.previous || attempts.length === 0) && this.deps.dataDir !== undefined ? await readPreviousLog(this.deps.dataDir, pod.uid, options.container) : undefined;
+      if (saved) {
+        const since = options.sinceSeconds !== undefined ? this.deps.now() - options.sinceSeconds * 1000 : options.sinceTime !== undefined ? Date.parse(options.sinceTime) : undefined;
+        const selected = selectLogLines(saved, {
+          timestamps: options.timestamps,
+          ...(options.tailLines !== undefined ? { tailLines: options.tailLines } : {}),
+          ...(since !== undefined ? { sinceMs: since } : {}),
+          ...(options.limitBytes !== undefined ? { limitBytes: options.limitBytes } : {}),
+        });
+        sent = selected.length;
+        for (let at = 0; at < selected.length; at += MAX_CHUNK_BYTES) void send({ data: selected.subarray(at, at + MAX_CHUNK_BYTES).toString('base64') });
+        const limitReached = options.limitBytes !== undefined && sent >= options.limitBytes;
+        // Following a container between two attempts: its next one, once it starts.
+        current = options.follow && !options.previous && !limitReached ? await this.nextAttempt(pod.uid, options.container, 0, () => cancelled) : undefined;
+        if (!current) {
+          await send({ end: true });
+          return;
+        }
+      }
       if (!current) {
         throw new Error(
           options.previous
@@ -123,7 +147,7 @@ export class LogStreamer {
             : `container "${options.container}" in pod "${pod.name}" is waiting to start: ContainerCreating`,
         );
       }
-      let first = true;
+      let first = !saved;
       for (;;) {
         const since = options.sinceSeconds !== undefined ? Math.floor(this.deps.now() / 1000) - options.sinceSeconds : options.sinceTime !== undefined ? Math.floor(Date.parse(options.sinceTime) / 1000) : undefined;
         if (!this.deps.api.containerLogs) throw new Error(`the agent of node ${this.deps.node} uses a Docker client that cannot read logs (unset SKIFF_DOCKER_CLIENT)`);

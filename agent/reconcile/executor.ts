@@ -23,6 +23,7 @@ import type { InFlight } from './in-flight.js';
 import { graceSecondsOf, pullKey } from './plan.js';
 import type { CreateStep, PodContainerRef, RemoveStep, Step, StepKind, WaitStep } from './steps.js';
 import type { PodHostsFiles } from '../services/pod-hosts.js';
+import { savePreviousLog } from '../logs/previous-logs.js';
 import { terminationOf } from './termination.js';
 import type { ConfigLookup } from '../config/config-lookup.js';
 import { pullCredentials, type RegistryAuth } from '../config/pull-auth.js';
@@ -51,6 +52,8 @@ export interface ExecutorDeps {
   config?(): ConfigLookup;
   /** Each Pod's managed /etc/hosts (services/pod-hosts.ts), bind-mounted into its containers. */
   hostsFiles?: Pick<PodHostsFiles, 'ensure'>;
+  /** The agent's data dir: an ended attempt's output is kept there for `logs --previous` (logs/previous-logs.ts). */
+  dataDir?: string;
 }
 
 /** kubelet's /etc/hosts mount: in the Pod's own network namespace, unless the container mounts its own. */
@@ -235,6 +238,12 @@ export function createExecutors(deps: ExecutorDeps): Executors {
         try {
           if (step.killingMessage && step.identity) emitFor(step.identity, 'Normal', 'Killing', step.killingMessage);
           await stopGracefully(step);
+          if (step.record && step.identity && deps.dataDir !== undefined) {
+            // Before the container (and its output) goes: `logs --previous` reads this copy.
+            await savePreviousLog(api, deps.dataDir, step.identity.podUid, step.identity.container, step.containerId).catch((err: unknown) =>
+              log.warn({ ...context, err: errorMessage(err) }, 'cannot keep the output of the ended container for logs --previous'),
+            );
+          }
           if (step.record) {
             const { key, terminated, ...ended } = step.record;
             const how = terminated ?? (await endedState(step.containerId));

@@ -24,6 +24,7 @@ import { resolveSubPath } from './sub-path.js';
 import { isTmpfs } from './tmpfs.js';
 import { volumeMountsOf, volumesOf, type PodVolume } from './volume-source.js';
 import { HOSTS_FILE_NAME } from '../services/pod-hosts.js';
+import { POD_LOGS_DIR } from '../logs/previous-logs.js';
 
 /** One bind mount of one container: host path, container path. */
 export interface VolumeMount {
@@ -118,6 +119,7 @@ export class PodVolumes {
       const podDir = join(root, 'pods', uid);
       await rm(join(podDir, 'volumes'), { recursive: true, force: true });
       await rm(join(podDir, HOSTS_FILE_NAME), { force: true }); // the managed /etc/hosts (services/pod-hosts.ts)
+      await rm(join(podDir, POD_LOGS_DIR), { recursive: true, force: true }); // output kept for logs --previous (logs/previous-logs.ts)
       await rmdirIfEmpty(podDir);
     }
     const prefixes = [join(this.dataDir, 'pods', uid) + '/', join(this.secretsDir, 'pods', uid) + '/'];
@@ -127,13 +129,14 @@ export class PodVolumes {
     this.log.debug({ pod: uid }, 'pod volumes removed');
   }
 
-  /** Uids that have volume dirs or a hosts file, on disk or on tmpfs (to clean up after pods no longer desired). */
+  /** Uids that have volume dirs, a hosts file or kept logs, on disk or on tmpfs (to clean up after pods no longer desired). */
   async list(): Promise<string[]> {
     const uids = new Set<string>();
     for (const root of [this.dataDir, this.secretsDir]) {
       for (const uid of await listDir(join(root, 'pods'))) {
         if (!SAFE_UID.test(uid)) continue;
-        if ((await isDirectory(join(root, 'pods', uid, 'volumes'))) || (await exists(join(root, 'pods', uid, HOSTS_FILE_NAME)))) uids.add(uid);
+        const podDir = join(root, 'pods', uid);
+        if ((await isDirectory(join(podDir, 'volumes'))) || (await exists(join(podDir, HOSTS_FILE_NAME))) || (await exists(join(podDir, POD_LOGS_DIR)))) uids.add(uid);
       }
     }
     return [...uids].sort();

@@ -2,6 +2,7 @@
  * `skiff logs` and the API's pods/{name}/log on a real hub and agent with real containers (issue
  * #9): the output comes from the agent over MQTT; --tail, --timestamps, --since and
  * deployment/NAME as kubectl has them; following a container keeps streaming across its restart;
+ * --previous reads the output kept from the ended attempt;
  * the real kubectl reads the same endpoint; bad requests fail as kube-apiserver fails them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -125,6 +126,17 @@ t.test('logs of real containers, through the hub', async (t) => {
     abort.abort();
     t.equal(new Set(starts).size, starts.length, 'each start line is a different run');
     t.match(text, /main line 4\nstart /, 'the next run follows the last line of the one before');
+  });
+
+  await t.test('--previous prints the run before the last one, kept when its container was removed', async (t) => {
+    const previous = await cluster.skiff(['logs', 'crasher', '--previous']);
+    t.equal(previous.code, 0, previous.stderr);
+    t.match(previous.stdout, /^start \S+\n(main line \d\n){5}$/);
+    const stamped = await cluster.skiff(['logs', 'crasher', '--previous', '--timestamps', '--tail', '1']);
+    t.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\S+Z main line 4\n$/, 'with the engine timestamps it was kept with');
+    const none = await cluster.skiff(['logs', 'counter', '--previous']);
+    t.not(none.code, 0);
+    t.match(none.stderr, /previous terminated container "main" in pod "counter" not found/);
   });
 
   await t.test('the real kubectl reads the same logs', async (t) => {
