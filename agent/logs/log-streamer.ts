@@ -110,6 +110,7 @@ export class LogStreamer {
           await this.deps.publish(chunk);
         } catch (err) {
           sendFailed = err as Error;
+          onCancel?.(); // nobody hears the rest: stop reading the engine
         }
         unsent -= bytes;
       });
@@ -207,7 +208,10 @@ export class LogStreamer {
             else timer ??= setTimeout(flush, FLUSH_DELAY_MS);
           });
           stream.on('end', () => finish(false));
+          stream.on('close', () => finish(false)); // destroyed without an end (a broken engine connection)
           stream.on('error', (err: Error) => (done ? undefined : ((done = true), clearTimeout(timer), reject(err))));
+          // A cancel that came while the engine stream was being opened (observe, containerLogs).
+          if (cancelled) onCancel();
         });
         if (!options.follow || cancelled || limitReached || sendFailed) break;
         // Followed to the end of this attempt: the next one, while the Pod is still to run here.

@@ -6,7 +6,7 @@
  * before the first byte are Statuses in Kubernetes' words (`a container name must be specified
  * ...`, kubelet's `... is waiting to start: ...`); a node that is not connected is 503.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { PodSpec } from '../../shared/api/schema/pod.js';
 import { SkiffError } from '../../shared/errors.js';
@@ -59,7 +59,7 @@ export function podLogOptions(pod: KubeObject, query: URLSearchParams): LogOptio
 }
 
 /** Streams the logs of `pod` as `query` asks; resolves when the response has ended. */
-export function servePodLogs(streams: NodeStreams, pod: KubeObject, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export function servePodLogs(streams: NodeStreams, pod: KubeObject, query: URLSearchParams, res: ServerResponse): Promise<void> {
   const options = podLogOptions(pod, query);
   const { namespace, name, uid } = pod.metadata;
   const node = ((pod.spec ?? {}) as PodSpec).nodeName;
@@ -106,6 +106,5 @@ export function servePodLogs(streams: NodeStreams, pod: KubeObject, query: URLSe
         resolve();
       }
     });
-    req.on('aborted', () => stream.cancel());
   });
 }

@@ -233,7 +233,7 @@ export function createApiServer(deps: ApiDependencies): Server {
       return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
     }
     if (r.subresource === 'log' && r.resource.kind === 'Pod' && named && method === 'GET' && deps.nodeStreams) {
-      return servePodLogs(deps.nodeStreams, await handlers.get(named), url.searchParams, req, res);
+      return servePodLogs(deps.nodeStreams, await handlers.get(named), url.searchParams, res);
     }
     if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
 

@@ -1,0 +1,275 @@
+/**
+ * NodeStreams (issue #9): the hub's end of a node request. Driven through a fake MessageBus that
+ * records what the hub publishes and delivers chunks to the handler it subscribed: a request goes
+ * to the node's requests topic at QoS 0, chunks reach the caller in order and only from the node
+ * asked, a gap or an unreachable node ends the stream with an error, and a cancel tells the node
+ * and drops whatever still comes.
+ */
+import { pino } from 'pino';
+import t from 'tap';
+import type { MessageBus, MessageHandler, PublishOptions } from '../../../hub/broker/message-bus.js';
+import { NodeStreams } from '../../../hub/ingest/node-streams.js';
+import { MESSAGE_SCHEMA } from '../../../shared/mqtt/messages.js';
+import type { LogOptions, NodeRequest, StreamChunk } from '../../../shared/mqtt/node-requests.js';
+import { allNodesFilter, requestsTopic, streamsTopic } from '../../../shared/mqtt/topics.js';
+
+const POD = { namespace: 'default', name: 'web', uid: 'uid-web' };
+const OPTIONS: LogOptions = { container: 'main', follow: true, previous: false, timestamps: false };
+
+/** A MessageBus that records publishes and lets the test deliver messages to the subscribers. */
+class FakeBus implements MessageBus {
+  readonly published: Array<{ topic: string; message: NodeRequest; options: PublishOptions }> = [];
+  readonly subscriptions: Array<{ filter: string; handler: MessageHandler }> = [];
+  /** When set, publish rejects with it. */
+  publishError: Error | undefined;
+
+  async publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void> {
+    if (this.publishError) throw this.publishError;
+    this.published.push({ topic, message: JSON.parse(payload.toString()) as NodeRequest, options });
+  }
+
+  async subscribe(filter: string, handler: MessageHandler): Promise<void> {
+    this.subscriptions.push({ filter, handler });
+  }
+
+  disconnectNode(): void {}
+
+  async close(): Promise<void> {}
+
+  /** Delivers `payload` on `topic` to every subscription whose filter (single-level '+' only) matches. */
+  deliver(topic: string, payload: object | string): void {
+    const bytes = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    for (const { filter, handler } of this.subscriptions) {
+      const want = filter.split('/');
+      const got = topic.split('/');
+      if (want.length === got.length && want.every((part, i) => part === '+' || part === got[i])) handler(topic, bytes);
+    }
+  }
+}
+
+/** What one stream's handlers received. */
+function recorder() {
+  const received = { data: [] as string[], ends: [] as Array<string | undefined> };
+  return {
+    received,
+    handlers: {
+      onData: (data: Buffer) => void received.data.push(data.toString()),
+      onEnd: (error?: string) => void received.ends.push(error),
+    },
+  };
+}
+
+function chunkFrom(node: string, id: string, seq: number, fields: Partial<Pick<StreamChunk, 'data' | 'end' | 'error'>> = {}): StreamChunk {
+  return { schema: MESSAGE_SCHEMA, node, id, seq, ...fields };
+}
+
+const text = (s: string): string => Buffer.from(s).toString('base64');
+
+/** Lets rejected publishes reach their catch handlers. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function setup(connected: readonly string[] = ['pi-1', 'pi-2']) {
+  const bus = new FakeBus();
+  const warnings: Array<{ msg: string; topic?: string }> = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string; topic?: string }) });
+  const streams = new NodeStreams(bus, (node) => connected.includes(node), log);
+  await streams.start();
+  return { bus, streams, warnings };
+}
+
+t.test('start subscribes to every node’s streams channel', async (t) => {
+  const { bus } = await setup();
+  t.same(
+    bus.subscriptions.map((s) => s.filter),
+    [allNodesFilter('streams')],
+  );
+});
+
+t.test('isConnected is the predicate the hub was given', async (t) => {
+  const { streams } = await setup(['pi-1']);
+  t.equal(streams.isConnected('pi-1'), true);
+  t.equal(streams.isConnected('pi-2'), false);
+});
+
+t.test('a request is published to nodes/{node}/requests at QoS 0, not retained, with a fresh id each time', async (t) => {
+  const { bus, streams } = await setup();
+  streams.requestLogs('pi-1', POD, OPTIONS, recorder().handlers);
+  streams.requestLogs('pi-1', POD, { ...OPTIONS, previous: true }, recorder().handlers);
+  t.equal(bus.published.length, 2);
+  const [first, second] = bus.published;
+  t.equal(first!.topic, requestsTopic('pi-1'));
+  t.same(first!.options, { qos: 0, retain: false });
+  t.match(first!.message, { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'logs', pod: POD, options: OPTIONS });
+  t.same((second!.message as { options: LogOptions }).options, { ...OPTIONS, previous: true });
+  t.not(first!.message.id, second!.message.id, 'each stream has its own id');
+  t.ok(first!.message.id.length > 0 && first!.message.id.length <= 64, 'the id fits the decoder’s 1 to 64 characters');
+  t.equal(streams.size, 2);
+});
+
+t.test('chunks in order reach onData, then the end reaches onEnd without an error', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { data: text('one\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 1, { data: text('two\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 2, { data: text('three\n'), end: true }));
+  t.same(received.data, ['one\n', 'two\n', 'three\n']);
+  t.same(received.ends, [undefined]);
+  t.equal(streams.size, 0, 'the stream is forgotten');
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 3, { data: text('late\n') }));
+  t.same(received.data, ['one\n', 'two\n', 'three\n'], 'a chunk after the end is dropped');
+  t.same(received.ends, [undefined], 'and does not end it twice');
+});
+
+t.test('the node’s error in the last chunk reaches onEnd', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  const id = bus.published[0]!.message.id;
+  const reason = 'container "main" in pod "web" is waiting to start: ContainerCreating';
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { end: true, error: reason }));
+  t.same(received.data, []);
+  t.same(received.ends, [reason]);
+});
+
+t.test('two streams are kept apart by id', async (t) => {
+  const { bus, streams } = await setup();
+  const a = recorder();
+  const b = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, a.handlers);
+  streams.requestLogs('pi-2', POD, OPTIONS, b.handlers);
+  const [idA, idB] = bus.published.map((p) => p.message.id);
+  bus.deliver(streamsTopic('pi-2'), chunkFrom('pi-2', idB!, 0, { data: text('from b\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', idA!, 0, { data: text('from a\n'), end: true }));
+  t.same(a.received.data, ['from a\n']);
+  t.same(a.received.ends, [undefined]);
+  t.same(b.received.data, ['from b\n']);
+  t.same(b.received.ends, [], 'b is still open');
+});
+
+t.test('a chunk from another node than the one asked is ignored, by topic or by body', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  const id = bus.published[0]!.message.id;
+  // pi-2 guessing pi-1's stream id, on its own topic, claiming to be pi-1 or not.
+  bus.deliver(streamsTopic('pi-2'), chunkFrom('pi-2', id, 0, { data: text('forged\n'), end: true }));
+  bus.deliver(streamsTopic('pi-2'), chunkFrom('pi-1', id, 0, { data: text('forged\n'), end: true }));
+  // On pi-1's topic but saying it is from pi-2.
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-2', id, 0, { data: text('forged\n'), end: true }));
+  t.same(received.data, [], 'no forged data');
+  t.same(received.ends, [], 'the stream did not end');
+  t.equal(streams.size, 1);
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { data: text('real\n'), end: true }));
+  t.same(received.data, ['real\n'], 'the node’s own chunk 0 is still expected and taken');
+  t.same(received.ends, [undefined]);
+});
+
+t.test('a chunk for an id the hub does not have is ignored', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', 'no-such-stream', 0, { data: text('stray\n'), end: true }));
+  t.same(received.data, []);
+  t.same(received.ends, []);
+  t.equal(streams.size, 1);
+});
+
+t.test('a chunk that does not decode is logged and ignored', async (t) => {
+  const { bus, streams, warnings } = await setup();
+  const { received, handlers } = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), 'not json');
+  bus.deliver(streamsTopic('pi-1'), { ...chunkFrom('pi-1', id, 0), seq: -1 });
+  t.same(received.data, []);
+  t.same(received.ends, []);
+  t.same(
+    warnings.map((w) => [w.msg, w.topic]),
+    [
+      ['ignored a stream chunk that does not decode', streamsTopic('pi-1')],
+      ['ignored a stream chunk that does not decode', streamsTopic('pi-1')],
+    ],
+  );
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { data: text('ok\n') }));
+  t.same(received.data, ['ok\n'], 'the stream goes on');
+});
+
+t.test('a gap in the sequence ends the stream with an error, and nothing after it is taken', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { data: text('one\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 2, { data: text('three\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 1, { data: text('two\n') }));
+  t.same(received.data, ['one\n'], 'the chunk after the hole is not spliced in');
+  t.equal(received.ends.length, 1);
+  t.equal(received.ends[0], 'the stream from node pi-1 lost data (chunk 2 came when 1 was due)');
+  t.equal(streams.size, 0);
+});
+
+t.test('a repeated chunk (seq already taken) is a gap too', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { data: text('one\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { data: text('one\n') }));
+  t.same(received.data, ['one\n']);
+  t.same(received.ends, ['the stream from node pi-1 lost data (chunk 0 came when 1 was due)']);
+});
+
+t.test('cancel publishes a cancel to the node once, and later chunks are dropped', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  const stream = streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { data: text('one\n') }));
+  stream.cancel();
+  t.equal(bus.published.length, 2);
+  t.equal(bus.published[1]!.topic, requestsTopic('pi-1'));
+  t.same(bus.published[1]!.options, { qos: 0, retain: false });
+  t.same(bus.published[1]!.message, { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'cancel', id });
+  t.equal(streams.size, 0);
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 1, { data: text('two\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 2, { end: true }));
+  t.same(received.data, ['one\n'], 'nothing after the cancel');
+  t.same(received.ends, [], 'the caller that cancelled is not called back');
+  stream.cancel();
+  t.equal(bus.published.length, 2, 'a second cancel sends nothing');
+});
+
+t.test('cancel after the stream ended sends nothing', async (t) => {
+  const { bus, streams } = await setup();
+  const stream = streams.requestLogs('pi-1', POD, OPTIONS, recorder().handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { end: true }));
+  stream.cancel();
+  t.equal(bus.published.length, 1);
+});
+
+t.test('a request that cannot be published ends the stream with an error naming the node', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  bus.publishError = new Error('client disconnected');
+  const stream = streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  await settle();
+  t.same(received.ends, ['cannot reach node pi-1: client disconnected']);
+  t.equal(streams.size, 0);
+  stream.cancel(); // the caller's cleanup after the error: harmless
+  await settle();
+  t.same(received.ends, ['cannot reach node pi-1: client disconnected'], 'ended once');
+});
+
+t.test('a cancel that cannot be published is not an unhandled rejection', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = recorder();
+  const stream = streams.requestLogs('pi-1', POD, OPTIONS, handlers);
+  bus.publishError = new Error('client disconnected');
+  stream.cancel();
+  await settle();
+  t.equal(streams.size, 0);
+  t.same(received.ends, []);
+});
