@@ -1,13 +1,16 @@
 /**
  * `skiff hub`: runs the control plane in this process until SIGINT or SIGTERM. Options go
  * through one parse path, defaults < environment < flags (style.md lesson 8), and every bad
- * value is reported at once, naming the flag or variable it came from.
+ * value is reported at once, naming the flag or variable it came from. Its subcommands
+ * (rotate-encryption-key, backup, restore) work on the data dir's files and find them the same way.
  */
 import { join } from 'node:path';
 import { DEFAULTS, HUB_FILES } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
 import type { HubHandle, HubOptions } from '../../server/run.js';
 import type { RotationOptions, RotationResult } from '../../store/secret-key-rotation.js';
+import type { BackupOptions, BackupResult } from '../../store/backup.js';
+import type { RestoreOptions, RestoreResult } from '../../store/restore.js';
 import type { CliContext } from '../context.js';
 import { parseDurationMs } from '../../../shared/duration.js';
 
@@ -174,8 +177,7 @@ const rotateRealKey: RotateKey = async (options) => (await import('../../store/s
  * environment variables as `skiff hub`, so the command finds the files the hub uses.
  */
 export async function runRotateEncryptionKey(flags: RotateKeyFlags, ctx: CliContext, rotate: RotateKey = rotateRealKey): Promise<void> {
-  const dataDir = flags.dataDir ?? (ctx.io.env[HUB_ENV.dataDir] || undefined);
-  if (!dataDir || dataDir.trim() === '') throw new SkiffError('SKIFF_ERR_CONFIG', `${FLAG_NAMES.dataDir} is required (or set $${HUB_ENV.dataDir})`);
+  const dataDir = requireDataDir(flags, ctx);
   const keyFile = flags.encryptionKeyFile ?? (ctx.io.env[HUB_ENV.encryptionKeyFile] || join(dataDir, HUB_FILES.encryptionKey));
   const result = await rotate({ databaseFile: join(dataDir, HUB_FILES.database), keyFile, prune: flags.prune === true });
   const lines = [
@@ -184,5 +186,59 @@ export async function runRotateEncryptionKey(flags: RotateKeyFlags, ctx: CliCont
   ];
   if (flags.prune === true) lines.push(result.prunedKeyIds.length > 0 ? `pruned unused key(s) ${result.prunedKeyIds.join(', ')}` : 'no unused key to prune');
   lines.push(`keys in ${keyFile}: ${result.keyIds.join(', ')}`);
+  ctx.io.stdout(`${lines.join('\n')}\n`);
+}
+
+/** The data dir of the `skiff hub` subcommands: the flag, else $SKIFF_DATA_DIR, as `skiff hub` itself. */
+function requireDataDir(flags: { dataDir?: string }, ctx: CliContext): string {
+  const dataDir = flags.dataDir ?? (ctx.io.env[HUB_ENV.dataDir] || undefined);
+  if (!dataDir || dataDir.trim() === '') throw new SkiffError('SKIFF_ERR_CONFIG', `${FLAG_NAMES.dataDir} is required (or set $${HUB_ENV.dataDir})`);
+  return dataDir;
+}
+
+export interface BackupFlags {
+  dataDir?: string;
+  encryptionKeyFile?: string;
+}
+
+export type BackupHub = (options: BackupOptions) => Promise<BackupResult>;
+
+/** Loaded only when needed: the backup opens SQLite files. */
+const backupRealHub: BackupHub = async (options) => (await import('../../store/backup.js')).backupHub(options);
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `skiff hub backup FILE`: the hub may be running; the key file is found as `skiff hub` finds it. */
+export async function runHubBackup(file: string, flags: BackupFlags, ctx: CliContext, backup: BackupHub = backupRealHub): Promise<void> {
+  const dataDir = requireDataDir(flags, ctx);
+  const encryptionKeyFile = flags.encryptionKeyFile ?? (ctx.io.env[HUB_ENV.encryptionKeyFile] || undefined);
+  const result = await backup({ dataDir, file, ...(encryptionKeyFile !== undefined ? { encryptionKeyFile } : {}) });
+  ctx.io.stdout(
+    `backed up ${plural(result.objects, 'object')} (schema version ${result.schemaVersion}) and ${plural(result.files.length, 'file')} (${result.files.join(', ')}) of ${dataDir}\n` +
+      `wrote ${result.file} (${result.bytes} bytes, mode 0600)\n`,
+  );
+}
+
+export interface RestoreFlags {
+  dataDir?: string;
+  force?: boolean;
+}
+
+export type RestoreHub = (options: RestoreOptions) => Promise<RestoreResult>;
+
+const restoreRealHub: RestoreHub = async (options) => (await import('../../store/restore.js')).restoreHub(options);
+
+/** `skiff hub restore FILE`: the hub must be stopped; the backup is verified before anything is written. */
+export async function runHubRestore(file: string, flags: RestoreFlags, ctx: CliContext, restore: RestoreHub = restoreRealHub): Promise<void> {
+  const dataDir = requireDataDir(flags, ctx);
+  const result = await restore({ file, dataDir, force: flags.force === true });
+  const lines = [
+    `restored ${plural(result.objects, 'object')} (schema version ${result.schemaVersion}, backed up ${result.createdAt}) and ${plural(result.files.length, 'file')} into ${result.dataDir}`,
+  ];
+  if (result.unreadableDatabase !== undefined) lines.push(`the replaced hub.db was unreadable (${result.unreadableDatabase})`);
+  if (result.replacedDir !== undefined) lines.push(`the previous data dir is kept as ${result.replacedDir}: delete it once the restored hub works`);
+  lines.push(`start the hub with --data-dir ${result.dataDir}; it applies any newer schema migrations at start`);
   ctx.io.stdout(`${lines.join('\n')}\n`);
 }

@@ -1,6 +1,17 @@
 /** Definition of `skiff hub`; the work is in actions/hub.ts (flags, env and defaults meet there). */
 import type { Command } from 'commander';
-import { HUB_ENV, runHubCommand, runRotateEncryptionKey, type HubFlags, type HubTlsFlags, type RotateKeyFlags } from '../actions/hub.js';
+import {
+  HUB_ENV,
+  runHubBackup,
+  runHubCommand,
+  runHubRestore,
+  runRotateEncryptionKey,
+  type BackupFlags,
+  type HubFlags,
+  type HubTlsFlags,
+  type RestoreFlags,
+  type RotateKeyFlags,
+} from '../actions/hub.js';
 import type { CliContext } from '../context.js';
 import { DEFAULTS, HUB_FILES, IDENTITY_DEFAULTS } from '../../../shared/defaults.js';
 
@@ -46,5 +57,21 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--prune', 'then remove from the key file every older key no Secret is encrypted with any more')
     // `hub` parses its own options wherever they appear, --data-dir included: read both levels.
     .action((_flags: RotateKeyFlags, command: Command) => runRotateEncryptionKey(command.optsWithGlobals<RotateKeyFlags>(), ctx));
+  hub
+    .command('backup')
+    .argument('<file>', 'the backup file to write (replaced atomically if it exists)')
+    .description('Write a consistent backup of the hub (database, CA, tokens, encryption key) to FILE, mode 0600; the hub may keep running')
+    .option('--data-dir <dir>', `the hub's data dir ($${HUB_ENV.dataDir})`)
+    .option('--encryption-key-file <file>', `the hub's key file, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
+    .addHelpText('after', '\nExamples:\n  skiff hub backup /var/backups/skiff-hub-$(date +%F).backup --data-dir /var/lib/skiff/hub\n')
+    .action((file: string, _flags: BackupFlags, command: Command) => runHubBackup(file, command.optsWithGlobals<BackupFlags>(), ctx));
+  hub
+    .command('restore')
+    .argument('<file>', 'a file `skiff hub backup` wrote')
+    .description('Rebuild a stopped hub\'s data dir from a backup, verified first; the old data dir is kept aside (--force) or left untouched on failure')
+    .option('--data-dir <dir>', `the data dir to restore into ($${HUB_ENV.dataDir})`)
+    .option('--force', 'replace a data dir that already holds files (moved to DATA.pre-restore-TIMESTAMP)')
+    .addHelpText('after', '\nExamples:\n  skiff hub restore /var/backups/skiff-hub-2026-01-31.backup --data-dir /var/lib/skiff/hub --force\n')
+    .action((file: string, _flags: RestoreFlags, command: Command) => runHubRestore(file, command.optsWithGlobals<RestoreFlags>(), ctx));
   return hub;
 }
