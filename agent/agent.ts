@@ -51,6 +51,8 @@ import { PodHostsFiles } from './services/pod-hosts.js';
 import { runningPodAddresses } from './services/running-pods.js';
 import { tlsPairOf } from './services/tls-secret.js';
 import { LogStreamer } from './logs/log-streamer.js';
+import { ExecStreamer } from './exec/exec-streamer.js';
+import { NodeRequestRouter } from './requests/node-request-router.js';
 
 export interface AgentHandle {
   stop(): Promise<void>;
@@ -293,6 +295,28 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     log: log.child({ component: 'logs' }),
   });
 
+  const exec = new ExecStreamer({
+    node,
+    api,
+    observe: async () => splitSandboxes(await observer.observe()).containers,
+    publish: (chunk) => (session ? session.publishStream(chunk) : Promise.reject(new Error('not connected'))),
+    log: log.child({ component: 'exec' }),
+  });
+  const requests = new NodeRequestRouter(
+    node,
+    {
+      logs: (request) => logs.start(request),
+      exec: (request) => exec.start(request),
+      stdin: (request) => exec.stdin(request),
+      resize: (request) => exec.resize(request),
+      cancel: (id) => {
+        logs.cancel(id);
+        exec.cancel(id);
+      },
+    },
+    log.child({ component: 'requests' }),
+  );
+
   const dockerEvents = watchDockerEvents(
     api,
     node,
@@ -381,7 +405,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       random,
       onDesired,
       onServices: (payload, topic) => nodeServices.onMessage(payload, topic),
-      onRequest: (payload, topic) => logs.onMessage(payload, topic),
+      onRequest: (payload, topic) => requests.onMessage(payload, topic),
       onConnect: () => {
         reporter.onConnected();
         events.onConnected();
@@ -408,6 +432,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       await renewer?.stop();
       dockerEvents.close();
       logs.stop();
+      exec.stop();
       reporter.stop();
       metrics.stop();
       monitor.stop();

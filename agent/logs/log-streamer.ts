@@ -12,7 +12,7 @@ import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { DesiredPod } from '../../shared/mqtt/messages.js';
 import { MESSAGE_SCHEMA } from '../../shared/mqtt/messages.js';
-import { MAX_CHUNK_BYTES, decodeNodeRequest, type LogsRequest, type StreamChunk } from '../../shared/mqtt/node-requests.js';
+import { MAX_CHUNK_BYTES, type LogsRequest, type StreamChunk } from '../../shared/mqtt/node-requests.js';
 import type { DockerApi } from '../runtime/docker-api.js';
 import { onMultiplexedFrames } from '../runtime/docker-streams.js';
 import { identityOf } from '../runtime/labels.js';
@@ -57,20 +57,13 @@ export class LogStreamer {
 
   constructor(private readonly deps: LogStreamerDeps) {}
 
-  /** A message on the node's requests topic. */
-  onMessage(payload: Buffer, topic: string): void {
-    let request;
-    try {
-      request = decodeNodeRequest(payload, topic);
-    } catch (err) {
-      this.deps.log.warn({ topic, err: errorMessage(err) }, 'ignored a request that does not decode');
-      return;
-    }
-    if (request.node !== this.deps.node) return;
-    if (request.kind === 'cancel') {
-      this.streams.get(request.id)?.();
-      return;
-    }
+  /** Ends the stream `id`, if this streamer serves it. */
+  cancel(id: string): void {
+    this.streams.get(id)?.();
+  }
+
+  /** Serves a logs request (requests/node-request-router.ts decoded it). */
+  start(request: LogsRequest): void {
     if (this.streams.has(request.id)) return; // a duplicate
     if (this.streams.size >= MAX_LOG_STREAMS) {
       void this.deps.publish(this.chunk(request.id, 0, { end: true, error: `node ${this.deps.node} is already serving ${MAX_LOG_STREAMS} log streams` })).catch(() => undefined);

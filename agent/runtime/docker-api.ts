@@ -59,6 +59,20 @@ export interface ExecResult {
 /** kubelet reads at most 10 KiB of a probe's output. */
 export const EXEC_OUTPUT_LIMIT = 10 * 1024;
 
+export interface ExecAttachOptions {
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
+export interface AttachedExec {
+  /** Stdin in; output out (multiplexed frames without a TTY, raw bytes with one). */
+  socket: import('node:stream').Duplex;
+  /** The command's exit code, once the socket has ended. */
+  exitCode(): Promise<number>;
+  resize(width: number, height: number): Promise<void>;
+}
+
 export interface ContainerLogOptions {
   follow: boolean;
   timestamps: boolean;
@@ -104,6 +118,8 @@ export interface DockerApi {
    * while the container runs. Optional: the test doubles of pure tests need not have it.
    */
   containerLogs?(id: string, options: ContainerLogOptions): Promise<NodeJS.ReadableStream & { destroy(): void }>;
+  /** Starts a command in a running container attached both ways (kubectl exec). Optional as containerLogs. */
+  execAttach?(id: string, options: ExecAttachOptions): Promise<AttachedExec>;
   /** Releases idle connections (shutdown). */
   close?(): void;
 }

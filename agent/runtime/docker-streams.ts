@@ -97,16 +97,16 @@ export function collectMultiplexed(
 /**
  * Demultiplexes a non-TTY stream of the engine (logs, attach): frames of an 8-byte header (stream
  * type, 3 zero bytes, big-endian payload size) and payload. Calls onPayload for each frame's
- * bytes, stdout and stderr alike, in order.
+ * bytes, in order, with its stream type (0 stdin, 1 stdout, 2 stderr).
  */
-export function onMultiplexedFrames(stream: NodeJS.ReadableStream, onPayload: (payload: Buffer) => void): void {
+export function onMultiplexedFrames(stream: NodeJS.ReadableStream, onPayload: (payload: Buffer, streamType: number) => void): void {
   let pending = Buffer.alloc(0);
   stream.on('data', (chunk: Buffer | string) => {
     pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
     while (pending.length >= 8) {
       const size = pending.readUInt32BE(4);
       if (pending.length < 8 + size) break;
-      onPayload(Buffer.from(pending.subarray(8, 8 + size)));
+      onPayload(Buffer.from(pending.subarray(8, 8 + size)), pending[0]!);
       pending = pending.subarray(8 + size);
     }
   });

@@ -10,7 +10,8 @@
  * DOCKER_HOST is honoured for unix:// and tcp:// (plain HTTP; TLS is not supported yet).
  */
 import { Agent, request, type IncomingMessage } from 'node:http';
-import type { ContainerDetails, ContainerLogOptions, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
+import type { Duplex } from 'node:stream';
+import type { AttachedExec, ContainerDetails, ContainerLogOptions, ContainerRunState, ExecAttachOptions, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
 import { collectMultiplexed, eventSubscription, onJsonLines } from './docker-streams.js';
 import { detailsFromInspect, type RawInspect } from './inspect.js';
 import { parseImageRef } from './image-ref.js';
@@ -170,6 +171,45 @@ export class EngineApi implements DockerApi {
     const output = await collectMultiplexed(res, { timeoutMs, command });
     const { value: info } = await this.call<{ ExitCode: number | null; Running: boolean }>('GET', `${execPath}/json`);
     return { exitCode: info.ExitCode ?? -1, output };
+  }
+
+  async execAttach(id: string, options: ExecAttachOptions): Promise<AttachedExec> {
+    const { value } = await this.call<{ Id: string }>('POST', `/containers/${encodeURIComponent(id)}/exec`, {
+      AttachStdin: options.stdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: options.tty,
+      Cmd: options.command,
+    });
+    const execPath = `/exec/${encodeURIComponent(value.Id)}`;
+    // Hijacked as the docker CLI does it (Upgrade: tcp): one socket, stdin in, output out; its
+    // write side closed is the command's stdin at EOF.
+    const payload = JSON.stringify({ Detach: false, Tty: options.tty });
+    const socket = await new Promise<Duplex>((resolve, reject) => {
+      const req = request({
+        ...this.endpoint,
+        agent: false,
+        method: 'POST',
+        path: `/${API_VERSION}${execPath}/start`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'Upgrade', upgrade: 'tcp' },
+      });
+      req.on('upgrade', (_res, upgraded, head) => {
+        if (head.length > 0) upgraded.unshift(head);
+        resolve(upgraded);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => reject(new EngineError(res.statusCode ?? 0, Buffer.concat(chunks).toString().trim() || `HTTP ${res.statusCode}`)));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    return {
+      socket,
+      exitCode: async () => (await this.call<{ ExitCode: number | null }>('GET', `${execPath}/json`)).value.ExitCode ?? -1,
+      resize: async (width, height) => void (await this.call('POST', `${execPath}/resize${query({ h: height, w: width })}`)),
+    };
   }
 
   async removeContainer(id: string): Promise<void> {

@@ -2,7 +2,8 @@
  * The hub's HTTP API on node:http, following Kubernetes' REST conventions: kube paths, JSON
  * bodies, Status objects for errors, server-side Tables on request (`Accept: ...;as=Table`).
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer as createHttpsServer } from 'node:https';
 import { arch, platform } from 'node:os';
 import { SkiffError } from '../../shared/errors.js';
@@ -21,6 +22,7 @@ import { handleTokens, isTokensPath } from './tokens.js';
 import type { MetricsService } from '../metrics/metrics-service.js';
 import { METRICS_GROUP_PREFIXES, metricsApi } from './metrics-api.js';
 import { servePodLogs } from './pod-logs.js';
+import { PodExecServer } from './pod-exec.js';
 import type { NodeStreams } from '../ingest/node-streams.js';
 import { deleteOptions, evictionOptions } from './delete-options.js';
 import { buildDiscovery, discoveryBody, isDiscoveryPath } from './discovery.js';
@@ -235,6 +237,7 @@ export function createApiServer(deps: ApiDependencies): Server {
     if (r.subresource === 'log' && r.resource.kind === 'Pod' && named && method === 'GET' && deps.nodeStreams) {
       return servePodLogs(deps.nodeStreams, await handlers.get(named), url.searchParams, res);
     }
+    if (r.subresource === 'exec' && r.resource.kind === 'Pod' && deps.nodeStreams) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', 'Upgrade request required');
     if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
 
     switch (method) {
@@ -297,6 +300,34 @@ export function createApiServer(deps: ApiDependencies): Server {
   };
   const server: Server = deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' }, handle) : createServer(handle);
   server.once('close', stopCaching);
+  if (deps.nodeStreams) {
+    // pods/{name}/exec over WebSocket (pod-exec.ts): authenticated and authorized as every request.
+    const exec = new PodExecServer(deps.nodeStreams);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://hub.invalid');
+      const context: RequestContext = { auth: gate.begin(req, url) };
+      let code = 101;
+      socket.on('error', () => undefined);
+      (async () => {
+        await gate.admit(req, context);
+        const parsed = parseResourcePath(url.pathname);
+        if (!parsed.ok || parsed.route.resource.kind !== 'Pod' || parsed.route.subresource !== 'exec' || parsed.route.name === undefined) {
+          throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');
+        }
+        context.target = { kind: 'pods', name: parsed.route.name };
+        exec.accept(await handlers.get({ ...parsed.route, name: parsed.route.name }), url.searchParams, req, socket, head);
+      })()
+        .catch((err: unknown) => {
+          const status = statusFromError(err, context.target);
+          code = status.code;
+          if (status.code >= 500) log.error({ err, path: url.pathname }, 'upgrade request failed');
+          const body = JSON.stringify(status);
+          socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+        })
+        .finally(() => gate.complete(context.auth, code));
+    });
+    server.once('close', () => exec.close());
+  }
   return server;
 }
 

@@ -39,8 +39,13 @@ export function requestAttributes(method: string, url: URL): RequestAttributes {
     // so that a rule with resourceNames (or a node watching its own Node) can allow it.
     if (verb === 'list' || verb === 'watch') name = selectedName(url.searchParams.get('fieldSelector'));
   }
+  // As kube-apiserver 1.31+ (AuthorizePodWebsocketUpgradeCreatePermission): a WebSocket exec,
+  // attach or port-forward is a GET, and needs `create` on the subresource as the SPDY POST does.
+  if (verb === 'get' && apiGroup === '' && resource === 'pods' && POD_STREAM_SUBRESOURCES.has(subresource)) verb = 'create';
   return { kind: 'resource', verb, apiGroup, apiVersion, resource, subresource, namespace, name };
 }
+
+const POD_STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
 function selectedName(fieldSelector: string | null): string {
   if (!fieldSelector) return '';

@@ -64,17 +64,42 @@ export class HubClient {
   readonly server: string;
   private readonly token: string;
   private readonly fetchImpl: typeof fetch;
+  /** How a WebSocket (exec) trusts an https hub: the same CA as fetch. */
+  private readonly tls: { caPem?: string; insecureSkipTlsVerify?: boolean };
 
-  constructor(server: string, token: string, fetchImpl: typeof fetch = fetch) {
+  constructor(server: string, token: string, fetchImpl: typeof fetch = fetch, tls: { caPem?: string; insecureSkipTlsVerify?: boolean } = {}) {
     this.server = server.replace(/\/+$/, '');
     this.token = token;
     this.fetchImpl = fetchImpl;
+    this.tls = tls;
   }
 
   /** The client for a loaded connection: an https server is trusted only through the config's CA. */
   static async connect(connection: Connection): Promise<HubClient> {
     if (!connection.server.startsWith('https:')) return new HubClient(connection.server, connection.token);
-    return new HubClient(connection.server, connection.token, await tlsFetch(connection));
+    const tls = { ...(connection.caPem !== undefined ? { caPem: connection.caPem } : {}), ...(connection.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}) };
+    return new HubClient(connection.server, connection.token, await tlsFetch(connection), tls);
+  }
+
+  /** A WebSocket to `path` (exec), offering `protocols`, with the token and the CA fetch uses. */
+  async websocket(path: string, query: URLSearchParams, protocols: readonly string[]): Promise<import('ws').WebSocket> {
+    const { WebSocket } = await import('ws');
+    const url = `${this.server.replace(/^http/, 'ws')}${path}?${query.toString()}`;
+    const ws = new WebSocket(url, [...protocols], {
+      headers: { authorization: `Bearer ${this.token}` },
+      ...(this.tls.insecureSkipTlsVerify ? { rejectUnauthorized: false } : this.tls.caPem !== undefined ? { ca: this.tls.caPem, rejectUnauthorized: true } : {}),
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(ws));
+      // A refused upgrade carries the API's Status as its body: the same error as any request's.
+      ws.once('unexpected-response', (_req, res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => reject(new ApiStatusError(res.statusCode ?? 0, decodeBody(text))));
+      });
+      ws.once('error', (err) => reject(new HubUnreachableError(url, describeTlsFailure(err, url))));
+    });
   }
 
   url(path: string, query: Record<string, string | undefined> = {}): string {

@@ -9,6 +9,8 @@ export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
   readStdin(): Promise<string>;
+  /** The process's stdin as a stream, for commands that pass it on as it comes (exec -i); absent in tests. */
+  stdinStream?: NodeJS.ReadStream;
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
   /** Resolves with the signal's name on the first SIGINT or SIGTERM (used by `skiff hub`). */
@@ -26,6 +28,7 @@ export function processIO(): CliIO {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    stdinStream: process.stdin,
     env: process.env,
     homedir: homedir(),
     waitForSignal: () =>

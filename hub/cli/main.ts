@@ -23,6 +23,7 @@ import { defineSet } from './commands/set.js';
 import { defineTaint } from './commands/taint.js';
 import { defineTop } from './commands/top.js';
 import { defineLogs } from './commands/logs.js';
+import { defineExec } from './commands/exec.js';
 import { defineVersion } from './commands/version.js';
 import { normalizeBoolFlags } from './bool-flags.js';
 import { loadConnection, type ConnectionFlags } from './client-config-loader.js';
@@ -63,6 +64,7 @@ export function buildProgram(ctx: CliContext): Command {
   defineDrain(program, ctx);
   defineTop(program, ctx);
   defineLogs(program, ctx);
+  defineExec(program, ctx);
   defineClusterInfo(program, ctx);
   defineAuth(program, ctx);
   defineConfig(program, ctx);

@@ -8,14 +8,23 @@
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { MESSAGE_SCHEMA, encode } from '../../shared/mqtt/messages.js';
-import { decodeStreamChunk, type CancelRequest, type LogsRequest } from '../../shared/mqtt/node-requests.js';
+import { decodeStreamChunk, type CancelRequest, type ExecRequest, type LogsRequest, type ResizeRequest, type StdinRequest } from '../../shared/mqtt/node-requests.js';
 import { allNodesFilter, parseNodeTopic, requestsTopic } from '../../shared/mqtt/topics.js';
 import type { MessageBus } from '../broker/message-bus.js';
 
 export interface StreamHandlers {
-  onData(data: Buffer): void;
-  /** The stream ended: `error` is the node's reason when it failed. */
-  onEnd(error?: string): void;
+  /** `channel`: 1 stdout, 2 stderr for exec; absent for logs. */
+  onData(data: Buffer, channel?: 1 | 2): void;
+  /** The stream ended: `error` is the node's reason when it failed; `exitCode` an exec's. */
+  onEnd(error?: string, exitCode?: number): void;
+}
+
+/** The caller's end of an exec stream. */
+export interface ExecStream {
+  cancel(): void;
+  stdin(data: Buffer): void;
+  closeStdin(): void;
+  resize(width: number, height: number): void;
 }
 
 interface OpenStream extends StreamHandlers {
@@ -41,17 +50,36 @@ export class NodeStreams {
 
   /** Asks `node` for a Pod's logs; returns how to cancel. */
   requestLogs(node: string, pod: LogsRequest['pod'], options: LogsRequest['options'], handlers: StreamHandlers): { cancel(): void } {
+    const id = this.open(node, handlers, (id) => ({ schema: MESSAGE_SCHEMA, node, kind: 'logs', id, pod, options }) satisfies LogsRequest);
+    return { cancel: () => this.cancel(node, id) };
+  }
+
+  /** Starts a command in a Pod container on `node`; returns its stdin, resize and cancel. */
+  requestExec(node: string, exec: Pick<ExecRequest, 'pod' | 'container' | 'command' | 'stdin' | 'tty'>, handlers: StreamHandlers): ExecStream {
+    const id = this.open(node, handlers, (id) => ({ schema: MESSAGE_SCHEMA, node, kind: 'exec', id, ...exec }) satisfies ExecRequest);
+    const send = (request: StdinRequest | ResizeRequest): void => {
+      if (!this.streams.has(id)) return;
+      this.bus.publish(requestsTopic(node), encode(request), { qos: 0, retain: false }).catch((err: unknown) => this.end(id, `cannot reach node ${node}: ${errorMessage(err)}`));
+    };
+    return {
+      cancel: () => this.cancel(node, id),
+      stdin: (data) => send({ schema: MESSAGE_SCHEMA, node, kind: 'stdin', id, data: data.toString('base64') }),
+      closeStdin: () => send({ schema: MESSAGE_SCHEMA, node, kind: 'stdin', id, eof: true }),
+      resize: (width, height) => send({ schema: MESSAGE_SCHEMA, node, kind: 'resize', id, width, height }),
+    };
+  }
+
+  private open(node: string, handlers: StreamHandlers, build: (id: string) => LogsRequest | ExecRequest): string {
     const id = `${this.prefix}-${(this.counter++).toString(36)}`;
     this.streams.set(id, { ...handlers, node, nextSeq: 0 });
-    const request: LogsRequest = { schema: MESSAGE_SCHEMA, node, kind: 'logs', id, pod, options };
-    this.bus.publish(requestsTopic(node), encode(request), { qos: 0, retain: false }).catch((err: unknown) => this.end(id, `cannot reach node ${node}: ${errorMessage(err)}`));
-    return {
-      cancel: () => {
-        if (!this.streams.delete(id)) return;
-        const cancel: CancelRequest = { schema: MESSAGE_SCHEMA, node, kind: 'cancel', id };
-        this.bus.publish(requestsTopic(node), encode(cancel), { qos: 0, retain: false }).catch(() => undefined);
-      },
-    };
+    this.bus.publish(requestsTopic(node), encode(build(id)), { qos: 0, retain: false }).catch((err: unknown) => this.end(id, `cannot reach node ${node}: ${errorMessage(err)}`));
+    return id;
+  }
+
+  private cancel(node: string, id: string): void {
+    if (!this.streams.delete(id)) return;
+    const cancel: CancelRequest = { schema: MESSAGE_SCHEMA, node, kind: 'cancel', id };
+    this.bus.publish(requestsTopic(node), encode(cancel), { qos: 0, retain: false }).catch(() => undefined);
   }
 
   /** Streams open now (tests and metrics). */
@@ -59,11 +87,11 @@ export class NodeStreams {
     return this.streams.size;
   }
 
-  private end(id: string, error?: string): void {
+  private end(id: string, error?: string, exitCode?: number): void {
     const stream = this.streams.get(id);
     if (!stream) return;
     this.streams.delete(id);
-    stream.onEnd(error);
+    stream.onEnd(error, exitCode);
   }
 
   private onChunk(topic: string, payload: Buffer): void {
@@ -82,7 +110,7 @@ export class NodeStreams {
       return;
     }
     stream.nextSeq++;
-    if (chunk.data) stream.onData(Buffer.from(chunk.data, 'base64'));
-    if (chunk.end) this.end(chunk.id, chunk.error);
+    if (chunk.data) stream.onData(Buffer.from(chunk.data, 'base64'), chunk.channel);
+    if (chunk.end) this.end(chunk.id, chunk.error, chunk.exitCode);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * What the hub asks of a node now, and the node's streamed answer (issue #9: `skiff logs`, and
- * `kubectl logs` through the API's pods/log subresource). A request goes to nodes/{node}/requests
+ * What the hub asks of a node now, and the node's streamed answer (issue #9: `skiff logs` and
+ * `skiff exec`, and kubectl's through the API's pods/log and pods/exec subresources). A request goes to nodes/{node}/requests
  * at QoS 0: an absent node never receives it later (the hub answers the caller at once that the
  * node is not connected). The answer is a sequence of chunks on nodes/{node}/streams at QoS 1, in
  * order, numbered from 0, the last one with `end` (and `error` when it failed). A `cancel` (the
@@ -32,6 +32,41 @@ export interface LogsRequest {
   options: LogOptions;
 }
 
+/** Run a command in a Pod container (kubectl exec), its output streamed back with `channel`. */
+export interface ExecRequest {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  kind: 'exec';
+  id: string;
+  pod: { namespace: string; name: string; uid: string };
+  container: string;
+  command: string[];
+  /** Whether stdin follows (as `stdin` requests); without it the command's stdin is closed. */
+  stdin: boolean;
+  /** A terminal: output is one raw stream (channel 1), and `resize` requests apply. */
+  tty: boolean;
+}
+
+/** Bytes for the stdin of an exec stream (in order, on the same topic); `eof` closes it. */
+export interface StdinRequest {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  kind: 'stdin';
+  id: string;
+  data?: string;
+  eof?: true;
+}
+
+/** The terminal of an exec stream changed size. */
+export interface ResizeRequest {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  kind: 'resize';
+  id: string;
+  width: number;
+  height: number;
+}
+
 export interface CancelRequest {
   schema: typeof MESSAGE_SCHEMA;
   node: string;
@@ -39,7 +74,7 @@ export interface CancelRequest {
   id: string;
 }
 
-export type NodeRequest = LogsRequest | CancelRequest;
+export type NodeRequest = LogsRequest | ExecRequest | StdinRequest | ResizeRequest | CancelRequest;
 
 export interface StreamChunk {
   schema: typeof MESSAGE_SCHEMA;
@@ -48,6 +83,10 @@ export interface StreamChunk {
   seq: number;
   /** Bytes, base64. */
   data?: string;
+  /** For exec: 1 stdout, 2 stderr (kubectl's channel numbers); absent for logs. */
+  channel?: 1 | 2;
+  /** For exec, on the last chunk: the command's exit code. */
+  exitCode?: number;
   /** The last chunk of the stream. */
   end?: true;
   /** Why the stream failed (kubelet's words: `container "x" in pod "y" is waiting to start: ...`). */
@@ -78,12 +117,35 @@ function envelope(payload: Buffer | string, topic: string): Record<string, unkno
 
 const optionalCount = (value: unknown): boolean => value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
 
-export function decodeNodeRequest(payload: Buffer | string, topic: string): NodeRequest {
-  const obj = envelope(payload, topic);
-  if (obj.kind === 'cancel') return obj as unknown as CancelRequest;
-  if (obj.kind !== 'logs') fail(topic, 'kind', 'expected "logs" or "cancel"');
+function checkPod(obj: Record<string, unknown>, topic: string): void {
   const pod = obj.pod as Record<string, unknown> | null;
   if (typeof pod !== 'object' || pod === null || typeof pod.namespace !== 'string' || typeof pod.name !== 'string' || typeof pod.uid !== 'string') fail(topic, 'pod', 'expected namespace, name and uid');
+}
+
+export function decodeNodeRequest(payload: Buffer | string, topic: string): NodeRequest {
+  const obj = envelope(payload, topic);
+  switch (obj.kind) {
+    case 'cancel':
+      return obj as unknown as CancelRequest;
+    case 'stdin':
+      if (obj.data !== undefined && typeof obj.data !== 'string') fail(topic, 'data', 'expected base64 text');
+      if (obj.eof !== undefined && obj.eof !== true) fail(topic, 'eof', 'expected true or absent');
+      return obj as unknown as StdinRequest;
+    case 'resize':
+      for (const side of ['width', 'height'] as const) if (!Number.isInteger(obj[side]) || (obj[side] as number) < 1 || (obj[side] as number) > 10_000) fail(topic, side, 'expected a whole number from 1 to 10000');
+      return obj as unknown as ResizeRequest;
+    case 'exec':
+      checkPod(obj, topic);
+      if (typeof obj.container !== 'string' || obj.container === '') fail(topic, 'container', 'expected a container name');
+      if (!Array.isArray(obj.command) || obj.command.length === 0 || !obj.command.every((a) => typeof a === 'string')) fail(topic, 'command', 'expected a non-empty array of strings');
+      for (const flag of ['stdin', 'tty'] as const) if (typeof obj[flag] !== 'boolean') fail(topic, flag, 'expected a boolean');
+      return obj as unknown as ExecRequest;
+    case 'logs':
+      break;
+    default:
+      fail(topic, 'kind', 'expected "logs", "exec", "stdin", "resize" or "cancel"');
+  }
+  checkPod(obj, topic);
   const options = obj.options as Record<string, unknown> | null;
   if (typeof options !== 'object' || options === null) fail(topic, 'options', 'expected an object');
   if (typeof options.container !== 'string' || options.container === '') fail(topic, 'options.container', 'expected a container name');
@@ -99,5 +161,7 @@ export function decodeStreamChunk(payload: Buffer | string, topic: string): Stre
   if (obj.data !== undefined && typeof obj.data !== 'string') fail(topic, 'data', 'expected base64 text');
   if (obj.end !== undefined && obj.end !== true) fail(topic, 'end', 'expected true or absent');
   if (obj.error !== undefined && typeof obj.error !== 'string') fail(topic, 'error', 'expected a string');
+  if (obj.channel !== undefined && obj.channel !== 1 && obj.channel !== 2) fail(topic, 'channel', 'expected 1 or 2');
+  if (obj.exitCode !== undefined && !Number.isSafeInteger(obj.exitCode)) fail(topic, 'exitCode', 'expected an integer');
   return obj as unknown as StreamChunk;
 }

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t, { type Test } from 'tap';
 import { LogStreamer, MAX_LOG_STREAMS } from '../../../agent/logs/log-streamer.js';
+import { NodeRequestRouter } from '../../../agent/requests/node-request-router.js';
 import { previousLogPath } from '../../../agent/logs/previous-logs.js';
 import type { ContainerLogOptions } from '../../../agent/runtime/docker-api.js';
 import type { ObservedContainer } from '../../../agent/runtime/observe.js';
@@ -84,6 +85,11 @@ function rig(options: { publish?: (chunk: StreamChunk) => Promise<void>; dataDir
 let nextRequest = 0;
 
 /** Sends a logs request for `p` to the streamer; returns its stream id. */
+/** What the agent does with a message on its requests topic: the router, with only logs served. */
+function deliver(streamer: LogStreamer, payload: Buffer, topic: string): void {
+  new NodeRequestRouter(NODE, { logs: (r) => streamer.start(r), cancel: (id) => streamer.cancel(id), exec: () => undefined, stdin: () => undefined, resize: () => undefined }, silentLog).onMessage(payload, topic);
+}
+
 function ask(streamer: LogStreamer, p: DesiredPod, options: Partial<LogOptions> = {}, id = `req-${nextRequest++}`): string {
   const request = {
     schema: MESSAGE_SCHEMA,
@@ -93,12 +99,12 @@ function ask(streamer: LogStreamer, p: DesiredPod, options: Partial<LogOptions> 
     pod: { namespace: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid },
     options: { container: 'main', follow: false, previous: false, timestamps: false, ...options },
   };
-  streamer.onMessage(Buffer.from(JSON.stringify(request)), requestsTopic(NODE));
+  deliver(streamer, Buffer.from(JSON.stringify(request)), requestsTopic(NODE));
   return id;
 }
 
 function cancel(streamer: LogStreamer, id: string): void {
-  streamer.onMessage(Buffer.from(JSON.stringify({ schema: MESSAGE_SCHEMA, node: NODE, kind: 'cancel', id })), requestsTopic(NODE));
+  deliver(streamer, Buffer.from(JSON.stringify({ schema: MESSAGE_SCHEMA, node: NODE, kind: 'cancel', id })), requestsTopic(NODE));
 }
 
 const chunksOf = (chunks: readonly StreamChunk[], id: string): StreamChunk[] => chunks.filter((c) => c.id === id);
@@ -443,8 +449,8 @@ t.test('a duplicate request, another node’s request and a malformed one are ig
     pod: { namespace: 'default', name: 'web', uid: web.metadata.uid },
     options: { container: 'main', follow: false, previous: false, timestamps: false },
   };
-  streamer.onMessage(Buffer.from(JSON.stringify(forOther)), requestsTopic(NODE));
-  streamer.onMessage(Buffer.from('not json'), requestsTopic(NODE));
+  deliver(streamer, Buffer.from(JSON.stringify(forOther)), requestsTopic(NODE));
+  deliver(streamer, Buffer.from('not json'), requestsTopic(NODE));
   cancel(streamer, 'no-such-stream');
   await until(t, 'the engine is asked', () => state.logCalls.length >= 1);
   // A stream wrongly started would have reached the engine by now: the fakes answer in microtasks.
