@@ -52,6 +52,8 @@ import { runningPodAddresses } from './services/running-pods.js';
 import { tlsPairOf } from './services/tls-secret.js';
 import { LogStreamer } from './logs/log-streamer.js';
 import { ExecStreamer } from './exec/exec-streamer.js';
+import { PortForwarder } from './exec/port-forwarder.js';
+import { podIpOf } from './exec/pod-ip.js';
 import { NodeRequestRouter } from './requests/node-request-router.js';
 
 export interface AgentHandle {
@@ -302,16 +304,27 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     publish: (chunk) => (session ? session.publishStream(chunk) : Promise.reject(new Error('not connected'))),
     log: log.child({ component: 'exec' }),
   });
+  const forwarder = new PortForwarder({
+    node,
+    podIp: async (uid) => podIpOf(splitSandboxes(await observer.observe()).sandboxes, uid, facts.internalIP),
+    publish: (chunk) => (session ? session.publishStream(chunk) : Promise.reject(new Error('not connected'))),
+    log: log.child({ component: 'port-forward' }),
+  });
   const requests = new NodeRequestRouter(
     node,
     {
       logs: (request) => logs.start(request),
       exec: (request) => exec.start(request),
-      stdin: (request) => exec.stdin(request),
+      portForward: (request) => forwarder.start(request),
+      stdin: (request) => {
+        exec.stdin(request);
+        forwarder.stdin(request);
+      },
       resize: (request) => exec.resize(request),
       cancel: (id) => {
         logs.cancel(id);
         exec.cancel(id);
+        forwarder.cancel(id);
       },
     },
     log.child({ component: 'requests' }),
@@ -433,6 +446,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
       dockerEvents.close();
       logs.stop();
       exec.stop();
+      forwarder.stop();
       reporter.stop();
       metrics.stop();
       monitor.stop();

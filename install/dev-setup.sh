@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine to build, run and test Skiff from a checkout, idempotently:
 #  - Debian packages: the Docker engine, static busybox (for local test images) and the Docker
-#    registry (the tests pull through a real registry on 127.0.0.1), shellcheck (the install
-#    scripts are checked with it); installed only when missing;
+#    registry (the tests pull through a real registry on 127.0.0.1), shellcheck, zsh and fish (the
+#    install scripts and the shell completions are checked with them); installed only when missing;
 #  - a running Docker engine (reused when one answers; started without systemd otherwise);
 #  - npm dependencies and the compiled JavaScript;
 #  - the local test images and the pod sandbox (pause) image.
@@ -17,6 +17,8 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing+=(busybox-static)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck) # test/unit/install checks install/*.sh
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)   # test/unit/cli/completion runs the zsh and fish scripts
+command -v fish >/dev/null 2>&1 || missing+=(fish)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   apt-get update -qq

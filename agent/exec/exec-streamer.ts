@@ -36,6 +36,8 @@ interface Session {
   /** stdin requests that came before the command started. */
   early: StdinRequest[];
   earlyBytes: number;
+  /** More stdin came before the start than is held: the session fails rather than run with a hole in it. */
+  overflow?: true;
   cancelled: boolean;
   pendingResize?: { width: number; height: number };
 }
@@ -48,7 +50,9 @@ export class ExecStreamer {
   start(request: ExecRequest): void {
     if (this.sessions.has(request.id)) return; // a duplicate
     if (this.sessions.size >= MAX_EXEC_SESSIONS) {
-      void this.deps.publish(this.chunk(request.id, 0, { end: true, error: `node ${this.deps.node} is already running ${MAX_EXEC_SESSIONS} exec sessions` })).catch(() => undefined);
+      void this.deps
+        .publish(this.chunk(request.id, 0, { end: true, error: `node ${this.deps.node} is already running ${MAX_EXEC_SESSIONS} exec sessions` }))
+        .catch((err: unknown) => this.deps.log.debug({ session: request.id, err: errorMessage(err) }, 'exec refusal not delivered'));
       return;
     }
     const session: Session = { early: [], earlyBytes: 0, cancelled: false };
@@ -60,8 +64,11 @@ export class ExecStreamer {
     const session = this.sessions.get(request.id);
     if (!session) return;
     if (!session.attached) {
-      session.earlyBytes += request.data?.length ?? 0;
-      if (session.earlyBytes <= EARLY_STDIN_MAX_BYTES) session.early.push(request);
+      session.earlyBytes += Buffer.byteLength(request.data ?? '', 'base64');
+      if (session.earlyBytes > EARLY_STDIN_MAX_BYTES) {
+        session.overflow = true;
+        session.early = [];
+      } else if (!session.overflow) session.early.push(request);
       return;
     }
     writeStdin(session.attached.socket, request);
@@ -120,6 +127,10 @@ export class ExecStreamer {
       if (!this.deps.api.execAttach) throw new Error(`the agent of node ${this.deps.node} uses a Docker client that cannot exec (unset SKIFF_DOCKER_CLIENT)`);
       const attached = await this.deps.api.execAttach(running.id, { command: request.command, stdin: request.stdin, tty: request.tty });
       session.attached = attached;
+      if (session.overflow) {
+        attached.socket.destroy();
+        throw new Error(`more than ${EARLY_STDIN_MAX_BYTES} bytes of stdin came before the command started`);
+      }
       if (session.cancelled) attached.socket.destroy();
       if (session.pendingResize) this.resize({ ...request, kind: 'resize', ...session.pendingResize });
       if (!request.stdin) attached.socket.end(); // no stdin: the command reads EOF at once

@@ -1,16 +1,18 @@
 /**
  * The node's requests topic, decoded and handed to whoever serves each kind: logs
- * (logs/log-streamer.ts), exec and its stdin and resizes (exec/exec-streamer.ts). A cancel goes to
- * every server (only the one holding the stream acts). A request that does not decode, or is
+ * (logs/log-streamer.ts), exec and its stdin and resizes (exec/exec-streamer.ts), port-forward
+ * connections (exec/port-forwarder.ts). stdin and cancel name a stream by id: the caller gives
+ * them to every server that may hold it (only the holder acts). A request that does not decode, or is
  * addressed to another node, is logged and dropped.
  */
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
-import { decodeNodeRequest, type ExecRequest, type LogsRequest, type NodeRequest, type ResizeRequest, type StdinRequest } from '../../shared/mqtt/node-requests.js';
+import { decodeNodeRequest, type ExecRequest, type LogsRequest, type NodeRequest, type PortForwardRequest, type ResizeRequest, type StdinRequest } from '../../shared/mqtt/node-requests.js';
 
 export interface RequestHandlers {
   logs(request: LogsRequest): void;
   exec(request: ExecRequest): void;
+  portForward(request: PortForwardRequest): void;
   stdin(request: StdinRequest): void;
   resize(request: ResizeRequest): void;
   cancel(id: string): void;
@@ -40,6 +42,8 @@ export class NodeRequestRouter {
         return this.handlers.logs(request);
       case 'exec':
         return this.handlers.exec(request);
+      case 'portforward':
+        return this.handlers.portForward(request);
       case 'stdin':
         return this.handlers.stdin(request);
       case 'resize':

@@ -71,7 +71,7 @@ export class PodExecServer {
     handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
 
-  constructor(private readonly streams: NodeStreams) {}
+  constructor(private readonly streams: Pick<NodeStreams, 'isConnected' | 'requestExec'>) {}
 
   /** Takes over an upgrade request already authorized for `pod`. Rejects (nothing written) when the request is bad. */
   accept(pod: KubeObject, query: URLSearchParams, req: IncomingMessage, socket: Duplex, head: Buffer): void {

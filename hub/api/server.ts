@@ -23,6 +23,7 @@ import type { MetricsService } from '../metrics/metrics-service.js';
 import { METRICS_GROUP_PREFIXES, metricsApi } from './metrics-api.js';
 import { servePodLogs } from './pod-logs.js';
 import { PodExecServer } from './pod-exec.js';
+import { PodPortForwardServer } from './pod-portforward.js';
 import type { NodeStreams } from '../ingest/node-streams.js';
 import { deleteOptions, evictionOptions } from './delete-options.js';
 import { buildDiscovery, discoveryBody, isDiscoveryPath } from './discovery.js';
@@ -237,7 +238,7 @@ export function createApiServer(deps: ApiDependencies): Server {
     if (r.subresource === 'log' && r.resource.kind === 'Pod' && named && method === 'GET' && deps.nodeStreams) {
       return servePodLogs(deps.nodeStreams, await handlers.get(named), url.searchParams, res);
     }
-    if (r.subresource === 'exec' && r.resource.kind === 'Pod' && deps.nodeStreams) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', 'Upgrade request required');
+    if ((r.subresource === 'exec' || r.subresource === 'portforward') && r.resource.kind === 'Pod' && deps.nodeStreams) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', 'Upgrade request required');
     if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
 
     switch (method) {
@@ -301,8 +302,10 @@ export function createApiServer(deps: ApiDependencies): Server {
   const server: Server = deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' }, handle) : createServer(handle);
   server.once('close', stopCaching);
   if (deps.nodeStreams) {
-    // pods/{name}/exec over WebSocket (pod-exec.ts): authenticated and authorized as every request.
+    // pods/{name}/exec and /portforward over WebSocket (pod-exec.ts, pod-portforward.ts):
+    // authenticated and authorized as every request.
     const exec = new PodExecServer(deps.nodeStreams);
+    const portForward = new PodPortForwardServer(deps.nodeStreams);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://hub.invalid');
       const context: RequestContext = { auth: gate.begin(req, url) };
@@ -311,11 +314,13 @@ export function createApiServer(deps: ApiDependencies): Server {
       (async () => {
         await gate.admit(req, context);
         const parsed = parseResourcePath(url.pathname);
-        if (!parsed.ok || parsed.route.resource.kind !== 'Pod' || parsed.route.subresource !== 'exec' || parsed.route.name === undefined) {
+        const subresource = parsed.ok ? parsed.route.subresource : undefined;
+        if (!parsed.ok || parsed.route.resource.kind !== 'Pod' || (subresource !== 'exec' && subresource !== 'portforward') || parsed.route.name === undefined) {
           throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');
         }
         context.target = { kind: 'pods', name: parsed.route.name };
-        exec.accept(await handlers.get({ ...parsed.route, name: parsed.route.name }), url.searchParams, req, socket, head);
+        const pod = await handlers.get({ ...parsed.route, name: parsed.route.name });
+        (subresource === 'exec' ? exec : portForward).accept(pod, url.searchParams, req, socket, head);
       })()
         .catch((err: unknown) => {
           const status = statusFromError(err, context.target);
@@ -326,7 +331,10 @@ export function createApiServer(deps: ApiDependencies): Server {
         })
         .finally(() => gate.complete(context.auth, code));
     });
-    server.once('close', () => exec.close());
+    server.once('close', () => {
+      exec.close();
+      portForward.close();
+    });
   }
   return server;
 }

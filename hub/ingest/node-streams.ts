@@ -8,7 +8,7 @@
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { MESSAGE_SCHEMA, encode } from '../../shared/mqtt/messages.js';
-import { decodeStreamChunk, type CancelRequest, type ExecRequest, type LogsRequest, type ResizeRequest, type StdinRequest } from '../../shared/mqtt/node-requests.js';
+import { decodeStreamChunk, type CancelRequest, type ExecRequest, type LogsRequest, type PortForwardRequest, type ResizeRequest, type StdinRequest } from '../../shared/mqtt/node-requests.js';
 import { allNodesFilter, parseNodeTopic, requestsTopic } from '../../shared/mqtt/topics.js';
 import type { MessageBus } from '../broker/message-bus.js';
 
@@ -69,7 +69,21 @@ export class NodeStreams {
     };
   }
 
-  private open(node: string, handlers: StreamHandlers, build: (id: string) => LogsRequest | ExecRequest): string {
+  /** Opens a TCP connection from `node` to `port` of a Pod there; returns how to send, end and cancel. */
+  requestPortForward(node: string, pod: PortForwardRequest['pod'], port: number, handlers: StreamHandlers): Pick<ExecStream, 'cancel' | 'stdin' | 'closeStdin'> {
+    const id = this.open(node, handlers, (id) => ({ schema: MESSAGE_SCHEMA, node, kind: 'portforward', id, pod, port }) satisfies PortForwardRequest);
+    const send = (request: StdinRequest): void => {
+      if (!this.streams.has(id)) return;
+      this.bus.publish(requestsTopic(node), encode(request), { qos: 0, retain: false }).catch((err: unknown) => this.end(id, `cannot reach node ${node}: ${errorMessage(err)}`));
+    };
+    return {
+      cancel: () => this.cancel(node, id),
+      stdin: (data) => send({ schema: MESSAGE_SCHEMA, node, kind: 'stdin', id, data: data.toString('base64') }),
+      closeStdin: () => send({ schema: MESSAGE_SCHEMA, node, kind: 'stdin', id, eof: true }),
+    };
+  }
+
+  private open(node: string, handlers: StreamHandlers, build: (id: string) => LogsRequest | ExecRequest | PortForwardRequest): string {
     const id = `${this.prefix}-${(this.counter++).toString(36)}`;
     this.streams.set(id, { ...handlers, node, nextSeq: 0 });
     this.bus.publish(requestsTopic(node), encode(build(id)), { qos: 0, retain: false }).catch((err: unknown) => this.end(id, `cannot reach node ${node}: ${errorMessage(err)}`));

@@ -47,7 +47,17 @@ export interface ExecRequest {
   tty: boolean;
 }
 
-/** Bytes for the stdin of an exec stream (in order, on the same topic); `eof` closes it. */
+/** Open a TCP connection to a port of a Pod (port-forward): bytes in as `stdin`, out as chunks on channel 1. */
+export interface PortForwardRequest {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  kind: 'portforward';
+  id: string;
+  pod: { namespace: string; name: string; uid: string };
+  port: number;
+}
+
+/** Bytes for the stdin of an exec stream, or for a port-forward connection (in order, on the same topic); `eof` closes it. */
 export interface StdinRequest {
   schema: typeof MESSAGE_SCHEMA;
   node: string;
@@ -74,7 +84,7 @@ export interface CancelRequest {
   id: string;
 }
 
-export type NodeRequest = LogsRequest | ExecRequest | StdinRequest | ResizeRequest | CancelRequest;
+export type NodeRequest = LogsRequest | ExecRequest | PortForwardRequest | StdinRequest | ResizeRequest | CancelRequest;
 
 export interface StreamChunk {
   schema: typeof MESSAGE_SCHEMA;
@@ -140,10 +150,14 @@ export function decodeNodeRequest(payload: Buffer | string, topic: string): Node
       if (!Array.isArray(obj.command) || obj.command.length === 0 || !obj.command.every((a) => typeof a === 'string')) fail(topic, 'command', 'expected a non-empty array of strings');
       for (const flag of ['stdin', 'tty'] as const) if (typeof obj[flag] !== 'boolean') fail(topic, flag, 'expected a boolean');
       return obj as unknown as ExecRequest;
+    case 'portforward':
+      checkPod(obj, topic);
+      if (!Number.isInteger(obj.port) || (obj.port as number) < 1 || (obj.port as number) > 65535) fail(topic, 'port', 'expected a port number');
+      return obj as unknown as PortForwardRequest;
     case 'logs':
       break;
     default:
-      fail(topic, 'kind', 'expected "logs", "exec", "stdin", "resize" or "cancel"');
+      fail(topic, 'kind', 'expected "logs", "exec", "portforward", "stdin", "resize" or "cancel"');
   }
   checkPod(obj, topic);
   const options = obj.options as Record<string, unknown> | null;

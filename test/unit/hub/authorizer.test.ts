@@ -43,6 +43,14 @@ t.test('request attributes follow Kubernetes RequestInfo', async (t) => {
     ['GET /api/v1/nodes', { verb: 'list', resource: 'nodes', namespace: '' }],
     ['GET /api/v1/nodes?fieldSelector=metadata.name%3Dpi-1&watch=true', { verb: 'watch', resource: 'nodes', name: 'pi-1' }],
     ['GET /apis/metrics.k8s.io/v1beta1/nodes/pi-1', { verb: 'get', apiGroup: 'metrics.k8s.io', apiVersion: 'v1beta1', resource: 'nodes', name: 'pi-1' }],
+    // A WebSocket exec, attach or port-forward is a GET that needs `create`, as the SPDY POST
+    // (kube-apiserver 1.31+, AuthorizePodWebsocketUpgradeCreatePermission); reading logs stays a get.
+    ['GET /api/v1/namespaces/dev/pods/web/exec?command=ls&stdout=true', { verb: 'create', resource: 'pods', subresource: 'exec', name: 'web', namespace: 'dev' }],
+    ['GET /api/v1/namespaces/dev/pods/web/attach?stdout=true', { verb: 'create', resource: 'pods', subresource: 'attach', name: 'web' }],
+    ['GET /api/v1/namespaces/dev/pods/web/portforward?ports=80', { verb: 'create', resource: 'pods', subresource: 'portforward', name: 'web' }],
+    ['POST /api/v1/namespaces/dev/pods/web/exec?command=ls', { verb: 'create', resource: 'pods', subresource: 'exec' }],
+    ['GET /api/v1/namespaces/dev/pods/web/log?follow=true', { verb: 'get', resource: 'pods', subresource: 'log', name: 'web' }],
+    ['GET /api/v1/namespaces/dev/pods/web/status', { verb: 'get', resource: 'pods', subresource: 'status' }],
   ];
   for (const [line, expected] of table) t.match(req(line), { kind: 'resource', ...expected }, line);
   t.same(req('GET /metrics'), { kind: 'non-resource', verb: 'get', path: '/metrics' });

@@ -3,14 +3,16 @@
  * records what the hub publishes and delivers chunks to the handler it subscribed: a request goes
  * to the node's requests topic at QoS 0, chunks reach the caller in order and only from the node
  * asked, a gap or an unreachable node ends the stream with an error, and a cancel tells the node
- * and drops whatever still comes.
+ * and drops whatever still comes. For exec, stdin and resizes follow the request on the same
+ * topic with the same id, channels and the exit code reach the caller, and nothing is sent for a
+ * stream that ended.
  */
 import { pino } from 'pino';
 import t from 'tap';
 import type { MessageBus, MessageHandler, PublishOptions } from '../../../hub/broker/message-bus.js';
 import { NodeStreams } from '../../../hub/ingest/node-streams.js';
 import { MESSAGE_SCHEMA } from '../../../shared/mqtt/messages.js';
-import type { LogOptions, NodeRequest, StreamChunk } from '../../../shared/mqtt/node-requests.js';
+import type { ExecRequest, LogOptions, NodeRequest, StreamChunk } from '../../../shared/mqtt/node-requests.js';
 import { allNodesFilter, requestsTopic, streamsTopic } from '../../../shared/mqtt/topics.js';
 
 const POD = { namespace: 'default', name: 'web', uid: 'uid-web' };
@@ -59,7 +61,7 @@ function recorder() {
   };
 }
 
-function chunkFrom(node: string, id: string, seq: number, fields: Partial<Pick<StreamChunk, 'data' | 'end' | 'error'>> = {}): StreamChunk {
+function chunkFrom(node: string, id: string, seq: number, fields: Partial<Pick<StreamChunk, 'data' | 'end' | 'error' | 'channel' | 'exitCode'>> = {}): StreamChunk {
   return { schema: MESSAGE_SCHEMA, node, id, seq, ...fields };
 }
 
@@ -272,4 +274,130 @@ t.test('a cancel that cannot be published is not an unhandled rejection', async 
   await settle();
   t.equal(streams.size, 0);
   t.same(received.ends, []);
+});
+
+const EXEC: Pick<ExecRequest, 'pod' | 'container' | 'command' | 'stdin' | 'tty'> = { pod: POD, container: 'main', command: ['sh', '-c', 'cat'], stdin: true, tty: false };
+
+/** What one exec stream's handlers received: data with its channel, ends with error and exit code. */
+function execRecorder() {
+  const received = { data: [] as Array<[number | undefined, string]>, ends: [] as Array<[string | undefined, number | undefined]> };
+  return {
+    received,
+    handlers: {
+      onData: (data: Buffer, channel?: 1 | 2) => void received.data.push([channel, data.toString()]),
+      onEnd: (error?: string, exitCode?: number) => void received.ends.push([error, exitCode]),
+    },
+  };
+}
+
+t.test('an exec request is published to the node at QoS 0, not retained, with the command and flags', async (t) => {
+  const { bus, streams } = await setup();
+  streams.requestExec('pi-1', EXEC, execRecorder().handlers);
+  streams.requestExec('pi-1', { ...EXEC, stdin: false, tty: true, command: ['ls'] }, execRecorder().handlers);
+  t.equal(bus.published.length, 2);
+  const [first, second] = bus.published;
+  t.equal(first!.topic, requestsTopic('pi-1'));
+  t.same(first!.options, { qos: 0, retain: false });
+  t.same(first!.message, { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'exec', id: first!.message.id, ...EXEC });
+  t.match(second!.message, { kind: 'exec', command: ['ls'], stdin: false, tty: true });
+  t.not(first!.message.id, second!.message.id, 'each exec has its own id');
+  t.equal(streams.size, 2);
+});
+
+t.test('stdin, its close and resizes are published in order to the same topic at QoS 0, with the exec’s id', async (t) => {
+  const { bus, streams } = await setup();
+  const stream = streams.requestExec('pi-2', EXEC, execRecorder().handlers);
+  const id = bus.published[0]!.message.id;
+  stream.resize(80, 24);
+  stream.stdin(Buffer.from('one\n'));
+  stream.stdin(Buffer.from([0, 255, 10]));
+  stream.resize(120, 40);
+  stream.closeStdin();
+  const after = bus.published.slice(1);
+  t.ok(
+    after.every((p) => p.topic === requestsTopic('pi-2') && p.options.qos === 0 && p.options.retain === false),
+    'all to the node’s requests topic at QoS 0, not retained',
+  );
+  t.same(
+    after.map((p) => p.message),
+    [
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'resize', id, width: 80, height: 24 },
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'stdin', id, data: Buffer.from('one\n').toString('base64') },
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'stdin', id, data: Buffer.from([0, 255, 10]).toString('base64') },
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'resize', id, width: 120, height: 40 },
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'stdin', id, eof: true },
+    ],
+  );
+});
+
+t.test('an exec’s channels reach onData and its exit code reaches onEnd', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = execRecorder();
+  streams.requestExec('pi-1', EXEC, handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { channel: 1, data: text('out\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 1, { channel: 2, data: text('err\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 2, { channel: 1, data: text('more\n') }));
+  t.same(received.ends, [], 'not ended yet');
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 3, { end: true, exitCode: 3 }));
+  t.same(received.data, [
+    [1, 'out\n'],
+    [2, 'err\n'],
+    [1, 'more\n'],
+  ]);
+  t.same(received.ends, [[undefined, 3]]);
+  t.equal(streams.size, 0);
+});
+
+t.test('an exec that ends with exit code 0, or with the node’s error, says which', async (t) => {
+  const { bus, streams } = await setup();
+  const ok = execRecorder();
+  const failed = execRecorder();
+  streams.requestExec('pi-1', EXEC, ok.handlers);
+  streams.requestExec('pi-1', EXEC, failed.handlers);
+  const [okId, failedId] = bus.published.map((p) => p.message.id);
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', okId!, 0, { end: true, exitCode: 0 }));
+  const reason = 'unable to upgrade connection: container not found ("main")';
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', failedId!, 0, { end: true, error: reason }));
+  t.same(ok.received.ends, [[undefined, 0]], 'exit code 0 is a number, not absent');
+  t.same(failed.received.ends, [[reason, undefined]]);
+});
+
+t.test('after an exec ended, stdin, its close and resizes send nothing', async (t) => {
+  const { bus, streams } = await setup();
+  const stream = streams.requestExec('pi-1', EXEC, execRecorder().handlers);
+  const id = bus.published[0]!.message.id;
+  stream.stdin(Buffer.from('before\n'));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { end: true, exitCode: 0 }));
+  const sent = bus.published.length;
+  t.equal(sent, 2, 'the request and the stdin before the end');
+  stream.stdin(Buffer.from('after\n'));
+  stream.closeStdin();
+  stream.resize(80, 24);
+  stream.cancel();
+  t.equal(bus.published.length, sent, 'nothing after the end');
+});
+
+t.test('after a cancel, stdin and resizes send nothing', async (t) => {
+  const { bus, streams } = await setup();
+  const stream = streams.requestExec('pi-1', EXEC, execRecorder().handlers);
+  const id = bus.published[0]!.message.id;
+  stream.cancel();
+  t.same(bus.published.at(-1)!.message, { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'cancel', id });
+  const sent = bus.published.length;
+  stream.stdin(Buffer.from('after\n'));
+  stream.closeStdin();
+  stream.resize(80, 24);
+  t.equal(bus.published.length, sent);
+});
+
+t.test('a stdin that cannot be published ends the exec with an error naming the node', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = execRecorder();
+  const stream = streams.requestExec('pi-1', EXEC, handlers);
+  bus.publishError = new Error('client disconnected');
+  stream.stdin(Buffer.from('lost\n'));
+  await settle();
+  t.same(received.ends, [['cannot reach node pi-1: client disconnected', undefined]]);
+  t.equal(streams.size, 0);
 });

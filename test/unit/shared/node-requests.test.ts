@@ -1,5 +1,5 @@
 /**
- * decodeNodeRequest and decodeStreamChunk (issue #9, `skiff logs`): well-formed requests and
+ * decodeNodeRequest and decodeStreamChunk (issue #9, `skiff logs` and `skiff exec`): well-formed requests and
  * chunks come back as they were sent, and every field either end reads is checked, the error
  * naming the topic and the field (as the other codecs do), so a bad message is dropped with a
  * reason instead of reaching the log streamer or a caller's response.
@@ -7,7 +7,7 @@
 import t, { type Test } from 'tap';
 import { isSkiffError } from '../../../shared/errors.js';
 import { MESSAGE_SCHEMA } from '../../../shared/mqtt/messages.js';
-import { decodeNodeRequest, decodeStreamChunk, type CancelRequest, type LogsRequest, type StreamChunk } from '../../../shared/mqtt/node-requests.js';
+import { decodeNodeRequest, decodeStreamChunk, type CancelRequest, type ExecRequest, type LogsRequest, type ResizeRequest, type StdinRequest, type StreamChunk } from '../../../shared/mqtt/node-requests.js';
 import { requestsTopic, streamsTopic } from '../../../shared/mqtt/topics.js';
 
 const REQUESTS = requestsTopic('pi-1');
@@ -22,6 +22,28 @@ function logsRequest(): LogsRequest {
     pod: { namespace: 'default', name: 'web', uid: 'uid-web' },
     options: { container: 'main', follow: true, previous: false, timestamps: false, tailLines: 10, sinceSeconds: 60, limitBytes: 4096 },
   };
+}
+
+function execRequest(): ExecRequest {
+  return {
+    schema: MESSAGE_SCHEMA,
+    node: 'pi-1',
+    kind: 'exec',
+    id: 'k3x-1a-1',
+    pod: { namespace: 'default', name: 'web', uid: 'uid-web' },
+    container: 'main',
+    command: ['sh', '-c', 'echo hi'],
+    stdin: true,
+    tty: false,
+  };
+}
+
+function stdinRequest(): StdinRequest {
+  return { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'stdin', id: 'k3x-1a-1', data: Buffer.from('hi\n').toString('base64') };
+}
+
+function resizeRequest(): ResizeRequest {
+  return { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'resize', id: 'k3x-1a-1', width: 80, height: 24 };
 }
 
 function chunk(): StreamChunk {
@@ -112,7 +134,8 @@ t.test('a cancel is checked for its envelope too', async (t) => {
 });
 
 t.test('a request of an unknown kind is refused', async (t) => {
-  rejectsRequest(t, payload(logsRequest(), (m) => (m.kind = 'exec')), 'kind', 'kind exec');
+  rejectsRequest(t, payload(logsRequest(), (m) => (m.kind = 'attach')), 'kind', 'kind attach (not served)');
+  rejectsRequest(t, payload(logsRequest(), (m) => (m.kind = 'Exec')), 'kind', 'kind Exec (case matters)');
   rejectsRequest(t, payload(logsRequest(), (m) => delete m.kind), 'kind', 'no kind');
   rejectsRequest(t, payload(logsRequest(), (m) => (m.kind = 'Logs')), 'kind', 'kind Logs (case matters)');
 });
@@ -171,4 +194,96 @@ t.test('a chunk needs a sequence number and at most data, end and error of the r
     ['error as an object', (m) => (m.error = { message: 'boom' }), 'error'],
   ];
   for (const [why, change, field] of cases) rejectsChunk(t, payload(chunk(), change), field, why);
+});
+
+t.test('an exec, its stdin and its resizes decode as they were sent', async (t) => {
+  t.same(decodeNodeRequest(Buffer.from(JSON.stringify(execRequest())), REQUESTS), execRequest());
+  const tty = payload(execRequest(), (m) => {
+    m.stdin = false;
+    m.tty = true;
+    m.command = ['ls'];
+  });
+  t.same(decodeNodeRequest(tty, REQUESTS), JSON.parse(tty), 'one argument, no stdin, a terminal');
+  t.same(decodeNodeRequest(JSON.stringify(stdinRequest()), REQUESTS), stdinRequest());
+  const eof: StdinRequest = { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'stdin', id: 'k3x-1a-1', eof: true };
+  t.same(decodeNodeRequest(JSON.stringify(eof), REQUESTS), eof, 'an eof with no data');
+  const last = payload(stdinRequest(), (m) => (m.eof = true));
+  t.same(decodeNodeRequest(last, REQUESTS), JSON.parse(last), 'the last data with the eof');
+  t.same(decodeNodeRequest(JSON.stringify(resizeRequest()), REQUESTS), resizeRequest());
+  for (const [width, height] of [
+    [1, 1],
+    [10_000, 10_000],
+  ]) {
+    const edge = payload(resizeRequest(), (m) => Object.assign(m, { width, height }));
+    t.same(decodeNodeRequest(edge, REQUESTS), JSON.parse(edge), `a ${width}x${height} terminal`);
+  }
+});
+
+t.test('an exec request is checked field by field, the error naming the field', async (t) => {
+  const cases: Array<[string, (m: Record<string, any>) => void, string]> = [
+    ['no pod', (m) => delete m.pod, 'pod'],
+    ['a pod without uid', (m) => delete m.pod.uid, 'pod'],
+    ['no container', (m) => delete m.container, 'container'],
+    ['an empty container', (m) => (m.container = ''), 'container'],
+    ['a numeric container', (m) => (m.container = 0), 'container'],
+    ['no command', (m) => delete m.command, 'command'],
+    ['an empty command', (m) => (m.command = []), 'command'],
+    ['a command that is a string', (m) => (m.command = 'echo hi'), 'command'],
+    ['a command with a number', (m) => (m.command = ['sleep', 5]), 'command'],
+    ['no stdin', (m) => delete m.stdin, 'stdin'],
+    ['stdin as a string', (m) => (m.stdin = 'true'), 'stdin'],
+    ['no tty', (m) => delete m.tty, 'tty'],
+    ['tty as a number', (m) => (m.tty = 1), 'tty'],
+    ['an empty id', (m) => (m.id = ''), 'id'],
+  ];
+  for (const [why, change, field] of cases) rejectsRequest(t, payload(execRequest(), change), field, why);
+});
+
+t.test('stdin and resize requests are checked, the error naming the field', async (t) => {
+  const stdinCases: Array<[string, (m: Record<string, any>) => void, string]> = [
+    ['data as a number', (m) => (m.data = 42), 'data'],
+    ['data as bytes', (m) => (m.data = [104, 105]), 'data'],
+    ['eof false', (m) => (m.eof = false), 'eof'],
+    ['eof as a string', (m) => (m.eof = 'true'), 'eof'],
+    ['no id', (m) => delete m.id, 'id'],
+  ];
+  for (const [why, change, field] of stdinCases) rejectsRequest(t, payload(stdinRequest(), change), field, `stdin: ${why}`);
+  const resizeCases: Array<[string, (m: Record<string, any>) => void, string]> = [
+    ['no width', (m) => delete m.width, 'width'],
+    ['a zero width', (m) => (m.width = 0), 'width'],
+    ['a negative width', (m) => (m.width = -80), 'width'],
+    ['a fractional width', (m) => (m.width = 80.5), 'width'],
+    ['a width as a string', (m) => (m.width = '80'), 'width'],
+    ['a width over 10000', (m) => (m.width = 10_001), 'width'],
+    ['no height', (m) => delete m.height, 'height'],
+    ['a zero height', (m) => (m.height = 0), 'height'],
+    ['a height over 10000', (m) => (m.height = 10_001), 'height'],
+  ];
+  for (const [why, change, field] of resizeCases) rejectsRequest(t, payload(resizeRequest(), change), field, `resize: ${why}`);
+});
+
+t.test('an exec chunk carries its channel, and the last one its exit code', async (t) => {
+  const stdout: StreamChunk = { ...chunk(), channel: 1 };
+  const stderr: StreamChunk = { ...chunk(), channel: 2 };
+  const exited: StreamChunk = { schema: MESSAGE_SCHEMA, node: 'pi-1', id: 'k3x-1a-1', seq: 9, end: true, exitCode: 0 };
+  const failed: StreamChunk = { ...exited, exitCode: 137 };
+  const negative: StreamChunk = { ...exited, exitCode: -1 };
+  for (const [why, message] of [
+    ['stdout', stdout],
+    ['stderr', stderr],
+    ['exit code 0', exited],
+    ['exit code 137', failed],
+    ['exit code -1 (unknown)', negative],
+  ] as const) {
+    t.same(decodeStreamChunk(JSON.stringify(message), STREAMS), message, why);
+  }
+  const cases: Array<[string, (m: Record<string, any>) => void, string]> = [
+    ['channel 0 (stdin is not an answer)', (m) => (m.channel = 0), 'channel'],
+    ['channel 3', (m) => (m.channel = 3), 'channel'],
+    ['channel as a string', (m) => (m.channel = '1'), 'channel'],
+    ['a fractional exit code', (m) => (m.exitCode = 1.5), 'exitCode'],
+    ['an exit code as a string', (m) => (m.exitCode = '0'), 'exitCode'],
+    ['a null exit code', (m) => (m.exitCode = null), 'exitCode'],
+  ];
+  for (const [why, change, field] of cases) rejectsChunk(t, payload(stdout, change), field, why);
 });
