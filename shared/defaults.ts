@@ -6,6 +6,12 @@
 export const DEFAULTS = {
   /** HTTP API port of the hub. 6443 is Kubernetes'; Skiff uses its own so both can coexist. */
   apiPort: 7443,
+  /**
+   * How long the API keeps an idle keep-alive connection (Node's default is 5 s). Longer than a
+   * client's own idle timeout, so that a client never sends on a connection the hub is closing
+   * (ECONNRESET): undici keeps one for the hub's advertised timeout less a second.
+   */
+  apiKeepAliveTimeoutMs: 65_000,
   /** MQTT port of the hub's embedded broker (1883 is MQTT's registered plain port). */
   mqttPort: 1883,
   /** How often an agent sends a heartbeat (node status) when nothing else changed. */
@@ -255,6 +261,8 @@ export const AGENT_SECRETS_DIR = { root: '/run/skiff/secrets', userBase: '/dev/s
 /** Environment variable and default path for the CLI's client config (like KUBECONFIG). */
 export const CLIENT_CONFIG_ENV = 'SKIFF_CONFIG';
 export const CLIENT_CONFIG_DEFAULT_PATH = '.skiff/config'; // relative to the user's home
+/** Names the client config's context for every command of a shell, as --context does for one (like kubectl's current context). */
+export const CLIENT_CONTEXT_ENV = 'SKIFF_CONTEXT';
 
 export const SKIFF_VERSION = '0.1.0';
 /** Reported as kubeletVersion / gitVersion so kube tooling sees a sane semver. */

@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { arch, platform } from 'node:os';
 import { SkiffError } from '../../shared/errors.js';
 import { JOIN_PATH, RENEW_PATH } from '../../shared/join.js';
-import { IDENTITY_DEFAULTS } from '../../shared/defaults.js';
+import { DEFAULTS, IDENTITY_DEFAULTS } from '../../shared/defaults.js';
 import { KUBE_COMPAT_VERSION } from '../../shared/defaults.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
@@ -301,6 +301,8 @@ export function createApiServer(deps: ApiDependencies): Server {
   };
   const server: Server = deps.tls ? createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' }, handle) : createServer(handle);
   server.once('close', stopCaching);
+  server.keepAliveTimeout = DEFAULTS.apiKeepAliveTimeoutMs;
+  server.headersTimeout = DEFAULTS.apiKeepAliveTimeoutMs + 1_000; // must exceed keepAliveTimeout
   if (deps.nodeStreams) {
     // pods/{name}/exec and /portforward over WebSocket (pod-exec.ts, pod-portforward.ts):
     // authenticated and authorized as every request.

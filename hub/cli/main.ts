@@ -7,6 +7,7 @@ import { defineApply } from './commands/apply.js';
 import { defineAuth } from './commands/auth.js';
 import { defineAutoscale } from './commands/autoscale.js';
 import { defineClusterInfo } from './commands/cluster-info.js';
+import { defineCompletion } from './commands/completion.js';
 import { defineConfig } from './commands/config.js';
 import { defineCordon } from './commands/cordon.js';
 import { defineCreate } from './commands/create.js';
@@ -24,6 +25,7 @@ import { defineTaint } from './commands/taint.js';
 import { defineTop } from './commands/top.js';
 import { defineLogs } from './commands/logs.js';
 import { defineExec } from './commands/exec.js';
+import { definePortForward } from './commands/port-forward.js';
 import { defineVersion } from './commands/version.js';
 import { normalizeBoolFlags } from './bool-flags.js';
 import { loadConnection, type ConnectionFlags } from './client-config-loader.js';
@@ -35,6 +37,7 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('skiff')
     .description('Skiff: a lightweight, Kubernetes-style orchestrator for edge fleets')
     .option('--config <file>', 'client config file (default $SKIFF_CONFIG, else ~/.skiff/config)')
+    .option('--context <name>', 'the context of the client config to use (default $SKIFF_CONTEXT, else its current context)')
     .option('-s, --server <url>', "the hub's API URL (overrides the client config)")
     .option('--token <token>', 'bearer token (overrides the client config)')
     .option('--insecure-skip-tls-verify', "accept any certificate from the hub (its identity is not checked: tests and emergencies only)")
@@ -65,12 +68,14 @@ export function buildProgram(ctx: CliContext): Command {
   defineTop(program, ctx);
   defineLogs(program, ctx);
   defineExec(program, ctx);
+  definePortForward(program, ctx);
   defineClusterInfo(program, ctx);
   defineAuth(program, ctx);
   defineConfig(program, ctx);
   defineVersion(program, ctx);
   defineHub(program, ctx);
   defineToken(program, ctx);
+  defineCompletion(program, ctx);
   return program;
 }
 

@@ -3,14 +3,16 @@
  * containers (issue #9): stdout and stderr apart, the remote exit code as ours, stdin with -i
  * (EOF included), -c for a Pod with several containers, errors as kube-apiserver words them, RBAC
  * (`create` on pods/exec, as kube-apiserver 1.31+ asks of a WebSocket exec), and the real kubectl
- * exec (v5.channel.k8s.io) against the same endpoint.
+ * exec (v5.channel.k8s.io) against the same endpoint; `skiff port-forward` to a port of the Pod
+ * (pods/{name}/portforward, kubelet's WebSocket port-forward protocol).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { TestCluster } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods } from '../helpers/pods.js';
-import { run, SKIFF_BIN } from '../helpers/processes.js';
+import { run, SKIFF_BIN, spawnSkiff, stop } from '../helpers/processes.js';
+import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait.js';
 
 const sleeper = (name: string, containers: string[]): string =>
@@ -88,6 +90,26 @@ t.test('exec in real containers, through the hub', async (t) => {
     const exit = await kubectl(['exec', 'box', '--', 'sh', '-c', 'exit 7']);
     t.equal(exit.code, 7, 'kubectl exits with the command\'s code');
     t.match(exit.stderr, /command terminated with exit code 7/);
+  });
+
+  await t.test('skiff port-forward carries local connections to a port of the Pod', async (t) => {
+    // An HTTP server in the Pod, on a port nothing outside the node can reach.
+    const server = await cluster.skiff(['exec', 'box', '--', 'sh', '-c', 'mkdir -p /tmp/www && echo forwarded > /tmp/www/index.html && (httpd -p 9090 -h /tmp/www &)']);
+    t.equal(server.code, 0, server.stderr);
+    const local = await freePort();
+    const log = join(cluster.dir, 'port-forward.log');
+    const child = spawnSkiff(['port-forward', 'pod/box', `${local}:9090`], log, { SKIFF_CONFIG: cluster.configFile });
+    t.teardown(() => stop(child));
+    await waitFor('port-forward to listen', () => readFileSync(log, 'utf8').includes(`Forwarding from 127.0.0.1:${local} -> 9090`));
+    for (let i = 0; i < 3; i++) {
+      const page = await fetch(`http://127.0.0.1:${local}/`);
+      t.equal(page.status, 200);
+      t.equal((await page.text()).trim(), 'forwarded', `connection ${i + 1}`);
+    }
+    const closed = await fetch(`http://127.0.0.1:${local}/`, { headers: { connection: 'close' } });
+    t.equal((await closed.text()).trim(), 'forwarded');
+    await stop(child);
+    t.match(readFileSync(log, 'utf8'), /Handling connection for 9090/);
   });
 
   await t.test('RBAC: exec needs create on pods/exec; a viewer may not', async (t) => {

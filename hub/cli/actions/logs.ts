@@ -29,7 +29,7 @@ interface PodLike {
   status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
 }
 
-/** Workload kinds whose Pods `logs TYPE/NAME` picks from (kubectl's attachablePodForObject). */
+/** Workload kinds whose Pods `logs TYPE/NAME` (and port-forward) pick from (kubectl's attachablePodForObject). */
 const WORKLOADS = new Set(['deployments', 'replicasets', 'daemonsets']);
 
 function integerFlag(text: string | undefined, flag: string, min: number): number | undefined {
@@ -46,7 +46,7 @@ function byAttachability(a: PodLike, b: PodLike): number {
   return ready(a) - ready(b) || running(a) - running(b) || (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
 }
 
-async function podNameFor(target: string, namespace: string, client: HubClient, ctx: CliContext): Promise<string> {
+export async function podNameFor(target: string, namespace: string, client: HubClient, ctx: CliContext): Promise<string> {
   const slash = target.indexOf('/');
   if (slash < 0) return target;
   const type = resolveResource(target.slice(0, slash));

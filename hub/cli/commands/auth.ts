@@ -15,10 +15,12 @@ export function defineAuth(program: Command, ctx: CliContext): Command {
     .option('-A, --all-namespaces', 'check in all namespaces')
     .option('--subresource <subresource>', 'subresource, such as log or eviction')
     .option('-q, --quiet', 'print nothing; only the exit code tells')
+    .addHelpText('after', '\nExamples:\n  skiff auth can-i create deployments.apps\n  skiff auth can-i get pods/web -n staging\n  skiff auth can-i get /metrics\n  skiff auth can-i delete pods --all-namespaces -q && echo allowed\n')
     .action((verb: string, target: string, name: string | undefined, options: CanIOptions) => runCanI(verb, target, name, options, ctx));
   auth
     .command('whoami')
     .description('Print the user and groups the hub sees for the current credentials')
+    .addHelpText('after', '\nExamples:\n  skiff auth whoami\n  skiff --token "$CI_TOKEN" auth whoami\n')
     .action(() => runWhoami(ctx));
   return auth;
 }

@@ -15,5 +15,6 @@ export function defineAutoscale(program: Command, ctx: CliContext): Command {
     .option('--dry-run <strategy>', '"client" prints the object that would be created without creating it ("none" or "client")')
     .option('-o, --output <format>', 'output format: json, yaml or name')
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
+    .addHelpText('after', '\nExamples:\n  skiff autoscale deployment/web --min=2 --max=10 --cpu-percent=80\n  skiff autoscale deployment web --max=5 --dry-run=client -o yaml\n')
     .action((args: string[], options: AutoscaleOptions) => runAutoscale(args, options, ctx));
 }

@@ -7,5 +7,6 @@ export function defineClusterInfo(program: Command, ctx: CliContext): Command {
   return program
     .command('cluster-info')
     .description('Show where the hub is and whether it answers')
+    .addHelpText('after', '\nExamples:\n  skiff cluster-info\n  skiff --server https://hub.local:7443 cluster-info\n')
     .action(() => runClusterInfo(ctx));
 }

@@ -8,10 +8,12 @@ export function defineCordon(program: Command, ctx: CliContext): void {
     .command('cordon')
     .description('Mark a node as unschedulable')
     .argument('[nodes...]', 'NODE... | node/NAME...')
+    .addHelpText('after', '\nExamples:\n  skiff cordon pi-3\n  skiff cordon node/pi-3 node/pi-4\n')
     .action((nodes: string[]) => runCordon(nodes, ctx, true));
   program
     .command('uncordon')
     .description('Mark a node as schedulable')
     .argument('[nodes...]', 'NODE... | node/NAME...')
+    .addHelpText('after', '\nExamples:\n  skiff uncordon pi-3\n  skiff uncordon node/pi-3 node/pi-4\n')
     .action((nodes: string[]) => runCordon(nodes, ctx, false));
 }

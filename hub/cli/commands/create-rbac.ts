@@ -18,8 +18,13 @@ function common(command: Command, namespaced: boolean): Command {
   return namespaced ? command.option('-n, --namespace <namespace>', 'namespace (default "default")') : command;
 }
 
+const ROLE_EXAMPLES = '\nExamples:\n  skiff create role pod-reader --verb=get,list,watch --resource=pods\n  skiff create role web-restarter --verb=get,patch --resource=deployments.apps --resource-name=web -n staging\n';
+const CLUSTER_ROLE_EXAMPLES = '\nExamples:\n  skiff create clusterrole node-viewer --verb=get,list,watch --resource=nodes\n  skiff create clusterrole metrics-reader --verb=get --non-resource-url=/metrics\n';
+const ROLE_BINDING_EXAMPLES = '\nExamples:\n  skiff create rolebinding read-pods --role=pod-reader --serviceaccount=default:ci\n  skiff create rolebinding view-nodes --clusterrole=node-viewer --user=alice -n staging\n';
+const CLUSTER_ROLE_BINDING_EXAMPLES = '\nExamples:\n  skiff create clusterrolebinding ops-node-viewers --clusterrole=node-viewer --group=ops\n  skiff create clusterrolebinding scraper --clusterrole=metrics-reader --serviceaccount=monitoring:prometheus\n';
+
 export function defineCreateRbac(create: Command, ctx: CliContext): void {
-  common(create.command('serviceaccount').alias('sa').description('Create a ServiceAccount: skiff create serviceaccount NAME').argument('[name...]', 'the ServiceAccount name'), true).action(
+  common(create.command('serviceaccount').alias('sa').description('Create a ServiceAccount: skiff create serviceaccount NAME').argument('[name...]', 'the ServiceAccount name').addHelpText('after', '\nExamples:\n  skiff create serviceaccount ci\n  skiff create sa camera -n edge\n'), true).action(
     (args: string[], options: CreateRbacCommonOptions) => runCreateServiceAccount(args, options, ctx),
   );
   create
@@ -29,6 +34,7 @@ export function defineCreateRbac(create: Command, ctx: CliContext): void {
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
     .option('--duration <duration>', 'how long the token lives (default 1h, at least 10m, at most 48h)')
     .option('-o, --output <format>', 'json or yaml: the whole TokenRequest instead of the token')
+    .addHelpText('after', '\nExamples:\n  skiff create token ci\n  skiff create token camera -n edge --duration 24h\n')
     .action((args: string[], options: CreateTokenOptions) => runCreateToken(args, options, ctx));
   for (const clusterScoped of [false, true]) {
     const kind = clusterScoped ? 'clusterrole' : 'role';
@@ -44,6 +50,7 @@ export function defineCreateRbac(create: Command, ctx: CliContext): void {
     );
     const role = create.commands.find((c) => c.name() === kind)!;
     if (clusterScoped) role.option('--non-resource-url <urls>', 'URL paths the rule allows, such as /metrics (repeatable)', collect, []);
+    role.addHelpText('after', clusterScoped ? CLUSTER_ROLE_EXAMPLES : ROLE_EXAMPLES);
     role.action((args: string[], options: CreateRoleOptions) => runCreateRole(args, options, ctx, clusterScoped));
 
     const bindingKind = clusterScoped ? 'clusterrolebinding' : 'rolebinding';
@@ -59,6 +66,7 @@ export function defineCreateRbac(create: Command, ctx: CliContext): void {
       !clusterScoped,
     );
     if (!clusterScoped) binding.option('--role <name>', 'the Role (of the same namespace) to bind');
+    binding.addHelpText('after', clusterScoped ? CLUSTER_ROLE_BINDING_EXAMPLES : ROLE_BINDING_EXAMPLES);
     binding.action((args: string[], options: CreateBindingOptions) => runCreateBinding(args, options, ctx, clusterScoped));
   }
 }

@@ -28,7 +28,8 @@ export function defineCreate(program: Command, ctx: CliContext): Command {
       .command('configmap')
       .alias('cm')
       .description('Create a ConfigMap: skiff create configmap NAME [--from-literal k=v] [--from-file [k=]path] [--from-env-file path]')
-      .argument('[name...]', 'the ConfigMap name'),
+      .argument('[name...]', 'the ConfigMap name')
+      .addHelpText('after', '\nExamples:\n  skiff create configmap web-config --from-literal LOG_LEVEL=debug --from-file nginx.conf\n  skiff create configmap app-env --from-env-file app.env -n staging\n  skiff create configmap web-config --from-file config/ --dry-run=client -o yaml\n'),
   ).action((args: string[], options: CreateFromSourcesOptions) => runCreateConfigMap(args, options, ctx));
   const secret = create.command('secret').description('Create a Secret: skiff create secret generic|docker-registry NAME ...');
   withSourceOptions(
@@ -36,7 +37,8 @@ export function defineCreate(program: Command, ctx: CliContext): Command {
       .command('generic')
       .description('Create a Secret from literals, files or env files: skiff create secret generic NAME [--from-literal k=v] [--from-file [k=]path] [--type T]')
       .argument('[name...]', 'the Secret name')
-      .option('--type <type>', 'the Secret type (default Opaque)'),
+      .option('--type <type>', 'the Secret type (default Opaque)')
+      .addHelpText('after', '\nExamples:\n  skiff create secret generic db-pass --from-literal password=s3cret\n  skiff create secret generic web-tls --type kubernetes.io/tls --from-file tls.crt --from-file tls.key\n'),
   ).action((args: string[], options: CreateFromSourcesOptions) => runCreateSecretGeneric(args, options, ctx));
   withCommonOptions(
     secret
@@ -46,7 +48,8 @@ export function defineCreate(program: Command, ctx: CliContext): Command {
       .option('--docker-server <server>', 'server location for the registry (default "https://index.docker.io/v1/")')
       .option('--docker-username <username>', 'username for registry authentication (required)')
       .option('--docker-password <password>', 'password for registry authentication (required)')
-      .option('--docker-email <email>', 'email for the registry'),
+      .option('--docker-email <email>', 'email for the registry')
+      .addHelpText('after', '\nExamples:\n  skiff create secret docker-registry regcred --docker-server registry.local:5000 --docker-username pi --docker-password s3cret\n'),
   ).action((args: string[], options: CreateDockerRegistryOptions) => runCreateSecretDockerRegistry(args, options, ctx));
   defineCreateRbac(create, ctx);
   return create;

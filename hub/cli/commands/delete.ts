@@ -17,6 +17,7 @@ export function defineDelete(program: Command, ctx: CliContext): Command {
     .option('--no-wait', 'return as soon as the deletions are accepted')
     .option('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m; 0 waits forever', '60s')
     .option('--ignore-not-found', 'treat objects that do not exist as deleted')
+    .addHelpText('after', '\nExamples:\n  skiff delete pod web-6d4cf56db6-abcde\n  skiff delete deployment/web service/web\n  skiff delete pods -l app=web -n staging\n  skiff delete -f app.yaml --wait=false --ignore-not-found\n')
     .action((args: string[], options: Partial<DeleteOptions>) =>
       runDelete(
         args,

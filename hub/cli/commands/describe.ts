@@ -11,5 +11,6 @@ export function defineDescribe(program: Command, ctx: CliContext): Command {
     .option('-n, --namespace <namespace>', 'namespace to look in (default "default")')
     .option('-A, --all-namespaces', 'describe across all namespaces')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
+    .addHelpText('after', '\nExamples:\n  skiff describe pod web-6d4cf56db6-abcde\n  skiff describe deployment/web\n  skiff describe nodes -l kubernetes.io/arch=arm64\n  skiff describe pods web -n staging\n')
     .action((args: string[], options: DescribeOptions) => runDescribe(args, options, ctx));
 }

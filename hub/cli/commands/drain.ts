@@ -13,6 +13,7 @@ export function defineDrain(program: Command, ctx: CliContext): Command {
     .option('--force', 'evict Pods that declare no controller too (they are not recreated)')
     .option('--timeout <duration>', 'how long to wait for the Pods to go, e.g. 60s or 2m; 0 waits forever', '0s')
     .option('--grace-period <seconds>', "seconds each Pod gets to stop; negative uses the Pod's own", '-1')
+    .addHelpText('after', '\nExamples:\n  skiff drain pi-3 --ignore-daemonsets --timeout 5m\n  skiff drain node/pi-3 --ignore-daemonsets --delete-emptydir-data --force --grace-period 30\n')
     .action((nodes: string[], options: Partial<DrainOptions>) =>
       runDrain(
         nodes,

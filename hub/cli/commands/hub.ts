@@ -48,6 +48,7 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     )
     .option('--encryption-key-file <file>', `keys that encrypt Secrets at rest, created on first start, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
     .option('--audit-log-path <file>', `where every write and denied request is logged as audit.k8s.io/v1 Events, - for stdout, default DATA/${HUB_FILES.auditLog} ($${HUB_ENV.auditLogPath})`)
+    .addHelpText('after', '\nExamples:\n  skiff hub --data-dir /var/lib/skiff/hub\n  skiff hub --api-port 7443 --tls-san hub.local --tls-san 192.168.1.10\n  skiff hub --plain-http --plain-mqtt --host 127.0.0.1\n')
     .action((flags: HubFlags & HubTlsFlags) => runHubCommand(flags, ctx));
   hub
     .command('rotate-encryption-key')
@@ -55,6 +56,7 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--data-dir <dir>', `the hub's data dir ($${HUB_ENV.dataDir})`)
     .option('--encryption-key-file <file>', `the hub's key file, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
     .option('--prune', 'then remove from the key file every older key no Secret is encrypted with any more')
+    .addHelpText('after', '\nExamples:\n  skiff hub rotate-encryption-key --data-dir /var/lib/skiff/hub\n  skiff hub rotate-encryption-key --data-dir /var/lib/skiff/hub --prune\n')
     // `hub` parses its own options wherever they appear, --data-dir included: read both levels.
     .action((_flags: RotateKeyFlags, command: Command) => runRotateEncryptionKey(command.optsWithGlobals<RotateKeyFlags>(), ctx));
   hub

@@ -10,6 +10,7 @@ export function defineLabel(program: Command, ctx: CliContext): Command {
     .argument('[args...]', 'TYPE NAME... | TYPE/NAME..., then KEY=VALUE... KEY-...')
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
     .option('--overwrite', 'replace labels that already have a different value')
+    .addHelpText('after', '\nExamples:\n  skiff label node pi-1 disktype=ssd\n  skiff label pods web-6d4cf56db6-abcde tier=frontend --overwrite\n  skiff label deployment/web tier-\n')
     .action((args: string[], options: { namespace?: string; overwrite?: boolean }) =>
       runLabel(args, { namespace: options.namespace, overwrite: options.overwrite ?? false }, ctx),
     );

@@ -10,5 +10,6 @@ export function defineScale(program: Command, ctx: CliContext): Command {
     .argument('[args...]', 'deployment/NAME | deployment NAME')
     .option('--replicas <count>', 'the new desired number of replicas (required)')
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
+    .addHelpText('after', '\nExamples:\n  skiff scale deployment/web --replicas=3\n  skiff scale deployment web --replicas=0 -n staging\n')
     .action((args: string[], options: ScaleOptions) => runScale(args, options, ctx));
 }

@@ -10,6 +10,7 @@ export function defineSet(program: Command, ctx: CliContext): Command {
     .description("Update a Deployment's container images: skiff set image deployment/NAME CONTAINER=IMAGE...")
     .argument('[args...]', 'deployment/NAME CONTAINER=IMAGE... (CONTAINER * means every container)')
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
+    .addHelpText('after', '\nExamples:\n  skiff set image deployment/web web=nginx:1.27-alpine\n  skiff set image deployment/web \'*=registry.local:5000/web:2\' -n staging\n')
     .action((args: string[], options: NamespaceOption) => runSetImage(args, options, ctx));
   return set;
 }

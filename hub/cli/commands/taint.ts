@@ -9,5 +9,6 @@ export function defineTaint(program: Command, ctx: CliContext): Command {
     .description('Update the taints of nodes: k=v:Effect adds, k:Effect- or k- removes')
     .argument('[args...]', 'node NAME... | node/NAME..., then KEY[=VALUE]:EFFECT... KEY[:EFFECT]-...')
     .option('--overwrite', 'replace taints that already exist with the same key and effect')
+    .addHelpText('after', '\nExamples:\n  skiff taint node pi-1 dedicated=camera:NoSchedule\n  skiff taint node/pi-1 dedicated=camera:NoExecute --overwrite\n  skiff taint node pi-1 dedicated:NoSchedule-\n')
     .action((args: string[], options: { overwrite?: boolean }) => runTaint(args, { overwrite: options.overwrite ?? false }, ctx));
 }

@@ -13,6 +13,7 @@ export function defineTop(program: Command, ctx: CliContext): Command {
     .option('-l, --selector <selector>', 'label selector, e.g. kubernetes.io/arch=arm64')
     .option('--sort-by <key>', 'sort by cpu or memory')
     .option('--no-headers', 'do not print headers')
+    .addHelpText('after', '\nExamples:\n  skiff top node\n  skiff top node pi-1\n  skiff top nodes -l kubernetes.io/arch=arm64 --sort-by memory\n')
     .action((name: string | undefined, options: TopNodesOptions) => runTopNodes(name, options, ctx));
   top
     .command('pod')
@@ -26,6 +27,7 @@ export function defineTop(program: Command, ctx: CliContext): Command {
     .option('--sort-by <key>', 'sort by cpu or memory')
     .option('--sum', 'print the sum of the usage')
     .option('--no-headers', 'do not print headers')
+    .addHelpText('after', '\nExamples:\n  skiff top pod\n  skiff top pod -A --sort-by cpu\n  skiff top pod web-6d4cf56db6-abcde --containers\n')
     .action((name: string | undefined, options: TopPodsOptions) => runTopPods(name, options, ctx));
   return top;
 }

@@ -8,5 +8,6 @@ export function defineVersion(program: Command, ctx: CliContext): Command {
     .command('version')
     .description("Print the client's version and, unless --client, the hub's")
     .option('--client', 'client version only (no hub needed)')
+    .addHelpText('after', '\nExamples:\n  skiff version\n  skiff version --client\n')
     .action((options: VersionOptions) => runVersion(options, ctx));
 }
