@@ -143,7 +143,11 @@ function fail(topic: string, field: string, message: string): never {
   throw new SkiffError('SKIFF_ERR_BAD_MESSAGE', `bad message on topic ${topic}: ${field}: ${message}`);
 }
 
-function parseJson(payload: Buffer | string, topic: string): Record<string, unknown> {
+/**
+ * A message's JSON object with its `schema` checked, and its `node` a string: the envelope every
+ * node message shares (node-requests.ts checks its own fields after it).
+ */
+export function parseEnvelope(payload: Buffer | string, topic: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(payload.toString());
@@ -170,7 +174,7 @@ function checkDelivery(obj: Record<string, unknown>, entries: number, topic: str
 }
 
 export function decodeDesiredState(payload: Buffer | string, topic: string): DesiredState {
-  const obj = parseJson(payload, topic);
+  const obj = parseEnvelope(payload, topic);
   if (!Number.isSafeInteger(obj.generation) || (obj.generation as number) < 0) fail(topic, 'generation', 'expected a non-negative integer');
   if (!Array.isArray(obj.pods)) fail(topic, 'pods', 'expected an array');
   (obj.pods as unknown[]).forEach((pod, i) => {
@@ -213,7 +217,7 @@ function checkConfigObject(entry: unknown, topic: string, field: string): void {
 }
 
 export function decodeStatusReport(payload: Buffer | string, topic: string): StatusReport {
-  const obj = parseJson(payload, topic);
+  const obj = parseEnvelope(payload, topic);
   if (!Number.isSafeInteger(obj.seq)) fail(topic, 'seq', 'expected an integer');
   if (!Number.isSafeInteger(obj.observedGeneration)) fail(topic, 'observedGeneration', 'expected an integer');
   if (typeof obj.nodeStatus !== 'object' || obj.nodeStatus === null) fail(topic, 'nodeStatus', 'expected an object');
@@ -228,7 +232,7 @@ export function decodeStatusReport(payload: Buffer | string, topic: string): Sta
 }
 
 export function decodeEventReport(payload: Buffer | string, topic: string): EventReport {
-  const obj = parseJson(payload, topic);
+  const obj = parseEnvelope(payload, topic);
   if (!Array.isArray(obj.events)) fail(topic, 'events', 'expected an array');
   (obj.events as unknown[]).forEach((event, i) => {
     const e = event as NodeEvent | null;
@@ -246,7 +250,7 @@ export function decodeEventReport(payload: Buffer | string, topic: string): Even
 }
 
 export function decodeMetricsReport(payload: Buffer | string, topic: string): MetricsReport {
-  const obj = parseJson(payload, topic);
+  const obj = parseEnvelope(payload, topic);
   if (!Array.isArray(obj.samples)) fail(topic, 'samples', 'expected an array');
   (obj.samples as unknown[]).forEach((value, i) => {
     const sample = value as Partial<MetricsSample> | null;

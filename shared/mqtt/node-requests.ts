@@ -7,7 +7,7 @@
  * caller went away) ends a stream early; a chunk for a stream the hub no longer has is dropped.
  */
 import { SkiffError } from '../errors.js';
-import { MESSAGE_SCHEMA } from './messages.js';
+import { MESSAGE_SCHEMA, parseEnvelope } from './messages.js';
 
 /** kubelet's PodLogOptions, as the API's pods/{name}/log query gives them. */
 export interface LogOptions {
@@ -111,16 +111,7 @@ function fail(topic: string, field: string, message: string): never {
 }
 
 function envelope(payload: Buffer | string, topic: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload.toString());
-  } catch (err) {
-    throw new SkiffError('SKIFF_ERR_BAD_MESSAGE', `bad message on topic ${topic}: not JSON`, { cause: err });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(topic, '(root)', 'expected an object');
-  const obj = value as Record<string, unknown>;
-  if (obj.schema !== MESSAGE_SCHEMA) fail(topic, 'schema', `expected ${MESSAGE_SCHEMA}, got ${JSON.stringify(obj.schema)}`);
-  if (typeof obj.node !== 'string') fail(topic, 'node', 'expected a string');
+  const obj = parseEnvelope(payload, topic);
   if (typeof obj.id !== 'string' || obj.id === '' || obj.id.length > 64) fail(topic, 'id', 'expected a string of 1 to 64 characters');
   return obj;
 }
