@@ -5,7 +5,9 @@
  * asked, a gap or an unreachable node ends the stream with an error, and a cancel tells the node
  * and drops whatever still comes. For exec, stdin and resizes follow the request on the same
  * topic with the same id, channels and the exit code reach the caller, and nothing is sent for a
- * stream that ended.
+ * stream that ended. For port-forward, the request names the Pod and port, the client's bytes and
+ * its eof follow as stdin on the same topic with the same id, and the node's bytes and error reach
+ * the caller.
  */
 import { pino } from 'pino';
 import t from 'tap';
@@ -395,6 +397,88 @@ t.test('a stdin that cannot be published ends the exec with an error naming the 
   const { bus, streams } = await setup();
   const { received, handlers } = execRecorder();
   const stream = streams.requestExec('pi-1', EXEC, handlers);
+  bus.publishError = new Error('client disconnected');
+  stream.stdin(Buffer.from('lost\n'));
+  await settle();
+  t.same(received.ends, [['cannot reach node pi-1: client disconnected', undefined]]);
+  t.equal(streams.size, 0);
+});
+
+t.test('a port-forward request is published to the node at QoS 0, not retained, with the Pod and the port', async (t) => {
+  const { bus, streams } = await setup();
+  streams.requestPortForward('pi-1', POD, 8080, execRecorder().handlers);
+  streams.requestPortForward('pi-1', POD, 5432, execRecorder().handlers);
+  t.equal(bus.published.length, 2);
+  const [first, second] = bus.published;
+  t.equal(first!.topic, requestsTopic('pi-1'));
+  t.same(first!.options, { qos: 0, retain: false });
+  t.same(first!.message, { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'portforward', id: first!.message.id, pod: POD, port: 8080 });
+  t.match(second!.message, { kind: 'portforward', port: 5432 });
+  t.not(first!.message.id, second!.message.id, 'each connection has its own id');
+  t.equal(streams.size, 2);
+});
+
+t.test('a port-forward’s bytes and its eof are published in order as stdin at QoS 0, with its id', async (t) => {
+  const { bus, streams } = await setup();
+  const stream = streams.requestPortForward('pi-2', POD, 80, execRecorder().handlers);
+  const id = bus.published[0]!.message.id;
+  stream.stdin(Buffer.from('GET / HTTP/1.0\r\n\r\n'));
+  stream.stdin(Buffer.from([0, 255, 10]));
+  stream.closeStdin();
+  const after = bus.published.slice(1);
+  t.ok(
+    after.every((p) => p.topic === requestsTopic('pi-2') && p.options.qos === 0 && p.options.retain === false),
+    'all to the node’s requests topic at QoS 0, not retained',
+  );
+  t.same(
+    after.map((p) => p.message),
+    [
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'stdin', id, data: Buffer.from('GET / HTTP/1.0\r\n\r\n').toString('base64') },
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'stdin', id, data: Buffer.from([0, 255, 10]).toString('base64') },
+      { schema: MESSAGE_SCHEMA, node: 'pi-2', kind: 'stdin', id, eof: true },
+    ],
+  );
+});
+
+t.test('a port-forward’s data reaches onData, and its end with the node’s error reaches onEnd; nothing is sent after it', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = execRecorder();
+  const stream = streams.requestPortForward('pi-1', POD, 80, handlers);
+  const id = bus.published[0]!.message.id;
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 0, { channel: 1, data: text('HTTP/1.0 200 OK\r\n') }));
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 1, { channel: 1, data: text('hello') }));
+  const reason = 'error forwarding port 80 to pod uid-web, uid : failed to connect to 172.17.0.9:80: connect ECONNRESET';
+  bus.deliver(streamsTopic('pi-1'), chunkFrom('pi-1', id, 2, { end: true, error: reason }));
+  t.same(received.data, [
+    [1, 'HTTP/1.0 200 OK\r\n'],
+    [1, 'hello'],
+  ]);
+  t.same(received.ends, [[reason, undefined]]);
+  t.equal(streams.size, 0);
+  const sent = bus.published.length;
+  stream.stdin(Buffer.from('after\n'));
+  stream.closeStdin();
+  stream.cancel();
+  t.equal(bus.published.length, sent, 'nothing after the end');
+});
+
+t.test('a port-forward’s cancel tells the node, and nothing is sent after it', async (t) => {
+  const { bus, streams } = await setup();
+  const stream = streams.requestPortForward('pi-1', POD, 80, execRecorder().handlers);
+  const id = bus.published[0]!.message.id;
+  stream.cancel();
+  t.same(bus.published.at(-1)!.message, { schema: MESSAGE_SCHEMA, node: 'pi-1', kind: 'cancel', id });
+  t.same(bus.published.at(-1)!.options, { qos: 0, retain: false });
+  const sent = bus.published.length;
+  stream.stdin(Buffer.from('after\n'));
+  stream.closeStdin();
+  t.equal(bus.published.length, sent);
+});
+
+t.test('a port-forward stdin that cannot be published ends the stream with an error naming the node', async (t) => {
+  const { bus, streams } = await setup();
+  const { received, handlers } = execRecorder();
+  const stream = streams.requestPortForward('pi-1', POD, 80, handlers);
   bus.publishError = new Error('client disconnected');
   stream.stdin(Buffer.from('lost\n'));
   await settle();
