@@ -1,4 +1,5 @@
 /** What every action gets: the outside world, the hub connection, and the exit code so far. */
+import { colour, colourEnabled, type Colour } from './colour.js';
 import { describeError } from './describe-error.js';
 import type { HubClient } from './hub-client.js';
 import type { CliIO } from './io.js';
@@ -11,6 +12,8 @@ export interface CliContext {
   /** Prints an error the one kubectl-style way and remembers the failure for the exit code. */
   report(err: unknown): void;
   exitCode: number;
+  /** Colour for each stream: plain unless that stream is a terminal and NO_COLOR is not set. */
+  colours: { stdout: Colour; stderr: Colour };
 }
 
 export function createContext(io: CliIO, connect: () => Promise<HubClient>): CliContext {
@@ -20,11 +23,12 @@ export function createContext(io: CliIO, connect: () => Promise<HubClient>): Cli
     connect: () => (client ??= connect()),
     report(err) {
       const failure = describeError(err);
-      writeLines(io.stderr, failure.lines);
+      writeLines(io.stderr, failure.lines.map((line) => ctx.colours.stderr.label(line)));
       // A later success never hides an earlier failure.
       ctx.exitCode = Math.max(ctx.exitCode, failure.exitCode);
     },
     exitCode: 0,
+    colours: { stdout: colour(colourEnabled(io.stdoutIsTTY, io.env)), stderr: colour(colourEnabled(io.stderrIsTTY, io.env)) },
   };
   return ctx;
 }

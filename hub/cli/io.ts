@@ -11,6 +11,9 @@ export interface CliIO {
   readStdin(): Promise<string>;
   /** The process's stdin as a stream, for commands that pass it on as it comes (exec -i); absent in tests. */
   stdinStream?: NodeJS.ReadStream;
+  /** Whether stdout and stderr are terminals: colour is only ever written to one (colour.ts). */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
   /** Resolves with the signal's name on the first SIGINT or SIGTERM (used by `skiff hub`). */
@@ -29,6 +32,8 @@ export function processIO(): CliIO {
       return Buffer.concat(chunks).toString('utf8');
     },
     stdinStream: process.stdin,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
     homedir: homedir(),
     waitForSignal: () =>

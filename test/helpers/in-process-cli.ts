@@ -21,6 +21,8 @@ export interface InProcessOptions {
   config?: string;
   stdin?: string;
   env?: Record<string, string>;
+  /** Pretend stdout and stderr are terminals (colour.ts colours only those). */
+  tty?: boolean;
 }
 
 /**
@@ -36,6 +38,8 @@ export async function runCliInProcess(args: string[], options: InProcessOptions 
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     readStdin: async () => options.stdin ?? '',
+    stdoutIsTTY: options.tty === true,
+    stderrIsTTY: options.tty === true,
     env,
     homedir: join(repoRoot(), 'does-not-exist-home'),
     waitForSignal: () => Promise.reject(new Error('runCliInProcess does not run long-lived commands (skiff hub)')),

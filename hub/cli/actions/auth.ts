@@ -86,7 +86,7 @@ export async function runCanI(verb: string, target: string, name: string | undef
   });
   const allowed = answer.status?.allowed === true;
   if (!options.quiet) {
-    for (const warning of question.warnings) ctx.io.stderr(`${warning}\n`);
+    for (const warning of question.warnings) ctx.io.stderr(`${ctx.colours.stderr.label(warning)}\n`);
     const reason = answer.status?.reason;
     ctx.io.stdout(allowed ? 'yes\n' : reason ? `no - ${reason}\n` : 'no\n');
   }

@@ -68,7 +68,7 @@ export async function runUseContext(name: string, options: ConnectionFlags, ctx:
   const unchanged = config.form === 'single';
   finish(edit, location.path, ctx, unchanged);
   const fromEnv = ctx.io.env[CLIENT_CONTEXT_ENV];
-  if (fromEnv && fromEnv !== name) ctx.io.stderr(`warning: $${CLIENT_CONTEXT_ENV}=${fromEnv} still picks the context in this shell\n`);
+  if (fromEnv && fromEnv !== name) ctx.io.stderr(`${ctx.colours.stderr.label(`warning: $${CLIENT_CONTEXT_ENV}=${fromEnv} still picks the context in this shell`)}\n`);
 }
 
 export async function runSetContext(name: string, options: SetContextOptions, ctx: CliContext): Promise<void> {
@@ -92,7 +92,7 @@ export async function runDeleteContext(name: string, options: ConnectionFlags, c
 
 function finish(edit: ContextEdit, path: string, ctx: CliContext, unchanged: boolean): void {
   if (!unchanged) writeContextsFile(path, edit.config);
-  writeLines(ctx.io.stderr, edit.warnings);
+  writeLines(ctx.io.stderr, edit.warnings.map((line) => ctx.colours.stderr.label(line)));
   writeLines(ctx.io.stdout, edit.messages);
 }
 

@@ -67,7 +67,7 @@ function podPath(pod: DrainPod): string {
 async function drainNode(client: HubClient, node: string, flags: DrainFlags, gracePeriod: number, timeoutMs: number, ctx: CliContext): Promise<void> {
   const plan = planDrain(await podsOn(client, node), flags);
   if (plan.errors.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', aggregateMessage(plan.errors));
-  if (plan.warnings !== '') ctx.io.stderr(`Warning: ${plan.warnings}\n`);
+  if (plan.warnings !== '') ctx.io.stderr(`${ctx.colours.stderr.label(`Warning: ${plan.warnings}`)}\n`);
 
   for (const pod of plan.evict) {
     try {
