@@ -3,7 +3,7 @@
 #  - Debian packages: the Docker engine, static busybox (for local test images) and the Docker
 #    registry (the tests pull through a real registry on 127.0.0.1), shellcheck, zsh and fish (the
 #    install scripts and the shell completions are checked with them), Chromium (the dashboard's
-#    browser test); installed only when missing;
+#    browser test), tmux (a real terminal for `exec -it`); installed only when missing;
 #  - a running Docker engine (reused when one answers; started without systemd otherwise);
 #  - npm dependencies and the compiled JavaScript;
 #  - the local test images and the pod sandbox (pause) image.
@@ -21,6 +21,7 @@ command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck) # test/unit/insta
 command -v zsh >/dev/null 2>&1 || missing+=(zsh)   # test/unit/cli/completion runs the zsh and fish scripts
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium) # test/integration/dashboard drives it (playwright-core)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)         # test/integration/exec gives `skiff exec -it` a real terminal
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   apt-get update -qq

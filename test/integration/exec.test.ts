@@ -6,7 +6,7 @@
  * exec (v5.channel.k8s.io) against the same endpoint; `skiff port-forward` to a port of the Pod
  * (pods/{name}/portforward, kubelet's WebSocket port-forward protocol).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { TestCluster } from '../helpers/cluster.js';
@@ -56,6 +56,34 @@ t.test('exec in real containers, through the hub', async (t) => {
     const spawned = await run(process.execPath, [SKIFF_BIN, 'exec', '-i', 'box', '--', 'sh', '-c', 'tr a-z A-Z'], { input: 'shout\n', env: { SKIFF_CONFIG: cluster.configFile } });
     t.equal(spawned.code, 0, spawned.stderr);
     t.equal(spawned.stdout, 'SHOUT\n');
+  });
+
+  await t.test('-it: an interactive shell on a real terminal (tmux), raw, sized, Ctrl-C to the remote side', async (t) => {
+    // tmux gives the real executable a real terminal of a known size, as a user's would be.
+    const socket = `skiff-exec-${process.pid}`;
+    const exitFile = join(cluster.dir, 'exec-it.exit');
+    const tmux = (args: string[]) => run('tmux', ['-L', socket, ...args]);
+    const inner = `SKIFF_CONFIG='${cluster.configFile}' '${process.execPath}' '${SKIFF_BIN}' exec -it box -- sh; echo "exit=$?" > '${exitFile}'`;
+    const started = await tmux(['new-session', '-d', '-s', 'it', '-x', '100', '-y', '30', 'sh', '-c', inner]);
+    t.equal(started.code, 0, started.stderr);
+    t.teardown(async () => void (await tmux(['kill-server'])));
+    const screen = async (): Promise<string> => (await tmux(['capture-pane', '-p', '-t', 'it'])).stdout;
+    const type = async (keys: string[]): Promise<void> => void (await tmux(['send-keys', '-t', 'it', ...keys]));
+    // busybox sh's prompt is "/ # " (capture-pane drops the trailing blank).
+    await waitFor('the remote shell\'s prompt', async () => /^\/ #/m.test(await screen()));
+    await type(['tty; stty size; echo $((6*7))', 'Enter']);
+    await waitFor('the answers of the remote shell', async () => /\n42\s*\n/.test(await screen()));
+    const answers = await screen();
+    t.match(answers, /\/dev\/pts\/\d+/, 'the command runs on a terminal');
+    t.match(answers, /^30 100\s*$/m, 'of the size of ours (rows, columns)');
+    // Raw mode: Ctrl-C interrupts the remote command, not skiff.
+    await type(['sleep 300', 'Enter']);
+    await type(['C-c']);
+    await type(['echo still-$((1+1))', 'Enter']);
+    await waitFor('the shell after Ctrl-C', async () => (await screen()).includes('still-2'));
+    await type(['exit 4', 'Enter']);
+    await waitFor('skiff to end with the shell', () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').includes('exit='));
+    t.equal(readFileSync(exitFile, 'utf8').trim(), 'exit=4', 'the remote exit code is ours');
   });
 
   await t.test('-c picks a container; errors as kube-apiserver words them', async (t) => {
