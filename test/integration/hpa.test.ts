@@ -1,8 +1,8 @@
 /**
  * The HorizontalPodAutoscaler end to end on a real hub, agent and Docker engine (issue #5): a
- * Deployment whose containers burn CPU for their first ~40 s is scaled up by an HPA made with
- * `skiff autoscale`, and back down to its minimum once they sleep, after the (shortened)
- * downscale stabilization window. Every rescale is a SuccessfulRescale Event on the HPA, and
+ * Deployment whose containers burn CPU until told to stop (a file made with `skiff exec`, at most
+ * 60 s) is scaled up by an HPA made with `skiff autoscale`, and back down to its minimum once they
+ * sleep, after the (shortened) downscale stabilization window. Every rescale is a SuccessfulRescale Event on the HPA, and
  * `skiff get hpa` shows kubectl's columns.
  */
 import t from 'tap';
@@ -11,8 +11,10 @@ import { waitFor } from '../helpers/wait.js';
 
 const NAME = 'burner';
 
-// Burns one core (held at its 200m limit) for 40 s after the container starts, then idles.
-const BURN = "end=$(($(date +%s)+40)); while [ $(date +%s) -lt $end ]; do :; done; exec sleep 100000";
+// Burns one core (held at its 200m limit) until /tmp/stop exists (the test makes it once the
+// scale-up is seen, so the file does not wait out a fixed burn), or for 60 s at most; then idles.
+const STOP_FILE = '/tmp/stop';
+const BURN = `end=$(($(date +%s)+60)); while [ ! -e ${STOP_FILE} ] && [ $(date +%s) -lt $end ]; do :; done; exec sleep 100000`;
 
 const deployment = {
   apiVersion: 'apps/v1',
@@ -89,7 +91,23 @@ t.test('an HPA scales a CPU-burning Deployment up, then back down', async (t) =>
   });
 
   await t.test('back down to the minimum once the Pods idle and the window has passed', async (t) => {
-    await waitFor('the HPA to scale the Deployment back to 1', async () => (await replicas()) === 1, { timeoutMs: 240_000, intervalMs: 1_000 });
+    const stopped = new Set<string>();
+    const failures: string[] = [];
+    /** Tells every burning Pod to idle, including any the HPA added since the last look. */
+    const stopBurning = async (): Promise<void> => {
+      const pods = await cluster.getJson<{ items: Array<{ metadata: { name: string }; status: { phase?: string } }> }>(['get', 'pods', '-l', `app=${NAME}`]);
+      for (const pod of pods.items) {
+        if (stopped.has(pod.metadata.name) || pod.status.phase !== 'Running') continue;
+        const touched = await cluster.skiff(['exec', pod.metadata.name, '--', 'sh', '-c', `: > ${STOP_FILE}`]);
+        if (touched.code === 0) stopped.add(pod.metadata.name);
+        else failures.push(`${pod.metadata.name}: ${touched.code} ${touched.stderr.trim()}`);
+      }
+    };
+    await waitFor('the HPA to scale the Deployment back to 1', async () => {
+      await stopBurning();
+      return (await replicas()) === 1;
+    }, { timeoutMs: 240_000, intervalMs: 1_000 });
+    t.ok(stopped.size >= 2, `the burning Pods were told to stop (${[...stopped].join(', ')}; failed: ${failures.slice(-3).join('; ')})`);
     const down = await waitFor('a scale-down event', async () => (await rescales()).find((e) => e.message === 'New size: 1; reason: All metrics below target'));
     t.equal(down.type, 'Normal');
     const hpa = await cluster.getJson<{ status: { currentReplicas: number; desiredReplicas: number; lastScaleTime?: string; conditions: Array<{ type: string; status: string }> } }>(['get', 'hpa', NAME]);
