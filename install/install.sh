@@ -399,7 +399,7 @@ if [ "$dry_run" = 1 ]; then
   exit 0
 fi
 if [ -z "$root" ] && [ "$role" = agent ] && [ -f /sys/fs/cgroup/cgroup.controllers ] && ! grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
-  log "warning: the memory cgroup is off, so Pods' memory limits are not enforced: on a Raspberry Pi add 'cgroup_enable=memory' to /boot/firmware/cmdline.txt and reboot"
+  log "warning: the memory cgroup is off, so Pods' memory limits are not enforced: on a Raspberry Pi add 'cgroup_enable=memory cgroup_memory=1' to /boot/firmware/cmdline.txt and reboot"
 fi
 log "skiff $role $version installed${root:+ under $root}: journalctl -u $UNIT -f shows its log"
 if [ "$role" = hub ]; then
