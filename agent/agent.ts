@@ -13,6 +13,7 @@ import { decodeDesiredState, type DesiredState } from '../shared/mqtt/messages.j
 import type { AgentConfig } from './config.js';
 import { createExecutors } from './reconcile/executor.js';
 import { FailureState } from './reconcile/failures.js';
+import { PullProgressBoard } from './runtime/pull-progress.js';
 import { InFlight } from './reconcile/in-flight.js';
 import { ReconcileLoop } from './reconcile/loop.js';
 import { splitSandboxes } from './reconcile/plan-sandbox.js';
@@ -141,6 +142,8 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     now,
     log: log.child({ component: 'limit-audit' }),
   });
+  // Pull progress (issue #9): the executor leaves it here, the reporter puts it in pod statuses.
+  const pullProgress = new PullProgressBoard(() => reporter.onPullProgress());
   const executors = createExecutors({
     api,
     store,
@@ -158,6 +161,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     config: () => lookupOf(desired),
     hostsFiles,
     dataDir: config.dataDir,
+    pullProgress,
   });
 
   let facts: NodeFacts = gatherNodeFacts(config.nodeIp, undefined);
@@ -230,6 +234,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     isConnected: () => session?.connected ?? false,
     now,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    pullProgress: (image) => pullProgress.get(image),
     log: log.child({ component: 'reporter' }),
   });
   const nodeMetrics = new NodeMetricsSampler(log.child({ component: 'metrics' }));

@@ -16,6 +16,11 @@ export const DEFAULTS = {
   mqttPort: 1883,
   /** How often an agent sends a heartbeat (node status) when nothing else changed. */
   heartbeatIntervalMs: 10_000,
+  /**
+   * At most one status report for image pull progress (issue #9) per this interval per agent: a
+   * slow link carries it and the hub writes every status it gets.
+   */
+  pullProgressReportIntervalMs: 2_000,
   /** MQTT keepalive: the broker drops a silent client after 1.5x this (MQTT 3.1.1 §3.1.2.10). */
   mqttKeepaliveSeconds: 15,
   /**

@@ -27,6 +27,7 @@ import { savePreviousLog } from '../logs/previous-logs.js';
 import { terminationOf } from './termination.js';
 import type { ConfigLookup } from '../config/config-lookup.js';
 import { pullCredentials, type RegistryAuth } from '../config/pull-auth.js';
+import type { PullProgressBoard } from '../runtime/pull-progress.js';
 
 export type Executors = { [K in StepKind]: (step: Extract<Step, { kind: K }>) => Promise<void> };
 
@@ -54,6 +55,8 @@ export interface ExecutorDeps {
   hostsFiles?: Pick<PodHostsFiles, 'ensure'>;
   /** The agent's data dir: an ended attempt's output is kept there for `logs --previous` (logs/previous-logs.ts). */
   dataDir?: string;
+  /** Where each pull in flight leaves its latest progress, for the pod status (issue #9). */
+  pullProgress?: Pick<PullProgressBoard, 'update' | 'finish'>;
 }
 
 /** kubelet's /etc/hosts mount: in the Pod's own network namespace, unless the container mounts its own. */
@@ -141,8 +144,9 @@ export function createExecutors(deps: ExecutorDeps): Executors {
         const startedMs = deps.now();
         // Failures are kept per image and pull secrets; the sandbox image's (no requesters) by image.
         const keys = step.requesters.length > 0 ? new Set(step.requesters.map((ref) => pullKey(ref.pod, step.image))) : new Set([step.image]);
+        const board = deps.pullProgress;
         try {
-          await api.pullImage(step.image, auth);
+          await api.pullImage(step.image, auth, board && ((progress) => board.update(step.image, progress)));
           for (const key of keys) failures.pullFailures.delete(key);
           failures.pulledAtMs.set(step.image, deps.now());
           const seconds = ((deps.now() - startedMs) / 1000).toFixed(3);
@@ -158,6 +162,9 @@ export function createExecutors(deps: ExecutorDeps): Executors {
             emit(ref, 'Warning', 'Failed', 'Error: ErrImagePull');
           }
           log.warn({ image: step.image, withCredentials: auth !== undefined, attempts: failure.attempts, err: errorMessage(err) }, 'image pull failed');
+        } finally {
+          // Before the pass this pull's end triggers: its statuses no longer say "Pulling".
+          board?.finish(step.image);
         }
       });
     },

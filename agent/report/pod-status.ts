@@ -23,6 +23,8 @@ import { containerHealth } from '../health/container-health.js';
 import type { ProbeResults } from '../health/prober.js';
 import { identityOf } from '../runtime/labels.js';
 import type { ObservedContainer } from '../runtime/observe.js';
+import { normalizeImageRef } from '../runtime/image-ref.js';
+import { formatPullProgressMessage, type PullProgress } from '../../shared/pull-progress-message.js';
 
 export interface PodStatusInput {
   pod: DesiredPod;
@@ -162,6 +164,26 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     qosClass: computePodQos(pod),
     observedGeneration: input.observedGeneration,
   };
+}
+
+/**
+ * The status with pull progress (issue #9) in the waiting message of each container still being
+ * created while its image is pulled: `reason: ContainerCreating` as kubelet says it, and
+ * `message: Pulling image "reg/x:2": 12.3 MB of 45.6 MB, 3 of 7 layers`
+ * (shared/pull-progress-message.ts). A waiting state that already explains itself keeps its message.
+ * `progressOf` takes the normalised image reference, the key pulls run under.
+ */
+export function withPullProgress(status: PodStatus, progressOf: (image: string) => PullProgress | undefined): PodStatus {
+  let changed = false;
+  const containerStatuses = status.containerStatuses?.map((cs) => {
+    const waiting = cs.state.waiting;
+    if (waiting?.reason !== 'ContainerCreating' || waiting.message !== undefined) return cs;
+    const progress = progressOf(normalizeImageRef(cs.image));
+    if (!progress) return cs;
+    changed = true;
+    return { ...cs, state: { waiting: { ...waiting, message: formatPullProgressMessage(cs.image, progress) } } };
+  });
+  return changed ? { ...status, containerStatuses } : status;
 }
 
 /** What the eviction manager recorded of a Pod it evicted (agent/eviction/evicted-pods.ts). */

@@ -14,11 +14,14 @@
  * event.
  */
 import type { Logger } from '../../shared/log.js';
+import { DEFAULTS } from '../../shared/defaults.js';
+import type { PullProgress } from '../../shared/pull-progress-message.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { NodeStatus, PodStatus } from '../../shared/api/status-types.js';
 import type { ReportedPod, StatusReport } from '../../shared/mqtt/messages.js';
 import type { ContainerHistory } from '../reconcile/history.js';
 import type { PassResult } from '../reconcile/loop.js';
+import { withPullProgress } from './pod-status.js';
 import { buildStatusReport, reportFingerprint, reportedPods, withEvictedPods } from './status-report.js';
 
 export interface ReporterDeps {
@@ -38,7 +41,21 @@ export interface ReporterDeps {
   isConnected(): boolean;
   now(): number;
   heartbeatIntervalMs: number;
+  /** The latest progress of the pull of an image (normalised reference), while it runs (issue #9). */
+  pullProgress?(image: string): PullProgress | undefined;
+  /** At most one report caused by pull progress per this interval (default DEFAULTS.pullProgressReportIntervalMs). */
+  pullProgressIntervalMs?: number;
   log: Logger;
+}
+
+/**
+ * When a report caused by pull progress may go (0: now): progress arrives with every line the
+ * engine sends, many a second, while a slow MQTT link and the hub's store take a report at most
+ * every `intervalMs`. Pure: the clock comes in.
+ */
+export function progressReportDelayMs(nowMs: number, lastProgressReportMs: number | undefined, intervalMs: number): number {
+  if (lastProgressReportMs === undefined) return 0;
+  return Math.max(0, lastProgressReportMs + intervalMs - nowMs);
 }
 
 export class Reporter {
@@ -50,6 +67,8 @@ export class Reporter {
   private sending = false;
   private resend = false;
   private timer: NodeJS.Timeout | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private lastProgressReportMs: number | undefined;
   /** The last report built (sent or not), for tests and debugging. */
   last: StatusReport | undefined;
 
@@ -65,6 +84,8 @@ export class Reporter {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.progressTimer = undefined;
   }
 
   /** The loop settled: recompute pod statuses and publish if anything changed. */
@@ -78,6 +99,27 @@ export class Reporter {
 
   /** Something about the node itself changed (a pressure condition): report it now, not at the next heartbeat. */
   onNodeChanged(): void {
+    this.send(false);
+  }
+
+  /**
+   * A pull in flight made progress: report it now, or once the interval since the last progress
+   * report has passed (one timer at most; whatever progress is latest then goes). Sent only if
+   * the report changed (the fingerprint: the same rounded figures send nothing).
+   */
+  onPullProgress(): void {
+    if (this.progressTimer) return;
+    const delay = progressReportDelayMs(this.deps.now(), this.lastProgressReportMs, this.deps.pullProgressIntervalMs ?? DEFAULTS.pullProgressReportIntervalMs);
+    if (delay === 0) return this.reportProgress();
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      this.reportProgress();
+    }, delay);
+    this.progressTimer.unref();
+  }
+
+  private reportProgress(): void {
+    this.lastProgressReportMs = this.deps.now();
     this.send(false);
   }
 
@@ -95,7 +137,16 @@ export class Reporter {
       observedGeneration: this.observedGeneration,
       labels: this.deps.labels,
       nodeStatus: this.deps.nodeStatus(nowIso),
-      pods: withEvictedPods(this.pods, this.deps.evictedPods?.(this.deps.hostIP(), this.observedGeneration) ?? []),
+      pods: withEvictedPods(this.withPullProgress(this.pods), this.deps.evictedPods?.(this.deps.hostIP(), this.observedGeneration) ?? []),
+    });
+  }
+
+  private withPullProgress(pods: ReportedPod[]): ReportedPod[] {
+    const progressOf = this.deps.pullProgress;
+    if (!progressOf) return pods;
+    return pods.map((pod) => {
+      const status = withPullProgress(pod.status, (image) => progressOf(image));
+      return status === pod.status ? pod : { ...pod, status };
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import type { ContainerCreateOptions } from 'dockerode';
 import type { RegistryAuth } from '../config/pull-auth.js';
+import type { PullProgress } from '../../shared/pull-progress-message.js';
 
 export type ContainerRunState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -106,8 +107,9 @@ export interface DockerApi {
   /**
    * Resolves when the image is present; rejects with the engine's message when the pull fails.
    * `auth`: registry credentials (imagePullSecrets), sent to the engine for this pull only.
+   * `onProgress`: the pull's layers and bytes so far, after each engine line that changed them.
    */
-  pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
+  pullImage(ref: string, auth?: RegistryAuth, onProgress?: (progress: PullProgress) => void): Promise<void>;
   /** Container events matching the label filters; onEnd is called once when the stream stops. */
   subscribeEvents(labelFilters: string[], actions: string[], onEvent: (event: DockerEvent) => void, onEnd: (err?: Error) => void): Promise<EventSubscription>;
   /** The engine's version, e.g. "20.10.24". */

@@ -4,7 +4,9 @@
  * multiplexed stream.
  */
 import { StringDecoder } from 'node:string_decoder';
+import type { PullProgress } from '../../shared/pull-progress-message.js';
 import { EXEC_OUTPUT_LIMIT, type DockerEvent, type EventSubscription } from './docker-api.js';
+import { PullProgressAggregator } from './pull-progress.js';
 
 /** Delivers each JSON object as its line completes, whatever the chunking (split UTF-8 included). */
 export function onJsonLines(stream: NodeJS.ReadableStream, onLine: (value: Record<string, unknown>) => void): void {
@@ -25,6 +27,24 @@ export function onJsonLines(stream: NodeJS.ReadableStream, onLine: (value: Recor
       }
       if (typeof value === 'object' && value !== null) onLine(value as Record<string, unknown>);
     }
+  });
+}
+
+/**
+ * Reads a pull's stream to its end: resolves when the image is there, rejects with the engine's
+ * message when the pull failed (the engine answers 200 and reports a failure as an {"error": ...}
+ * line). `onProgress` gets the pull's summary after each line that may have changed it.
+ */
+export function followPull(stream: NodeJS.ReadableStream, onProgress?: (progress: PullProgress) => void): Promise<void> {
+  const aggregator = new PullProgressAggregator();
+  return new Promise<void>((resolve, reject) => {
+    let failed: string | undefined;
+    onJsonLines(stream, (line) => {
+      if (typeof line.error === 'string') failed ??= line.error;
+      else if (aggregator.add(line)) onProgress?.(aggregator.progress());
+    });
+    stream.on('end', () => (failed ? reject(new Error(failed)) : resolve()));
+    stream.on('error', reject);
   });
 }
 

@@ -8,10 +8,11 @@
  * cover (TLS to a remote engine, ssh://); select it with SKIFF_DOCKER_CLIENT=dockerode.
  * DOCKER_HOST is honoured as the docker CLI does.
  */
-import { collectMultiplexed, eventSubscription } from './docker-streams.js';
+import { collectMultiplexed, eventSubscription, followPull } from './docker-streams.js';
 import { detailsFromInspect, type RawInspect } from './inspect.js';
 import type Dockerode from 'dockerode';
 import type { RegistryAuth } from '../config/pull-auth.js';
+import type { PullProgress } from '../../shared/pull-progress-message.js';
 import type { ContainerDetails, ContainerRunState, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
 
 
@@ -104,20 +105,17 @@ export class DockerodeApi implements DockerApi {
     return images.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]).filter((ref) => !ref.startsWith('<none>'));
   }
 
-  async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
+  async pullImage(ref: string, auth?: RegistryAuth, onProgress?: (progress: PullProgress) => void): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.docker.pull(ref, auth ? { authconfig: auth } : {});
     } catch (err) {
       throw new Error(engineMessage(err), { cause: err });
     }
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
-        // The engine answers 200 and reports a failed pull as an {"error": ...} line in the stream.
-        const failed = err ? engineMessage(err) : output.find((line) => line.error)?.error;
-        if (failed) reject(new Error(failed));
-        else resolve();
-      });
+    // The same reader as engine-api.ts (docker-streams.ts), not modem.followProgress: one place
+    // that knows the stream's failures and folds its progress.
+    await followPull(stream, onProgress).catch((err: unknown) => {
+      throw new Error(engineMessage(err), { cause: err });
     });
   }
 

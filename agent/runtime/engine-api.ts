@@ -12,10 +12,11 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AttachedExec, ContainerDetails, ContainerLogOptions, ContainerRunState, ExecAttachOptions, ContainerSummary, CreateContainerBody, DockerApi, DockerEvent, EventSubscription, ExecResult } from './docker-api.js';
-import { collectMultiplexed, eventSubscription, onJsonLines } from './docker-streams.js';
+import { collectMultiplexed, eventSubscription, followPull } from './docker-streams.js';
 import { detailsFromInspect, type RawInspect } from './inspect.js';
 import { parseImageRef } from './image-ref.js';
 import type { RegistryAuth } from '../config/pull-auth.js';
+import type { PullProgress } from '../../shared/pull-progress-message.js';
 
 const API_VERSION = 'v1.41';
 const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -222,20 +223,12 @@ export class EngineApi implements DockerApi {
     return value.flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? [])]).filter((ref) => !ref.startsWith('<none>'));
   }
 
-  async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
+  async pullImage(ref: string, auth?: RegistryAuth, onProgress?: (progress: PullProgress) => void): Promise<void> {
     const image = parseImageRef(ref);
     const headers: Record<string, string> = auth ? { 'x-registry-auth': registryAuthHeader(auth) } : {};
     // A pull may take minutes on a Pi: no overall timeout, the engine reports failures in-stream.
     const res = await this.open('POST', `/images/create${query({ fromImage: image.repository, tag: image.digest ?? image.tag ?? 'latest' })}`, undefined, undefined, headers);
-    await new Promise<void>((resolve, reject) => {
-      let failed: string | undefined;
-      // The engine answers 200 and reports a failed pull as an {"error": ...} line in the stream.
-      onJsonLines(res, (line) => {
-        if (typeof line.error === 'string') failed ??= line.error;
-      });
-      res.on('end', () => (failed ? reject(new Error(failed)) : resolve()));
-      res.on('error', reject);
-    });
+    await followPull(res, onProgress);
   }
 
   async subscribeEvents(

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../shared/api/object.js';
 import type { DaemonSetStatus } from '../../shared/api/schema/workloads.js';
 import type { DeploymentStatus } from '../../shared/api/status-types.js';
 import { SkiffError } from '../../shared/errors.js';
+import { parsePullProgressMessage } from '../../shared/pull-progress-message.js';
 
 /** The Deployment controller's annotations and labels (hub/controllers/deployment-controller.ts). */
 import { CHANGE_CAUSE_ANNOTATION, RESTARTED_AT_ANNOTATION, REVISION_ANNOTATION, TEMPLATE_HASH_LABEL } from '../../shared/api/annotations.js';
@@ -102,6 +103,60 @@ export function daemonSetRolloutStatus(ds: DaemonSetLike): RolloutStatus {
     return { message: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available...`, done: false };
   }
   return { message: `daemon set "${name}" successfully rolled out`, done: true };
+}
+
+// ---- image pull progress while waiting (issue #9) -------------------------------------------
+
+/** The parts of a Pod the pull progress lines read. */
+export interface PodLike {
+  metadata: { name?: string; namespace?: string; [field: string]: unknown };
+  spec?: { nodeName?: string; [field: string]: unknown };
+  status?: { containerStatuses?: Array<{ image?: string; state?: { waiting?: { reason?: string; message?: string } } }>; [field: string]: unknown };
+}
+
+/** A pull in progress on a node, as one line of `rollout status` names it. */
+export interface PullProgressLine {
+  /** The node and image: one pull serves every Pod of the node waiting for that image. */
+  key: string;
+  line: string;
+}
+
+/**
+ * What the Pods of a rollout say about image pulls (the agent's waiting message,
+ * shared/pull-progress-message.ts), as `rollout status` prints it while waiting:
+ *   Waiting for deployment "web" rollout to finish: pulling image "reg/x:2" on node pi-1: 12.3 MB of 45.6 MB, 3 of 7 layers
+ * One line per node and image, sorted; none when nothing is being pulled.
+ */
+export function pullProgressLines(kind: 'deployment' | 'daemon set', name: string, pods: readonly PodLike[]): PullProgressLine[] {
+  const lines = new Map<string, string>();
+  for (const pod of pods) {
+    const node = pod.spec?.nodeName ?? '';
+    for (const cs of pod.status?.containerStatuses ?? []) {
+      const pull = parsePullProgressMessage(cs.state?.waiting?.message);
+      if (!pull) continue;
+      const key = `${node}\u0000${pull.image}`;
+      const where = node === '' ? '' : ` on node ${node}`;
+      lines.set(key, `Waiting for ${kind} "${name}" rollout to finish: pulling image "${pull.image}"${where}${pull.detail ? `: ${pull.detail}` : ''}`);
+    }
+  }
+  return [...lines].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, line]) => ({ key, line }));
+}
+
+/**
+ * The progress lines to print now: those that changed since the last poll (`printed`: the
+ * line last printed per key, updated in place). A pull that ended is forgotten, so a later
+ * pull of the same image on that node prints again.
+ */
+export function newPullProgressLines(current: readonly PullProgressLine[], printed: Map<string, string>): string[] {
+  const out: string[] = [];
+  const keys = new Set(current.map((c) => c.key));
+  for (const key of [...printed.keys()]) if (!keys.has(key)) printed.delete(key);
+  for (const { key, line } of current) {
+    if (printed.get(key) === line) continue;
+    printed.set(key, line);
+    out.push(line);
+  }
+  return out;
 }
 
 // ---- revisions ----------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-/** `skiff apply -f ...`: validate everything, then create, configure or leave each object. */
+/**
+ * `skiff apply -f ...`: validate everything, then create, configure or leave each object. With
+ * --wait, then wait until each Deployment and DaemonSet applied has rolled out, printing
+ * `rollout status`'s lines and its Pods' image pull progress (issue #9).
+ */
 import type { KubeObject } from '../../../shared/api/object.js';
 import { qualifiedKind, resourcePath } from '../../../shared/api/resources.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
@@ -9,10 +13,16 @@ import { decideApply, normalizeManifest } from '../apply-plan.js';
 import type { CliContext } from '../context.js';
 import type { HubClient } from '../hub-client.js';
 import { loadManifestsOrThrow } from '../manifest-files.js';
+import { parseDurationMs } from '../../../shared/duration.js';
+import { hasRollout, waitForRollout, type RolloutTarget } from './rollout.js';
 
 export interface ApplyOptions {
   filename: string[];
   namespace?: string;
+  /** Wait for the rollouts of the Deployments and DaemonSets applied. */
+  wait?: boolean;
+  /** How long --wait waits for each ("0": forever). */
+  timeout?: string;
 }
 
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
@@ -22,18 +32,29 @@ const MAX_ATTEMPTS = 5;
 
 export async function runApply(options: ApplyOptions, ctx: CliContext): Promise<void> {
   if (options.filename.length === 0) throw new SkiffError('SKIFF_ERR_CONFIG', 'must specify -f FILE, -f DIR or -f -');
+  const timeoutMs = options.wait ? parseDurationMs(options.timeout ?? '0', '--timeout') : 0;
   const documents = await loadManifestsOrThrow(options.filename, () => ctx.io.readStdin(), 'apply');
   const client = await ctx.connect();
+  const rollouts: RolloutTarget[] = [];
   for (const doc of documents) {
     try {
       const outcome = await applyOne(client, doc, options.namespace ?? DEFAULTS.namespace);
       ctx.io.stdout(`${qualifiedKind(doc.resource)}/${doc.object.metadata.name} ${outcome}\n`);
+      if (options.wait && hasRollout(doc.resource)) rollouts.push(rolloutTarget(doc, options.namespace ?? DEFAULTS.namespace));
     } catch (err) {
       // An unreachable hub fails every object the same way: say it once.
       if (err instanceof HubUnreachableError) throw err;
       ctx.report(withSource(err, doc));
     }
   }
+  for (const target of rollouts) await waitForRollout(client, target, timeoutMs, ctx);
+}
+
+function rolloutTarget(doc: ValidDocument, defaultNamespace: string): RolloutTarget {
+  // Deployments and DaemonSets are namespaced, and a valid document has a name.
+  const namespace = doc.object.metadata.namespace ?? defaultNamespace;
+  const name = doc.object.metadata.name ?? '';
+  return { name, namespace, path: resourcePath(doc.resource, namespace, name), resource: doc.resource };
 }
 
 /**

@@ -29,6 +29,9 @@ import {
   parseImageArgs,
   parseReplicas,
   parseRevisionFlag,
+  newPullProgressLines,
+  pullProgressLines,
+  type PodLike,
   revisionOf,
   rfc3339,
   rollbackTarget,
@@ -41,12 +44,15 @@ import {
   type ReplicaSetLike,
 } from '../rollout-logic.js';
 import { updateObject } from '../update-object.js';
-import { pollUntil } from '../wait-for.js';
+import { pollUntil, type PollOptions } from '../wait-for.js';
+import { isApiStatusError } from '../api-errors.js';
+import { formatSelector, type LabelSelector } from '../../../shared/api/labels.js';
 
 const deployments = resolveResource('deployments')!;
 const replicaSets = resolveResource('replicasets')!;
 const daemonSets = resolveResource('daemonsets')!;
 const controllerRevisions = resolveResource('controllerrevisions')!;
+const pods = resolveResource('pods')!;
 
 export interface NamespaceOption {
   namespace?: string;
@@ -166,19 +172,71 @@ export async function runRolloutStatus(args: string[], options: StatusOptions, c
   const timeoutMs = parseDurationMs(options.timeout, '--timeout');
   const { target, rest } = parseTarget(args, 'rollout status', options.namespace, [deployments, daemonSets]);
   if (rest.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', `skiff rollout status takes one deployment or daemonset, got extra arguments: ${rest.join(' ')}`);
-  const viewer = target.resource === daemonSets ? (o: unknown) => daemonSetRolloutStatus(o as DaemonSetLike) : (o: unknown) => deploymentRolloutStatus(o as DeploymentLike);
-  const client = await ctx.connect();
+  await waitForRollout(await ctx.connect(), target, timeoutMs, ctx);
+}
+
+/** What `waitForRollout` waits on: a Deployment or a DaemonSet. */
+export interface RolloutTarget {
+  name: string;
+  namespace: string;
+  path: string;
+  resource: ResourceType;
+}
+
+/** Whether `resource` is a kind whose rollout `waitForRollout` can follow (apply --wait). */
+export function hasRollout(resource: ResourceType): boolean {
+  return resource === deployments || resource === daemonSets;
+}
+
+/**
+ * `rollout status`'s wait, also `apply --wait`'s: kubectl's progress lines, each once, and while
+ * Pods of the rollout pull images, their pull progress (issue #9), one line per change.
+ * timeoutMs 0 waits forever.
+ */
+export async function waitForRollout(client: HubClient, target: RolloutTarget, timeoutMs: number, ctx: CliContext, pollOptions: Omit<PollOptions, 'timeoutMs'> = {}): Promise<void> {
+  const isDaemonSet = target.resource === daemonSets;
+  const viewer = isDaemonSet ? (o: unknown) => daemonSetRolloutStatus(o as DaemonSetLike) : (o: unknown) => deploymentRolloutStatus(o as DeploymentLike);
+  const pulls = new PodPulls(client, isDaemonSet ? 'daemon set' : 'deployment', target);
   let last: string | undefined;
   const done = await pollUntil(
     async () => {
-      const status = viewer(await client.get(target.path));
+      const object = await client.get<DeploymentLike | DaemonSetLike>(target.path);
+      const status = viewer(object);
       if (status.message !== last) ctx.io.stdout(`${status.message}\n`);
       last = status.message;
+      if (!status.done) for (const line of await pulls.newLines(object)) ctx.io.stdout(`${line}\n`);
       return status.done;
     },
-    { timeoutMs: timeoutMs === 0 ? Infinity : timeoutMs, intervalMs: 500 },
+    { intervalMs: 500, ...pollOptions, timeoutMs: timeoutMs === 0 ? Infinity : timeoutMs },
   );
   if (!done) throw new SkiffError('SKIFF_ERR_INTERNAL', 'timed out waiting for the condition');
+}
+
+/** The pull progress lines of a rollout's Pods (those its selector matches) that changed since the last look. */
+class PodPulls {
+  private readonly printed = new Map<string, string>();
+  private forbidden = false;
+
+  constructor(
+    private readonly client: HubClient,
+    private readonly kind: 'deployment' | 'daemon set',
+    private readonly target: RolloutTarget,
+  ) {}
+
+  async newLines(object: DeploymentLike | DaemonSetLike): Promise<string[]> {
+    const selector = formatSelector(object.spec?.selector as LabelSelector | undefined);
+    if (this.forbidden || selector === '<none>') return [];
+    let list: KubeList;
+    try {
+      list = await this.client.get<KubeList>(resourcePath(pods, this.target.namespace), { query: { labelSelector: selector } });
+    } catch (err) {
+      // A user who may read the Deployment but not list Pods still gets kubectl's own lines.
+      if (!isApiStatusError(err, 'Forbidden')) throw err;
+      this.forbidden = true;
+      return [];
+    }
+    return newPullProgressLines(pullProgressLines(this.kind, this.target.name, (list.items ?? []) as PodLike[]), this.printed);
+  }
 }
 
 // ---- rollout history, undo ------------------------------------------------------------------

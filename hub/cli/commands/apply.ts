@@ -10,6 +10,8 @@ export function defineApply(program: Command, ctx: CliContext): Command {
     .description('Create or update objects from manifests (YAML or JSON; a directory means its *.yaml, *.yml and *.json files)')
     .option('-f, --filename <path>', 'file, directory or - for stdin (repeatable)', collect, [])
     .option('-n, --namespace <namespace>', 'namespace for documents that name none (default "default")')
-    .addHelpText('after', '\nExamples:\n  skiff apply -f app.yaml\n  skiff apply -f manifests/ -n staging\n  cat app.yaml | skiff apply -f -\n')
+    .option('--wait', 'then wait until each Deployment and DaemonSet applied has rolled out, showing image pull progress')
+    .option('--timeout <duration>', 'how long --wait waits for each, e.g. 60s or 5m; 0 waits forever', '0')
+    .addHelpText('after', '\nExamples:\n  skiff apply -f app.yaml\n  skiff apply -f manifests/ -n staging\n  skiff apply -f app.yaml --wait --timeout=5m\n  cat app.yaml | skiff apply -f -\n')
     .action((options: ApplyOptions) => runApply(options, ctx));
 }
