@@ -5,7 +5,7 @@
  */
 import { DEFAULTS, PROBE_DEFAULTS } from '../../shared/defaults.js';
 import type { KubeObject } from '../../shared/api/object.js';
-import type { Container, HttpGetAction, LifecycleHandler, PodSpec, Probe } from '../../shared/api/schema/pod.js';
+import type { Container, EnvVar, HttpGetAction, LifecycleHandler, PodSpec, Probe } from '../../shared/api/schema/pod.js';
 import { computePodQos } from '../../shared/api/qos.js';
 import { MEMORY_PRESSURE_TAINT, NOT_READY_TAINT, UNREACHABLE_TAINT } from '../../shared/api/taint-keys.js';
 import { nodeLostPolicyOf, type NodeLostPolicy } from '../../shared/api/annotations.js';
@@ -58,7 +58,15 @@ function defaultContainer(c: Container): Container {
     terminationMessagePolicy: c.terminationMessagePolicy ?? 'File',
     resources: c.resources ?? {},
     ports: c.ports?.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })),
+    env: c.env?.map(defaultEnvVar),
   };
+}
+
+/** SetDefaults_ObjectFieldSelector: a fieldRef's apiVersion is "v1" (kubectl describe prints it). */
+function defaultEnvVar(e: EnvVar): EnvVar {
+  const fieldRef = e.valueFrom?.fieldRef;
+  if (!fieldRef || fieldRef.apiVersion !== undefined) return e;
+  return { ...e, valueFrom: { ...e.valueFrom, fieldRef: { ...fieldRef, apiVersion: 'v1' } } };
 }
 
 export function defaultPodSpec(spec: PodSpec): PodSpec {

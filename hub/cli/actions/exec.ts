@@ -1,5 +1,6 @@
 /**
- * `skiff exec POD [-c C] [-i] [-t] -- CMD [ARGS...]`: runs a command in a Pod container through
+ * `skiff exec POD|TYPE/NAME [-c C] [-i] [-t] -- CMD [ARGS...]`: runs a command in a Pod container (of
+ * a Deployment, ReplicaSet or DaemonSet: one of its Pods, as kubectl picks it) through
  * the API's pods/{name}/exec WebSocket (v5.channel.k8s.io, as kubectl 1.32; hub/api/pod-exec.ts).
  * stdout and stderr go to ours; with -i our stdin goes to the command (EOF included); with -t the
  * terminal is raw and its size follows. The remote exit code becomes ours, and is said on stderr
@@ -8,6 +9,7 @@
 import { resolveResource, resourcePath } from '../../../shared/api/resources.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError } from '../../../shared/errors.js';
+import { podNameFor } from '../attachable-pod.js';
 import type { CliContext } from '../context.js';
 
 export interface ExecOptions {
@@ -36,6 +38,7 @@ export async function runExec(pod: string, command: string[], options: ExecOptio
   if (command.length === 0) throw new SkiffError('SKIFF_ERR_CONFIG', 'you must specify at least one command for the container: skiff exec POD -- CMD [ARGS...]');
   const namespace = options.namespace ?? DEFAULTS.namespace;
   const client = await ctx.connect();
+  const name = await podNameFor(pod, namespace, client, ctx, 'exec');
   const query = new URLSearchParams();
   for (const arg of command) query.append('command', arg);
   if (options.container) query.set('container', options.container);
@@ -43,7 +46,7 @@ export async function runExec(pod: string, command: string[], options: ExecOptio
   query.set('stderr', options.tty ? 'false' : 'true'); // a terminal has one output stream
   if (options.stdin) query.set('stdin', 'true');
   if (options.tty) query.set('tty', 'true');
-  const ws = await client.websocket(`${resourcePath(resolveResource('pods')!, namespace, pod)}/exec`, query, PROTOCOLS);
+  const ws = await client.websocket(`${resourcePath(resolveResource('pods')!, namespace, name)}/exec`, query, PROTOCOLS);
   const v5 = ws.protocol === PROTOCOLS[0];
   const send = (channel: number, data: Buffer | string): void => {
     if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), typeof data === 'string' ? Buffer.from(data) : data]));

@@ -10,7 +10,7 @@ import { resolveResource, resourcePath } from '../../../shared/api/resources.js'
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { SkiffError, errorMessage } from '../../../shared/errors.js';
 import type { CliContext } from '../context.js';
-import { podNameFor } from './logs.js';
+import { podNameFor } from '../attachable-pod.js';
 
 export interface PortForwardOptions {
   namespace?: string;
@@ -38,7 +38,7 @@ export async function runPortForward(target: string, mappings: string[], options
   const namespace = options.namespace ?? DEFAULTS.namespace;
   const address = options.address ?? '127.0.0.1';
   const client = await ctx.connect();
-  const pod = await podNameFor(target.includes('/') ? target : `pod/${target}`, namespace, client, ctx);
+  const pod = await podNameFor(target, namespace, client, ctx, 'port-forward');
   await client.get(resourcePath(resolveResource('pods')!, namespace, pod)); // NotFound before listening
   const path = `${resourcePath(resolveResource('pods')!, namespace, pod)}/portforward`;
   const servers: Server[] = [];

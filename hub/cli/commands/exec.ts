@@ -6,13 +6,13 @@ import type { CliContext } from '../context.js';
 export function defineExec(program: Command, ctx: CliContext): Command {
   return program
     .command('exec')
-    .description('Run a command in a container of a pod: skiff exec POD [-c CONTAINER] [-i] [-t] -- CMD [ARGS...]')
-    .argument('<pod>', 'the pod')
+    .description('Run a command in a container of a pod: skiff exec (POD | TYPE/NAME) [-c CONTAINER] [-i] [-t] -- CMD [ARGS...]')
+    .argument('<pod>', 'the pod, or deployment/NAME (also replicaset/, daemonset/) for one of its pods')
     .argument('[command...]', 'the command and its arguments, after --')
     .option('-n, --namespace <namespace>', 'namespace to look in (default "default")')
     .option('-c, --container <name>', 'the container (needed when the pod has several)')
     .option('-i, --stdin', 'pass stdin to the command')
     .option('-t, --tty', 'stdin is a terminal (raw, with its size)')
-    .addHelpText('after', '\nExamples:\n  skiff exec web-6d4cf56db6-abcde -- ls /\n  skiff exec -it web-6d4cf56db6-abcde -- sh\n  echo hello | skiff exec -i web-6d4cf56db6-abcde -c sidecar -- cat\n')
+    .addHelpText('after', '\nExamples:\n  skiff exec web-6d4cf56db6-abcde -- ls /\n  skiff exec -it web-6d4cf56db6-abcde -- sh\n  skiff exec deployment/web -- env\n  echo hello | skiff exec -i web-6d4cf56db6-abcde -c sidecar -- cat\n')
     .action((pod: string, command: string[], options: ExecOptions) => runExec(pod, command, options, ctx));
 }

@@ -10,6 +10,7 @@ import type { ContainerState, ContainerStatus } from '../../../shared/api/status
 import { byteOrder } from './multiline.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './prefix-writer.js';
 import { formatQuantity } from '../../../shared/api/quantity-text.js';
+import { bytes, cpuMillicores, parseQuantity } from '../../../shared/api/quantity.js';
 import { formatTime, type DescribeClock } from './time-format.js';
 
 type IntOrString = number | string;
@@ -32,9 +33,36 @@ export interface ContainerLike {
   command?: string[];
   args?: string[];
   ports?: ReadonlyArray<{ containerPort?: number; hostPort?: number; protocol?: string }>;
-  env?: ReadonlyArray<{ name: string; value?: string }>;
+  env?: ReadonlyArray<EnvVarLike>;
+  envFrom?: ReadonlyArray<EnvFromLike>;
   resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
 }
+
+interface KeyRefLike {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
+
+export interface EnvVarLike {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    fieldRef?: { apiVersion?: string; fieldPath: string };
+    resourceFieldRef?: { containerName?: string; resource: string; divisor?: string | number };
+    configMapKeyRef?: KeyRefLike;
+    secretKeyRef?: KeyRefLike;
+  };
+}
+
+export interface EnvFromLike {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
+}
+
+/** kubectl's EnvVarResolverFunc: a fieldRef's value for a Pod (absent for templates, which print it empty). */
+export type FieldPathResolver = (fieldPath: string) => string;
 
 /** What kubectl reads from a container that Skiff's schema may not declare (yet). */
 interface ContainerExtras {
@@ -150,14 +178,54 @@ function describeProbes(c: ContainerLike, w: PrefixWriter): void {
   if (startupProbe) w.write(LEVEL_2, `Startup:\t${describeProbe(startupProbe)}\n`);
 }
 
-function describeEnv(c: ContainerLike, w: PrefixWriter): void {
+/** describeContainerEnvFrom: printed only when the container has envFrom sources. */
+function describeEnvFrom(c: ContainerLike, w: PrefixWriter): void {
+  w.write(LEVEL_2, 'Environment Variables from:\n');
+  for (const source of c.envFrom ?? []) {
+    const [from, ref] = source.configMapRef ? ['ConfigMap', source.configMapRef] : source.secretRef ? ['Secret', source.secretRef] : ['', undefined];
+    const optional = ref?.optional === true;
+    const prefixed = source.prefix ? `${from} with prefix '${source.prefix}'` : from;
+    w.write(LEVEL_3, `${ref?.name ?? ''}\t${prefixed}\tOptional: ${optional}\n`);
+  }
+}
+
+/**
+ * kubectl's ExtractContainerResourceValue: the container's own limit or request divided by the
+ * divisor, rounded up; kubectl reads the container being described (its TODO says so), and an
+ * unset limit is "0", printed as "node allocatable".
+ */
+function resourceFieldValue(c: ContainerLike, ref: { resource: string; divisor?: string | number }): string {
+  const [kind, resource] = ref.resource.split('.') as ['limits' | 'requests', string];
+  const quantity = (kind === 'limits' ? c.resources?.limits : c.resources?.requests)?.[resource] ?? 0;
+  const divisor = ref.divisor === undefined || parseQuantity(ref.divisor) === 0 ? '1' : ref.divisor;
+  if (resource === 'cpu') return String(Math.ceil(cpuMillicores(quantity) / cpuMillicores(divisor)));
+  if (resource === 'memory' || resource === 'ephemeral-storage') return String(Math.ceil(bytes(quantity) / bytes(divisor)));
+  return '';
+}
+
+/** describeContainerEnvVars: literal values line by line, and where each valueFrom comes from. */
+function describeEnv(c: ContainerLike, w: PrefixWriter, resolve: FieldPathResolver | undefined): void {
   const env = c.env ?? [];
   w.write(LEVEL_2, `Environment:${env.length === 0 ? '\t<none>' : ''}\n`);
   for (const e of env) {
-    // valueFrom sources (fieldRef, secretKeyRef, ...) are not in Skiff's schema; kubectl prints
-    // nothing for a source it does not know either.
-    if (e.value === undefined && (e as { valueFrom?: unknown }).valueFrom !== undefined) continue;
-    (e.value ?? '').split('\n').forEach((line, i) => w.write(LEVEL_3, i === 0 ? `${e.name}:\t${line}\n` : `\t${line}\n`));
+    const from = e.valueFrom;
+    if (!from) {
+      (e.value ?? '').split('\n').forEach((line, i) => w.write(LEVEL_3, i === 0 ? `${e.name}:\t${line}\n` : `\t${line}\n`));
+    } else if (from.fieldRef) {
+      const apiVersion = from.fieldRef.apiVersion ?? 'v1';
+      w.write(LEVEL_3, `${e.name}:\t${resolve?.(from.fieldRef.fieldPath) ?? ''} (${apiVersion}:${from.fieldRef.fieldPath})\n`);
+    } else if (from.resourceFieldRef) {
+      const { resource } = from.resourceFieldRef;
+      let value = resourceFieldValue(c, from.resourceFieldRef);
+      if (value === '0' && (resource === 'limits.cpu' || resource === 'limits.memory')) value = 'node allocatable';
+      w.write(LEVEL_3, `${e.name}:\t${value} (${resource})\n`);
+    } else if (from.secretKeyRef) {
+      const ref = from.secretKeyRef;
+      w.write(LEVEL_3, `${e.name}:\t<set to the key '${ref.key}' in secret '${ref.name ?? ''}'>\tOptional: ${ref.optional === true}\n`);
+    } else if (from.configMapKeyRef) {
+      const ref = from.configMapKeyRef;
+      w.write(LEVEL_3, `${e.name}:\t<set to the key '${ref.key}' of config map '${ref.name ?? ''}'>\tOptional: ${ref.optional === true}\n`);
+    }
   }
 }
 
@@ -181,6 +249,7 @@ export function describeContainers(
   w: PrefixWriter,
   space: string,
   clock: DescribeClock,
+  resolve?: FieldPathResolver,
 ): void {
   w.write(LEVEL_0, `${space}${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
   for (const c of containers) {
@@ -190,7 +259,8 @@ export function describeContainers(
     if (status) describeState(status, w, clock);
     describeResources(c.resources, w, LEVEL_2);
     describeProbes(c, w);
-    describeEnv(c, w);
+    if ((c.envFrom ?? []).length > 0) describeEnvFrom(c, w);
+    describeEnv(c, w, resolve);
     describeMounts(c, w);
   }
 }

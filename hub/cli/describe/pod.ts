@@ -8,10 +8,10 @@ import { controllerOf } from '../../../shared/api/object.js';
 import type { Event } from '../../../shared/api/schema/event.js';
 import type { Pod } from '../../../shared/api/schema/pod.js';
 import type { ContainerStatus } from '../../../shared/api/status-types.js';
-import { describeContainers, type ContainerLike } from './containers.js';
+import { describeContainers, type ContainerLike, type FieldPathResolver } from './containers.js';
 import { describeEvents } from './events.js';
 import { printAnnotationsMultiline, printLabelsMultiline, printTolerationsMultiline, type TolerationLike } from './multiline.js';
-import { describeVolumes } from './pod-template.js';
+import { describeVolumes, type VolumeLike } from './pod-template.js';
 import { LEVEL_0, LEVEL_1, tabbedString, type PrefixWriter } from './prefix-writer.js';
 import { podQos } from '../../../shared/api/qos.js';
 import { formatTime, since, type DescribeClock } from './time-format.js';
@@ -24,7 +24,7 @@ interface PodExtras {
     priorityClassName?: string;
     serviceAccountName?: string;
     tolerations?: TolerationLike[];
-    volumes?: ReadonlyArray<{ name: string }>;
+    volumes?: ReadonlyArray<VolumeLike>;
   };
   status?: { podIPs?: ReadonlyArray<{ ip: string }>; nominatedNodeName?: string; initContainerStatuses?: ContainerStatus[] };
 }
@@ -35,6 +35,21 @@ function describePodIPs(pod: Pod, w: PrefixWriter): void {
   if (ips.length === 0) return w.write(LEVEL_0, 'IPs:\t<none>\n');
   w.write(LEVEL_0, 'IPs:\n');
   for (const { ip } of ips) w.write(LEVEL_1, `IP:\t${ip}\n`);
+}
+
+/**
+ * kubectl's EnvValueFrom: a fieldRef's value, as kubectl finds it client-side. It converts the
+ * path through the Pod's field-label conversion (metadata.name, metadata.namespace, spec.nodeName,
+ * status.podIP, ...) and then extracts it with fieldpath.ExtractFieldPathAsString, which only
+ * reads metadata; what passes both is metadata.name and metadata.namespace. Anything else prints
+ * empty, as kubectl 1.32 prints it (checked against it).
+ */
+export function podFieldPath(pod: Pod): FieldPathResolver {
+  return (fieldPath) => {
+    if (fieldPath === 'metadata.name') return pod.metadata.name ?? '';
+    if (fieldPath === 'metadata.namespace') return pod.metadata.namespace ?? '';
+    return '';
+  };
 }
 
 /** printController: "ReplicaSet/web-5d8c7b9f4d" for a pod a ReplicaSet controls. */
@@ -76,8 +91,9 @@ export function describePod(pod: Pod, events: readonly Event[] | undefined, cloc
     if (controller) w.write(LEVEL_0, `Controlled By:\t${controller}\n`);
     if (extras.status?.nominatedNodeName) w.write(LEVEL_0, `NominatedNodeName:\t${extras.status.nominatedNodeName}\n`);
     const init = extras.spec.initContainers ?? [];
-    if (init.length > 0) describeContainers('Init Containers', init, extras.status?.initContainerStatuses ?? [], w, '', clock);
-    describeContainers('Containers', pod.spec.containers, pod.status?.containerStatuses ?? [], w, '', clock);
+    const resolve = podFieldPath(pod);
+    if (init.length > 0) describeContainers('Init Containers', init, extras.status?.initContainerStatuses ?? [], w, '', clock, resolve);
+    describeContainers('Containers', pod.spec.containers, pod.status?.containerStatuses ?? [], w, '', clock, resolve);
     const conditions = pod.status?.conditions ?? [];
     if (conditions.length > 0) {
       w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\n');

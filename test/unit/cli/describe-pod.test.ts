@@ -245,3 +245,292 @@ t.test('QoS class as Kubernetes computes it', async (t) => {
   for (const [name, p, expected] of cases) t.equal(computePodQos(p), expected, name);
   t.equal(podQos({ ...pod(undefined), status: { qosClass: 'Guaranteed' } } as Pod), 'Guaranteed', 'a class in the status wins');
 });
+
+/**
+ * Where env and volumes come from, against what kubectl 1.32 printed for this Pod served by a
+ * Skiff hub: envFrom, configMapKeyRef / secretKeyRef, fieldRef (kubectl resolves only
+ * metadata.name and metadata.namespace client-side), resourceFieldRef with and without a divisor
+ * and an unset limit ("node allocatable"), and configMap, secret and emptyDir volumes.
+ */
+const ENV_AND_VOLUMES_POD = {
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {
+    "name": "envy",
+    "labels": {
+      "app": "envy",
+      "tier": "web"
+    },
+    "namespace": "default"
+  },
+  "spec": {
+    "containers": [
+      {
+        "name": "main",
+        "image": "skiff-test/web:1",
+        "resources": {
+          "limits": {
+            "cpu": "500m",
+            "memory": "128Mi"
+          },
+          "requests": {
+            "cpu": "250m",
+            "memory": "128Mi"
+          }
+        },
+        "envFrom": [
+          {
+            "configMapRef": {
+              "name": "cfg"
+            }
+          },
+          {
+            "secretRef": {
+              "name": "sec",
+              "optional": true
+            },
+            "prefix": "S_"
+          }
+        ],
+        "env": [
+          {
+            "name": "PLAIN",
+            "value": "x"
+          },
+          {
+            "name": "GREETING",
+            "valueFrom": {
+              "configMapKeyRef": {
+                "name": "cfg",
+                "key": "greeting"
+              }
+            }
+          },
+          {
+            "name": "PASSWORD",
+            "valueFrom": {
+              "secretKeyRef": {
+                "name": "sec",
+                "key": "password",
+                "optional": true
+              }
+            }
+          },
+          {
+            "name": "MY_NAME",
+            "valueFrom": {
+              "fieldRef": {
+                "fieldPath": "metadata.name",
+                "apiVersion": "v1"
+              }
+            }
+          },
+          {
+            "name": "MY_NODE",
+            "valueFrom": {
+              "fieldRef": {
+                "fieldPath": "spec.nodeName",
+                "apiVersion": "v1"
+              }
+            }
+          },
+          {
+            "name": "MY_TIER",
+            "valueFrom": {
+              "fieldRef": {
+                "fieldPath": "metadata.labels['tier']",
+                "apiVersion": "v1"
+              }
+            }
+          },
+          {
+            "name": "MEM_LIMIT",
+            "valueFrom": {
+              "resourceFieldRef": {
+                "resource": "limits.memory",
+                "divisor": "1Mi"
+              }
+            }
+          },
+          {
+            "name": "CPU_REQ",
+            "valueFrom": {
+              "resourceFieldRef": {
+                "resource": "requests.cpu",
+                "divisor": "1m"
+              }
+            }
+          },
+          {
+            "name": "MEM_REQ",
+            "valueFrom": {
+              "resourceFieldRef": {
+                "resource": "requests.memory"
+              }
+            }
+          }
+        ],
+        "volumeMounts": [
+          {
+            "name": "conf",
+            "mountPath": "/etc/conf"
+          },
+          {
+            "name": "creds",
+            "mountPath": "/etc/creds"
+          },
+          {
+            "name": "scratch",
+            "mountPath": "/scratch"
+          },
+          {
+            "name": "mem",
+            "mountPath": "/mem"
+          }
+        ],
+        "imagePullPolicy": "IfNotPresent",
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File"
+      },
+      {
+        "name": "nolimit",
+        "image": "skiff-test/web:1",
+        "env": [
+          {
+            "name": "CPU_LIMIT",
+            "valueFrom": {
+              "resourceFieldRef": {
+                "resource": "limits.cpu"
+              }
+            }
+          }
+        ],
+        "imagePullPolicy": "IfNotPresent",
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+        "resources": {}
+      }
+    ],
+    "volumes": [
+      {
+        "name": "conf",
+        "configMap": {
+          "name": "cfg"
+        }
+      },
+      {
+        "name": "creds",
+        "secret": {
+          "secretName": "sec",
+          "optional": true
+        }
+      },
+      {
+        "name": "scratch",
+        "emptyDir": {}
+      },
+      {
+        "name": "mem",
+        "emptyDir": {
+          "medium": "Memory",
+          "sizeLimit": "64Mi"
+        }
+      }
+    ],
+    "restartPolicy": "Always",
+    "terminationGracePeriodSeconds": 30,
+    "dnsPolicy": "ClusterFirst",
+    "schedulerName": "default-scheduler",
+    "tolerations": [
+      {
+        "key": "node.kubernetes.io/not-ready",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300
+      },
+      {
+        "key": "node.kubernetes.io/unreachable",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300
+      },
+      {
+        "key": "node.kubernetes.io/memory-pressure",
+        "operator": "Exists",
+        "effect": "NoSchedule"
+      }
+    ]
+  },
+  "status": {
+    "phase": "Pending",
+    "conditions": [
+      {
+        "type": "PodScheduled",
+        "status": "False"
+      }
+    ]
+  }
+} as unknown as Pod;
+
+t.test('env sources and volumes read as kubectl prints them', async (t) => {
+  const printed = describePod(ENV_AND_VOLUMES_POD, undefined, clock);
+  const block = printed.slice(printed.indexOf('Containers:\n'), printed.indexOf('QoS Class:'));
+  t.equal(block, text([
+    "Containers:",
+    "  main:",
+    "    Image:      skiff-test/web:1",
+    "    Port:       <none>",
+    "    Host Port:  <none>",
+    "    Limits:",
+    "      cpu:     500m",
+    "      memory:  128Mi",
+    "    Requests:",
+    "      cpu:     250m",
+    "      memory:  128Mi",
+    "    Environment Variables from:",
+    "      cfg  ConfigMap                Optional: false",
+    "      sec  Secret with prefix 'S_'  Optional: true",
+    "    Environment:",
+    "      PLAIN:      x",
+    "      GREETING:   <set to the key 'greeting' of config map 'cfg'>  Optional: false",
+    "      PASSWORD:   <set to the key 'password' in secret 'sec'>      Optional: true",
+    "      MY_NAME:    envy (v1:metadata.name)",
+    "      MY_NODE:     (v1:spec.nodeName)",
+    "      MY_TIER:     (v1:metadata.labels['tier'])",
+    "      MEM_LIMIT:  128 (limits.memory)",
+    "      CPU_REQ:    250 (requests.cpu)",
+    "      MEM_REQ:    134217728 (requests.memory)",
+    "    Mounts:",
+    "      /etc/conf from conf (rw)",
+    "      /etc/creds from creds (rw)",
+    "      /mem from mem (rw)",
+    "      /scratch from scratch (rw)",
+    "  nolimit:",
+    "    Image:      skiff-test/web:1",
+    "    Port:       <none>",
+    "    Host Port:  <none>",
+    "    Environment:",
+    "      CPU_LIMIT:  node allocatable (limits.cpu)",
+    "    Mounts:       <none>",
+    "Conditions:",
+    "  Type           Status",
+    "  PodScheduled   False ",
+    "Volumes:",
+    "  conf:",
+    "    Type:      ConfigMap (a volume populated by a ConfigMap)",
+    "    Name:      cfg",
+    "    Optional:  false",
+    "  creds:",
+    "    Type:        Secret (a volume populated by a Secret)",
+    "    SecretName:  sec",
+    "    Optional:    true",
+    "  scratch:",
+    "    Type:       EmptyDir (a temporary directory that shares a pod's lifetime)",
+    "    Medium:     ",
+    "    SizeLimit:  <unset>",
+    "  mem:",
+    "    Type:        EmptyDir (a temporary directory that shares a pod's lifetime)",
+    "    Medium:      Memory",
+    "    SizeLimit:   64Mi",
+  ]));
+});

@@ -142,3 +142,20 @@ t.test('applyDefaults leaves kinds without defaults untouched', async (t) => {
   const node: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } };
   t.equal(applyDefaults(node), node);
 });
+
+t.test('a fieldRef gets apiVersion v1 (SetDefaults_ObjectFieldSelector); other env entries stay as written', async (t) => {
+  const env = [
+    { name: 'A', value: 'x' },
+    { name: 'NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'KEPT', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+    { name: 'CM', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k' } } },
+  ];
+  const spec = specOf(applyDefaults(podObject({}, { env })));
+  t.same(spec.containers[0].env, [
+    { name: 'A', value: 'x' },
+    { name: 'NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+    { name: 'KEPT', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+    { name: 'CM', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k' } } },
+  ]);
+  t.equal(specOf(applyDefaults(podObject())).containers[0].env, undefined, 'no env: none added');
+});
