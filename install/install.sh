@@ -291,8 +291,9 @@ if [ ! -f "$from/dist/agent/main.js" ] || [ ! -f "$from/dist/hub/cli/main.js" ];
   system_cmd -C "$from" npm ci --no-audit --no-fund --loglevel=error
   system_cmd -C "$from" npx tsc -p tsconfig.json
 fi
-# What is installed: the package's runtime files (dist/test is the test suite, not Skiff).
-(cd "$from" && find package.json package-lock.json bin dist -path dist/test -prune -o -type f -print0 2>/dev/null | LC_ALL=C sort -z) >"$scratch/files" || true
+# What is installed: the package's runtime files (dist/test is the test suite, not Skiff) and the
+# dashboard's browser files, served as they are from hub/dashboard/assets.
+(cd "$from" && find package.json package-lock.json bin dist hub/dashboard/assets -path dist/test -prune -o -type f -print0 2>/dev/null | LC_ALL=C sort -z) >"$scratch/files" || true
 source_id="skiff $version sha256:$(cd "$from" && xargs -0r sha256sum <"$scratch/files" | sha256sum | cut -d' ' -f1)"
 installed_id=$(cat "$root$PREFIX/.install-source" 2>/dev/null || true)
 app_changed=0

@@ -34,6 +34,7 @@ import { fieldFilter, labelFilter } from './selectors.js';
 import { statusFromError } from './status.js';
 import { DEFAULT_WATCH_SETTINGS, WatchServer, isWatchRequest, type WatchSettings } from './watch.js';
 import { WatchCache } from './watch-cache.js';
+import { defaultDashboardFiles, isDashboardRequest, serveDashboard } from '../dashboard/serve-dashboard.js';
 
 /** Kubernetes caps request bodies at 3 MiB; so does Skiff. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -142,6 +143,7 @@ export function createApiServer(deps: ApiDependencies): Server {
   const discovery = buildDiscovery({ metrics: deps.usage !== undefined });
   const openapi = buildOpenApiV3(KUBE_COMPAT_VERSION);
   const log = deps.logger.child({ component: 'api' });
+  const dashboardFiles = defaultDashboardFiles();
   const watchCache = new WatchCache(deps.watch?.cacheCapacity);
   const stopCaching = deps.store.onChange((change) => watchCache.add(change));
   const watches = new WatchServer(
@@ -168,6 +170,8 @@ export function createApiServer(deps: ApiDependencies): Server {
       res.end('ok');
       return;
     }
+    // The web dashboard's files (hub/dashboard/): public, they hold no data; a browser's `GET /` goes there.
+    if (isDashboardRequest(method, url.pathname, req.headers.accept)) return serveDashboard(dashboardFiles, req, res, url.pathname);
     if (url.pathname === JOIN_PATH) {
       if (method !== 'POST') throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `${method} is not supported on ${JOIN_PATH}`);
       const response = await handleJoin(deps.store, await readJson(req), {

@@ -13,6 +13,8 @@
  * - `Accept: ...;as=Table;g=meta.k8s.io`: each event's object is a one-row Table; only the first
  *   carries columnDefinitions (the apiserver sets NoHeaders after the first event).
  * - allowWatchBookmarks=true: a BOOKMARK with the newest revision every bookmarkIntervalMs.
+ * - `Accept: text/event-stream` (the web dashboard, docs/dashboard.md): the same events framed as
+ *   server-sent events, one `data: <WatchEvent>` per event, `Content-Type: text/event-stream`.
  * - The stream ends at timeoutSeconds (default: random in [30, 60) min, the apiserver's
  *   --min-request-timeout rule), when the client goes away, or when the hub shuts down.
  */
@@ -52,6 +54,11 @@ export interface WatchRequest {
   resourceVersion: number | undefined;
   timeoutMs: number;
   allowBookmarks: boolean;
+}
+
+/** Server-sent events framing instead of newline-delimited JSON (same events, same order). */
+export function wantsEventStream(accept: string | undefined): boolean {
+  return (accept ?? '').includes('text/event-stream');
 }
 
 /** `watch=true` or `watch=1` (Go's strconv.ParseBool accepts both, and t, T, TRUE, True). */
@@ -111,14 +118,15 @@ export class WatchServer {
     }
     // From here to subscribe() nothing awaits: no change can fall between replay and live.
     const replay = this.cache.since(from, current);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+    const sse = wantsEventStream(req.headers.accept);
+    res.writeHead(200, { 'Content-Type': sse ? 'text/event-stream' : 'application/json', 'Cache-Control': 'no-cache, private' });
     if (!replay.ok) {
-      res.end(line({ type: 'ERROR', object: statusFromError(replay.error) }));
+      res.end(frame({ type: 'ERROR', object: statusFromError(replay.error) }, sse));
       return;
     }
     // Clients wait for the headers before they read events: send them even when none follow yet.
     res.flushHeaders();
-    const stream = new WatchStream(res, scope, table, this.printRow);
+    const stream = new WatchStream(res, scope, table, this.printRow, sse);
     for (const event of initial) stream.send(event);
     let newest = Math.max(from, current);
     const deliver = (change: CachedChange): void => {
@@ -164,8 +172,9 @@ export class WatchServer {
   }
 }
 
-function line(event: WatchEvent): string {
-  return `${JSON.stringify(event)}\n`;
+/** One event on the wire: a JSON line, or an SSE `data:` field (JSON has no raw newline to split it). */
+export function frame(event: WatchEvent, sse: boolean): string {
+  return sse ? `data: ${JSON.stringify(event)}\n\n` : `${JSON.stringify(event)}\n`;
 }
 
 /** Encodes events for one response: objects as they are, or one-row Tables. */
@@ -177,6 +186,7 @@ class WatchStream {
     private readonly scope: WatchScope,
     private readonly table: boolean,
     private readonly printRow: OneRowTablePrinter,
+    private readonly sse: boolean,
   ) {}
 
   send(event: ObjectWatchEvent): void {
@@ -187,6 +197,6 @@ class WatchStream {
   }
 
   write(event: WatchEvent): void {
-    if (!this.res.writableEnded && !this.res.destroyed) this.res.write(line(event));
+    if (!this.res.writableEnded && !this.res.destroyed) this.res.write(frame(event, this.sse));
   }
 }
