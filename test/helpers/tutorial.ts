@@ -17,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { stop } from './processes.js';
 
 export type TutorialMarker = { kind: 'background'; until: string } | { kind: 'retry' };
 
@@ -212,24 +213,12 @@ export class TutorialShell {
 
   /** Stops the background commands, the last started first (the agent before the hub). */
   async stopAll(): Promise<void> {
-    for (const child of [...this.background].reverse()) await stopProcess(child);
+    for (const child of [...this.background].reverse()) await stop(child);
   }
 }
 
 export function readLog(file: string): string {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 function quote(text: string): string {
