@@ -59,6 +59,8 @@ t.test('logs of real containers, through the hub', async (t) => {
     t.equal(tail.stdout.trimEnd().split('\n').length, 2, tail.stdout);
     const stamped = await cluster.skiff(['logs', 'counter', '--tail', '1', '--timestamps']);
     t.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z main line \d+\n$/);
+    // A line every 0.1 s (slower under load, never faster): at line 30, line 0 is at least 3 s old.
+    await waitFor('line 30 logged', async () => /main line (3\d|[4-9]\d|\d{3,})\n$/.test((await cluster.skiff(['logs', 'counter', '--tail', '1'])).stdout), { intervalMs: 200 });
     const recent = await cluster.skiff(['logs', 'counter', '--since', '1s']);
     t.notMatch(recent.stdout, /main line 0\n/, 'the first lines are older than a second');
     const limited = await cluster.skiff(['logs', 'counter', '--limit-bytes', '10']);
