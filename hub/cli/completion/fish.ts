@@ -4,22 +4,12 @@
  * that reads the command line; fish filters the candidates by what is typed.
  */
 import type { CompletionTree } from './command-tree.js';
-import { aliasEntries, nodeWords, type NodeWords } from './node-words.js';
+import { aliasEntries, nodeVariables, nodeWords, type NodeWords } from './node-words.js';
 
 const quoted = (word: string): string => `'${word}'`;
 
 function nodeCase(node: NodeWords): string {
-  const assignments: Array<[string, string[]]> = [
-    ['__skiff_subs', node.subcommands],
-    ['__skiff_flags', node.flags],
-    ['__skiff_value_flags', node.valueFlags],
-    ['__skiff_file_flags', node.fileFlags],
-    ['__skiff_dir_flags', node.directoryFlags],
-    ['__skiff_namespace_flags', node.namespaceFlags],
-    ['__skiff_choices', node.choices],
-  ];
-  const lines = assignments.filter(([, words]) => words.length > 0).map(([name, words]) => `            set -g ${name} ${words.join(' ')}`);
-  if (node.args !== 'none') lines.push(`            set -g __skiff_args ${node.args}`);
+  const lines = nodeVariables(node).map(([name, value]) => `            set -g ${name} ${value}`);
   return `        case ${quoted(node.key)}\n${lines.join('\n')}`;
 }
 

@@ -37,6 +37,26 @@ export function nodeWords(node: CompletionNode): NodeWords {
   };
 }
 
+/**
+ * The shell variables a script sets for one command, each with its words, empty lists left out
+ * (the scripts' engines read these names). One table for every shell; each writes it in its own
+ * assignment syntax.
+ */
+export function nodeVariables(node: NodeWords): Array<[string, string]> {
+  const lists: Array<[string, string[]]> = [
+    ['__skiff_subs', node.subcommands],
+    ['__skiff_flags', node.flags],
+    ['__skiff_value_flags', node.valueFlags],
+    ['__skiff_file_flags', node.fileFlags],
+    ['__skiff_dir_flags', node.directoryFlags],
+    ['__skiff_namespace_flags', node.namespaceFlags],
+    ['__skiff_choices', node.choices],
+  ];
+  const variables = lists.filter(([, words]) => words.length > 0).map(([name, words]): [string, string] => [name, words.join(' ')]);
+  if (node.args !== 'none') variables.push(['__skiff_args', node.args]);
+  return variables;
+}
+
 export interface AliasEntry {
   /** The parent's path joined by spaces. */
   parent: string;

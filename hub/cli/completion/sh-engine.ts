@@ -7,7 +7,7 @@
  * zsh.ts add how each shell hands over the words and takes the answer back.
  */
 import type { CompletionTree } from './command-tree.js';
-import { aliasEntries, nodeWords, type NodeWords } from './node-words.js';
+import { aliasEntries, nodeVariables, nodeWords, type NodeWords } from './node-words.js';
 
 /** Variables the engine sets; each shell's entry function makes them local. */
 export const ENGINE_SCALARS = [
@@ -34,17 +34,7 @@ export const ENGINE_ARRAYS = ['__skiff_lookup'] as const;
 const quoted = (word: string): string => `'${word}'`;
 
 function nodeCase(node: NodeWords): string {
-  const assignments: Array<[string, string[]]> = [
-    ['__skiff_subs', node.subcommands],
-    ['__skiff_flags', node.flags],
-    ['__skiff_value_flags', node.valueFlags],
-    ['__skiff_file_flags', node.fileFlags],
-    ['__skiff_dir_flags', node.directoryFlags],
-    ['__skiff_namespace_flags', node.namespaceFlags],
-    ['__skiff_choices', node.choices],
-  ];
-  const lines = assignments.filter(([, words]) => words.length > 0).map(([name, words]) => `      ${name}=${quoted(words.join(' '))}`);
-  if (node.args !== 'none') lines.push(`      __skiff_args=${node.args}`);
+  const lines = nodeVariables(node).map(([name, value]) => `      ${name}=${quoted(value)}`);
   return `    ${quoted(node.key)})\n${lines.join('\n')}\n      ;;`;
 }
 
