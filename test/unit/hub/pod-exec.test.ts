@@ -9,16 +9,13 @@
  * the end is the Status on channel 3 then a close, a client that leaves cancels, and requests that
  * cannot run are refused before the upgrade with the right SkiffError.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import t, { type Test } from 'tap';
-import { WebSocket } from 'ws';
 import { CHANNEL, EXEC_PROTOCOLS, PodExecServer, execParameters, exitStatus } from '../../../hub/api/pod-exec.js';
 import type { ExecStream, NodeStreams, StreamHandlers } from '../../../hub/ingest/node-streams.js';
 import type { KubeObject } from '../../../shared/api/object.js';
-import { isSkiffError, type ErrorCode } from '../../../shared/errors.js';
+import type { ErrorCode } from '../../../shared/errors.js';
 import type { ExecRequest } from '../../../shared/mqtt/node-requests.js';
+import { connectChannels, serveUpgrades, throwsSkiff, until } from './fixtures/ws-upgrade.js';
 
 /** A Pod of `containers`, on node `nodeName` (null: not scheduled). */
 function podOf(containers: string[], nodeName: string | null = 'pi-1'): KubeObject {
@@ -39,18 +36,6 @@ function query(command: string[], flags: Record<string, string> = {}): URLSearch
   for (const arg of command) q.append('command', arg);
   for (const [name, value] of Object.entries(flags)) q.set(name, value);
   return q;
-}
-
-/** Asserts that `run` throws a SkiffError of `code` whose message is `message`. */
-function throwsSkiff(t: Test, run: () => unknown, code: ErrorCode, message: string | RegExp, why: string): void {
-  try {
-    run();
-    t.fail(`${why}: no error`);
-  } catch (err) {
-    t.ok(isSkiffError(err, code), `${why}: a ${code} (got ${String(err)})`);
-    if (typeof message === 'string') t.equal((err as Error).message, message, `${why}: worded as kube-apiserver`);
-    else t.match((err as Error).message, message, `${why}: worded as kube-apiserver`);
-  }
 }
 
 t.test('execParameters: the command, the container (named or the only one) and the streams', async (t) => {
@@ -132,63 +117,24 @@ class FakeNodeStreams {
   }
 }
 
-/** Polls `condition` until it holds; fails the test after a generous deadline (not a timing assertion). */
-async function until(t: Test, what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      t.fail(`timed out waiting until ${what}`);
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/**
- * A real HTTP server whose upgrades go to PodExecServer.accept for `pod` with the request's query;
- * what accept throws is kept in `refusals` and answered 400 (the API server's job, not under test).
- */
+/** A real HTTP server whose upgrades go to PodExecServer.accept for `pod`, and the fake node side. */
 async function serve(t: Test, pod: KubeObject, connected: readonly string[] = ['pi-1']) {
   const streams = new FakeNodeStreams(connected);
   // PodExecServer asks only isConnected and requestExec of its NodeStreams.
   const exec = new PodExecServer(streams as unknown as NodeStreams);
-  const refusals: unknown[] = [];
-  const server: Server = createServer((_req, res) => res.writeHead(404).end());
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://hub.invalid');
-    try {
-      exec.accept(pod, url.searchParams, req, socket, head);
-    } catch (err) {
-      refusals.push(err);
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  t.teardown(async () => {
-    exec.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { streams, refusals, url: (q: URLSearchParams) => `ws://127.0.0.1:${port}/api/v1/namespaces/default/pods/web/exec?${q.toString()}` };
+  const { refusals, url } = await serveUpgrades(t, { accept: (query, req, socket, head) => exec.accept(pod, query, req, socket, head), close: () => exec.close() }, 'exec');
+  return { streams, refusals, url };
 }
 
 /** A kubectl-like client: the frames it received as [channel, text], and how the connection ended. */
 async function connect(t: Test, url: string, protocols: string[] = [...EXEC_PROTOCOLS]) {
-  const ws = new WebSocket(url, protocols);
-  const frames: Array<[number, string]> = [];
-  const state = { closeCode: undefined as number | undefined, refused: false };
-  ws.on('message', (data: Buffer) => frames.push([data[0]!, data.subarray(1).toString()]));
-  ws.on('close', (code) => (state.closeCode = code));
-  ws.on('unexpected-response', (_req, res) => {
-    state.refused = res.statusCode === 400;
-    ws.terminate();
-  });
-  ws.on('error', () => undefined); // a refused upgrade: seen through `refused`
-  t.teardown(() => ws.terminate());
-  await until(t, 'the client is connected or refused', () => ws.readyState === WebSocket.OPEN || state.refused);
-  const send = (channel: number, body: Buffer | string = ''): void => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(body)]));
-  return { ws, frames, state, send };
+  const client = await connectChannels(t, url, protocols);
+  return {
+    ...client,
+    get frames(): Array<[number, string]> {
+      return client.messages.map((m): [number, string] => [m[0]!, m.subarray(1).toString()]);
+    },
+  };
 }
 
 t.test('an exec runs on the Pod’s node with the query’s parameters, over v5.channel.k8s.io', async (t) => {

@@ -8,16 +8,13 @@
  * leaves cancels, and requests that cannot run are refused before the upgrade with the right
  * SkiffError.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import t, { type Test } from 'tap';
-import { WebSocket } from 'ws';
 import { PORT_FORWARD_PROTOCOL, PodPortForwardServer, forwardedPort } from '../../../hub/api/pod-portforward.js';
 import type { StreamHandlers } from '../../../hub/ingest/node-streams.js';
 import type { KubeObject } from '../../../shared/api/object.js';
-import { isSkiffError, type ErrorCode } from '../../../shared/errors.js';
+import type { ErrorCode } from '../../../shared/errors.js';
 import type { PortForwardRequest } from '../../../shared/mqtt/node-requests.js';
+import { connectChannels, serveUpgrades, throwsSkiff, until } from './fixtures/ws-upgrade.js';
 
 /** A Pod on node `nodeName` (null: not scheduled). */
 function podOn(nodeName: string | null = 'pi-1'): KubeObject {
@@ -32,18 +29,6 @@ function podOn(nodeName: string | null = 'pi-1'): KubeObject {
 const WEB = podOn();
 
 const ports = (value?: string): URLSearchParams => new URLSearchParams(value === undefined ? {} : { ports: value });
-
-/** Asserts that `run` throws a SkiffError of `code` whose message is `message`. */
-function throwsSkiff(t: Test, run: () => unknown, code: ErrorCode, message: string | RegExp, why: string): void {
-  try {
-    run();
-    t.fail(`${why}: no error`);
-  } catch (err) {
-    t.ok(isSkiffError(err, code), `${why}: a ${code} (got ${String(err)})`);
-    if (typeof message === 'string') t.equal((err as Error).message, message, `${why}: the message`);
-    else t.match((err as Error).message, message, `${why}: the message`);
-  }
-}
 
 t.test('forwardedPort: the one port asked for', async (t) => {
   t.equal(forwardedPort(ports('8080')), 8080);
@@ -93,63 +78,16 @@ class FakeNodeStreams {
   }
 }
 
-/** Polls `condition` until it holds; fails the test after a generous deadline (not a timing assertion). */
-async function until(t: Test, what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      t.fail(`timed out waiting until ${what}`);
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/**
- * A real HTTP server whose upgrades go to PodPortForwardServer.accept for `pod` with the request's
- * query; what accept throws is kept in `refusals` and answered 400 (the API server's job, not under test).
- */
+/** A real HTTP server whose upgrades go to PodPortForwardServer.accept for `pod`, and the fake node side. */
 async function serve(t: Test, pod: KubeObject, connected: readonly string[] = ['pi-1']) {
   const streams = new FakeNodeStreams(connected);
   const forward = new PodPortForwardServer(streams);
-  const refusals: unknown[] = [];
-  const server: Server = createServer((_req, res) => res.writeHead(404).end());
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://hub.invalid');
-    try {
-      forward.accept(pod, url.searchParams, req, socket, head);
-    } catch (err) {
-      refusals.push(err);
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  t.teardown(async () => {
-    forward.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { streams, refusals, url: (q: URLSearchParams) => `ws://127.0.0.1:${port}/api/v1/namespaces/default/pods/web/portforward?${q.toString()}` };
+  const { refusals, url } = await serveUpgrades(t, { accept: (query, req, socket, head) => forward.accept(pod, query, req, socket, head), close: () => forward.close() }, 'portforward');
+  return { streams, refusals, url };
 }
 
 /** A `skiff port-forward`-like client: the messages it received (raw), and how the connection ended. */
-async function connect(t: Test, url: string, protocols: string[] = [PORT_FORWARD_PROTOCOL]) {
-  const ws = new WebSocket(url, protocols);
-  const messages: Buffer[] = [];
-  const state = { closeCode: undefined as number | undefined, refused: false };
-  ws.on('message', (data: Buffer) => messages.push(data));
-  ws.on('close', (code) => (state.closeCode = code));
-  ws.on('unexpected-response', (_req, res) => {
-    state.refused = res.statusCode === 400;
-    ws.terminate();
-  });
-  ws.on('error', () => undefined); // a refused upgrade: seen through `refused`
-  t.teardown(() => ws.terminate());
-  await until(t, 'the client is connected or refused', () => ws.readyState === WebSocket.OPEN || state.refused);
-  const send = (channel: number, body: Buffer | string = ''): void => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(body)]));
-  return { ws, messages, state, send };
-}
+const connect = (t: Test, url: string, protocols: string[] = [PORT_FORWARD_PROTOCOL]) => connectChannels(t, url, protocols);
 
 /** The messages as [channel, rest]. */
 const split = (messages: readonly Buffer[]): Array<[number, Buffer]> => messages.map((m) => [m[0]!, m.subarray(1)]);
