@@ -17,15 +17,8 @@ import type { DesiredPod } from '../../../shared/mqtt/messages.js';
 import { MESSAGE_SCHEMA } from '../../../shared/mqtt/messages.js';
 import { MAX_CHUNK_BYTES, type ExecRequest, type ResizeRequest, type StdinRequest, type StreamChunk } from '../../../shared/mqtt/node-requests.js';
 import { NODE, observed, pod, silentLog } from './fixtures/builders.js';
-
-/** One frame of Docker's multiplexed stream: type (1 stdout, 2 stderr), 3 zero bytes, BE size, payload. */
-function frame(payload: string | Buffer, type: 1 | 2 = 1): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const header = Buffer.alloc(8);
-  header.writeUInt8(type, 0);
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
+import { checkSequence, chunksOf, ended, frame, gate } from './fixtures/stream-chunks.js';
+import { until } from '../../helpers/until.js';
 
 /**
  * The engine's end of a hijacked exec connection: what the agent writes is the command's stdin
@@ -75,25 +68,6 @@ interface Attach {
   socket: EngineSocket;
   resizes: Array<[number, number]>;
   exitCodeCalls: number;
-}
-
-/** A promise the test resolves when it chooses. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** Polls `condition` until it holds; fails the test after a generous deadline (not a timing assertion). */
-async function until(t: Test, what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      t.fail(`timed out waiting until ${what}`);
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const WEB = pod('web');
@@ -163,32 +137,11 @@ const stdinOf = (id: string, data?: string, eof?: true): StdinRequest => ({
 
 const resizeOf = (id: string, width: number, height: number): ResizeRequest => ({ schema: MESSAGE_SCHEMA, node: NODE, kind: 'resize', id, width, height });
 
-const chunksOf = (chunks: readonly StreamChunk[], id: string): StreamChunk[] => chunks.filter((c) => c.id === id);
-const ended = (chunks: readonly StreamChunk[], id: string): boolean => chunksOf(chunks, id).some((c) => c.end);
 /** The data chunks as [channel, text]. */
 const output = (chunks: readonly StreamChunk[], id: string): Array<[number | undefined, string]> =>
   chunksOf(chunks, id)
     .filter((c) => c.data !== undefined)
     .map((c) => [c.channel, Buffer.from(c.data!, 'base64').toString()]);
-
-/** The stream's chunks are numbered 0.. in order, all of this node, exactly the last one ends it. */
-function checkSequence(t: Test, chunks: readonly StreamChunk[], id: string): void {
-  const mine = chunksOf(chunks, id);
-  t.same(
-    mine.map((c) => c.seq),
-    mine.map((_, i) => i),
-    'numbered from 0, in order',
-  );
-  t.ok(
-    mine.every((c) => c.node === NODE && c.schema === MESSAGE_SCHEMA),
-    'every chunk names this node',
-  );
-  t.same(
-    mine.map((c) => c.end === true),
-    mine.map((_, i) => i === mine.length - 1),
-    'only the last chunk ends the stream',
-  );
-}
 
 /** Starts `request` and waits until its command is attached; returns the attachment. */
 async function started(t: Test, r: ReturnType<typeof rig>, request: ExecRequest): Promise<Attach> {

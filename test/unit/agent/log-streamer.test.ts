@@ -20,27 +20,8 @@ import { MESSAGE_SCHEMA } from '../../../shared/mqtt/messages.js';
 import { MAX_CHUNK_BYTES, type LogOptions, type StreamChunk } from '../../../shared/mqtt/node-requests.js';
 import { requestsTopic } from '../../../shared/mqtt/topics.js';
 import { NODE, T0, observed, pod, silentLog } from './fixtures/builders.js';
-
-/** One frame of Docker's multiplexed stream: type (1 stdout, 2 stderr), 3 zero bytes, BE size, payload. */
-function frame(payload: string | Buffer, type: 1 | 2 = 1): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const header = Buffer.alloc(8);
-  header.writeUInt8(type, 0);
-  header.writeUInt32BE(body.length, 4);
-  return Buffer.concat([header, body]);
-}
-
-/** Polls `condition` until it holds; fails the test after a generous deadline (not a timing assertion). */
-async function until(t: Test, what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      t.fail(`timed out waiting until ${what}`);
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { checkSequence, chunksOf, ended, frame } from './fixtures/stream-chunks.js';
+import { until } from '../../helpers/until.js';
 
 type EngineStream = PassThrough;
 
@@ -107,27 +88,6 @@ function cancel(streamer: LogStreamer, id: string): void {
   deliver(streamer, Buffer.from(JSON.stringify({ schema: MESSAGE_SCHEMA, node: NODE, kind: 'cancel', id })), requestsTopic(NODE));
 }
 
-const chunksOf = (chunks: readonly StreamChunk[], id: string): StreamChunk[] => chunks.filter((c) => c.id === id);
-const ended = (chunks: readonly StreamChunk[], id: string): boolean => chunksOf(chunks, id).some((c) => c.end);
-
-/** The stream's chunks are numbered 0.. in order, all of this node, exactly the last one ends it. */
-function checkSequence(t: Test, chunks: readonly StreamChunk[], id: string): void {
-  const mine = chunksOf(chunks, id);
-  t.same(
-    mine.map((c) => c.seq),
-    mine.map((_, i) => i),
-    'numbered from 0, in order',
-  );
-  t.ok(
-    mine.every((c) => c.schema === MESSAGE_SCHEMA && c.node === NODE),
-    'every chunk carries the schema and this node',
-  );
-  t.same(
-    mine.map((c) => c.end === true),
-    mine.map((_, i) => i === mine.length - 1),
-    'only the last chunk ends the stream',
-  );
-}
 
 /** The bytes the stream carried, decoded. */
 const textOf = (chunks: readonly StreamChunk[], id: string): string =>

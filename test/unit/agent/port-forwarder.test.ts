@@ -15,6 +15,8 @@ import { MAX_FORWARDED_CONNECTIONS, PortForwarder } from '../../../agent/exec/po
 import { MESSAGE_SCHEMA } from '../../../shared/mqtt/messages.js';
 import { MAX_CHUNK_BYTES, type PortForwardRequest, type StdinRequest, type StreamChunk } from '../../../shared/mqtt/node-requests.js';
 import { NODE, pod, silentLog, uidOf } from './fixtures/builders.js';
+import { checkSequence as checkChunks, chunksOf, ended, gate } from './fixtures/stream-chunks.js';
+import { until } from '../../helpers/until.js';
 
 const WEB = pod('web');
 
@@ -70,25 +72,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A promise the test resolves when it chooses. */
-function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** Polls `condition` until it holds; fails the test after a generous deadline (not a timing assertion). */
-async function until(t: Test, what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      t.fail(`timed out waiting until ${what}`);
-      throw new Error(`timed out waiting until ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** The agent's surroundings: where the Pod is, what was published. */
 function rig(options: { ip?: string | undefined; ipGate?: Promise<void>; publish?: (chunk: StreamChunk) => Promise<void> } = {}) {
   const state = { chunks: [] as StreamChunk[], podIpAsked: [] as string[] };
@@ -126,33 +109,18 @@ const stdinOf = (id: string, data?: string | Buffer, eof?: true): StdinRequest =
   ...(eof ? { eof } : {}),
 });
 
-const chunksOf = (chunks: readonly StreamChunk[], id: string): StreamChunk[] => chunks.filter((c) => c.id === id);
-const ended = (chunks: readonly StreamChunk[], id: string): boolean => chunksOf(chunks, id).some((c) => c.end);
 /** The bytes the Pod sent back, joined. */
-const answered = (chunks: readonly StreamChunk[], id: string): Buffer => Buffer.concat(chunksOf(chunks, id).flatMap((c) => (c.data !== undefined ? [Buffer.from(c.data, 'base64')] : [])));
-
-/** The stream's chunks are numbered 0.. in order, all of this node, data on channel 1, exactly the last one ends it. */
+/** The shared checks, and a port-forward's data only ever on channel 1. */
 function checkSequence(t: Test, chunks: readonly StreamChunk[], id: string): void {
+  checkChunks(t, chunks, id);
   const mine = chunksOf(chunks, id);
-  t.same(
-    mine.map((c) => c.seq),
-    mine.map((_, i) => i),
-    'numbered from 0, in order',
-  );
-  t.ok(
-    mine.every((c) => c.node === NODE && c.schema === MESSAGE_SCHEMA),
-    'every chunk names this node',
-  );
   t.ok(
     mine.every((c) => c.data === undefined || c.channel === 1),
     'data only on channel 1',
   );
-  t.same(
-    mine.map((c) => c.end === true),
-    mine.map((_, i) => i === mine.length - 1),
-    'only the last chunk ends the stream',
-  );
 }
+
+const answered = (chunks: readonly StreamChunk[], id: string): Buffer => Buffer.concat(chunksOf(chunks, id).flatMap((c) => (c.data !== undefined ? [Buffer.from(c.data, 'base64')] : [])));
 
 t.test('stdin reaches the Pod in order, its answers come back on channel 1, eof half-closes, and the Pod’s close ends the stream', async (t) => {
   const server = await podServer(t);
