@@ -10,9 +10,9 @@
  * error message (a JSON.parse error quotes the text it choked on).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { SkiffError } from '../../shared/errors.js';
+import { replaceFileAtomically } from '../../shared/replace-file.js';
 
 /** AES-256: 32 bytes of key. */
 export const KEY_BYTES = 32;
@@ -125,24 +125,6 @@ export function writeKeyFile(file: string, keys: readonly EncryptionKey[]): Encr
   return result;
 }
 
-function replaceFileAtomically(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(temp, 0o600); // the mode given to open is masked by umask
-  renameSync(temp, file);
-  const dir = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
-}
 
 export function keyFileExists(file: string): boolean {
   return existsSync(file);

@@ -3,11 +3,12 @@
  * 0600 (it holds tokens) and atomically (temp file, fsync, rename, fsync of the directory), so a
  * power cut on a Pi leaves the old file or the new one, never half of either.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { SkiffError, errorMessage } from '../../../shared/errors.js';
+import { replaceFileAtomically } from '../../../shared/replace-file.js';
 import type { ClientContextsConfig } from '../../client-config.js';
 import { parseClientContexts, type ClientContexts, type ConfigLocation } from '../client-config-loader.js';
 
@@ -46,26 +47,3 @@ export function writeContextsFile(path: string, config: ClientContexts): void {
   }
 }
 
-function replaceFileAtomically(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(temp, 0o600); // the mode given to open is masked by umask
-    renameSync(temp, file);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  const dir = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
-}
