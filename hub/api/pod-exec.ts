@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { PodSpec } from '../../shared/api/schema/pod.js';
+import { requestedContainer } from './pod-container.js';
 import { SkiffError, errorMessage } from '../../shared/errors.js';
 import type { NodeStreams } from '../ingest/node-streams.js';
 
@@ -34,17 +35,9 @@ const truthy = (query: URLSearchParams, name: string): boolean => ['true', '1'].
 
 /** The query's exec options for `pod`, checked as kube-apiserver checks them. */
 export function execParameters(pod: KubeObject, query: URLSearchParams): ExecParameters {
-  const name = pod.metadata.name!;
-  const containers = ((pod.spec ?? {}) as PodSpec).containers ?? [];
   const command = query.getAll('command');
   if (command.length === 0) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', 'you must specify at least 1 command');
-  let container = query.get('container') ?? '';
-  if (container === '') {
-    if (containers.length !== 1) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
-    container = containers[0]!.name;
-  } else if (!containers.some((c) => c.name === container)) {
-    throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `container ${container} is not valid for pod ${name}`);
-  }
+  const container = requestedContainer(pod, query);
   const parameters = { container, command, stdin: truthy(query, 'stdin'), stdout: truthy(query, 'stdout'), stderr: truthy(query, 'stderr'), tty: truthy(query, 'tty') };
   if (!parameters.stdin && !parameters.stdout && !parameters.stderr) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', 'you must specify at least 1 of stdin, stdout, stderr');
   return parameters;

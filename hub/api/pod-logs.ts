@@ -9,6 +9,7 @@
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../../shared/api/object.js';
 import type { PodSpec } from '../../shared/api/schema/pod.js';
+import { requestedContainer } from './pod-container.js';
 import { SkiffError } from '../../shared/errors.js';
 import type { LogOptions } from '../../shared/mqtt/node-requests.js';
 import type { NodeStreams } from '../ingest/node-streams.js';
@@ -31,15 +32,7 @@ function count(query: URLSearchParams, name: string, min: number): number | unde
 
 /** The query's PodLogOptions for `pod`, checked as kube-apiserver checks them. */
 export function podLogOptions(pod: KubeObject, query: URLSearchParams): LogOptions {
-  const name = pod.metadata.name!;
-  const containers = ((pod.spec ?? {}) as PodSpec).containers ?? [];
-  let container = query.get('container') ?? '';
-  if (container === '') {
-    if (containers.length !== 1) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
-    container = containers[0]!.name;
-  } else if (!containers.some((c) => c.name === container)) {
-    throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `container ${container} is not valid for pod ${name}`);
-  }
+  const container = requestedContainer(pod, query);
   const sinceTime = query.get('sinceTime') ?? undefined;
   if (sinceTime !== undefined && Number.isNaN(Date.parse(sinceTime))) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `sinceTime: ${JSON.stringify(sinceTime)} is not an RFC 3339 time`);
   const tailLines = count(query, 'tailLines', 0);
