@@ -3,6 +3,7 @@
  * (never trusting a client), defaulted, and stored; responses are plain objects, errors are
  * SkiffErrors that server.ts turns into Status bodies.
  */
+import { randomUUID } from 'node:crypto';
 import { SkiffError } from '../../shared/errors.js';
 import type { KubeList, KubeObject } from '../../shared/api/object.js';
 import { apiVersionOf, groupResource, resolveResource, type ResourceType } from '../../shared/api/resources.js';
@@ -16,6 +17,25 @@ import { applyDefaults } from './defaults.js';
 import type { ResourceRoute } from './paths.js';
 import type { ObjectFilter } from './selectors.js';
 import { invalidError } from './status.js';
+import { applyFieldValidation, type FieldValidation } from './field-validation.js';
+import { pageOf } from './list-pages.js';
+import { scaleOf, withScale, type Scale } from './scale.js';
+import { nowTimestamp } from '../objects/deletion.js';
+
+/** How a write is made: `?dryRun=All` and `?fieldValidation=`, and where its warnings go. */
+export interface WriteOptions {
+  /** Validate, default and check everything a write checks, and store nothing (`?dryRun=All`). */
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+  /** Receives what the response's `Warning` headers say (unknown fields dropped under Warn). */
+  warnings?: string[];
+}
+
+/** `?limit=` and `?continue=` of a list (hub/api/list-pages.ts). */
+export interface ListPaging {
+  limit?: number;
+  continue?: string;
+}
 
 const namespaces = resolveResource('namespaces')!;
 /**
@@ -46,10 +66,24 @@ function namespaceStillFinalizing(namespace: KubeObject): SkiffError | undefined
 export class ResourceHandlers {
   constructor(private readonly store: Store) {}
 
-  async list(route: ResourceRoute, filter: ObjectFilter): Promise<KubeList> {
+  async list(route: ResourceRoute, filter: ObjectFilter, paging: ListPaging = {}): Promise<KubeList & { metadata: { remainingItemCount?: number } }> {
     const revision = await this.store.revision();
-    const items = (await this.store.list(route.resource, route.namespace)).filter(filter);
-    return { apiVersion: apiVersionOf(route.resource), kind: `${route.resource.kind}List`, metadata: { resourceVersion: String(revision) }, items };
+    const matching = (await this.store.list(route.resource, route.namespace)).filter(filter);
+    const page = pageOf(matching, revision, paging.limit, paging.continue);
+    return {
+      apiVersion: apiVersionOf(route.resource),
+      kind: `${route.resource.kind}List`,
+      metadata: {
+        resourceVersion: String(revision),
+        ...(page.continue !== undefined ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}),
+      },
+      items: page.items,
+    };
+  }
+
+  /** The object, or undefined when there is none. */
+  async find(route: ResourceRoute & { name: string }): Promise<KubeObject | undefined> {
+    return this.store.get(route.resource, route.namespace, route.name);
   }
 
   async get(route: ResourceRoute & { name: string }): Promise<KubeObject> {
@@ -58,22 +92,29 @@ export class ResourceHandlers {
     return object;
   }
 
-  async create(route: ResourceRoute, body: unknown): Promise<KubeObject> {
-    const object = this.validated(route, body);
+  async create(route: ResourceRoute, body: unknown, options: WriteOptions = {}, keep: { managedFields?: boolean } = {}): Promise<KubeObject> {
+    const object = this.validated(route, body, options);
     if (route.resource.namespaced) object.metadata.namespace = route.namespace;
     else delete object.metadata.namespace;
     if (!object.metadata.name) object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
     await this.requireNamespace(route);
     // Server-managed fields are the server's: a client cannot choose uid, status or history.
-    for (const field of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields'] as const) {
+    for (const field of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
       delete object.metadata[field];
     }
+    if (!keep.managedFields) delete object.metadata.managedFields; // only a server-side apply records them (patch.ts)
     delete object.status;
-    return this.store.create(route.resource, initialStatus(applyDefaults(object)));
+    const created = initialStatus(applyDefaults(object));
+    if (!options.dryRun) return this.store.create(route.resource, created);
+    // A dry run answers what the store would have stored, and stores nothing.
+    if (await this.store.get(route.resource, created.metadata.namespace, created.metadata.name!)) {
+      throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `${groupResource(route.resource)} "${created.metadata.name}" already exists`);
+    }
+    return { ...created, metadata: { ...created.metadata, uid: randomUUID(), generation: 1, creationTimestamp: nowTimestamp() } };
   }
 
-  async replace(route: ResourceRoute & { name: string }, body: unknown): Promise<KubeObject> {
-    const object = this.validated(route, body);
+  async replace(route: ResourceRoute & { name: string }, body: unknown, options: WriteOptions = {}): Promise<KubeObject> {
+    const object = this.validated(route, body, options);
     if (object.metadata.name !== route.name) {
       throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `the name of the object (${object.metadata.name}) does not match the name on the URL (${route.name})`);
     }
@@ -107,10 +148,47 @@ export class ResourceHandlers {
       const kept = namespaceFinalizers(current);
       next.spec = kept !== undefined ? { ...spec, finalizers: [...kept] } : spec;
     }
-    return this.store.update(route.resource, next);
+    return this.write(route.resource, current, next, options);
   }
 
-  async delete(route: ResourceRoute & { name: string }, options: DeleteOptions = {}): Promise<KubeObject> {
+  /**
+   * PUT on `{name}/status`: only the status changes (kube-apiserver's status strategies reset spec
+   * and metadata to the stored ones); the body's resourceVersion, when set, is a precondition.
+   */
+  async replaceStatus(route: ResourceRoute & { name: string }, body: unknown, options: WriteOptions = {}): Promise<KubeObject> {
+    const object = this.validated(route, body, options);
+    const current = await this.get(route);
+    const resourceVersion = object.metadata.resourceVersion ?? current.metadata.resourceVersion;
+    const next: KubeObject = { ...current, metadata: { ...current.metadata, ...(resourceVersion !== undefined ? { resourceVersion } : {}) } };
+    if (object.status !== undefined) next.status = object.status;
+    else delete next.status;
+    return this.write(route.resource, current, next, options);
+  }
+
+  async getScale(route: ResourceRoute & { name: string }): Promise<Scale> {
+    return scaleOf(await this.get(route));
+  }
+
+  /** PUT on `{name}/scale`: the object's spec.replicas, and nothing else (hub/api/scale.ts). */
+  async replaceScale(route: ResourceRoute & { name: string }, body: unknown, options: WriteOptions = {}): Promise<Scale> {
+    const current = await this.get(route);
+    return scaleOf(await this.replace(route, withScale(current, body), options));
+  }
+
+  /** The store's update, or on a dry run what it would store after the same precondition. */
+  private async write(resource: ResourceType, current: KubeObject, next: KubeObject, options: WriteOptions): Promise<KubeObject> {
+    if (!options.dryRun) return this.store.update(resource, next);
+    const expected = next.metadata.resourceVersion;
+    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
+      throw new SkiffError(
+        'SKIFF_ERR_CONFLICT',
+        `Operation cannot be fulfilled on ${groupResource(resource)} "${current.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    return { ...next, metadata: { ...next.metadata, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp, resourceVersion: current.metadata.resourceVersion } };
+  }
+
+  async delete(route: ResourceRoute & { name: string }, options: DeleteOptions & { dryRun?: boolean } = {}): Promise<KubeObject> {
     const object = await this.get(route);
     if (route.resource === namespaces && PROTECTED_NAMESPACES.includes(route.name)) {
       throw new SkiffError('SKIFF_ERR_FORBIDDEN', `namespaces "${route.name}" is forbidden: this namespace may not be deleted`);
@@ -118,12 +196,16 @@ export class ResourceHandlers {
     if (route.resource === namespaces && isTerminating(object)) {
       const conflict = namespaceStillFinalizing(object);
       if (conflict) throw conflict;
+      if (options.dryRun) return object;
       return (await this.store.delete(namespaces, undefined, route.name)) ?? object;
     }
+    if (options.dryRun) return object;
     return (await deleteObject(this.store, route.resource, object, new Date(), options)) ?? object;
   }
 
-  private validated(route: ResourceRoute, body: unknown): KubeObject {
+  private validated(route: ResourceRoute, input: unknown, options: WriteOptions): KubeObject {
+    const { body, warnings } = applyFieldValidation(route.resource, input, options.fieldValidation);
+    options.warnings?.push(...warnings);
     const result = validateObject(body);
     const name = String((body as { metadata?: { name?: unknown } } | null)?.metadata?.name ?? '');
     if (!result.ok) {

@@ -21,18 +21,16 @@ import { handleRenew } from './renew.js';
 import { handleTokens, isTokensPath } from './tokens.js';
 import type { MetricsService } from '../metrics/metrics-service.js';
 import { METRICS_GROUP_PREFIXES, metricsApi } from './metrics-api.js';
-import { servePodLogs } from './pod-logs.js';
 import { PodExecServer } from './pod-exec.js';
 import { PodPortForwardServer } from './pod-portforward.js';
 import type { NodeStreams } from '../ingest/node-streams.js';
-import { deleteOptions, evictionOptions } from './delete-options.js';
 import { buildDiscovery, discoveryBody, isDiscoveryPath } from './discovery.js';
 import { buildOpenApiV3, isOpenApiV3Path, openApiV3Body } from './openapi.js';
 import { parseResourcePath, type ResourceRoute } from './paths.js';
+import { serveResource, type ResourceRouteDependencies } from './resource-routes.js';
 import { ResourceHandlers } from './resource-handlers.js';
-import { fieldFilter, labelFilter } from './selectors.js';
 import { statusFromError } from './status.js';
-import { DEFAULT_WATCH_SETTINGS, WatchServer, isWatchRequest, type WatchSettings } from './watch.js';
+import { DEFAULT_WATCH_SETTINGS, WatchServer, type WatchSettings } from './watch.js';
 import { WatchCache } from './watch-cache.js';
 import { defaultDashboardFiles, isDashboardRequest, serveDashboard } from '../dashboard/serve-dashboard.js';
 
@@ -87,8 +85,10 @@ export function versionInfo(): Record<string, string> {
   };
 }
 
-function send(res: ServerResponse, code: number, body: unknown): void {
+function send(res: ServerResponse, code: number, body: unknown, warnings: readonly string[] = []): void {
   const text = JSON.stringify(body);
+  // RFC 7234 warn-code 299 with agent "-", as kube-apiserver sends them; kubectl prints "Warning: <text>".
+  if (warnings.length > 0) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -100,7 +100,8 @@ async function readOptionalJson(req: IncomingMessage): Promise<unknown> {
   return readJson(req);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The whole body, refused past Kubernetes' 3 MiB. */
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -108,7 +109,15 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `request body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString('utf8');
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readText(req);
   const type = req.headers['content-type'] ?? 'application/json';
   if (!type.includes('json')) throw new SkiffError('SKIFF_ERR_UNSUPPORTED_MEDIA_TYPE', `the body of the request was in an unknown format - accepted media types include: application/json`);
   try {
@@ -118,24 +127,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
     throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `the request body is not valid JSON${position !== undefined ? ` (at byte ${position})` : ''}`);
   }
-}
-
-/**
- * `kubectl --dry-run=server` sends `?dryRun=All` on a create or replace and `dryRun: ["All"]` in a
- * delete's DeleteOptions. Until Skiff honours it, refusing beats a dry run that writes.
- */
-function dryRunUnsupported(): SkiffError {
-  return new SkiffError('SKIFF_ERR_BAD_REQUEST', 'dryRun is not supported by this server yet');
-}
-
-function refuseDryRun(deleteOptions: unknown): void {
-  const dryRun = (deleteOptions as { dryRun?: unknown } | null | undefined)?.dryRun;
-  if (dryRun !== undefined && !(Array.isArray(dryRun) && dryRun.length === 0)) throw dryRunUnsupported();
-}
-
-function wantsTable(req: IncomingMessage): boolean {
-  const accept = req.headers.accept ?? '';
-  return accept.split(',').some((part) => part.includes('as=Table') && part.includes('g=meta.k8s.io'));
 }
 
 export function createApiServer(deps: ApiDependencies): Server {
@@ -161,6 +152,17 @@ export function createApiServer(deps: ApiDependencies): Server {
     auth: AuthContext;
   }
   const gate = new ApiGate({ store: deps.store, adminToken: deps.adminToken, ...(deps.audit ? { audit: deps.audit } : {}) });
+  const resourceRoutes = (context: RequestContext): ResourceRouteDependencies => ({
+    handlers,
+    watches,
+    printTable: deps.printTable,
+    ...(deps.nodeStreams ? { nodeStreams: deps.nodeStreams } : {}),
+    confirmNoEscalation: (body) => gate.confirmNoEscalation(context.auth, body),
+    send,
+    readBody: readJson,
+    readOptionalBody: readOptionalJson,
+    readText,
+  });
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL, context: RequestContext): Promise<void> {
     const method = req.method ?? 'GET';
@@ -228,58 +230,8 @@ export function createApiServer(deps: ApiDependencies): Server {
     const parsed = parseResourcePath(url.pathname);
     if (!parsed.ok) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');
     const r: ResourceRoute = parsed.route;
-    const table = wantsTable(req);
-    const named = r.name !== undefined ? { ...r, name: r.name } : undefined;
     context.target = { kind: r.resource.plural, ...(r.resource.group ? { group: r.resource.group } : {}), ...(r.name !== undefined ? { name: r.name } : {}) };
-    if (method !== 'GET' && url.searchParams.has('dryRun')) throw dryRunUnsupported();
-    if (r.subresource === 'eviction' && r.resource.kind === 'Pod' && named && method === 'POST') {
-      // policy/v1 Eviction: no PodDisruptionBudgets yet, so nothing refuses it; the Pod is deleted as its options say.
-      const eviction = await readJson(req);
-      refuseDryRun((eviction as { deleteOptions?: unknown } | null)?.deleteOptions);
-      await handlers.delete(named, evictionOptions(named.name, eviction));
-      return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
-    }
-    if (r.subresource === 'log' && r.resource.kind === 'Pod' && named && method === 'GET' && deps.nodeStreams) {
-      return servePodLogs(deps.nodeStreams, await handlers.get(named), url.searchParams, res);
-    }
-    if ((r.subresource === 'exec' || r.subresource === 'portforward') && r.resource.kind === 'Pod' && deps.nodeStreams) throw new SkiffError('SKIFF_ERR_BAD_REQUEST', 'Upgrade request required');
-    if (r.subresource !== undefined) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
-
-    switch (method) {
-      case 'GET': {
-        if (named) {
-          const object = await handlers.get(named);
-          return send(res, 200, table ? deps.printTable(r.resource, [object], new Date()) : object);
-        }
-        const filter = labelFilter(url.searchParams.get('labelSelector'));
-        const fields = fieldFilter(url.searchParams.get('fieldSelector'));
-        if (isWatchRequest(url.searchParams)) {
-          return watches.serve(req, res, { resource: r.resource, ...(r.namespace !== undefined ? { namespace: r.namespace } : {}), matches: (o) => filter(o) && fields(o) }, table);
-        }
-        const list = await handlers.list(r, (o) => filter(o) && fields(o));
-        return send(res, 200, table ? { ...deps.printTable(r.resource, list.items, new Date()), metadata: list.metadata } : list);
-      }
-      case 'POST': {
-        if (named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'POST is not supported on a named object; use PUT');
-        const body = await readJson(req);
-        await gate.confirmNoEscalation(context.auth, body); // RBAC writes grant no more than their author holds
-        return send(res, 201, await handlers.create(r, body));
-      }
-      case 'PUT': {
-        if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'PUT needs an object name');
-        const body = await readJson(req);
-        await gate.confirmNoEscalation(context.auth, body);
-        return send(res, 200, await handlers.replace(named, body));
-      }
-      case 'DELETE': {
-        if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
-        const options = await readOptionalJson(req);
-        refuseDryRun(options);
-        return send(res, 200, await handlers.delete(named, deleteOptions(url.searchParams, options)));
-      }
-      default:
-        throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `the server does not allow this method on the requested resource (${method})`);
-    }
+    return serveResource(resourceRoutes(context), req, res, url, r);
   }
 
   const handle: RequestListener = (req, res) => {

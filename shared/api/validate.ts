@@ -69,6 +69,18 @@ export function validateObject(input: unknown): ValidationResult {
   return { ok: true, object: input as KubeObject, resource };
 }
 
+/**
+ * Where `input` has fields its kind's schema does not know, as paths: what a write with
+ * `fieldValidation=Ignore` or `Warn` drops (hub/api/field-validation.ts). Empty for an unknown kind.
+ */
+export function unknownFieldPaths(input: unknown): PropertyKey[][] {
+  const { apiVersion, kind } = (input ?? {}) as Record<string, unknown>;
+  const resource = typeof apiVersion === 'string' && typeof kind === 'string' ? resourceByKind(apiVersion, kind) : undefined;
+  const parsed = resource?.schema.safeParse(input);
+  if (!parsed || parsed.success) return [];
+  return parsed.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : []));
+}
+
 /** Rules that span fields, as Kubernetes' validation enforces them for workloads. */
 function crossFieldErrors(object: KubeObject): FieldError[] {
   if (object.kind !== 'Deployment' && object.kind !== 'ReplicaSet' && object.kind !== 'DaemonSet') return [];

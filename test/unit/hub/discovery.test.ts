@@ -222,32 +222,3 @@ t.test('over HTTP: the verbs discovery leaves out are refused by the server', as
   const collection = await fetch(`${url}/api/v1/namespaces/default/configmaps`, { method: 'DELETE', headers: admin });
   t.equal(collection.status, 405, 'deletecollection');
 });
-
-t.test('over HTTP: a create, delete or eviction with dryRun is refused rather than done (kubectl --dry-run=server)', async (t) => {
-  const { url, store } = await startApi(t);
-  await store.create(resolveResource('namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } };
-  const res = await fetch(`${url}/api/v1/namespaces/default/configmaps?dryRun=All`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(configMap),
-  });
-  t.equal(res.status, 400);
-  t.match(await res.json(), { kind: 'Status', reason: 'BadRequest', message: 'dryRun is not supported by this server yet' });
-  t.equal(await store.get(resolveResource('configmaps')!, 'default', 'x'), undefined, 'nothing was created');
-
-  // kubectl delete --dry-run=server puts it in the DeleteOptions body; drain --dry-run=server in the Eviction's.
-  await store.create(resolveResource('configmaps')!, { ...configMap, metadata: { name: 'x', namespace: 'default' } });
-  const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  const deleted = await fetch(`${url}/api/v1/namespaces/default/configmaps/x`, { method: 'DELETE', headers, body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] }) });
-  t.equal(deleted.status, 400);
-  t.ok(await store.get(resolveResource('configmaps')!, 'default', 'x'), 'nothing was deleted');
-  const evicted = await fetch(`${url}/api/v1/namespaces/default/pods/p/eviction`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'default' }, deleteOptions: { dryRun: ['All'] } }),
-  });
-  t.equal(evicted.status, 400);
-  const plain = await fetch(`${url}/api/v1/namespaces/default/configmaps/x`, { method: 'DELETE', headers, body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', dryRun: [] }) });
-  t.equal(plain.status, 200, 'an empty dryRun is no dry run');
-});
