@@ -1,8 +1,9 @@
 /**
  * meta/v1 DeleteOptions as clients send them: kubectl puts them in the DELETE body (and older
  * clients in the query, `?gracePeriodSeconds=`), and policy/v1 Eviction carries them in
- * `deleteOptions`. Only gracePeriodSeconds changes what the hub does; propagationPolicy and
- * preconditions are accepted and not acted on yet. A bad value is a 400 naming the field.
+ * `deleteOptions`. gracePeriodSeconds and propagationPolicy (or the older orphanDependents)
+ * change what the hub does; preconditions are accepted and not acted on yet. A bad value is a
+ * 400 naming the field.
  */
 import { SkiffError } from '../../shared/errors.js';
 import type { DeleteOptions } from '../objects/deletion.js';
@@ -25,14 +26,36 @@ function optionsFrom(body: unknown, field: string): DeleteOptions {
     throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `${field}: Invalid value: must be a DeleteOptions object`, { details: [{ path: field, message: 'must be an object' }] });
   }
   const grace = gracePeriod((body as { gracePeriodSeconds?: unknown }).gracePeriodSeconds, `${field}.gracePeriodSeconds`.replace(/^\./, ''));
-  return grace !== undefined ? { gracePeriodSeconds: grace } : {};
+  const policy = propagation(body as { propagationPolicy?: unknown; orphanDependents?: unknown }, `${field}.propagationPolicy`.replace(/^\./, ''));
+  return { ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(policy !== undefined ? { propagationPolicy: policy } : {}) };
+}
+
+const POLICIES = ['Orphan', 'Background', 'Foreground'] as const;
+
+/** propagationPolicy, or the deprecated orphanDependents (true: Orphan), as the API server reads them. */
+function propagation(options: { propagationPolicy?: unknown; orphanDependents?: unknown }, field: string): DeleteOptions['propagationPolicy'] {
+  const value = options.propagationPolicy;
+  if (value === undefined || value === null || value === '') return options.orphanDependents === true ? 'Orphan' : undefined;
+  const policy = POLICIES.find((p) => p === value);
+  if (!policy) {
+    throw new SkiffError('SKIFF_ERR_BAD_REQUEST', `${field}: Unsupported value: ${JSON.stringify(value)}: supported values: "Background", "Foreground", "Orphan"`, {
+      details: [{ path: field, message: 'must be Background, Foreground or Orphan' }],
+    });
+  }
+  if (options.orphanDependents !== undefined && options.orphanDependents !== null) {
+    throw new SkiffError('SKIFF_ERR_INVALID', 'DeleteOptions is invalid: orphanDependents: Invalid value: orphanDependents and deletionPropagation cannot be both set', {
+      details: [{ path: 'orphanDependents', message: 'orphanDependents and deletionPropagation cannot be both set' }],
+    });
+  }
+  return policy;
 }
 
 /** A DELETE's options: the body's win over the query's, as the API server decodes them. */
 export function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
   const fromQuery = gracePeriod(query.get('gracePeriodSeconds') ?? undefined, 'gracePeriodSeconds');
+  const policyFromQuery = propagation({ propagationPolicy: query.get('propagationPolicy') ?? undefined }, 'propagationPolicy');
   const fromBody = optionsFrom(body, '');
-  return { ...(fromQuery !== undefined ? { gracePeriodSeconds: fromQuery } : {}), ...fromBody };
+  return { ...(fromQuery !== undefined ? { gracePeriodSeconds: fromQuery } : {}), ...(policyFromQuery !== undefined ? { propagationPolicy: policyFromQuery } : {}), ...fromBody };
 }
 
 /** A policy/v1 (or v1beta1) Eviction for the Pod `name`: its deleteOptions. */

@@ -6,7 +6,7 @@
  * garbage collector through their ownerReferences.
  */
 import type { KubeObject } from '../../shared/api/object.js';
-import type { ResourceType } from '../../shared/api/resources.js';
+import { RESOURCES, type ResourceType } from '../../shared/api/resources.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import type { Store } from '../store/store.js';
 import { mutate } from './mutate.js';
@@ -23,6 +23,38 @@ export function nowTimestamp(now = new Date()): string {
 export interface DeleteOptions {
   /** Seconds the Pod's containers get to stop; 0 deletes the object at once (a forced delete). */
   gracePeriodSeconds?: number;
+  /**
+   * Orphan: dependents lose their ownerReference to the object and stay (`kubectl delete
+   * --cascade=orphan`). Background (the default) and Foreground: the garbage collector removes
+   * them after the object; Skiff does not hold the owner back until they are gone (Foreground).
+   */
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+}
+
+/**
+ * Drops every ownerReference to `owner` from the objects that have one, as Kubernetes' garbage
+ * collector does for the orphan finalizer, before the owner goes: nothing then deletes them.
+ */
+export async function orphanDependents(store: Store, owner: KubeObject): Promise<number> {
+  const uid = owner.metadata.uid;
+  let orphaned = 0;
+  for (const rt of RESOURCES) {
+    // A namespaced owner can only own objects of its own namespace.
+    const scope = owner.metadata.namespace !== undefined ? (rt.namespaced ? owner.metadata.namespace : null) : undefined;
+    if (scope === null) continue;
+    for (const object of await store.list(rt, scope)) {
+      if (!object.metadata.ownerReferences?.some((ref) => ref.uid === uid)) continue;
+      await mutate(store, rt, object.metadata.namespace, object.metadata.name!, (current) => {
+        const kept = (current.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== uid);
+        if (kept.length === (current.metadata.ownerReferences ?? []).length) return undefined;
+        if (kept.length > 0) current.metadata.ownerReferences = kept;
+        else delete current.metadata.ownerReferences;
+        return current;
+      });
+      orphaned++;
+    }
+  }
+  return orphaned;
 }
 
 export async function deleteObject(store: Store, resource: ResourceType, object: KubeObject, now = new Date(), options: DeleteOptions = {}): Promise<KubeObject | undefined> {
@@ -37,6 +69,7 @@ export async function deleteObject(store: Store, resource: ResourceType, object:
       return current;
     });
   }
+  if (options.propagationPolicy === 'Orphan') await orphanDependents(store, object);
   const nodeName = resource.kind === 'Pod' ? (object.spec as { nodeName?: string }).nodeName : undefined;
   if (!nodeName || options.gracePeriodSeconds === 0) return store.delete(resource, object.metadata.namespace, object.metadata.name!);
   return mutate(store, resource, object.metadata.namespace, object.metadata.name!, (current) => {

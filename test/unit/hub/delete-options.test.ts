@@ -6,7 +6,11 @@ const query = (text = '') => new URLSearchParams(text);
 t.test('DeleteOptions from the query and the body, the body winning', async (t) => {
   t.same(deleteOptions(query(), undefined), {});
   t.same(deleteOptions(query('gracePeriodSeconds=5'), undefined), { gracePeriodSeconds: 5 });
-  t.same(deleteOptions(query('gracePeriodSeconds=5'), { kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Background' }), { gracePeriodSeconds: 0 });
+  t.same(deleteOptions(query('gracePeriodSeconds=5'), { kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Background' }), { gracePeriodSeconds: 0, propagationPolicy: 'Background' });
+  t.same(deleteOptions(query('propagationPolicy=Orphan'), undefined), { propagationPolicy: 'Orphan' });
+  t.same(deleteOptions(query('propagationPolicy=Orphan'), { propagationPolicy: 'Foreground' }), { propagationPolicy: 'Foreground' });
+  t.same(deleteOptions(query(), { orphanDependents: true }), { propagationPolicy: 'Orphan' }, 'the deprecated orphanDependents');
+  t.same(deleteOptions(query(), { orphanDependents: false }), {});
   t.same(deleteOptions(query('gracePeriodSeconds=-1'), {}), {}, 'negative: the object’s own grace');
   t.same(deleteOptions(query(), { gracePeriodSeconds: null }), {});
 });
@@ -15,6 +19,11 @@ t.test('bad DeleteOptions are 400s naming the field', async (t) => {
   t.throws(() => deleteOptions(query('gracePeriodSeconds=soon'), undefined), { code: 'SKIFF_ERR_BAD_REQUEST', message: /^gracePeriodSeconds: Invalid value: "soon"/ });
   t.throws(() => deleteOptions(query(), { gracePeriodSeconds: 1.5 }), { code: 'SKIFF_ERR_BAD_REQUEST', message: /^gracePeriodSeconds: Invalid value: 1.5/ });
   t.throws(() => deleteOptions(query(), [1]), { code: 'SKIFF_ERR_BAD_REQUEST', message: /must be a DeleteOptions object/ });
+  t.throws(() => deleteOptions(query(), { propagationPolicy: 'Later' }), {
+    code: 'SKIFF_ERR_BAD_REQUEST',
+    message: 'propagationPolicy: Unsupported value: "Later": supported values: "Background", "Foreground", "Orphan"',
+  });
+  t.throws(() => deleteOptions(query(), { propagationPolicy: 'Orphan', orphanDependents: true }), { code: 'SKIFF_ERR_INVALID', message: /cannot be both set/ });
 });
 
 t.test('an Eviction carries its DeleteOptions and must name the Pod of the URL', async (t) => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { deleteObject } from '../../../hub/objects/deletion.js';
+import { deleteObject, orphanDependents } from '../../../hub/objects/deletion.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { resolveResource } from '../../../shared/api/resources.js';
 import { pod } from './fixtures.js';
@@ -44,4 +44,34 @@ t.test('an unbound Pod goes at once, and a plain delete uses the Pod’s own gra
   const bound = pod('plain', { nodeName: 'n1' });
   await s.create(pods, bound);
   t.match((await deleteObject(s, pods, bound, NOW))?.metadata, { deletionTimestamp: later(30), deletionGracePeriodSeconds: 30 }, 'the default grace when the Pod names none');
+});
+
+t.test('propagationPolicy Orphan: dependents lose their reference to the owner, and stay', async (t) => {
+  const s = store(t);
+  const replicaSets = resolveResource('replicasets')!;
+  const owner = await s.create(resolveResource('deployments')!, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+  });
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: owner.metadata.uid!, controller: true };
+  const other = { apiVersion: 'v1', kind: 'ConfigMap', name: 'keep', uid: 'other-uid' };
+  const rs = (name: string, namespace: string, refs: object[]) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, namespace, ownerReferences: refs }, spec: {} });
+  await s.create(replicaSets, rs('web-1', 'default', [ref]) as never);
+  await s.create(replicaSets, rs('web-2', 'default', [ref, other]) as never);
+  await s.create(replicaSets, rs('elsewhere', 'other', [ref]) as never);
+  await s.create(replicaSets, rs('unrelated', 'default', [other]) as never);
+
+  await deleteObject(s, resolveResource('deployments')!, owner, NOW, { propagationPolicy: 'Orphan' });
+  t.equal(await s.get(resolveResource('deployments')!, 'default', 'web'), undefined, 'the owner is gone');
+  t.equal((await s.get(replicaSets, 'default', 'web-1'))?.metadata.ownerReferences, undefined, 'its only reference is dropped');
+  t.same((await s.get(replicaSets, 'default', 'web-2'))?.metadata.ownerReferences, [other], 'other owners stay');
+  t.same((await s.get(replicaSets, 'other', 'elsewhere'))?.metadata.ownerReferences, [ref], 'a namespaced owner owns nothing in another namespace');
+  t.same((await s.get(replicaSets, 'default', 'unrelated'))?.metadata.ownerReferences, [other]);
+
+  const node = await s.create(resolveResource('nodes')!, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
+  const nodeRef = { apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node.metadata.uid! };
+  await s.create(replicaSets, rs('on-node', 'other', [nodeRef]) as never);
+  t.equal(await orphanDependents(s, node), 1, 'a cluster-scoped owner may own objects in any namespace');
 });
