@@ -204,7 +204,7 @@ export class ResourceHandlers {
   }
 
   private validated(route: ResourceRoute, input: unknown, options: WriteOptions): KubeObject {
-    const { body, warnings } = applyFieldValidation(route.resource, input, options.fieldValidation);
+    const { body, warnings } = applyFieldValidation(route.resource, withTypeFromUrl(route.resource, input), options.fieldValidation);
     options.warnings?.push(...warnings);
     const result = validateObject(body);
     const name = String((body as { metadata?: { name?: unknown } } | null)?.metadata?.name ?? '');
@@ -234,6 +234,17 @@ export class ResourceHandlers {
       throw new SkiffError('SKIFF_ERR_FORBIDDEN', `unable to create new content in namespace ${route.namespace} because it is being terminated`);
     }
   }
+}
+
+/**
+ * As kube-apiserver decodes a body: apiVersion and kind left out are the URL's (client libraries'
+ * typed models may omit them); ones given must match it, which `validated` checks.
+ */
+function withTypeFromUrl(resource: ResourceType, body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const { apiVersion, kind } = body as { apiVersion?: unknown; kind?: unknown };
+  if ((apiVersion !== undefined && apiVersion !== '') || (kind !== undefined && kind !== '')) return body;
+  return { ...body, apiVersion: apiVersionOf(resource), kind: resource.kind };
 }
 
 /** "Deployment.apps", "Pod": the kind as Kubernetes names it in "is invalid" messages. */

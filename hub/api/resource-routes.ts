@@ -131,7 +131,16 @@ export async function serveResource(deps: ResourceRouteDependencies, req: Incomi
       if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');
       const options = await deps.readOptionalBody(req);
       const dryRun = dryRunOf(query.getAll('dryRun')) || dryRunOf((options as { dryRun?: unknown } | undefined)?.dryRun);
-      return send(res, 200, await handlers.delete(named, { ...deleteOptions(query, options), dryRun }));
+      const deleted = await handlers.delete(named, { ...deleteOptions(query, options), dryRun });
+      // As kube-apiserver: an object still there (Terminating) is returned; one gone at once is a Status.
+      if (deleted.metadata.deletionTimestamp) return send(res, 200, deleted);
+      return send(res, 200, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: { name: named.name, ...(r.resource.group ? { group: r.resource.group } : {}), kind: r.resource.plural, ...(deleted.metadata.uid ? { uid: deleted.metadata.uid } : {}) },
+      });
     }
     default:
       throw notAllowed(method);

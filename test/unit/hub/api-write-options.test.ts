@@ -215,3 +215,20 @@ t.test('the scale subresource of a Deployment: an autoscaling/v1 Scale that writ
   t.equal((await call(url, 'DELETE', path)).status, 405);
   t.equal((await call(url, 'GET', '/api/v1/namespaces/default/configmaps/x/frobnicate')).status, 404);
 });
+
+t.test('a body without apiVersion and kind takes the URL’s; a DELETE that removes at once answers a Status', async (t) => {
+  const { url, store } = await startApi(t);
+  const created = await call(url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'typed' }, data: { a: 'b' } });
+  t.equal(created.status, 201, 'as kube-apiserver: typed client models may leave them out');
+  t.match(created.body, { apiVersion: 'v1', kind: 'ConfigMap' });
+  const half = await call(url, 'POST', '/api/v1/namespaces/default/configmaps', { kind: 'ConfigMap', metadata: { name: 'half' } });
+  t.equal(half.status, 422, 'one of them alone is still checked');
+
+  const deleted = await call(url, 'DELETE', '/apis/apps/v1/namespaces/default/deployments/web');
+  t.equal(deleted.status, 404);
+  const stored = await store.create(deployments, { ...deployment('web'), metadata: { name: 'web', namespace: 'default' } });
+  const gone = await call(url, 'DELETE', '/apis/apps/v1/namespaces/default/deployments/web');
+  t.same(gone.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'web', group: 'apps', kind: 'deployments', uid: stored.metadata.uid } });
+  const namespace = await call(url, 'DELETE', '/api/v1/namespaces/other');
+  t.match(namespace.body, { kind: 'Namespace', metadata: { name: 'other', deletionTimestamp: String } }, 'an object left Terminating is returned');
+});
