@@ -3,7 +3,8 @@
 #  - Debian packages: the Docker engine, static busybox (for local test images) and the Docker
 #    registry (the tests pull through a real registry on 127.0.0.1), shellcheck, zsh and fish (the
 #    install scripts and the shell completions are checked with them), Chromium (the dashboard's
-#    browser test), tmux (a real terminal for `exec -it`); installed only when missing;
+#    browser test), tmux (a real terminal for `exec -it`), python3-kubernetes (Debian's Kubernetes
+#    client, which test/integration/python-client drives against a hub); installed only when missing;
 #  - a running Docker engine (reused when one answers; started without systemd otherwise);
 #  - npm dependencies and the compiled JavaScript;
 #  - the local test images and the pod sandbox (pause) image.
@@ -22,6 +23,8 @@ command -v zsh >/dev/null 2>&1 || missing+=(zsh)   # test/unit/cli/completion ru
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium) # test/integration/dashboard drives it (playwright-core)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)         # test/integration/exec gives `skiff exec -it` a real terminal
+# test/integration/python-client runs it with Debian's /usr/bin/python3 (the package installs for that one)
+[ "$(dpkg-query -W -f='${Status}' python3-kubernetes 2>/dev/null)" = 'install ok installed' ] || missing+=(python3-kubernetes)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   apt-get update -qq
