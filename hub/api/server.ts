@@ -17,6 +17,7 @@ import { ApiGate, type AuthContext } from '../auth/gate.js';
 import type { AuditSink } from '../auth/audit-log.js';
 import type { Store } from '../store/store.js';
 import { handleJoin } from './join.js';
+import { decodeKubeProtobuf, KUBE_PROTOBUF } from './protobuf/decode.js';
 import { handleRenew } from './renew.js';
 import { handleTokens, isTokensPath } from './tokens.js';
 import type { MetricsService } from '../metrics/metrics-service.js';
@@ -116,10 +117,17 @@ async function readText(req: IncomingMessage): Promise<string> {
   return (await readBytes(req)).toString('utf8');
 }
 
+/**
+ * A request body as an object: JSON, or Kubernetes' protobuf (kubectl's typed clients send it for
+ * `create configmap|secret|...`, `create token`, `auth can-i`, `autoscale`; hub/api/protobuf/).
+ */
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readText(req);
   const type = req.headers['content-type'] ?? 'application/json';
-  if (!type.includes('json')) throw new SkiffError('SKIFF_ERR_UNSUPPORTED_MEDIA_TYPE', `the body of the request was in an unknown format - accepted media types include: application/json`);
+  if (type.split(';')[0]!.trim() === KUBE_PROTOBUF) return decodeKubeProtobuf(await readBytes(req));
+  if (!type.includes('json')) {
+    throw new SkiffError('SKIFF_ERR_UNSUPPORTED_MEDIA_TYPE', `the body of the request was in an unknown format - accepted media types include: application/json, ${KUBE_PROTOBUF}`);
+  }
+  const text = await readText(req);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -4,7 +4,10 @@
  * and stores nothing; `?fieldValidation=` Strict/Warn/Ignore; `?limit=`/`?continue=` pages; the
  * `status` and `scale` subresources.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { repoRoot } from '../../helpers/repo.js';
 import { resolveResource } from '../../../shared/api/resources.js';
 import type { KubeObject } from '../../../shared/api/object.js';
 import { listenApi, tempApiStore } from './api-server-rig.js';
@@ -231,4 +234,21 @@ t.test('a body without apiVersion and kind takes the URL’s; a DELETE that remo
   t.same(gone.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'web', group: 'apps', kind: 'deployments', uid: stored.metadata.uid } });
   const namespace = await call(url, 'DELETE', '/api/v1/namespaces/other');
   t.match(namespace.body, { kind: 'Namespace', metadata: { name: 'other', deletionTimestamp: String } }, 'an object left Terminating is returned');
+});
+
+t.test('a protobuf body (kubectl create configmap) is decoded; an unknown type is a 415 naming both', async (t) => {
+  const { url, store } = await startApi(t);
+  const bytes = readFileSync(join(repoRoot(), 'test', 'fixtures', 'kubectl-protobuf', 'create-configmap.bin'));
+  const res = await fetch(`${url}/api/v1/namespaces/default/configmaps`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/vnd.kubernetes.protobuf,application/json' },
+    body: bytes,
+  });
+  t.equal(res.status, 201);
+  t.equal(res.headers.get('content-type'), 'application/json', 'answered in JSON, which kubectl accepts');
+  const expected = JSON.parse(readFileSync(join(repoRoot(), 'test', 'fixtures', 'kubectl-protobuf', 'create-configmap.json'), 'utf8')) as { metadata: { name: string }; data: unknown };
+  t.same((await store.get(configMaps, 'default', expected.metadata.name))?.data, expected.data);
+
+  const xml = await call(url, 'POST', '/api/v1/namespaces/default/configmaps', '<configmap/>', 'application/xml');
+  t.same([xml.status, xml.body.message], [415, 'the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf']);
 });
