@@ -8,6 +8,8 @@
  * both read from it, so that what is authorized is what is served.
  */
 import { resourceByGroupPlural, type ResourceType } from '../../shared/api/resources.js';
+import type { KubeObject } from '../../shared/api/object.js';
+import { hpaV1ToV2, hpaV2ToV1 } from './conversions/hpa-v1.js';
 
 /** An API path taken apart, whether or not Skiff serves that resource. */
 export interface ApiPathParts {
@@ -68,11 +70,35 @@ export function splitApiPath(pathname: string): ApiPathParts | undefined {
   };
 }
 
+/** A kind served in an older version than the one stored, converted on the way in and out. */
+export interface VersionConversion {
+  /** The version the client speaks ("v1" of autoscaling). */
+  version: string;
+  /** A request body in that version -> the stored version (still to be validated). */
+  toStored(body: unknown): unknown;
+  /** A stored object -> that version. */
+  fromStored(object: KubeObject): KubeObject;
+}
+
+/** Older versions served by conversion: kubectl 1.32's `autoscale` POSTs autoscaling/v1. */
+const CONVERTED_VERSIONS: ReadonlyArray<{ group: string; plural: string; storedVersion: string; conversion: VersionConversion }> = [
+  { group: 'autoscaling', plural: 'horizontalpodautoscalers', storedVersion: 'v2', conversion: { version: 'v1', toStored: hpaV1ToV2, fromStored: hpaV2ToV1 } },
+];
+
 export interface ResourceRoute {
   resource: ResourceType;
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** Set when the path names an older version than the stored one (CONVERTED_VERSIONS). */
+  conversion?: VersionConversion;
+}
+
+/** The stored resource of an older version's path, and how to convert to and from it. */
+function convertedResource(group: string, version: string, plural: string): { resource: ResourceType; conversion: VersionConversion } | undefined {
+  const entry = CONVERTED_VERSIONS.find((c) => c.group === group && c.plural === plural && c.conversion.version === version);
+  const resource = entry ? resourceByGroupPlural(group, entry.storedVersion, plural) : undefined;
+  return entry && resource ? { resource, conversion: entry.conversion } : undefined;
 }
 
 export type RouteResult = { ok: true; route: ResourceRoute } | { ok: false; reason: 'not-an-api-path' | 'unknown-resource' };
@@ -82,10 +108,17 @@ export function parseResourcePath(pathname: string): RouteResult {
   if (!parts) return { ok: false, reason: 'not-an-api-path' };
   const { group, version, namespace, resource: plural, name, subresource, extra } = parts;
   if (extra.length > 0) return { ok: false, reason: 'unknown-resource' };
-  const resource = resourceByGroupPlural(group, version, plural);
+  const converted = convertedResource(group, version, plural);
+  const resource = resourceByGroupPlural(group, version, plural) ?? converted?.resource;
   if (!resource || (namespace !== undefined && !resource.namespaced)) return { ok: false, reason: 'unknown-resource' };
   return {
     ok: true,
-    route: { resource, ...(namespace !== undefined ? { namespace } : {}), ...(name !== undefined ? { name } : {}), ...(subresource !== undefined ? { subresource } : {}) },
+    route: {
+      resource,
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(name !== undefined ? { name } : {}),
+      ...(subresource !== undefined ? { subresource } : {}),
+      ...(converted ? { conversion: converted.conversion } : {}),
+    },
   };
 }

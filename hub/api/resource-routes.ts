@@ -8,12 +8,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
-import type { ResourceType } from '../../shared/api/resources.js';
+import { apiVersionOf, groupResource, type ResourceType } from '../../shared/api/resources.js';
 import type { NodeStreams } from '../ingest/node-streams.js';
 import { deleteOptions, evictionOptions } from './delete-options.js';
 import { fieldValidationOf } from './field-validation.js';
 import { parseLimit } from './list-pages.js';
-import type { ResourceRoute } from './paths.js';
+import type { ResourceRoute, VersionConversion } from './paths.js';
 import { servePodLogs } from './pod-logs.js';
 import type { ResourceHandlers, WriteOptions } from './resource-handlers.js';
 import { isScalable } from './scale.js';
@@ -57,8 +57,41 @@ function wantsTable(req: IncomingMessage): boolean {
   return accept.split(',').some((part) => part.includes('as=Table') && part.includes('g=meta.k8s.io'));
 }
 
+/**
+ * The dependencies for a path in an older version (paths.ts CONVERTED_VERSIONS): bodies are
+ * converted to the stored version as they are read, and objects and lists back as they are sent.
+ */
+function converting(deps: ResourceRouteDependencies, resource: ResourceType, conversion: VersionConversion): ResourceRouteDependencies {
+  const outward = (body: unknown): unknown => {
+    const typed = body as { kind?: unknown; items?: KubeObject[] } | null;
+    if (typed?.kind === resource.kind) return conversion.fromStored(body as KubeObject);
+    if (typed?.kind === `${resource.kind}List`) {
+      return { ...typed, apiVersion: `${resource.group}/${conversion.version}`, items: (typed.items ?? []).map((item) => conversion.fromStored(item)) };
+    }
+    return body; // a Status, a Table
+  };
+  return {
+    ...deps,
+    readBody: async (req) => conversion.toStored(await deps.readBody(req)),
+    send: (res, code, body, warnings) => deps.send(res, code, outward(body), warnings),
+  };
+}
+
 export async function serveResource(deps: ResourceRouteDependencies, req: IncomingMessage, res: ServerResponse, url: URL, r: ResourceRoute): Promise<void> {
   const method = req.method ?? 'GET';
+  if (r.conversion) {
+    // Reads and whole-object writes are converted; a watch or a patch would need conversion inside them.
+    if (r.subresource !== undefined || method === 'PATCH' || isWatchRequest(url.searchParams)) {
+      throw new SkiffError(
+        'SKIFF_ERR_METHOD_NOT_ALLOWED',
+        `${groupResource(r.resource)} is served in ${r.resource.group}/${r.conversion.version} for get, list, create, update and delete only; use ${apiVersionOf(r.resource)}`,
+      );
+    }
+    const conversion = r.conversion;
+    const { conversion: _, ...stored } = r;
+    void _;
+    return serveResource(converting(deps, r.resource, conversion), req, res, url, stored);
+  }
   const { handlers, send } = deps;
   const named = r.name !== undefined ? { ...r, name: r.name } : undefined;
   const query = url.searchParams;

@@ -6,8 +6,8 @@ import { requestAttributes } from '../../../hub/auth/request-attributes.js';
 function route(pathname: string): Record<string, string> | string {
   const result = parseResourcePath(pathname);
   if (!result.ok) return result.reason;
-  const { resource, ...rest } = result.route;
-  return { plural: resource.plural, ...rest };
+  const { resource, conversion, ...rest } = result.route;
+  return { plural: resource.plural, ...rest, ...(conversion ? { servedAs: conversion.version } : {}) };
 }
 
 t.test('parses collection and object paths of the core and apps groups', async (t) => {
@@ -114,4 +114,12 @@ t.test('the router and the authorizer read the same parts of a path', async (t) 
     );
     t.equal(attributes.namespace, route.namespace ?? (route.resource.plural === 'namespaces' ? route.name : ''), `${path}: namespace`);
   }
+});
+
+t.test('an older version served by conversion names the stored kind and how to convert', async (t) => {
+  t.same(route('/apis/autoscaling/v1/namespaces/ns/horizontalpodautoscalers/web'), { plural: 'horizontalpodautoscalers', namespace: 'ns', name: 'web', servedAs: 'v1' });
+  t.same(route('/apis/autoscaling/v2/namespaces/ns/horizontalpodautoscalers/web'), { plural: 'horizontalpodautoscalers', namespace: 'ns', name: 'web' });
+  t.same(route('/apis/autoscaling/v1beta9/horizontalpodautoscalers'), 'unknown-resource');
+  const result = parseResourcePath('/apis/autoscaling/v1/horizontalpodautoscalers');
+  t.equal(result.ok && result.route.resource.version, 'v2', 'stored as v2');
 });
