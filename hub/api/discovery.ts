@@ -63,10 +63,10 @@ export interface APIVersions {
 
 /**
  * What every kind of RESOURCES is served with (hub/api/server.ts: GET one or a list, `?watch=true`,
- * POST, PUT, DELETE one). No patch: PATCH is not routed, and kubectl reads this list to decide
- * what it may send. No deletecollection: DELETE on a collection is refused. Sorted, as Kubernetes.
+ * POST, PUT, PATCH in its four types (hub/api/patch/), DELETE one). No deletecollection: DELETE
+ * on a collection is refused. Sorted, as Kubernetes.
  */
-export const RESOURCE_VERBS: readonly string[] = ['create', 'delete', 'get', 'list', 'update', 'watch'];
+export const RESOURCE_VERBS: readonly string[] = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 /**
  * The kinds `kubectl get all` shows: Kubernetes puts these in the "all" category (pods, services,
@@ -90,6 +90,12 @@ interface SubresourceEntry {
 
 /** Subresources the hub answers, each with where it is handled. */
 const SUBRESOURCES: readonly SubresourceEntry[] = [
+  // hub/api/resource-routes.ts, hub/api/scale.ts: an autoscaling/v1 Scale (kubectl scale, autoscale).
+  ...['deployments', 'replicasets'].map((plural) => ({ parent: mustResolve(plural), subresource: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] })),
+  // hub/api/pod-logs.ts (kubectl logs), hub/api/pod-exec.ts and pod-portforward.ts (WebSocket upgrades).
+  { parent: mustResolve('pods'), subresource: 'log', kind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
+  { parent: mustResolve('pods'), subresource: 'exec', kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] },
+  { parent: mustResolve('pods'), subresource: 'portforward', kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' }, verbs: ['create', 'get'] },
   // hub/api/server.ts: POST pods/{name}/eviction deletes the Pod as its DeleteOptions say.
   { parent: mustResolve('pods'), subresource: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
   // hub/auth/gate.ts `answer`: TokenRequest, what `kubectl create token` sends.
@@ -184,6 +190,8 @@ export function buildDiscovery(options: DiscoveryOptions): Discovery {
   };
   for (const rt of RESOURCES) {
     add(rt.group, rt.version, apiResourceOf(rt));
+    // hub/api/resource-routes.ts: every kind's `status` reads the object and writes only its status.
+    add(rt.group, rt.version, subresourceOf({ parent: rt, subresource: 'status', kind: rt, verbs: ['get', 'patch', 'update'] }));
     for (const sub of SUBRESOURCES.filter((s) => s.parent === rt)) add(rt.group, rt.version, subresourceOf(sub));
   }
   for (const api of [...ACCESS_REVIEW_APIS, ...(options.metrics ? [METRICS_API] : [])]) {

@@ -21,6 +21,7 @@ import { applyFieldValidation, type FieldValidation } from './field-validation.j
 import { pageOf } from './list-pages.js';
 import { scaleOf, withScale, type Scale } from './scale.js';
 import { nowTimestamp } from '../objects/deletion.js';
+import { recordUpdate } from './patch/patch.js';
 
 /** How a write is made: `?dryRun=All` and `?fieldValidation=`, and where its warnings go. */
 export interface WriteOptions {
@@ -29,6 +30,23 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
   /** Receives what the response's `Warning` headers say (unknown fields dropped under Warn). */
   warnings?: string[];
+  /**
+   * Who makes an ordinary write (`?fieldManager=`, else the User-Agent's product): the fields it
+   * changes are recorded as that manager's in metadata.managedFields (hub/api/patch/). Unset for
+   * a server-side apply, whose result carries its own managedFields, and for the hub's own writes.
+   */
+  fieldManager?: string;
+}
+
+/** metadata.managedFields after an ordinary write by `options.fieldManager`; the given ones when there is none. */
+function managedFieldsAfter(before: KubeObject | undefined, after: KubeObject, options: WriteOptions): unknown[] | undefined {
+  if (!options.fieldManager) return after.metadata.managedFields;
+  const { managedFields: _, ...metadata } = after.metadata;
+  void _;
+  // Through JSON, as the object will be stored: a key set to undefined is no field.
+  const stored = JSON.parse(JSON.stringify({ ...after, metadata })) as KubeObject;
+  const entries = recordUpdate(before, stored, options.fieldManager, after.apiVersion, new Date());
+  return entries.length > 0 ? entries : undefined;
 }
 
 /** `?limit=` and `?continue=` of a list (hub/api/list-pages.ts). */
@@ -105,6 +123,8 @@ export class ResourceHandlers {
     if (!keep.managedFields) delete object.metadata.managedFields; // only a server-side apply records them (patch.ts)
     delete object.status;
     const created = initialStatus(applyDefaults(object));
+    const managedFields = managedFieldsAfter(undefined, created, options);
+    if (managedFields) created.metadata.managedFields = managedFields;
     if (!options.dryRun) return this.store.create(route.resource, created);
     // A dry run answers what the store would have stored, and stores nothing.
     if (await this.store.get(route.resource, created.metadata.namespace, created.metadata.name!)) {
@@ -129,6 +149,8 @@ export class ResourceHandlers {
       ...applyDefaults(object),
       metadata: {
         ...object.metadata,
+        // A body without managedFields (kubectl replace, edit) keeps who owns what.
+        managedFields: object.metadata.managedFields ?? current.metadata.managedFields,
         namespace: current.metadata.namespace,
         ownerReferences: object.metadata.ownerReferences ?? current.metadata.ownerReferences,
         deletionTimestamp: current.metadata.deletionTimestamp,
@@ -148,6 +170,9 @@ export class ResourceHandlers {
       const kept = namespaceFinalizers(current);
       next.spec = kept !== undefined ? { ...spec, finalizers: [...kept] } : spec;
     }
+    const managedFields = managedFieldsAfter(current, next, options);
+    if (managedFields) next.metadata.managedFields = managedFields;
+    else delete next.metadata.managedFields;
     return this.write(route.resource, current, next, options);
   }
 

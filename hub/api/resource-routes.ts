@@ -19,6 +19,8 @@ import type { ResourceHandlers, WriteOptions } from './resource-handlers.js';
 import { isScalable } from './scale.js';
 import { fieldFilter, labelFilter } from './selectors.js';
 import { isWatchRequest, type WatchServer } from './watch.js';
+import { patchObject, patchRequestOf, patchScale, patchStatus } from './patch-route.js';
+import { managerOrUserAgent } from './patch/patch.js';
 
 export interface ResourceRouteDependencies {
   handlers: ResourceHandlers;
@@ -100,6 +102,7 @@ export async function serveResource(deps: ResourceRouteDependencies, req: Incomi
     dryRun: dryRunOf(query.getAll('dryRun')),
     ...(fieldValidationOf(query) !== undefined ? { fieldValidation: fieldValidationOf(query)! } : {}),
     warnings,
+    fieldManager: managerOrUserAgent(query.get('fieldManager') ?? undefined, req.headers['user-agent']),
   });
 
   if (r.subresource !== undefined) {
@@ -121,11 +124,13 @@ export async function serveResource(deps: ResourceRouteDependencies, req: Incomi
     if (r.subresource === 'status') {
       if (method === 'GET') return send(res, 200, await handlers.get(named));
       if (method === 'PUT') return send(res, 200, await handlers.replaceStatus(named, await deps.readBody(req), write()), warnings);
+      if (method === 'PATCH') return send(res, 200, await patchStatus(handlers, named, patchRequestOf(req, query, await deps.readText(req)), write()), warnings);
       throw notAllowed(method);
     }
     if (r.subresource === 'scale' && isScalable(r.resource)) {
       if (method === 'GET') return send(res, 200, await handlers.getScale(named));
       if (method === 'PUT') return send(res, 200, await handlers.replaceScale(named, await deps.readBody(req), write()), warnings);
+      if (method === 'PATCH') return send(res, 200, await patchScale(handlers, named, patchRequestOf(req, query, await deps.readText(req)), write()), warnings);
       throw notAllowed(method);
     }
     throw new SkiffError('SKIFF_ERR_NOT_FOUND', `the server could not find the requested resource (${r.subresource})`);
@@ -159,6 +164,11 @@ export async function serveResource(deps: ResourceRouteDependencies, req: Incomi
       const body = await deps.readBody(req);
       await deps.confirmNoEscalation(body);
       return send(res, 200, await handlers.replace(named, body, write()), warnings);
+    }
+    case 'PATCH': {
+      if (!named) throw notAllowed(method);
+      const result = await patchObject(handlers, named, patchRequestOf(req, query, await deps.readText(req)), write(), deps.confirmNoEscalation);
+      return send(res, result.created ? 201 : 200, result.object, warnings);
     }
     case 'DELETE': {
       if (!named) throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', 'deleting a collection is not supported yet');

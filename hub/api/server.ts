@@ -155,7 +155,7 @@ export function createApiServer(deps: ApiDependencies): Server {
 
   /** What a failed request was about, for the Status details (kind and name, as Kubernetes). */
   interface RequestContext {
-    target?: { kind: string; group?: string; name?: string };
+    target?: { kind: string; group?: string; name?: string; resourceKind?: string };
     /** Who asked for what (hub/auth/gate.ts): authentication, authorization and the audit line. */
     auth: AuthContext;
   }
@@ -238,7 +238,12 @@ export function createApiServer(deps: ApiDependencies): Server {
     const parsed = parseResourcePath(url.pathname);
     if (!parsed.ok) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');
     const r: ResourceRoute = parsed.route;
-    context.target = { kind: r.resource.plural, ...(r.resource.group ? { group: r.resource.group } : {}), ...(r.name !== undefined ? { name: r.name } : {}) };
+    context.target = {
+      kind: r.resource.plural,
+      resourceKind: r.resource.kind,
+      ...(r.resource.group ? { group: r.resource.group } : {}),
+      ...(r.name !== undefined ? { name: r.name } : {}),
+    };
     return serveResource(resourceRoutes(context), req, res, url, r);
   }
 

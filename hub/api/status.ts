@@ -15,7 +15,12 @@ export interface StatusBody {
   details?: { name?: string; kind?: string; group?: string; causes?: Array<{ reason: string; message: string; field: string }> };
 }
 
-export function statusFromError(err: unknown, target?: { kind?: string; group?: string; name?: string }): StatusBody {
+/**
+ * The Status of a failed request about `target`. Its details name the resource (`kind` is the
+ * plural, as kube-apiserver's NotFound and Forbidden say it), except for Invalid, whose details
+ * name the Kind (`resourceKind`), as NewInvalid does: kubectl prints `The Deployment "web" is invalid: ...`.
+ */
+export function statusFromError(err: unknown, target?: { kind?: string; group?: string; name?: string; resourceKind?: string }): StatusBody {
   const skiff = err instanceof SkiffError ? err : new SkiffError('SKIFF_ERR_INTERNAL', 'Internal error occurred: ' + String(err instanceof Error ? err.message : err));
   const body: StatusBody = {
     kind: 'Status',
@@ -30,7 +35,7 @@ export function statusFromError(err: unknown, target?: { kind?: string; group?: 
     body.details = {
       ...(target?.name ? { name: target.name } : {}),
       ...(target?.group ? { group: target.group } : {}),
-      ...(target?.kind ? { kind: target.kind } : {}),
+      ...(target?.kind ? { kind: skiff.code === 'SKIFF_ERR_INVALID' && target.resourceKind ? target.resourceKind : target.kind } : {}),
       ...(skiff.details.length > 0 ? { causes: skiff.details.map(toCause) } : {}),
     };
   }

@@ -181,3 +181,86 @@ t.test('RBAC applies to kubectl as to skiff: a ServiceAccount with `view` reads 
   t.equal(secrets.code, 1);
   t.match(secrets.stderr, /Error from server \(Forbidden\): secrets is forbidden: User "system:serviceaccount:default:viewer" cannot list resource "secrets" in API group "" in the namespace "default"/);
 });
+
+t.test('every PATCH kubectl sends: apply of a change, label, annotate, patch in three types, edit, rollout restart', async (t) => {
+  const manifest = join(cluster.dir, 'patched.yaml');
+  const deployment = (replicas: number, image: string, extraEnv = ''): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: patched
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: patched
+  template:
+    metadata:
+      labels:
+        app: patched
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        env:
+        - name: MODE
+          value: edge${extraEnv}
+`;
+  const jsonpath = async (path: string): Promise<string> => (await kubectl(['get', 'deployment', 'patched', '-o', `jsonpath=${path}`])).stdout;
+  writeFileSync(manifest, deployment(1, 'web:1', '\n        - name: EXTRA\n          value: "1"'));
+  t.same((await kubectl(['apply', '-f', manifest])).stdout, 'deployment.apps/patched created\n');
+  writeFileSync(manifest, deployment(2, 'web:2'));
+  const changed = await kubectl(['apply', '-f', manifest]);
+  t.same([changed.code, changed.stdout], [0, 'deployment.apps/patched configured\n'], changed.stderr);
+  t.equal(await jsonpath('{.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[*].name}'), '2 web:2 MODE', 'a strategic merge patch: the env entry removed from the manifest is gone, the other kept by name');
+
+  const labelled = await kubectl(['label', 'deployment', 'patched', 'tier=edge']);
+  t.same([labelled.code, labelled.stdout], [0, 'deployment.apps/patched labeled\n'], labelled.stderr);
+  const annotated = await kubectl(['annotate', 'deployment', 'patched', 'owner=ops']);
+  t.same([annotated.code, annotated.stdout], [0, 'deployment.apps/patched annotated\n'], annotated.stderr);
+  t.equal(await jsonpath('{.metadata.labels.tier} {.metadata.annotations.owner}'), 'edge ops');
+
+  const merge = await kubectl(['patch', 'deployment', 'patched', '--type=merge', '-p', '{"spec":{"minReadySeconds":5}}']);
+  t.same([merge.code, merge.stdout], [0, 'deployment.apps/patched patched\n'], merge.stderr);
+  const json = await kubectl(['patch', 'deployment', 'patched', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3}]']);
+  t.same([json.code, json.stdout], [0, 'deployment.apps/patched patched\n'], json.stderr);
+  const strategic = await kubectl(['patch', 'deployment', 'patched', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"web:3"}]}}}}']);
+  t.same([strategic.code, strategic.stdout], [0, 'deployment.apps/patched patched\n'], strategic.stderr);
+  t.equal(await jsonpath('{.spec.minReadySeconds} {.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].name}'), '5 3 web:3 MODE');
+  const failed = await kubectl(['patch', 'deployment', 'patched', '--type=json', '-p', '[{"op":"test","path":"/spec/replicas","value":9}]']);
+  t.equal(failed.code, 1);
+  t.match(failed.stderr, /is invalid/, 'a failed json-patch test is a 422');
+  const invalid = await kubectl(['patch', 'deployment', 'patched', '--type=merge', '-p', '{"spec":{"replicas":-1}}']);
+  t.equal(invalid.code, 1);
+  t.match(invalid.stderr, /^The Deployment "patched" is invalid: spec\.replicas: /m);
+
+  // kubectl edit with an "editor" that changes the image in place.
+  const edited = await run(KUBECTL, ['edit', 'deployment', 'patched'], { env: { KUBECONFIG: kubeconfigFile, HOME: join(cluster.dir, 'edit-home'), KUBE_EDITOR: `sed -i s#web:3#web:4#` } });
+  t.same([edited.code, edited.stdout], [0, 'deployment.apps/patched edited\n'], edited.stderr);
+  t.equal(await jsonpath('{.spec.template.spec.containers[0].image}'), 'web:4');
+
+  const restarted = await kubectl(['rollout', 'restart', 'deployment/patched']);
+  t.same([restarted.code, restarted.stdout], [0, 'deployment.apps/patched restarted\n'], restarted.stderr);
+  t.match(await jsonpath('{.spec.template.metadata.annotations}'), /kubectl\.kubernetes\.io\/restartedAt/);
+});
+
+t.test('kubectl apply --server-side creates, updates and removes what it no longer applies', async (t) => {
+  const manifest = join(cluster.dir, 'ssa.yaml');
+  const configMap = (data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n${data}`;
+  writeFileSync(manifest, configMap('  a: "1"\n  b: "2"\n'));
+  const created = await kubectl(['apply', '--server-side', '-f', manifest]);
+  t.same([created.code, created.stdout], [0, 'configmap/ssa serverside-applied\n'], created.stderr);
+  writeFileSync(manifest, configMap('  a: "3"\n'));
+  const updated = await kubectl(['apply', '--server-side', '-f', manifest]);
+  t.same([updated.code, updated.stdout], [0, 'configmap/ssa serverside-applied\n'], updated.stderr);
+  const data = await kubectl(['get', 'configmap', 'ssa', '-o', 'jsonpath={.data}']);
+  t.same(JSON.parse(data.stdout), { a: '3' }, 'b, applied before and not now, is removed');
+  const managers = await kubectl(['get', 'configmap', 'ssa', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}']);
+  t.equal(managers.stdout, 'kubectl');
+
+  writeFileSync(join(cluster.dir, 'ssa-other.yaml'), configMap('  a: "4"\n'));
+  const conflict = await kubectl(['apply', '--server-side', '--field-manager=other', '-f', join(cluster.dir, 'ssa-other.yaml')]);
+  t.equal(conflict.code, 1);
+  t.match(conflict.stderr, /conflict with "kubectl"/);
+  const forced = await kubectl(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', join(cluster.dir, 'ssa-other.yaml')]);
+  t.same([forced.code, forced.stdout], [0, 'configmap/ssa serverside-applied\n'], forced.stderr);
+});
