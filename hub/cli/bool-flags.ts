@@ -14,6 +14,7 @@ export const BOOLEAN_FLAG_DEFAULTS: Readonly<Record<string, boolean>> = {
   client: false,
   watch: false,
   'watch-only': false,
+  'show-managed-fields': false,
   overwrite: false,
   force: false,
   'ignore-daemonsets': false,

@@ -4,6 +4,7 @@
  * to the client config's CA and nothing else (kubectl's certificate-authority-data): undici's own
  * fetch with an Agent that carries that CA, loaded only for https servers.
  */
+import { SKIFF_VERSION } from '../../shared/defaults.js';
 import { ApiStatusError, HubUnreachableError, isApiStatusError } from './api-errors.js';
 import type { Connection } from './client-config-loader.js';
 
@@ -111,7 +112,8 @@ export class HubClient {
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: options.accept ?? 'application/json' };
+    // The User-Agent names skiff as the field manager of its writes (metadata.managedFields), as kubectl's names kubectl.
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: options.accept ?? 'application/json', 'user-agent': `skiff/${SKIFF_VERSION}` };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {

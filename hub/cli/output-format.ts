@@ -22,11 +22,19 @@ export interface FetchedObject {
 /**
  * One object prints as itself when exactly one was asked for by name; anything else as a
  * v1 List, as kubectl does (its list has an empty resourceVersion: it merges many sources).
+ * metadata.managedFields is left out, as kubectl leaves it out, unless `showManagedFields`.
  */
-export function documentFor(objects: FetchedObject[], singleRequested: boolean): unknown {
-  const items = objects.map(({ resource, object }) => withTypeMeta(object, resource));
+export function documentFor(objects: FetchedObject[], singleRequested: boolean, showManagedFields = false): unknown {
+  const items = objects.map(({ resource, object }) => withTypeMeta(showManagedFields ? object : withoutManagedFields(object), resource));
   if (singleRequested && items.length === 1) return items[0];
   return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
+}
+
+function withoutManagedFields(object: KubeObject): KubeObject {
+  if (object.metadata.managedFields === undefined) return object;
+  const { managedFields: _, ...metadata } = object.metadata;
+  void _;
+  return { ...object, metadata };
 }
 
 /** Items of a list response may omit apiVersion and kind (Kubernetes' do); kubectl fills them in. */

@@ -22,6 +22,7 @@ export interface GetOptions {
   selector?: string;
   watch?: boolean;
   watchOnly?: boolean;
+  showManagedFields?: boolean;
 }
 
 interface Scope {
@@ -51,7 +52,7 @@ export async function runGet(args: string[], options: GetOptions, ctx: CliContex
   // Nothing to print when every named object was missing (the errors said so already).
   if (named && failed && objects.length === 0) return;
   const single = requests.length === 1 && requests[0]!.names.length === 1;
-  const document = documentFor(objects, single);
+  const document = documentFor(objects, single, Boolean(options.showManagedFields));
   ctx.io.stdout(format === 'json' ? formatJson(document) : formatYaml(document));
 }
 

@@ -14,6 +14,7 @@ export function defineGet(program: Command, ctx: CliContext): Command {
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
     .option('-w, --watch', 'after listing/getting the requested object, watch for changes')
     .option('--watch-only', 'watch for changes to the requested object(s), without listing/getting first')
+    .option('--show-managed-fields', 'keep metadata.managedFields in -o json|yaml output (left out by default, as kubectl does)')
     .addHelpText('after', '\nExamples:\n  skiff get pods\n  skiff get deployments,services -n staging -o wide\n  skiff get pods -l app=web --watch\n  skiff get deployment/web -o yaml\n  skiff get pods -A -o name\n')
     .action((args: string[], options: GetOptions) => runGet(args, options, ctx));
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { documentFor, formatJson, formatNames, formatYaml } from '../../../hub/cli/output-format.js';
-import { RESOURCES } from '../../../shared/api/resources.js';
+import { RESOURCES, resolveResource } from '../../../shared/api/resources.js';
 
 const pods = RESOURCES.find((r) => r.kind === 'Pod')!;
 const deployments = RESOURCES.find((r) => r.kind === 'Deployment')!;
@@ -21,4 +21,10 @@ t.test('json is indented by 4, yaml has sorted keys and unindented sequences, na
   t.equal(formatJson({ a: 1 }), '{\n    "a": 1\n}\n');
   t.equal(formatYaml(pod), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - image: nginx\n    name: c\n');
   t.same(formatNames([{ resource: pods, object: pod }, { resource: deployments, object: { ...pod, metadata: { name: 'web' } } }]), ['pod/a', 'deployment.apps/web']);
+});
+
+t.test('metadata.managedFields is left out unless asked for, as kubectl --show-managed-fields', async (t) => {
+  const owned = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } };
+  t.same(documentFor([{ resource: resolveResource('configmaps')!, object: owned }], true), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+  t.same(documentFor([{ resource: resolveResource('configmaps')!, object: owned }], true, true), owned);
 });
