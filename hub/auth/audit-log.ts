@@ -17,6 +17,7 @@ export interface AuditEvent {
   requestURI: string;
   verb: string;
   user: { username?: string; uid?: string; groups?: string[] };
+  impersonatedUser?: { username: string; uid?: string; groups: string[] };
   sourceIPs: string[];
   userAgent?: string;
   objectRef?: { resource: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string };
@@ -31,6 +32,8 @@ export interface AuditRecord {
   requestURI: string;
   /** Undefined when authentication failed. */
   user?: UserInfo;
+  /** Who the request acted as, when it impersonated someone (hub/auth/impersonation.ts). */
+  impersonatedUser?: UserInfo;
   request: RequestAttributes;
   sourceIP: string;
   userAgent?: string;
@@ -52,6 +55,10 @@ export function shouldAudit(record: Pick<AuditRecord, 'request' | 'code'>): bool
 /** Microseconds, as kube-apiserver writes them. */
 function microTime(at: Date): string {
   return at.toISOString().replace(/Z$/, '000Z');
+}
+
+function userOf(user: UserInfo): { username: string; uid?: string; groups: string[] } {
+  return { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups };
 }
 
 export function auditEvent(record: AuditRecord): AuditEvent {
@@ -77,7 +84,8 @@ export function auditEvent(record: AuditRecord): AuditEvent {
     stage: 'ResponseComplete',
     requestURI: record.requestURI,
     verb: r.verb,
-    user: record.user ? { username: record.user.username, ...(record.user.uid ? { uid: record.user.uid } : {}), groups: record.user.groups } : {},
+    user: record.user ? userOf(record.user) : {},
+    ...(record.impersonatedUser ? { impersonatedUser: userOf(record.impersonatedUser) } : {}),
     sourceIPs: [record.sourceIP],
     ...(record.userAgent ? { userAgent: record.userAgent } : {}),
     ...(objectRef ? { objectRef } : {}),

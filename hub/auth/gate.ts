@@ -21,6 +21,7 @@ import {
 import type { AuditSink } from './audit-log.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
+import { impersonatedUser } from './impersonation.js';
 import { confirmNoEscalation, escalationLookups } from './escalation.js';
 import { forbiddenError, forbiddenTarget } from './forbidden.js';
 import { requestAttributes, type RequestAttributes } from './request-attributes.js';
@@ -35,7 +36,10 @@ export interface AuthContext {
   sourceIP: string;
   userAgent?: string;
   attributes: RequestAttributes;
+  /** Who the request acts as: the authenticated user, or whom they impersonate. */
   user?: UserInfo;
+  /** The authenticated user, when `user` is someone they impersonate. */
+  requester?: UserInfo;
   authorized?: boolean;
   failure?: { reason: string; message: string };
 }
@@ -79,6 +83,11 @@ export class ApiGate {
     const auth = context.auth;
     try {
       auth.user = await this.authenticator.authenticate(req.headers.authorization);
+      const impersonated = await impersonatedUser(auth.user, req.headers, (user, request) => this.authorizer.authorize(user, request));
+      if (impersonated) {
+        auth.requester = auth.user;
+        auth.user = impersonated;
+      }
     } catch (err) {
       if (isSkiffError(err)) auth.failure = { reason: err.reason, message: err.message };
       throw err;
@@ -129,7 +138,7 @@ export class ApiGate {
     this.options.audit?.write({
       auditID: auth.auditID,
       requestURI: auth.requestURI,
-      ...(auth.user ? { user: auth.user } : {}),
+      ...(auth.requester ? { user: auth.requester, ...(auth.user ? { impersonatedUser: auth.user } : {}) } : auth.user ? { user: auth.user } : {}),
       request: auth.attributes,
       sourceIP: auth.sourceIP,
       ...(auth.userAgent ? { userAgent: auth.userAgent } : {}),
