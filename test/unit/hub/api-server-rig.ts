@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyDefaults } from '../../../hub/api/defaults.js';
+import { ensureBootstrapPolicy } from '../../../hub/auth/bootstrap-policy.js';
+import { createServiceAccountToken } from '../../../hub/auth/service-account-tokens.js';
 import { createApiServer, type ApiDependencies } from '../../../hub/api/server.js';
 import { printTable } from '../../../hub/printers/registry.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
@@ -61,4 +63,22 @@ export async function listenApi(
   };
   t.teardown(stop);
   return { url: `http://127.0.0.1:${bound}`, port: bound, server, stop };
+}
+
+/**
+ * A ServiceAccount default/viewer bound to the ClusterRole `view` in its namespace (the bootstrap
+ * policy is ensured; the namespace must exist), and a token of it.
+ */
+export async function viewerServiceAccountToken(store: SqliteStore): Promise<string> {
+  await ensureBootstrapPolicy(store);
+  await store.create(resolveResource('serviceaccounts')!, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'viewer', namespace: 'default' } });
+  await store.create(resolveResource('rolebindings')!, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'viewer-view', namespace: 'default' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: 'default' }],
+  });
+  const issued = (await createServiceAccountToken(store, 'default', 'viewer', {}, new Date())) as { status: { token: string } };
+  return issued.status.token;
 }

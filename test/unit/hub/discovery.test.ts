@@ -4,8 +4,6 @@
  * ServiceAccount with nothing but `view` included) may read them, on a real API server over SQLite.
  */
 import t, { type Test } from 'tap';
-import { ensureBootstrapPolicy } from '../../../hub/auth/bootstrap-policy.js';
-import { createServiceAccountToken } from '../../../hub/auth/service-account-tokens.js';
 import {
   apiGroupListBody,
   apiVersionsBody,
@@ -18,7 +16,7 @@ import {
 } from '../../../hub/api/discovery.js';
 import { SqliteStore } from '../../../hub/store/sqlite-store.js';
 import { RESOURCES, apiVersionOf, resolveResource } from '../../../shared/api/resources.js';
-import { listenApi, tempApiStore } from './api-server-rig.js';
+import { listenApi, tempApiStore, viewerServiceAccountToken } from './api-server-rig.js';
 
 const discovery = buildDiscovery({ metrics: false });
 const allResources = (): Array<APIResource & { groupVersion: string }> =>
@@ -185,20 +183,9 @@ async function startApi(t: Test): Promise<{ url: string; store: SqliteStore }> {
   return { url, store };
 }
 
-/** A ServiceAccount default/viewer bound to the ClusterRole view in its namespace, and a token of it. */
 async function viewerToken(store: SqliteStore): Promise<string> {
-  await ensureBootstrapPolicy(store);
   await store.create(resolveResource('namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-  await store.create(resolveResource('serviceaccounts')!, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'viewer', namespace: 'default' } });
-  await store.create(resolveResource('rolebindings')!, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'viewer-view', namespace: 'default' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-    subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: 'default' }],
-  });
-  const issued = (await createServiceAccountToken(store, 'default', 'viewer', {}, new Date())) as { status: { token: string } };
-  return issued.status.token;
+  return viewerServiceAccountToken(store);
 }
 
 t.test('over HTTP: a ServiceAccount with only `view` discovers everything; nobody anonymous does', async (t) => {

@@ -4,24 +4,12 @@
  * impersonate them, and the audit line names both.
  */
 import t from 'tap';
-import { ensureBootstrapPolicy } from '../../../hub/auth/bootstrap-policy.js';
-import { createServiceAccountToken } from '../../../hub/auth/service-account-tokens.js';
 import type { AuditRecord } from '../../../hub/auth/audit-log.js';
-import { resolveResource } from '../../../shared/api/resources.js';
-import { listenApi, tempApiStore } from './api-server-rig.js';
+import { listenApi, tempApiStore, viewerServiceAccountToken } from './api-server-rig.js';
 
 t.test('an admin acts as a ServiceAccount; a ServiceAccount may not act as anyone; groups need a user', async (t) => {
   const { store } = await tempApiStore(t, ['default']);
-  await ensureBootstrapPolicy(store);
-  await store.create(resolveResource('serviceaccounts')!, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'viewer', namespace: 'default' } });
-  await store.create(resolveResource('rolebindings')!, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'viewer-view', namespace: 'default' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-    subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: 'default' }],
-  });
-  const viewerToken = ((await createServiceAccountToken(store, 'default', 'viewer', {}, new Date())) as { status: { token: string } }).status.token;
+  const viewerToken = await viewerServiceAccountToken(store);
   const audit: AuditRecord[] = [];
   const { url } = await listenApi(t, { store, adminToken: 'admin', audit: { write: (r) => audit.push(r), close: async () => undefined } });
   const asViewer = { authorization: 'Bearer admin', 'impersonate-user': 'system:serviceaccount:default:viewer' };
