@@ -2,6 +2,7 @@
  * The self-review endpoints every authenticated user may call (system:basic-user):
  *   POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews   "may I?"  (`skiff auth can-i`)
  *   POST /apis/authentication.k8s.io/v1/selfsubjectreviews        "who am I?" (`skiff auth whoami`)
+ *   POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews    "what may I, here?" (`kubectl auth can-i --list`)
  * Both answer from the same authenticator and authorizer the request itself went through. And the
  * namespace owner's question about someone else (admin holds `create` on it, system:basic-user does not):
  *   POST /apis/authorization.k8s.io/v1/namespaces/{ns}/localsubjectaccessreviews   "may they, here?"
@@ -16,6 +17,7 @@ import type { UserInfo } from './user.js';
 
 export const SELF_SUBJECT_ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 export const SELF_SUBJECT_REVIEW_PATH = '/apis/authentication.k8s.io/v1/selfsubjectreviews';
+export const SELF_SUBJECT_RULES_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews';
 const AUTHORIZATION_GROUP = 'authorization.k8s.io';
 const LOCAL_SUBJECT_ACCESS_REVIEWS = 'localsubjectaccessreviews';
 
@@ -64,6 +66,33 @@ export async function selfSubjectAccessReview(authorizer: Authorizer, user: User
     metadata: { creationTimestamp: null },
     spec: review.spec ?? {},
     status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
+  };
+}
+
+/**
+ * The RBAC rules that apply to `user` in the review's namespace, as kube-apiserver's
+ * SelfSubjectRulesReview lists them. (Nodes, authorized by the Node authorizer alone, may not ask.)
+ */
+export async function selfSubjectRulesReview(authorizer: Authorizer, user: UserInfo, body: unknown): Promise<object> {
+  const namespace = (body as { spec?: { namespace?: unknown } } | null)?.spec?.namespace;
+  if (typeof namespace !== 'string' || namespace === '') {
+    throw new SkiffError('SKIFF_ERR_INVALID', 'SelfSubjectRulesReview.authorization.k8s.io "" is invalid: spec.namespace: Required value', {
+      details: [{ path: 'spec.namespace', message: 'Required value' }],
+    });
+  }
+  const rules = await authorizer.rules(user, namespace);
+  return {
+    kind: 'SelfSubjectRulesReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec: { namespace },
+    status: {
+      resourceRules: rules
+        .filter((rule) => (rule.resources ?? []).length > 0)
+        .map((rule) => ({ verbs: rule.verbs, apiGroups: rule.apiGroups ?? [], resources: rule.resources ?? [], ...(rule.resourceNames?.length ? { resourceNames: rule.resourceNames } : {}) })),
+      nonResourceRules: rules.filter((rule) => (rule.nonResourceURLs ?? []).length > 0).map((rule) => ({ verbs: rule.verbs, nonResourceURLs: rule.nonResourceURLs })),
+      incomplete: false,
+    },
   };
 }
 

@@ -15,7 +15,9 @@ import {
   localSubjectAccessReview,
   SELF_SUBJECT_ACCESS_REVIEW_PATH,
   SELF_SUBJECT_REVIEW_PATH,
+  SELF_SUBJECT_RULES_REVIEW_PATH,
   selfSubjectAccessReview,
+  selfSubjectRulesReview,
   selfSubjectReview,
 } from './access-review.js';
 import type { AuditSink } from './audit-log.js';
@@ -128,6 +130,7 @@ export class ApiGate {
     const path = auth.requestURI.split('?')[0];
     if (path === SELF_SUBJECT_ACCESS_REVIEW_PATH) return { code: 201, body: await selfSubjectAccessReview(this.authorizer, user, await readBody()) };
     if (path === SELF_SUBJECT_REVIEW_PATH) return { code: 201, body: selfSubjectReview(user, this.now()) };
+    if (path === SELF_SUBJECT_RULES_REVIEW_PATH) return { code: 201, body: await selfSubjectRulesReview(this.authorizer, user, await readBody()) };
     // `create localsubjectaccessreviews` in the namespace was authorized by `admit`, as any create.
     if (isLocalSubjectAccessReview(a)) return { code: 201, body: await localSubjectAccessReview(this.authorizer, a.namespace, await readBody()) };
     return undefined;

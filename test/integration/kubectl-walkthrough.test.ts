@@ -215,6 +215,9 @@ t.test('kubectl auth can-i', async (t) => {
   // --as: impersonation, which the admin may do; the answer is about the default ServiceAccount.
   const asNobody = await kubectl(['auth', 'can-i', 'delete', 'nodes', '--as=system:serviceaccount:default:default']);
   t.same([asNobody.code, asNobody.stdout.trim()], [1, 'no'], asNobody.stderr);
+  const rules = await kubectl(['auth', 'can-i', '--list', '--as=system:serviceaccount:default:default']);
+  t.equal(rules.code, 0, rules.stderr);
+  t.match(rules.stdout, /^selfsubjectrulesreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m, 'SelfSubjectRulesReview');
   const listed = await kubectl(['get', 'secrets', '--as=system:serviceaccount:default:default']);
   t.equal(listed.code, 1);
   t.match(listed.stderr, /Error from server \(Forbidden\): secrets is forbidden: User "system:serviceaccount:default:default" cannot list resource "secrets"/);

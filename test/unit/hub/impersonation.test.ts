@@ -44,3 +44,31 @@ t.test('an admin acts as a ServiceAccount; a ServiceAccount may not act as anyon
   const uid = await fetch(`${url}/api/v1/namespaces/default/pods`, { headers: { authorization: 'Bearer admin', 'impersonate-user': 'system:anonymous', 'impersonate-uid': '42' } });
   t.equal(uid.status, 403, 'system:anonymous is not in system:authenticated, so it may not list Pods');
 });
+
+t.test('SelfSubjectRulesReview (`kubectl auth can-i --list`) lists the rules that apply in a namespace', async (t) => {
+  const { store } = await tempApiStore(t, ['default']);
+  const viewerToken = await viewerServiceAccountToken(store);
+  const { url } = await listenApi(t, { store, adminToken: 'admin' });
+  const review = (token: string, spec: object, extra: Record<string, string> = {}) =>
+    fetch(`${url}/apis/authorization.k8s.io/v1/selfsubjectrulesreviews`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extra },
+      body: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec }),
+    });
+  const viewer = await review(viewerToken, { namespace: 'default' });
+  t.equal(viewer.status, 201);
+  const body = (await viewer.json()) as { status: { resourceRules: Array<{ verbs: string[]; resources: string[] }>; nonResourceRules: unknown[]; incomplete: boolean } };
+  t.equal(body.status.incomplete, false);
+  t.ok(body.status.resourceRules.some((r) => r.resources.includes('pods') && r.verbs.includes('list')), 'view lists Pods');
+  t.notOk(body.status.resourceRules.some((r) => r.resources.includes('secrets')), 'and never Secrets');
+  t.ok(body.status.resourceRules.some((r) => r.resources.includes('selfsubjectrulesreviews')), 'basic-user may ask');
+  t.ok(body.status.nonResourceRules.length > 0, 'discovery paths, from system:discovery');
+
+  const admin = (await (await review('admin', { namespace: 'default' })).json()) as { status: { resourceRules: unknown[]; nonResourceRules: unknown[] } };
+  t.same(admin.status.resourceRules, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]);
+  t.same(admin.status.nonResourceRules, [{ verbs: ['*'], nonResourceURLs: ['*'] }]);
+  const asNode = await review('admin', { namespace: 'default' }, { 'impersonate-user': 'system:node:n1', 'impersonate-group': 'system:nodes' });
+  t.equal(asNode.status, 403, 'a node, authorized by the Node authorizer alone, may not ask');
+  const missing = await review('admin', {});
+  t.equal(missing.status, 422);
+});
