@@ -157,6 +157,24 @@ export const DEFAULTS = {
      * yet sent are dropped. Desired states are whole snapshots, so only the newest matters.
      */
     maxQueuedPerClient: 100,
+    /**
+     * Publish budget of one node (hub/broker/publish-budget.ts), a token bucket: messages per
+     * second sustained. Over it the broker delays a node's publishes (never drops them) and,
+     * since aedes reads a socket only once the packets already read are handled, TCP pushes back
+     * on the sender. A healthy agent sends about one message a second (heartbeat and metrics every
+     * 10 s, events batched every 250 ms, pull progress every 2 s). Its busiest moments are streams:
+     * 16 `logs -f` of chatty containers flushing every 20 ms (800/s), 16 exec sessions every 10 ms
+     * (1,600/s) or one stream at full speed, 16 KiB a chunk, one PUBACK at a time: 2,000 chunks a
+     * second are 32 MB/s, more than a Pi's link carries. An unthrottled flood of small QoS 0
+     * publishes reaches about 150,000/s on this hub and would keep the whole broker busy.
+     */
+    publishesPerSecond: 2_000,
+    /**
+     * Publishes a node may send at once above the rate (the bucket's size): all of its streams
+     * starting together, or the replay of its outbox after an outage (a day of metrics is about
+     * 300 reports of 30 samples, events in batches of 100), go through without waiting.
+     */
+    publishBurst: 10_000,
   },
   /** Ingress (issue #8): which nodes serve it, and where. */
   ingress: {

@@ -5,7 +5,8 @@
  * live in SQLite (sqlite-persistence.ts, DATA/broker.db) and survive a kill -9 of the hub; the
  * dispatcher also republishes every node's state from the object store on start. What one client
  * may cost the broker is bounded (DEFAULTS.broker): packet size, queue before login, QoS 2 in
- * flight, a stuck socket (drainTimeout), messages queued for an offline session.
+ * flight, a stuck socket (drainTimeout), messages queued for an offline session, and publishes per
+ * second (policy.ts paces each node to its budget).
  */
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -62,7 +63,7 @@ export class EmbeddedBroker implements MessageBus {
       : undefined;
     const maxPacketBytes = options.maxPacketBytes ?? limits.maxPacketBytes;
     const aedes = await Aedes.createBroker({
-      ...brokerPolicy(options.store, options.logger, { maxPacketBytes }),
+      ...brokerPolicy(options.store, options.logger, { maxPacketBytes, publishesPerSecond: limits.publishesPerSecond, publishBurst: limits.publishBurst }),
       ...(persistence ? { persistence } : {}),
       // One stuck client must not stall delivery to the others.
       drainTimeout: limits.drainTimeoutMs,

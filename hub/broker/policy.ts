@@ -5,11 +5,18 @@
  * (including its will) only to its own upward ones, each message at most maxPacketBytes. Wildcard
  * subscriptions, $SYS and every other topic are refused. The hub itself publishes in-process and
  * is not a client.
+ *
+ * A node's publishes are also paced to its budget (publish-budget.ts, DEFAULTS.broker): over it
+ * they are delayed, in order, never dropped. aedes reads a client's next chunk from its socket
+ * only once every packet of the last one is handled, so a delayed answer makes TCP push back on
+ * the sender. And every allowed publish is answered after the hook returns, never within it, so
+ * aedes' parse -> handle -> read -> parse cannot recurse under a flood (issue #10).
  */
 import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { DOWNWARD_CHANNELS, FLEET_TOPICS, RETAINED_UPWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import type { Logger } from '../../shared/log.js';
+import { DelayNotice, PublishBudget, type PublishBudgetLimits } from './publish-budget.js';
 import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
 import { matchNodeCredential } from '../identity/node-credentials.js';
 import type { Store } from '../store/store.js';
@@ -60,8 +67,77 @@ export function payloadSizeAllowed(packet: Pick<PublishPacket, 'topic' | 'payloa
   return Buffer.byteLength(packet.topic) + Buffer.byteLength(packet.payload) <= maxPacketBytes;
 }
 
-export function brokerPolicy(store: Store, logger: Logger, limits: { maxPacketBytes: number } = { maxPacketBytes: DEFAULTS.broker.maxPacketBytes }) {
+/** A line about a node's delayed publishes at most this often: a flood never logs per message. */
+const DELAY_LOG_INTERVAL_MS = 10_000;
+
+export interface BrokerPolicyLimits extends PublishBudgetLimits {
+  maxPacketBytes: number;
+}
+
+/**
+ * One node's publishes, paced: each is let through when its slot in the budget comes, in the
+ * order they arrived (one timer for all those waiting, the node's ingest relies on that order).
+ */
+class PublishPacer {
+  readonly budget: PublishBudget;
+  readonly notice = new DelayNotice(DELAY_LOG_INTERVAL_MS);
+  private readonly waiting: Array<{ at: number; go: () => void }> = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    limits: PublishBudgetLimits,
+    private readonly now: () => number,
+  ) {
+    this.budget = new PublishBudget(limits);
+  }
+
+  /** Calls `go` once the publish's slot `waitMs` from now has come (never synchronously). */
+  admit(waitMs: number, go: () => void): void {
+    if (waitMs === 0 && this.waiting.length === 0) {
+      // After the hook returns, so the stack unwinds, but within the same turn of the event loop:
+      // a node within its budget sees no delay at all (its PUBACK still follows the publish to
+      // the hub's subscribers, as without the budget).
+      process.nextTick(go);
+      return;
+    }
+    this.waiting.push({ at: this.now() + waitMs, go });
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined || this.waiting.length === 0) return;
+    this.timer = setTimeout(() => this.release(), Math.max(0, this.waiting[0]!.at - this.now()));
+    // Waiting publishes of a closing hub must not keep the process alive.
+    this.timer.unref();
+  }
+
+  private release(): void {
+    this.timer = undefined;
+    const now = this.now();
+    let due = 0;
+    while (due < this.waiting.length && this.waiting[due]!.at <= now) due++;
+    // Released before they run: a publish answered here may make aedes read and admit more.
+    for (const { go } of this.waiting.splice(0, due)) go();
+    this.arm();
+  }
+}
+
+export function brokerPolicy(
+  store: Store,
+  logger: Logger,
+  limits: BrokerPolicyLimits = { maxPacketBytes: DEFAULTS.broker.maxPacketBytes, publishesPerSecond: DEFAULTS.broker.publishesPerSecond, publishBurst: DEFAULTS.broker.publishBurst },
+) {
   const log = logger.child({ component: 'broker' });
+  // The budgets' clock: monotonic, so a wall-clock step neither floods nor stalls a node.
+  const now = (): number => performance.now();
+  // Per node, not per connection: reconnecting does not refill the bucket. Bounded by the nodes
+  // that logged in (a budget is a few numbers).
+  const pacers = new Map<string, PublishPacer>();
+  const pacerOf = (node: string): PublishPacer => {
+    let pacer = pacers.get(node);
+    if (!pacer) pacers.set(node, (pacer = new PublishPacer(limits, now)));
+    return pacer;
+  };
   // Passwords are SHA-256 hashed; one still under a legacy scrypt hash costs a hash, not a scrypt,
   // when it reconnects after verifying once. The stored credential is still read on every login,
   // so re-join and deletion take effect at once.
@@ -106,7 +182,19 @@ export function brokerPolicy(store: Store, logger: Logger, limits: { maxPacketBy
         log.warn({ clientId: client.id, topic: packet.topic, bytes: Buffer.byteLength(packet.payload), maxPacketBytes: limits.maxPacketBytes }, 'mqtt publish refused: over the size limit');
         return done(authError(`message over ${limits.maxPacketBytes} bytes`, NOT_AUTHORIZED));
       }
-      if (nodeTopicAllowed(nodeOfClient.get(client), packet.topic, 'publish') && (!packet.retain || retainAllowed(packet.topic))) return done(null);
+      const node = nodeOfClient.get(client);
+      if (node !== undefined && nodeTopicAllowed(node, packet.topic, 'publish') && (!packet.retain || retainAllowed(packet.topic))) {
+        const pacer = pacerOf(node);
+        const waitMs = pacer.budget.take(now());
+        if (waitMs > 0) {
+          const delayed = pacer.notice.delayed(now());
+          if (delayed !== undefined) {
+            log.warn({ clientId: client.id, node, delayed, waitMs, publishesPerSecond: limits.publishesPerSecond, publishBurst: limits.publishBurst }, 'mqtt publishes delayed: over the node publish budget');
+          }
+        }
+        pacer.admit(waitMs, () => done(null));
+        return;
+      }
       log.warn({ clientId: client.id, topic: packet.topic, retain: packet.retain }, 'mqtt publish refused');
       done(authError(`not authorized to publish to ${packet.topic}`, NOT_AUTHORIZED));
     },
