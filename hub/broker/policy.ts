@@ -16,7 +16,8 @@ import type { AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subs
 import { DOWNWARD_CHANNELS, FLEET_TOPICS, RETAINED_UPWARD_CHANNELS, UPWARD_CHANNELS, agentClientId, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import type { Logger } from '../../shared/log.js';
-import { DelayNotice, PublishBudget, type PublishBudgetLimits } from './publish-budget.js';
+import { PublishBudget, type PublishBudgetLimits } from './publish-budget.js';
+import { ThrottledNotice } from '../throttled-notice.js';
 import { nodeSecrets, type VerifiedSecrets } from '../identity/secrets.js';
 import { matchNodeCredential } from '../identity/node-credentials.js';
 import type { Store } from '../store/store.js';
@@ -80,7 +81,7 @@ export interface BrokerPolicyLimits extends PublishBudgetLimits {
  */
 class PublishPacer {
   readonly budget: PublishBudget;
-  readonly notice = new DelayNotice(DELAY_LOG_INTERVAL_MS);
+  readonly notice = new ThrottledNotice(DELAY_LOG_INTERVAL_MS);
   private readonly waiting: Array<{ at: number; go: () => void }> = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -187,7 +188,7 @@ export function brokerPolicy(
         const pacer = pacerOf(node);
         const waitMs = pacer.budget.take(now());
         if (waitMs > 0) {
-          const delayed = pacer.notice.delayed(now());
+          const delayed = pacer.notice.record(now());
           if (delayed !== undefined) {
             log.warn({ clientId: client.id, node, delayed, waitMs, publishesPerSecond: limits.publishesPerSecond, publishBurst: limits.publishBurst }, 'mqtt publishes delayed: over the node publish budget');
           }

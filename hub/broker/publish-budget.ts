@@ -44,25 +44,3 @@ export class PublishBudget {
     return this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.perMs);
   }
 }
-
-/**
- * Counts the publishes a node had delayed and says when to log them: on the first, then at most
- * once per interval with the count since the last line, so a flood costs a log line every
- * interval, never one per message.
- */
-export class DelayNotice {
-  private delayedSinceLine = 0;
-  private lastLineAt: number | undefined;
-
-  constructor(private readonly intervalMs: number) {}
-
-  /** Records one delayed publish; returns how many to report now, or undefined to stay quiet. */
-  delayed(now: number): number | undefined {
-    this.delayedSinceLine++;
-    if (this.lastLineAt !== undefined && now - this.lastLineAt < this.intervalMs) return undefined;
-    const count = this.delayedSinceLine;
-    this.delayedSinceLine = 0;
-    this.lastLineAt = now;
-    return count;
-  }
-}

@@ -15,6 +15,7 @@
 import { resolveResource } from '../../shared/api/resources.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
+import { DroppedReportLog } from './dropped-report-log.js';
 import { decodeEventReport, type EventReport, type NodeEvent } from '../../shared/mqtt/messages.js';
 import { allNodesFilter, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { MessageBus } from '../broker/message-bus.js';
@@ -30,6 +31,7 @@ const MAX_REASON_LENGTH = 128;
 
 export class EventIngest {
   private readonly log: Logger;
+  private readonly dropped: DroppedReportLog;
   private readonly inFlight = new Set<Promise<void>>();
   /** Per node, the end of its chain of reports being recorded (one at a time, in order). */
   private readonly tails = new Map<string, Promise<void>>();
@@ -44,6 +46,7 @@ export class EventIngest {
     private readonly ledger: DeliveryLedger = new DeliveryLedger(),
   ) {
     this.log = logger.child({ component: 'event-ingest' });
+    this.dropped = new DroppedReportLog(this.log);
   }
 
   async start(): Promise<void> {
@@ -66,11 +69,11 @@ export class EventIngest {
     try {
       report = decodeEventReport(payload, topic);
     } catch (err) {
-      this.log.warn({ topic, err: errorMessage(err) }, 'undecodable event report dropped');
+      this.dropped.warn(parsed.node, { topic, err: errorMessage(err) }, 'undecodable event report dropped');
       return;
     }
     if (report.node !== parsed.node) {
-      this.log.warn({ topic, field: 'node', reportedNode: report.node }, 'event report names another node; dropped');
+      this.dropped.warn(parsed.node, { topic, field: 'node', reportedNode: report.node }, 'event report names another node; dropped');
       return;
     }
     const node = parsed.node;

@@ -6,6 +6,7 @@
  * splicing output with a hole in it. Cancelling tells the node to stop.
  */
 import type { Logger } from '../../shared/log.js';
+import { DroppedReportLog } from './dropped-report-log.js';
 import { errorMessage } from '../../shared/errors.js';
 import { MESSAGE_SCHEMA, encode } from '../../shared/mqtt/messages.js';
 import { decodeStreamChunk, type CancelRequest, type ExecRequest, type LogsRequest, type PortForwardRequest, type ResizeRequest, type StdinRequest } from '../../shared/mqtt/node-requests.js';
@@ -36,13 +37,16 @@ export class NodeStreams {
   private readonly streams = new Map<string, OpenStream>();
   private counter = 0;
   private readonly prefix = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
+  private readonly dropped: DroppedReportLog;
 
   constructor(
     private readonly bus: MessageBus,
     /** Whether the node has a live MQTT connection now. */
     readonly isConnected: (node: string) => boolean,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.dropped = new DroppedReportLog(log);
+  }
 
   async start(): Promise<void> {
     await this.bus.subscribe(allNodesFilter('streams'), (topic, payload) => this.onChunk(topic, payload));
@@ -114,7 +118,7 @@ export class NodeStreams {
     try {
       chunk = decodeStreamChunk(payload, topic);
     } catch (err) {
-      this.log.warn({ topic, err: errorMessage(err) }, 'ignored a stream chunk that does not decode');
+      this.dropped.warn(from ?? topic, { topic, err: errorMessage(err) }, 'ignored a stream chunk that does not decode');
       return;
     }
     const stream = this.streams.get(chunk.id);

@@ -9,6 +9,7 @@ import { resolveResource } from '../../shared/api/resources.js';
 import type { NodeCondition, NodeStatus, PodStatus } from '../../shared/api/status-types.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
+import { DroppedReportLog } from './dropped-report-log.js';
 import { decodeStatusReport, type StatusReport } from '../../shared/mqtt/messages.js';
 import { PRESENCE_OFFLINE, allNodesFilter, parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { MessageBus } from '../broker/message-bus.js';
@@ -33,6 +34,7 @@ export class StatusIngest {
   private readonly queue: WorkQueue;
   private readonly latest = new Map<string, StatusReport>();
   private readonly log: Logger;
+  private readonly dropped: DroppedReportLog;
   /** Each node's Pods from change events: a report is matched against its node's Pods only. */
   private readonly index: PodsByNode;
   private unsubscribe: (() => void) | undefined;
@@ -43,6 +45,7 @@ export class StatusIngest {
     logger: Logger,
   ) {
     this.log = logger.child({ component: 'ingest' });
+    this.dropped = new DroppedReportLog(this.log);
     this.queue = new WorkQueue({ name: 'ingest', logger, sync: (node) => this.apply(node), concurrency: 4 });
     this.index = new PodsByNode(store);
   }
@@ -69,13 +72,13 @@ export class StatusIngest {
     try {
       const report = decodeStatusReport(payload, topic);
       if (report.node !== parsed.node) {
-        this.log.warn({ topic, reportedNode: report.node }, 'status report names another node; dropped');
+        this.dropped.warn(parsed.node, { topic, reportedNode: report.node }, 'status report names another node; dropped');
         return;
       }
       this.latest.set(parsed.node, report);
       this.queue.add(parsed.node);
     } catch (err) {
-      this.log.warn({ topic, err: errorMessage(err) }, 'undecodable status report dropped');
+      this.dropped.warn(parsed.node, { topic, err: errorMessage(err) }, 'undecodable status report dropped');
     }
   }
 

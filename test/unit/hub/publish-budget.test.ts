@@ -5,7 +5,8 @@
  * itself, against a real broker, is broker-flood.test.ts.
  */
 import t from 'tap';
-import { DelayNotice, PublishBudget } from '../../../hub/broker/publish-budget.js';
+import { PublishBudget } from '../../../hub/broker/publish-budget.js';
+import { ThrottledNotice } from '../../../hub/throttled-notice.js';
 import { DEFAULTS } from '../../../shared/defaults.js';
 import { randomInt, seededRandom } from '../../helpers/seeded-random.js';
 
@@ -111,11 +112,11 @@ t.test('a budget that could never let anything through is a configuration error'
 });
 
 t.test('the delays are reported on the first, then at most once per interval with the count since', async (t) => {
-  const notice = new DelayNotice(10_000);
-  t.equal(notice.delayed(T0), 1, 'the first delay is reported at once');
-  for (let i = 1; i < 500; i++) t.equal(notice.delayed(T0 + i), undefined);
-  t.equal(notice.delayed(T0 + 9_999), undefined, 'still within the interval');
-  t.equal(notice.delayed(T0 + 10_000), 501, 'one line for every delay since the last');
-  t.equal(notice.delayed(T0 + 10_001), undefined);
-  t.equal(notice.delayed(T0 + 3_600_000), 2, 'after a quiet hour, the next delay is reported at once');
+  const notice = new ThrottledNotice(10_000);
+  t.equal(notice.record(T0), 1, 'the first delay is reported at once');
+  for (let i = 1; i < 500; i++) t.equal(notice.record(T0 + i), undefined);
+  t.equal(notice.record(T0 + 9_999), undefined, 'still within the interval');
+  t.equal(notice.record(T0 + 10_000), 501, 'one line for every delay since the last');
+  t.equal(notice.record(T0 + 10_001), undefined);
+  t.equal(notice.record(T0 + 3_600_000), 2, 'after a quiet hour, the next delay is reported at once');
 });
