@@ -23,6 +23,16 @@ function rssMiB(pid: number): number {
   return Number(match?.[1]) / 1024;
 }
 
+/**
+ * Where the RSS is, from /proc/<pid>/status: anonymous memory (V8's heap, malloc: what code can
+ * change) and file-backed pages (the node binary and shared libraries mapped in).
+ */
+function rssParts(pid: number): { anonMiB: number; fileMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kB = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return { anonMiB: kB('RssAnon'), fileMiB: kB('RssFile') + kB('RssShmem') };
+}
+
 /** utime + stime of a process, seconds. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -77,6 +87,7 @@ export async function benchAgentFootprint(windowMs: number): Promise<string[]> {
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     }
     const cpuPercent = ((cpuSeconds(pid) - cpuStart) / ((performance.now() - start) / 1000)) * 100;
+    const parts = rssParts(pid);
     const usage = await cluster.api<{ items: unknown[] }>('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
 
     const running = (await cluster.containers(node)).filter((c) => c.state === 'running');
@@ -85,6 +96,7 @@ export async function benchAgentFootprint(windowMs: number): Promise<string[]> {
     const cost = await sampleCost(observed, 50);
     return [
       `agent with 10 pods, metrics every 10 s, over ${(windowMs / 1000).toFixed(0)} s: RSS p50 ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB; CPU ${cpuPercent.toFixed(2)}% of one core`,
+      `of which at the end: anonymous ${parts.anonMiB.toFixed(1)} MiB (V8 heap, malloc), file-backed ${parts.fileMiB.toFixed(1)} MiB (node binary, libraries)`,
       `pods with usage at the hub (metrics.k8s.io): ${usage.items.length}`,
       `one metrics sample (node + 10 containers' cgroups): wall p50 ${percentile(cost.wallMs, 50).toFixed(2)} ms, p90 ${percentile(cost.wallMs, 90).toFixed(2)} ms; CPU ${cost.cpuMs.toFixed(2)} ms (n=50)`,
     ];
