@@ -74,8 +74,8 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 
 async function setup(connected: readonly string[] = ['pi-1', 'pi-2']) {
   const bus = new FakeBus();
-  const warnings: Array<{ msg: string; topic?: string }> = [];
-  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string; topic?: string }) });
+  const warnings: Array<{ msg: string; topic?: string; dropped?: number }> = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string; topic?: string; dropped?: number }) });
   const streams = new NodeStreams(bus, (node) => connected.includes(node), log);
   await streams.start();
   return { bus, streams, warnings };
