@@ -38,12 +38,19 @@ export interface FieldError {
 export class SkiffError extends Error {
   readonly code: ErrorCode;
   readonly details: FieldError[];
+  /**
+   * The Kind the error is about, when it names one: an Invalid object's (Deployment), as
+   * kube-apiserver's NewInvalid(GroupKind, ...) does. Its Status details say it in place of the
+   * resource the request addressed; kubectl prints `The Deployment "web" is invalid: ...`.
+   */
+  readonly kind: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: FieldError[] } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: FieldError[]; kind?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SkiffError';
     this.code = code;
     this.details = options.details ?? [];
+    this.kind = options.kind;
   }
 
   get reason(): string {

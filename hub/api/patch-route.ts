@@ -8,17 +8,13 @@
 import type { IncomingMessage } from 'node:http';
 import { SkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
-import { applyPatch, patchTypeOf, type PatchType } from './patch/patch.js';
+import { applyPatch, patchTypeOf, type PatchRequest } from './patch/patch.js';
 import type { ResourceRoute } from './paths.js';
 import type { ResourceHandlers, WriteOptions } from './resource-handlers.js';
 import { scaleOf, type Scale } from './scale.js';
 
-export interface PatchDocument {
-  type: PatchType;
-  body: string;
-  fieldManager: string | undefined;
-  force: boolean;
-}
+/** What a request says of its patch; what the path addresses and the stored object are added when it is applied. */
+export type PatchDocument = Omit<PatchRequest, 'live' | 'target' | 'now'>;
 
 const ACCEPTED = 'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json';
 

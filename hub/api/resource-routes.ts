@@ -6,7 +6,7 @@
  * its warnings leave as `Warning` headers. The verbs themselves live in resource-handlers.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SkiffError } from '../../shared/errors.js';
+import { isSkiffError, SkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import { apiVersionOf, groupResource, type ResourceType } from '../../shared/api/resources.js';
 import type { NodeStreams } from '../ingest/node-streams.js';
@@ -79,7 +79,26 @@ function converting(deps: ResourceRouteDependencies, resource: ResourceType, con
   };
 }
 
+/**
+ * An Invalid error names the Kind it is about (shared/errors.ts `kind`; status.ts puts it in the
+ * Status details, where kubectl reads it). invalidError names the object's; an Invalid raised
+ * without one (a patch that does not apply, DeleteOptions, log options, a scale) is said to be
+ * about the Kind the path addresses.
+ */
+function namingKind(err: unknown, kind: string): unknown {
+  if (!isSkiffError(err, 'SKIFF_ERR_INVALID') || err.kind !== undefined) return err;
+  return new SkiffError(err.code, err.message, { cause: err.cause, details: err.details, kind });
+}
+
 export async function serveResource(deps: ResourceRouteDependencies, req: IncomingMessage, res: ServerResponse, url: URL, r: ResourceRoute): Promise<void> {
+  try {
+    await serveRoute(deps, req, res, url, r);
+  } catch (err) {
+    throw namingKind(err, r.resource.kind);
+  }
+}
+
+async function serveRoute(deps: ResourceRouteDependencies, req: IncomingMessage, res: ServerResponse, url: URL, r: ResourceRoute): Promise<void> {
   const method = req.method ?? 'GET';
   if (r.conversion) {
     // Reads and whole-object writes are converted; a watch or a patch would need conversion inside them.
@@ -92,18 +111,22 @@ export async function serveResource(deps: ResourceRouteDependencies, req: Incomi
     const conversion = r.conversion;
     const { conversion: _, ...stored } = r;
     void _;
-    return serveResource(converting(deps, r.resource, conversion), req, res, url, stored);
+    return serveRoute(converting(deps, r.resource, conversion), req, res, url, stored);
   }
   const { handlers, send } = deps;
   const named = r.name !== undefined ? { ...r, name: r.name } : undefined;
   const query = url.searchParams;
   const warnings: string[] = [];
-  const write = (): WriteOptions => ({
-    dryRun: dryRunOf(query.getAll('dryRun')),
-    ...(fieldValidationOf(query) !== undefined ? { fieldValidation: fieldValidationOf(query)! } : {}),
-    warnings,
-    fieldManager: managerOrUserAgent(query.get('fieldManager') ?? undefined, req.headers['user-agent']),
-  });
+  const write = (): WriteOptions => {
+    const dryRun = dryRunOf(query.getAll('dryRun'));
+    const fieldValidation = fieldValidationOf(query);
+    return {
+      dryRun,
+      ...(fieldValidation !== undefined ? { fieldValidation } : {}),
+      warnings,
+      fieldManager: managerOrUserAgent(query.get('fieldManager') ?? undefined, req.headers['user-agent']),
+    };
+  };
 
   if (r.subresource !== undefined) {
     if (!named) throw new SkiffError('SKIFF_ERR_NOT_FOUND', 'the server could not find the requested resource');

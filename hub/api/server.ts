@@ -155,7 +155,7 @@ export function createApiServer(deps: ApiDependencies): Server {
 
   /** What a failed request was about, for the Status details (kind and name, as Kubernetes). */
   interface RequestContext {
-    target?: { kind: string; group?: string; name?: string; resourceKind?: string };
+    target?: { kind: string; group?: string; name?: string };
     /** Who asked for what (hub/auth/gate.ts): authentication, authorization and the audit line. */
     auth: AuthContext;
   }
@@ -240,7 +240,6 @@ export function createApiServer(deps: ApiDependencies): Server {
     const r: ResourceRoute = parsed.route;
     context.target = {
       kind: r.resource.plural,
-      resourceKind: r.resource.kind,
       ...(r.resource.group ? { group: r.resource.group } : {}),
       ...(r.name !== undefined ? { name: r.name } : {}),
     };

@@ -17,10 +17,10 @@ export interface StatusBody {
 
 /**
  * The Status of a failed request about `target`. Its details name the resource (`kind` is the
- * plural, as kube-apiserver's NotFound and Forbidden say it), except for Invalid, whose details
- * name the Kind (`resourceKind`), as NewInvalid does: kubectl prints `The Deployment "web" is invalid: ...`.
+ * plural, as kube-apiserver's NotFound and Forbidden say it), or the Kind the error names itself
+ * (an Invalid object's, as NewInvalid does).
  */
-export function statusFromError(err: unknown, target?: { kind?: string; group?: string; name?: string; resourceKind?: string }): StatusBody {
+export function statusFromError(err: unknown, target?: { kind?: string; group?: string; name?: string }): StatusBody {
   const skiff = err instanceof SkiffError ? err : new SkiffError('SKIFF_ERR_INTERNAL', 'Internal error occurred: ' + String(err instanceof Error ? err.message : err));
   const body: StatusBody = {
     kind: 'Status',
@@ -35,7 +35,7 @@ export function statusFromError(err: unknown, target?: { kind?: string; group?: 
     body.details = {
       ...(target?.name ? { name: target.name } : {}),
       ...(target?.group ? { group: target.group } : {}),
-      ...(target?.kind ? { kind: skiff.code === 'SKIFF_ERR_INVALID' && target.resourceKind ? target.resourceKind : target.kind } : {}),
+      ...(target?.kind ? { kind: skiff.kind ?? target.kind } : {}),
       ...(skiff.details.length > 0 ? { causes: skiff.details.map(toCause) } : {}),
     };
   }
@@ -46,9 +46,13 @@ function toCause(e: FieldError): { reason: string; message: string; field: strin
   return { reason: e.message.startsWith('Required value') ? 'FieldValueRequired' : 'FieldValueInvalid', message: e.message, field: e.path };
 }
 
-/** Kubernetes' message for an invalid object: `Deployment.apps "web" is invalid: [a: x, b: y]`. */
+/**
+ * Kubernetes' error for an invalid object: `Deployment.apps "web" is invalid: [a: x, b: y]`, which
+ * names its Kind (`qualifiedKind` up to the group: Deployment) as NewInvalid does.
+ */
 export function invalidError(qualifiedKind: string, name: string, errors: FieldError[]): SkiffError {
   const parts = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
   const list = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return new SkiffError('SKIFF_ERR_INVALID', `${qualifiedKind} "${name}" is invalid: ${list}`, { details: errors });
+  const kind = qualifiedKind.split('.')[0]!;
+  return new SkiffError('SKIFF_ERR_INVALID', `${qualifiedKind} "${name}" is invalid: ${list}`, { details: errors, kind });
 }

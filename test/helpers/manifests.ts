@@ -31,6 +31,19 @@ export function webDeployment(
 }
 
 /**
+ * A Service in front of webDeployment(name)'s Pods (app=NAME): port 80 to their port 80, as JSON
+ * for `apply -f`; `type` NodePort publishes it on every node too.
+ */
+export function webService(name: string, options: { type?: 'ClusterIP' | 'NodePort' } = {}): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { ...(options.type ? { type: options.type } : {}), selector: { app: name }, ports: [{ port: 80, targetPort: 80 }] },
+  });
+}
+
+/**
  * A Deployment pinned to one node whose Pods answer HTTP on port 8080 (named `http`, probed for
  * readiness) with their own name, at `/` and at each of `paths` (busybox httpd serves files):
  * which Pod a request reached is then in the response. Its Pods carry app=NAME plus `labels`.

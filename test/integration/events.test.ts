@@ -14,27 +14,9 @@ import { createLogger } from '../../shared/log.js';
 import { MESSAGE_SCHEMA, encode, type NodeEvent } from '../../shared/mqtt/messages.js';
 import { agentClientId, eventsTopic } from '../../shared/mqtt/topics.js';
 import { TestCluster, trustingFetch } from '../helpers/cluster.js';
+import { webDeployment } from '../helpers/manifests.js';
 import { isRunningAndReady, listPods, type PodView } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
-
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: skiff-test/web:1
-`;
 
 interface EventList {
   items: Event[];
@@ -51,7 +33,7 @@ t.test('events on a real cluster', async (t) => {
   const node = await cluster.startAgent('a');
   const api = (path: string) => cluster.api<EventList>(path);
 
-  const apply = await cluster.skiff(['apply', '-f', '-'], { input: DEPLOYMENT });
+  const apply = await cluster.skiff(['apply', '-f', '-'], { input: webDeployment('web', {}, { replicas: 2 }) });
   t.equal(apply.code, 0, apply.stderr);
   const pods = await waitFor('2 web pods running', async () => {
     const list = await listPods(cluster, 'app=web');
@@ -154,12 +136,7 @@ t.test('events expire after the TTL', async (t) => {
   const events = async () => ((await request('GET', '/api/v1/namespaces/default/events')) as EventList).items;
 
   // No node: the Deployment scales its ReplicaSet and a Pod is created (and cannot be scheduled).
-  await request('POST', '/apis/apps/v1/namespaces/default/deployments', {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'short-lived' },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'x', image: 'skiff-test/web:1' }] } } },
-  });
+  await request('POST', '/apis/apps/v1/namespaces/default/deployments', JSON.parse(webDeployment('short-lived')));
   const recorded = await waitFor('ScalingReplicaSet and SuccessfulCreate', async () => {
     const list = await events();
     const wanted = list.filter((e) => e.reason === 'ScalingReplicaSet' || e.reason === 'SuccessfulCreate');

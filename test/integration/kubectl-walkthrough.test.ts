@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { TestCluster } from '../helpers/cluster.js';
+import { webDeployment, webService } from '../helpers/manifests.js';
 import { isRunningAndReady, listPods } from '../helpers/pods.js';
 import { run, type RunResult } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,46 +45,13 @@ async function kubectlUntil(args: string[], done: (stdout: string) => boolean, w
   }
 }
 
-const manifest = join(cluster.dir, 'web.yaml');
-writeFileSync(
-  manifest,
-  `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: skiff-test/web:1
-        imagePullPolicy: Never
-        ports:
-        - containerPort: 80
-        resources:
-          requests:
-            cpu: 50m
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  type: NodePort
-  selector:
-    app: web
-  ports:
-  - port: 80
-    targetPort: 80
-`,
-);
+// The Deployment asks for CPU so that autoscale and top have a request to measure against.
+const deploymentFile = join(cluster.dir, 'web-deployment.json');
+writeFileSync(deploymentFile, webDeployment('web', { container: { ports: [{ containerPort: 80 }], resources: { requests: { cpu: '50m' } } } }, { replicas: 2 }));
+const serviceFile = join(cluster.dir, 'web-service.json');
+writeFileSync(serviceFile, webService('web', { type: 'NodePort' }));
+/** `kubectl apply` of both, the Deployment first. */
+const applyWeb = ['apply', '-f', deploymentFile, '-f', serviceFile];
 
 const runningWeb = (count: number, image?: string) =>
   waitFor(`${count} web Pods Running${image ? ` on ${image}` : ''}`, async () => {
@@ -93,7 +61,7 @@ const runningWeb = (count: number, image?: string) =>
   });
 
 t.test('kubectl apply creates the Deployment and the NodePort Service; get pods shows them Running', async (t) => {
-  const applied = await kubectl(['apply', '-f', manifest]);
+  const applied = await kubectl(applyWeb);
   t.same([applied.code, applied.stdout], [0, 'deployment.apps/web created\nservice/web created\n'], applied.stderr);
   await runningWeb(2);
   const pods = await kubectl(['get', 'pods', '-l', 'app=web']);
@@ -101,7 +69,7 @@ t.test('kubectl apply creates the Deployment and the NodePort Service; get pods 
   t.match(pods.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n(web-\S+\s+1\/1\s+Running\s+0\s+\S+\n){2}$/);
   const service = await kubectl(['get', 'service', 'web']);
   t.match(service.stdout, /^web\s+NodePort\s+\S+\s+<none>\s+80:3\d{4}\/TCP\s+\S+$/m);
-  const unchanged = await kubectl(['apply', '-f', manifest]);
+  const unchanged = await kubectl(applyWeb);
   t.same([unchanged.code, unchanged.stdout], [0, 'deployment.apps/web unchanged\nservice/web unchanged\n'], unchanged.stderr);
 });
 

@@ -33,12 +33,30 @@ export async function tempApiStore(t: Teardown, namespaces: readonly string[] = 
   return { store, dir };
 }
 
+/** What the API answered a call: the status code, the JSON body (a Status on failure) and the `Warning` header. */
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  warning: string | null;
+}
+
+export interface CallOptions {
+  /** The body's media type (a patch type, say); application/json unless said. */
+  contentType?: string;
+  /** The bearer token; the admin token the API was started with unless said. */
+  token?: string;
+  /** More headers: impersonation, a User-Agent (as pairs for a header said twice). */
+  headers?: Record<string, string> | Array<[string, string]>;
+}
+
 export interface ListeningApi {
   url: string;
   port: number;
   server: Server;
   /** Closes the server (idempotent; also done in teardown), leaving the store open. */
   stop(): Promise<void>;
+  /** One request: `body`, when given, is sent as is if a string (YAML, a malformed body), else as JSON. */
+  call(method: string, path: string, body?: unknown, options?: CallOptions): Promise<ApiAnswer>;
 }
 
 /**
@@ -62,7 +80,15 @@ export async function listenApi(
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   t.teardown(stop);
-  return { url: `http://127.0.0.1:${bound}`, port: bound, server, stop };
+  const url = `http://127.0.0.1:${bound}`;
+  const call = async (method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<ApiAnswer> => {
+    const headers = new Headers(options.headers);
+    headers.set('authorization', `Bearer ${options.token ?? deps.adminToken}`);
+    if (body !== undefined) headers.set('content-type', options.contentType ?? 'application/json');
+    const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown>, warning: res.headers.get('warning') };
+  };
+  return { url, port: bound, server, stop, call };
 }
 
 /**
