@@ -231,6 +231,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     nextSeq: () => store.nextSeq(),
     evictedPods: (hostIP, observedGeneration) => evictions.reportedPods(hostIP, observedGeneration),
     publish: (report) => (session ? session.publishStatus(report) : Promise.reject(new Error('not connected'))),
+    publishLease: () => session?.publishLease(),
     isConnected: () => session?.connected ?? false,
     now,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -331,6 +332,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
         exec.cancel(id);
         forwarder.cancel(id);
       },
+      report: () => reporter.onReportRequested(),
     },
     log.child({ component: 'requests' }),
   );

@@ -14,8 +14,18 @@ export const DEFAULTS = {
   apiKeepAliveTimeoutMs: 65_000,
   /** MQTT port of the hub's embedded broker (1883 is MQTT's registered plain port). */
   mqttPort: 1883,
-  /** How often an agent sends a heartbeat (node status) when nothing else changed. */
-  heartbeatIntervalMs: 10_000,
+  /**
+   * How often an agent renews its lease (an empty QoS 0 message on its `lease` topic) when it has
+   * sent nothing else: the heartbeat. About 110 bytes on the wire with TLS and TCP/IP headers, so
+   * 5 s costs ~180 bit/s upstream, and lets the grace period below stay short.
+   */
+  heartbeatIntervalMs: 5_000,
+  /**
+   * An agent sends its full status (node and Pods) when it changes, on every (re)connect, and at
+   * least this often even when nothing changed (kubelet's nodeStatusReportFrequency, 5 min): the
+   * hub's copy can never stay wrong for longer, and the Ready condition's lastHeartbeatTime moves.
+   */
+  nodeStatusReportIntervalMs: 300_000,
   /**
    * At most one status report for image pull progress (issue #9) per this interval per agent: a
    * slow link carries it and the hub writes every status it gets.
@@ -24,11 +34,15 @@ export const DEFAULTS = {
   /** MQTT keepalive: the broker drops a silent client after 1.5x this (MQTT 3.1.1 §3.1.2.10). */
   mqttKeepaliveSeconds: 15,
   /**
-   * A node with no heartbeat for this long is marked Ready=Unknown by the hub: two missed
-   * heartbeats (Kubernetes waits 40 s). A dropped link is usually seen sooner, through the MQTT
-   * last will (at once when the TCP connection closes, 1.5 keepalives when it goes silent).
+   * A node the hub has heard nothing from (no lease, no report) for this long is marked
+   * Ready=Unknown (Kubernetes waits 40 s). A 5 s blip of the link delays at most one lease by
+   * 5 s, so a healthy node is never silent for more than 10 s: 3 s of margin for timers and
+   * scheduling. A dropped link is usually seen sooner, through the MQTT last will (at once when
+   * the TCP connection closes, 1.5 keepalives when it goes silent).
    */
-  nodeMonitorGracePeriodMs: 20_000,
+  nodeMonitorGracePeriodMs: 13_000,
+  /** How often the hub compares each Ready node's last lease with the grace period. */
+  nodeMonitorPeriodMs: 1_000,
   /** The agent re-reads Docker at least this often even without events (safety net). */
   agentResyncIntervalMs: 5_000,
   /** Hub controllers re-sync every object this often (safety net behind change events). */

@@ -1,6 +1,8 @@
 /**
- * Publishes StatusReports: after a settled pass when the report changed, as a heartbeat every
- * heartbeatIntervalMs otherwise, and at once on (re)connect. While the link is down nothing is
+ * Publishes StatusReports: after a settled pass when the report changed, at once on (re)connect,
+ * and at least every nodeStatusReportIntervalMs. In between, the heartbeat is a lease (an empty
+ * message) every heartbeatIntervalMs, as kubelet renews its node Lease rather than posting its
+ * whole NodeStatus: a few bytes on the link and no store write on the hub. While the link is down nothing is
  * queued: a status report is a full snapshot, so only the latest matters and it goes out on
  * reconnect (MQTT.js would otherwise replay every stale heartbeat from its offline queue).
  *
@@ -38,9 +40,13 @@ export interface ReporterDeps {
   evictedPods?(hostIP: string, observedGeneration: number): readonly ReportedPod[];
   /** Resolves once the broker has the message (QoS 1); rejects when it cannot be sent. */
   publish(report: StatusReport): Promise<void>;
+  /** Renews the node's lease: fire and forget (QoS 0; a lost one is followed by the next). */
+  publishLease(): void;
   isConnected(): boolean;
   now(): number;
   heartbeatIntervalMs: number;
+  /** A full report at least this often even when nothing changed (default DEFAULTS.nodeStatusReportIntervalMs). */
+  statusReportIntervalMs?: number;
   /** The latest progress of the pull of an image (normalised reference), while it runs (issue #9). */
   pullProgress?(image: string): PullProgress | undefined;
   /** At most one report caused by pull progress per this interval (default DEFAULTS.pullProgressReportIntervalMs). */
@@ -58,11 +64,24 @@ export function progressReportDelayMs(nowMs: number, lastProgressReportMs: numbe
   return Math.max(0, lastProgressReportMs + intervalMs - nowMs);
 }
 
+/**
+ * What the heartbeat timer sends now: a full report when the last one is older than the status
+ * interval, a lease when nothing at all went out for a heartbeat interval, else nothing. Pure:
+ * the clock comes in.
+ */
+export function heartbeatDue(nowMs: number, last: { reportMs: number; anyMs: number }, intervals: { heartbeatMs: number; statusReportMs: number }): 'report' | 'lease' | undefined {
+  if (nowMs - last.reportMs >= intervals.statusReportMs) return 'report';
+  if (nowMs - last.anyMs >= intervals.heartbeatMs) return 'lease';
+  return undefined;
+}
+
 export class Reporter {
   private pods: ReportedPod[] = [];
   private observedGeneration = 0;
   private previous = new Map<string, PodStatus>();
   private lastFingerprint: string | undefined;
+  /** When the last full report went out, and when anything (report or lease) last went out. */
+  private lastReportMs = 0;
   private lastSentMs = 0;
   private sending = false;
   private resend = false;
@@ -75,9 +94,7 @@ export class Reporter {
   constructor(private readonly deps: ReporterDeps) {}
 
   start(): void {
-    this.timer ??= setInterval(() => {
-      if (this.deps.now() - this.lastSentMs >= this.deps.heartbeatIntervalMs) this.send(true);
-    }, Math.min(1000, this.deps.heartbeatIntervalMs));
+    this.timer ??= setInterval(() => this.beat(), Math.min(1000, this.deps.heartbeatIntervalMs));
     this.timer.unref();
   }
 
@@ -123,8 +140,24 @@ export class Reporter {
     this.send(false);
   }
 
+  private beat(): void {
+    const due = heartbeatDue(this.deps.now(), { reportMs: this.lastReportMs, anyMs: this.lastSentMs }, {
+      heartbeatMs: this.deps.heartbeatIntervalMs,
+      statusReportMs: this.deps.statusReportIntervalMs ?? DEFAULTS.nodeStatusReportIntervalMs,
+    });
+    if (due === 'report') this.send(true);
+    if (due !== 'lease' || !this.deps.isConnected()) return;
+    this.lastSentMs = this.deps.now();
+    this.deps.publishLease();
+  }
+
   /** The MQTT link came (back) up: whatever the broker last had may be stale. */
   onConnected(): void {
+    this.send(true);
+  }
+
+  /** The hub asked for the full report (it marked the node Unknown, and leases alone do not tell it more). */
+  onReportRequested(): void {
     this.send(true);
   }
 
@@ -165,7 +198,7 @@ export class Reporter {
     const report = { ...draft, seq: this.deps.nextSeq() };
     this.last = report;
     this.sending = true;
-    this.lastSentMs = this.deps.now();
+    this.lastSentMs = this.lastReportMs = this.deps.now();
     this.lastFingerprint = fingerprint;
     this.deps
       .publish(report)

@@ -1,7 +1,7 @@
 /**
  * The node's requests topic, decoded and handed to whoever serves each kind: logs
  * (logs/log-streamer.ts), exec and its stdin and resizes (exec/exec-streamer.ts), port-forward
- * connections (exec/port-forwarder.ts). stdin and cancel name a stream by id: the caller gives
+ * connections (exec/port-forwarder.ts), and the hub's ask for a full status report (the reporter). stdin and cancel name a stream by id: the caller gives
  * them to every server that may hold it (only the holder acts). A request that does not decode, or is
  * addressed to another node, is logged and dropped.
  */
@@ -16,6 +16,8 @@ export interface RequestHandlers {
   stdin(request: StdinRequest): void;
   resize(request: ResizeRequest): void;
   cancel(id: string): void;
+  /** Send the full status report now (the hub lost track of the node). */
+  report(): void;
 }
 
 export class NodeRequestRouter {
@@ -50,6 +52,8 @@ export class NodeRequestRouter {
         return this.handlers.resize(request);
       case 'cancel':
         return this.handlers.cancel(request.id);
+      case 'report':
+        return this.handlers.report();
     }
   }
 }

@@ -12,7 +12,7 @@ import { errorMessage } from '../../shared/errors.js';
 import { DEFAULTS } from '../../shared/defaults.js';
 import { encode, type EventReport, type MetricsReport, type StatusReport } from '../../shared/mqtt/messages.js';
 import type { StreamChunk } from '../../shared/mqtt/node-requests.js';
-import { agentClientId, desiredTopic, FLEET_SERVICES_TOPIC, requestsTopic, streamsTopic, eventsTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
+import { agentClientId, desiredTopic, FLEET_SERVICES_TOPIC, requestsTopic, streamsTopic, eventsTopic, leaseTopic, metricsTopic, presenceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE, statusTopic } from '../../shared/mqtt/topics.js';
 import { followReconnectBackoff, initialReconnectPeriodMs } from './mqtt-reconnect-backoff.js';
 
 export interface MqttSessionOptions {
@@ -126,6 +126,11 @@ export class MqttSession {
 
   async publishStatus(report: StatusReport): Promise<void> {
     await this.client.publishAsync(statusTopic(this.options.node), encode(report), { qos: 1 });
+  }
+
+  /** The heartbeat: an empty QoS 0 message (the topic names the node; the hub times its arrival). */
+  publishLease(): void {
+    this.client.publish(leaseTopic(this.options.node), Buffer.alloc(0), { qos: 0 });
   }
 
   async publishEvents(report: EventReport): Promise<void> {

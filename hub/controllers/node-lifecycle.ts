@@ -1,6 +1,9 @@
 /**
- * Marks a node Ready=Unknown when its heartbeats stop for longer than the grace period, as
- * Kubernetes' node-lifecycle controller does. (The MQTT last will usually says so sooner.)
+ * Marks a node Ready=Unknown when the hub has heard nothing from it (no lease, no status report:
+ * ingest/node-leases.ts) for longer than the grace period, as Kubernetes' node-lifecycle
+ * controller does. (The MQTT last will usually says so sooner.) A node it marked Unknown that
+ * renews its lease again is asked for its full status report, which sets it Ready again.
+ * Which nodes are Ready is kept from change events, so a check every second reads no store.
  * Whoever changes a Node's Ready condition, the transition is recorded as Kubernetes records it:
  * RegisteredNode and NodeNotReady by the node controller, NodeReady by the node's kubelet.
  * It also keeps the node's condition taints in step with its conditions and cordon (node-taints.ts):
@@ -22,7 +25,27 @@ import { notReadyPodStatus } from './node-pods-not-ready.js';
 import { nodeNameOf } from './pod-facts.js';
 import { PodsByNode } from '../objects/pods-by-node.js';
 import type { Change, Store } from '../store/store.js';
+import { NodeLeases } from '../ingest/node-leases.js';
+import { DEFAULTS } from '../../shared/defaults.js';
 
+export interface NodeLifecycleOptions {
+  /** When each node was last heard from (default: a table nothing renews, as in unit tests). */
+  leases?: NodeLeases;
+  /** Asks a node for its full status report (a NodeRequest of kind `report`). */
+  askForReport?: (node: string) => void;
+  now?: () => number;
+}
+
+/** What the check needs of a node: its Ready status and since when the hub has known it so. */
+interface TrackedNode {
+  ready: string | undefined;
+  /** Set by the hub (NodeStatusUnknown: no lease in time, or the last will), not by the node. */
+  unknownByHub: boolean;
+  /** Hub time when this Ready status was first seen: the grace period runs from here at the earliest. */
+  observedMs: number;
+  /** Hub time of the last ask for a report (at most one per heartbeat interval). */
+  askedMs?: number;
+}
 const nodes = resolveResource('nodes')!;
 const pods = resolveResource('pods')!;
 const SOURCE = { component: 'node-controller' };
@@ -48,21 +71,35 @@ export class NodeLifecycle {
   private timer: NodeJS.Timeout | undefined;
   /** Each node's Pods from change events: a node that stops being Ready marks only its own Pods. */
   private readonly index: PodsByNode;
+  private readonly tracked = new Map<string, TrackedNode>();
+  private loaded = false;
+  private readonly leases: NodeLeases;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly gracePeriodMs: number,
     private readonly events: EventRecorder,
+    private readonly options: NodeLifecycleOptions = {},
   ) {
     this.index = new PodsByNode(store);
+    this.now = options.now ?? Date.now;
+    this.leases = options.leases ?? new NodeLeases(this.now);
+    this.leases.onLease((node) => this.onLease(node));
   }
 
   onChange(change: Change): void {
     this.index.onChange(change);
-    if (change.resource !== nodes || change.type === 'DELETED') return;
+    if (change.resource !== nodes) return;
+    if (change.type === 'DELETED') {
+      this.tracked.delete(change.object.metadata.name!);
+      this.leases.forget(change.object.metadata.name!);
+      return;
+    }
     const node = change.object;
     const name = node.metadata.name!;
+    this.track(node);
     const [was, is] = [conditionStatus(change.previous, 'Ready'), conditionStatus(node, 'Ready')];
     const kubelet = { component: 'kubelet', host: name };
     if (change.type === 'ADDED') this.events.record(node, 'Normal', 'RegisteredNode', `Registered Node ${name} in Controller`, SOURCE);
@@ -117,20 +154,44 @@ export class NodeLifecycle {
     }
   }
 
-  start(checkEveryMs = 2_000): void {
+  /** Keeps the node's Ready status; the grace period restarts whenever that status changes. */
+  private track(node: KubeObject): void {
+    const name = node.metadata.name!;
+    const ready = (node.status as NodeStatus | undefined)?.conditions?.find((c) => c.type === 'Ready');
+    const before = this.tracked.get(name);
+    if (before && before.ready === ready?.status) return;
+    this.tracked.set(name, { ready: ready?.status, unknownByHub: ready?.status === 'Unknown' && ready.reason === 'NodeStatusUnknown', observedMs: this.now(), ...(before?.askedMs !== undefined ? { askedMs: before.askedMs } : {}) });
+  }
+
+  /** A node the hub marked Unknown is alive again: only its full report can say how it is. */
+  private onLease(name: string): void {
+    const node = this.tracked.get(name);
+    if (!node?.unknownByHub || !this.options.askForReport) return;
+    const nowMs = this.now();
+    if (node.askedMs !== undefined && nowMs - node.askedMs < DEFAULTS.heartbeatIntervalMs) return;
+    node.askedMs = nowMs;
+    this.logger.info({ component: 'node-lifecycle', node: name }, 'node marked Unknown renewed its lease; asking for its status');
+    this.options.askForReport(name);
+  }
+
+  start(checkEveryMs = DEFAULTS.nodeMonitorPeriodMs): void {
     this.timer = setInterval(() => {
-      this.check(Date.now()).catch((err: unknown) => this.logger.error({ component: 'node-lifecycle', err }, 'node check failed'));
+      this.check(this.now()).catch((err: unknown) => this.logger.error({ component: 'node-lifecycle', err }, 'node check failed'));
     }, checkEveryMs);
     this.timer.unref();
   }
 
   async check(nowMs: number): Promise<void> {
-    for (const node of await this.store.list(nodes)) {
-      const ready = (node.status as NodeStatus | undefined)?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True' || !ready.lastHeartbeatTime) continue;
-      if (nowMs - Date.parse(ready.lastHeartbeatTime) > this.gracePeriodMs) {
-        this.logger.info({ component: 'node-lifecycle', node: node.metadata.name }, 'node heartbeat overdue; marking Unknown');
-        await markNodeUnknown(this.store, node.metadata.name!, 'Kubelet stopped posting node status.', new Date(nowMs));
+    if (!this.loaded) {
+      for (const node of await this.store.list(nodes)) if (!this.tracked.has(node.metadata.name!)) this.track(node);
+      this.loaded = true;
+    }
+    for (const [name, node] of this.tracked) {
+      if (node.ready !== 'True') continue;
+      const heardMs = Math.max(this.leases.renewedAt(name) ?? 0, node.observedMs);
+      if (nowMs - heardMs > this.gracePeriodMs) {
+        this.logger.info({ component: 'node-lifecycle', node: name, silentMs: nowMs - heardMs }, 'node lease overdue; marking Unknown');
+        await markNodeUnknown(this.store, name, 'Kubelet stopped posting node status.', new Date(nowMs));
       }
     }
   }

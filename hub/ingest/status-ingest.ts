@@ -18,6 +18,7 @@ import { PodsByNode } from '../objects/pods-by-node.js';
 import { mutate } from '../objects/mutate.js';
 import type { Store } from '../store/store.js';
 import { markNodeUnknown } from './node-conditions.js';
+import type { NodeLeases } from './node-leases.js';
 
 const nodes = resolveResource('nodes')!;
 const pods = resolveResource('pods')!;
@@ -43,6 +44,8 @@ export class StatusIngest {
     private readonly store: Store,
     private readonly bus: MessageBus,
     logger: Logger,
+    /** Every report counts as the node's heartbeat too. */
+    private readonly leases?: NodeLeases,
   ) {
     this.log = logger.child({ component: 'ingest' });
     this.dropped = new DroppedReportLog(this.log);
@@ -75,6 +78,7 @@ export class StatusIngest {
         this.dropped.warn(parsed.node, { topic, reportedNode: report.node }, 'status report names another node; dropped');
         return;
       }
+      this.leases?.renew(parsed.node);
       this.latest.set(parsed.node, report);
       this.queue.add(parsed.node);
     } catch (err) {

@@ -35,6 +35,7 @@ import { loadOrCreateIdentity, writeAdminConfig } from '../identity/bootstrap.js
 import { loadOrCreateTls } from '../identity/tls.js';
 import { EventIngest } from '../ingest/event-ingest.js';
 import { StatusIngest } from '../ingest/status-ingest.js';
+import { NodeLeases, askForStatusReport } from '../ingest/node-leases.js';
 import { printTable } from '../printers/registry.js';
 import { SchedulerController } from '../scheduler/scheduler-controller.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -146,7 +147,14 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   });
   usage.start();
   await startMetricsIngest(broker, usage, logger.child({ component: 'metrics-ingest' }));
-  const lifecycle = new NodeLifecycle(store, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs, recorder);
+  const leases = new NodeLeases();
+  await leases.start(broker);
+  const lifecycle = new NodeLifecycle(store, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs, recorder, {
+    leases,
+    askForReport: (node) => {
+      askForStatusReport(broker, node).catch((err: unknown) => logger.warn({ component: 'node-lifecycle', node, err }, 'could not ask the node for its status'));
+    },
+  });
   const controllers: Controller[] = [
     new DeploymentController(store, logger, recorder),
     new ReplicaSetController(store, logger, recorder),
@@ -183,7 +191,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   // pods/{name}/log: requests to the Pod's node and its streamed answers.
   const nodeStreams = new NodeStreams(broker, (node) => broker.nodeConnections().some((c) => c.node === node), logger.child({ component: 'node-streams' }));
   await nodeStreams.start();
-  const ingest = new StatusIngest(store, broker, logger);
+  const ingest = new StatusIngest(store, broker, logger, leases);
   await ingest.start();
   const eventIngest = new EventIngest(store, broker, recorder, logger, usage.ledger);
   await eventIngest.start();

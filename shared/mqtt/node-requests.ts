@@ -84,7 +84,20 @@ export interface CancelRequest {
   id: string;
 }
 
-export type NodeRequest = LogsRequest | ExecRequest | PortForwardRequest | StdinRequest | ResizeRequest | CancelRequest;
+/**
+ * Send a full StatusReport now. The hub asks when a node it marked Unknown (no lease for the grace
+ * period) renews its lease again: between full reports a node sends only leases, and the hub has
+ * nothing else to set it Ready from (kubelet, likewise, posts its status when the API server's
+ * copy differs from its own). No answer on `streams`: the report is the answer.
+ */
+export interface ReportRequest {
+  schema: typeof MESSAGE_SCHEMA;
+  node: string;
+  kind: 'report';
+  id: string;
+}
+
+export type NodeRequest = LogsRequest | ExecRequest | PortForwardRequest | StdinRequest | ResizeRequest | CancelRequest | ReportRequest;
 
 export interface StreamChunk {
   schema: typeof MESSAGE_SCHEMA;
@@ -128,6 +141,8 @@ export function decodeNodeRequest(payload: Buffer | string, topic: string): Node
   switch (obj.kind) {
     case 'cancel':
       return obj as unknown as CancelRequest;
+    case 'report':
+      return obj as unknown as ReportRequest;
     case 'stdin':
       if (obj.data !== undefined && typeof obj.data !== 'string') fail(topic, 'data', 'expected base64 text');
       if (obj.eof !== undefined && obj.eof !== true) fail(topic, 'eof', 'expected true or absent');
@@ -148,7 +163,7 @@ export function decodeNodeRequest(payload: Buffer | string, topic: string): Node
     case 'logs':
       break;
     default:
-      fail(topic, 'kind', 'expected "logs", "exec", "portforward", "stdin", "resize" or "cancel"');
+      fail(topic, 'kind', 'expected "logs", "exec", "portforward", "stdin", "resize", "cancel" or "report"');
   }
   checkPod(obj, topic);
   const options = obj.options as Record<string, unknown> | null;

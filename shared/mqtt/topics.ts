@@ -17,9 +17,11 @@ export const DOWNWARD_CHANNELS = ['desired', 'requests'] as const;
  * agent -> hub. presence is retained, 'online' on connect and 'offline' as the last will;
  * events carries what happened to the node's pods (EventReport), QoS 1, not retained;
  * metrics carries usage samples (MetricsReport), QoS 1, not retained; streams carries the answers
- * to requests (StreamChunk, shared/mqtt/node-requests.ts), QoS 1, not retained.
+ * to requests (StreamChunk, shared/mqtt/node-requests.ts), QoS 1, not retained; lease is the
+ * node's heartbeat when nothing changed (an empty message, QoS 0, not retained: Kubernetes' node
+ * Lease, so that staying alive costs a few bytes and no store write, not a full status).
  */
-export const UPWARD_CHANNELS = ['status', 'presence', 'metrics', 'events', 'streams'] as const;
+export const UPWARD_CHANNELS = ['status', 'presence', 'metrics', 'events', 'streams', 'lease'] as const;
 
 /** The only upward channel a node may publish with retain (its presence and the will that sets it offline). */
 export const RETAINED_UPWARD_CHANNELS: readonly UpwardChannel[] = ['presence'];
@@ -45,6 +47,7 @@ export const eventsTopic = (node: string): string => nodeTopic(node, 'events');
 export const metricsTopic = (node: string): string => nodeTopic(node, 'metrics');
 export const requestsTopic = (node: string): string => nodeTopic(node, 'requests');
 export const streamsTopic = (node: string): string => nodeTopic(node, 'streams');
+export const leaseTopic = (node: string): string => nodeTopic(node, 'lease');
 
 /** Subscription filter the hub uses to ingest one upward channel from every node. */
 export function allNodesFilter(channel: UpwardChannel): string {

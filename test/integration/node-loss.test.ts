@@ -5,7 +5,10 @@
  * and replaced on the other node; when the agent comes back it is told at once to stop the evicted
  * Pods, so the Deployment ends with exactly its replicas. Deleting a node revokes its credentials.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { DEFAULTS } from '../../shared/defaults.js';
 import { TestCluster } from '../helpers/cluster.js';
 import { isRunningAndReady, listPods } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
@@ -82,6 +85,29 @@ t.test('a lost node: NotReady, tainted, Pods replaced after their toleration, no
   t.same(back.spec?.taints ?? [], [], 'Ready again: the lifecycle taints are gone');
   const running = [...(await cluster.containers(stay)), ...(await cluster.containers(lost))].filter((c) => c.state === 'running' && c.labels['skiff.pod.namespace'] === 'default');
   t.equal(running.length, 2, 'exactly the Deployment’s replicas run, no duplicate left behind');
+});
+
+t.test('a hung agent (SIGSTOP: its socket open, its leases stopped): NotReady after the grace period; resumed, it is asked for its status and Ready again', async (t) => {
+  const cluster = await TestCluster.start(t, { agents: ['hung'] });
+  const hung = cluster.nodeName('hung');
+  const readyOf = async (): Promise<string | undefined> => (await cluster.api<NodeView>(`/api/v1/nodes/${hung}`)).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  await waitFor('the node Ready', async () => (await readyOf()) === 'True');
+  const pid = cluster.agentPid(hung)!;
+  const stoppedAt = Date.now();
+  process.kill(pid, 'SIGSTOP');
+  try {
+    // The broker would drop the silent link only after 1.5 keepalives (22.5 s): the lease is missed first.
+    await waitFor('the hung node NotReady', async () => (await readyOf()) !== 'True', { timeoutMs: 30_000, intervalMs: 100 });
+    const silentMs = Date.now() - stoppedAt;
+    t.comment(`measured: SIGSTOP -> node NotReady in ${silentMs} ms (grace period ${DEFAULTS.nodeMonitorGracePeriodMs} ms)`);
+    t.ok(silentMs < DEFAULTS.mqttKeepaliveSeconds * 1500, 'seen by the missed lease, before the broker drops the link');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  await waitFor('the node Ready again', async () => (await readyOf()) === 'True', { timeoutMs: 30_000, intervalMs: 100 });
+  const hubLog = readFileSync(join(cluster.dir, 'hub.log'), 'utf8');
+  t.match(hubLog, /node lease overdue; marking Unknown/, 'the hub saw the lease overdue');
+  t.match(hubLog, /node marked Unknown renewed its lease; asking for its status/, 'and asked the node for its status when its lease came back');
 });
 
 t.test('deleting a node revokes its credentials', async (t) => {

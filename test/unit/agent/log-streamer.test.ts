@@ -68,7 +68,7 @@ let nextRequest = 0;
 /** Sends a logs request for `p` to the streamer; returns its stream id. */
 /** What the agent does with a message on its requests topic: the router, with only logs served. */
 function deliver(streamer: LogStreamer, payload: Buffer, topic: string): void {
-  new NodeRequestRouter(NODE, { logs: (r) => streamer.start(r), cancel: (id) => streamer.cancel(id), exec: () => undefined, portForward: () => undefined, stdin: () => undefined, resize: () => undefined }, silentLog).onMessage(payload, topic);
+  new NodeRequestRouter(NODE, { logs: (r) => streamer.start(r), cancel: (id) => streamer.cancel(id), exec: () => undefined, portForward: () => undefined, stdin: () => undefined, resize: () => undefined, report: () => undefined }, silentLog).onMessage(payload, topic);
 }
 
 function ask(streamer: LogStreamer, p: DesiredPod, options: Partial<LogOptions> = {}, id = `req-${nextRequest++}`): string {

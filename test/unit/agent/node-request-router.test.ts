@@ -1,6 +1,6 @@
 /**
  * NodeRequestRouter (issue #9): what the agent does with a message on its requests topic. Every
- * kind (logs, exec, portforward, stdin, resize, cancel) reaches its own handler, decoded; a request for another node, or one that does not decode,
+ * kind (logs, exec, portforward, stdin, resize, cancel, report) reaches its own handler, decoded; a request for another node, or one that does not decode,
  * reaches no handler and is logged with the topic, so a hub bug or a forged message is visible
  * instead of silently running something.
  */
@@ -22,10 +22,11 @@ const REQUESTS: Record<NodeRequest['kind'], NodeRequest> = {
   stdin: { schema: MESSAGE_SCHEMA, node: NODE, kind: 'stdin', id: 'r-exec', data: Buffer.from('hi\n').toString('base64') },
   resize: { schema: MESSAGE_SCHEMA, node: NODE, kind: 'resize', id: 'r-exec', width: 80, height: 24 },
   cancel: { schema: MESSAGE_SCHEMA, node: NODE, kind: 'cancel', id: 'r-exec' },
+  report: { schema: MESSAGE_SCHEMA, node: NODE, kind: 'report', id: 'r-report' },
 };
 
 /** The handler each kind goes to. */
-const HANDLER: Record<NodeRequest['kind'], keyof RequestHandlers> = { logs: 'logs', exec: 'exec', portforward: 'portForward', stdin: 'stdin', resize: 'resize', cancel: 'cancel' };
+const HANDLER: Record<NodeRequest['kind'], keyof RequestHandlers> = { logs: 'logs', exec: 'exec', portforward: 'portForward', stdin: 'stdin', resize: 'resize', cancel: 'cancel', report: 'report' };
 
 /** A router whose handlers record what reached them, and whose log records its warnings. */
 function setup() {
@@ -37,6 +38,7 @@ function setup() {
     stdin: (request) => void calls.push(['stdin', request]),
     resize: (request) => void calls.push(['resize', request]),
     cancel: (id) => void calls.push(['cancel', id]),
+    report: () => void calls.push(['report', undefined]),
   };
   const warnings: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
@@ -50,7 +52,7 @@ t.test('every kind of request reaches its own handler, decoded', async (t) => {
     const { kind } = request;
     const { calls, warnings, deliver } = setup();
     deliver(request);
-    t.same(calls, [[HANDLER[kind], kind === 'cancel' ? request.id : request]], `${kind} goes to the ${HANDLER[kind]} handler only`);
+    t.same(calls, [[HANDLER[kind], kind === 'cancel' ? request.id : kind === 'report' ? undefined : request]], `${kind} goes to the ${HANDLER[kind]} handler only`);
     t.same(warnings, [], `${kind}: nothing logged`);
   }
 });

@@ -209,6 +209,7 @@ t.test('the reporter sends pull progress at most once per interval, the latest o
     publish: async (r) => {
       sent.push(r);
     },
+    publishLease: () => undefined,
     isConnected: () => true,
     now: clock.now,
     heartbeatIntervalMs: 60_000,

@@ -1,12 +1,13 @@
 import t from 'tap';
 import type { ReportedPod, StatusReport } from '../../../shared/mqtt/messages.js';
-import { Reporter } from '../../../agent/report/reporter.js';
+import { Reporter, heartbeatDue } from '../../../agent/report/reporter.js';
 import type { PassResult } from '../../../agent/reconcile/loop.js';
 import { FakeClock, observed, pod, silentLog } from './fixtures/builders.js';
 
 function harness(evicted: ReportedPod[] = []) {
   const clock = new FakeClock();
   const sent: StatusReport[] = [];
+  const leases: number[] = [];
   let connected = true;
   let seq = 0;
   const reporter = new Reporter({
@@ -20,9 +21,11 @@ function harness(evicted: ReportedPod[] = []) {
     publish: async (r) => {
       sent.push(r);
     },
+    publishLease: () => leases.push(clock.ms),
     isConnected: () => connected,
     now: clock.now,
-    heartbeatIntervalMs: 10_000,
+    heartbeatIntervalMs: 5_000,
+    statusReportIntervalMs: 300_000,
     log: silentLog,
   });
   const web = pod('web');
@@ -34,7 +37,7 @@ function harness(evicted: ReportedPod[] = []) {
     nowMs: clock.ms,
     probeResults: new Map(),
   });
-  return { clock, sent, reporter, pass, setConnected: (c: boolean) => (connected = c) };
+  return { clock, sent, leases, reporter, pass, setConnected: (c: boolean) => (connected = c) };
 }
 
 const settle = () => new Promise((r) => setImmediate(r));
@@ -68,16 +71,56 @@ t.test('while disconnected nothing is queued; the latest report goes out on conn
   t.equal(h.sent[0]!.pods[0]!.status.phase, 'Running', 'the latest state');
 });
 
-t.test('heartbeats repeat the report with fresh times when nothing changed', async (t) => {
+t.test('heartbeatDue: a lease after a heartbeat interval of silence, a full report after the status interval', async (t) => {
+  const intervals = { heartbeatMs: 5_000, statusReportMs: 300_000 };
+  t.equal(heartbeatDue(10_000, { reportMs: 10_000, anyMs: 10_000 }, intervals), undefined, 'just sent');
+  t.equal(heartbeatDue(14_999, { reportMs: 10_000, anyMs: 10_000 }, intervals), undefined);
+  t.equal(heartbeatDue(15_000, { reportMs: 10_000, anyMs: 10_000 }, intervals), 'lease');
+  t.equal(heartbeatDue(15_000, { reportMs: 10_000, anyMs: 12_000 }, intervals), undefined, 'a lease went out meanwhile');
+  t.equal(heartbeatDue(310_000, { reportMs: 10_000, anyMs: 308_000 }, intervals), 'report', 'the status interval wins over a recent lease');
+  t.equal(heartbeatDue(0, { reportMs: 0, anyMs: 0 }, { heartbeatMs: 5_000, statusReportMs: 0 }), 'report');
+});
+
+/** Waits (real time: the reporter's timer ticks every second) until `done` or 3 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+t.test('when nothing changed the heartbeat is a lease, not the report', async (t) => {
   const h = harness();
   h.reporter.onSettled(h.pass(true));
   await settle();
-  h.clock.advance(10_000);
+  h.clock.advance(5_000);
   h.reporter.start();
-  const deadline = Date.now() + 3000;
-  while (h.sent.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await until(() => h.leases.length > 0);
+  h.reporter.stop();
+  t.equal(h.sent.length, 1, 'no second report');
+  t.same(h.leases, [h.clock.ms], 'one lease, once the heartbeat interval passed');
+});
+
+t.test('no lease while disconnected', async (t) => {
+  const h = harness();
+  h.reporter.onSettled(h.pass(true));
+  await settle();
+  h.setConnected(false);
+  h.clock.advance(5_000);
+  h.reporter.start();
+  await new Promise((r) => setTimeout(r, 1_200));
+  h.reporter.stop();
+  t.same(h.leases, []);
+});
+
+t.test('the full report repeats with fresh times once the status interval passed', async (t) => {
+  const h = harness();
+  h.reporter.onSettled(h.pass(true));
+  await settle();
+  h.clock.advance(300_000);
+  h.reporter.start();
+  await until(() => h.sent.length >= 2);
   h.reporter.stop();
   t.equal(h.sent.length, 2);
+  t.same(h.leases, [], 'the report is the heartbeat');
   t.not(h.sent[1]!.sentAt, h.sent[0]!.sentAt);
   t.equal(h.sent[1]!.nodeStatus.conditions![0]!.lastHeartbeatTime, h.sent[1]!.sentAt);
 });

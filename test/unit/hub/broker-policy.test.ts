@@ -17,8 +17,8 @@ const OWN_UPWARD = UPWARD_CHANNELS.map((c) => nodeTopic(HOME_NODE, c));
 const OWN_DOWNWARD = DOWNWARD_CHANNELS.map((c) => nodeTopic(HOME_NODE, c));
 const show = (topic: string) => JSON.stringify(topic.length > 60 ? `${topic.slice(0, 57)}...` : topic);
 
-t.test('a node may publish its own status, presence and metrics, and subscribe to its own desired state', async (t) => {
-  t.same(OWN_UPWARD, ['skiff/v1/nodes/pi-1/status', 'skiff/v1/nodes/pi-1/presence', 'skiff/v1/nodes/pi-1/metrics', 'skiff/v1/nodes/pi-1/events', 'skiff/v1/nodes/pi-1/streams']);
+t.test('a node may publish its own status, presence, metrics, events, streams and lease, and subscribe to its own desired state', async (t) => {
+  t.same(OWN_UPWARD, ['skiff/v1/nodes/pi-1/status', 'skiff/v1/nodes/pi-1/presence', 'skiff/v1/nodes/pi-1/metrics', 'skiff/v1/nodes/pi-1/events', 'skiff/v1/nodes/pi-1/streams', 'skiff/v1/nodes/pi-1/lease']);
   for (const topic of OWN_UPWARD) t.ok(nodeTopicAllowed(HOME_NODE, topic, 'publish'), `publish ${topic}`);
   t.ok(nodeTopicAllowed(HOME_NODE, 'skiff/v1/nodes/pi-1/desired', 'subscribe'), 'subscribe to its desired topic');
 });
