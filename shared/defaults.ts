@@ -16,10 +16,11 @@ export const DEFAULTS = {
   mqttPort: 1883,
   /**
    * How often an agent renews its lease (an empty QoS 0 message on its `lease` topic) when it has
-   * sent nothing else: the heartbeat. About 110 bytes on the wire with TLS and TCP/IP headers, so
-   * 5 s costs ~180 bit/s upstream, and lets the grace period below stay short.
+   * sent nothing else: the heartbeat. 36 bytes of MQTT, 110 on the wire with TLS and TCP/IP
+   * headers, plus the hub's 52-byte ACK: every 6 s that is 147 bit/s up and 69 down (216 in all,
+   * under KubeEdge's ~250), while the grace period below stays short.
    */
-  heartbeatIntervalMs: 5_000,
+  heartbeatIntervalMs: 6_000,
   /**
    * An agent sends its full status (node and Pods) when it changes, on every (re)connect, and at
    * least this often even when nothing changed (kubelet's nodeStatusReportFrequency, 5 min): the
@@ -36,11 +37,11 @@ export const DEFAULTS = {
   /**
    * A node the hub has heard nothing from (no lease, no report) for this long is marked
    * Ready=Unknown (Kubernetes waits 40 s). A 5 s blip of the link delays at most one lease by
-   * 5 s, so a healthy node is never silent for more than 10 s: 3 s of margin for timers and
-   * scheduling. A dropped link is usually seen sooner, through the MQTT last will (at once when
+   * 5 s, so a healthy node is never silent for more than 11 s: 3 s of margin for timers and
+   * scheduling, and a hung node is NotReady at most 15 s after its last lease (with the 1 s check). A dropped link is usually seen sooner, through the MQTT last will (at once when
    * the TCP connection closes, 1.5 keepalives when it goes silent).
    */
-  nodeMonitorGracePeriodMs: 13_000,
+  nodeMonitorGracePeriodMs: 14_000,
   /** How often the hub compares each Ready node's last lease with the grace period. */
   nodeMonitorPeriodMs: 1_000,
   /** The agent re-reads Docker at least this often even without events (safety net). */
