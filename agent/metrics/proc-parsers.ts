@@ -43,7 +43,12 @@ export function parseUptime(text: string): number | undefined {
   return Number.isFinite(seconds) ? seconds : undefined;
 }
 
-/** Interfaces and their byte counters from /proc/net/dev, loopback left out (as it carries no traffic off the node). */
+/**
+ * Interfaces and their byte counters from /proc/net/dev, loopback left out (as it carries no
+ * traffic off the node), and the host ends of containers' veth pairs too: that traffic is in each
+ * Pod's own sample, and one veth per Pod would grow every node sample by ~60 bytes a Pod on the
+ * wire (issue #10's byte count), as node_exporter's usual --collector.netdev.device-exclude does.
+ */
 export function parseNetDev(text: string): NetworkSample[] {
   const out: NetworkSample[] = [];
   for (const line of text.split('\n').slice(2)) {
@@ -51,7 +56,7 @@ export function parseNetDev(text: string): NetworkSample[] {
     if (colon < 0) continue;
     const device = line.slice(0, colon).trim();
     const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
-    if (device === 'lo' || fields.length < 16) continue;
+    if (device === 'lo' || device.startsWith('veth') || fields.length < 16) continue;
     out.push({ device, receiveBytes: fields[0]!, transmitBytes: fields[8]! });
   }
   return out;

@@ -71,12 +71,13 @@ const NET_DEV = [
   '    lo: 1234567    1000    0    0    0     0          0         0  1234567    1000    0    0    0     0       0          0',
   '  eth0: 98765432   54321    0    1    0     0          0        12 12345678   43210    0    0    0     0       0          0',
   'wlan0:100 1 0 0 0 0 0 0 200 2 0 0 0 0 0 0',
+  'veth1a2b3c: 5 1 0 0 0 0 0 0 6 1 0 0 0 0 0 0',
   'short: 1 2 3',
   'no colon here',
   '',
 ].join('\n');
 
-t.test('/proc/net/dev: receive and transmit bytes per interface, loopback and malformed lines left out', async (t) => {
+t.test('/proc/net/dev: receive and transmit bytes per interface, loopback, containers’ veths and malformed lines left out', async (t) => {
   t.same(parseNetDev(NET_DEV), [
     { device: 'eth0', receiveBytes: 98765432, transmitBytes: 12345678 },
     { device: 'wlan0', receiveBytes: 100, transmitBytes: 200 },
