@@ -7,15 +7,10 @@
  * only --node-monitor-grace-period tells), with the default grace period and a short one. Also
  * checks that a 5 s silent link blip does not make a node NotReady with the defaults.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULTS } from '../../shared/defaults.js';
 import { FakeFleet, type FakeNode, type FakeNodeSpec } from '../helpers/fake-fleet.js';
-import { freePort } from '../helpers/ports.js';
-import { run, stop, SKIFF_BIN } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
+import { BenchHub, UsageMeter } from './bench-hub.js';
 import { percentile } from './stats.js';
 
 export interface FleetBenchOptions {
@@ -46,89 +41,6 @@ interface PodView {
 
 const ready = (n: NodeView): string | undefined => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-
-/** A hub process of its own (TestCluster cannot pass hub flags), logging at info. */
-class BenchHub {
-  private constructor(
-    readonly dir: string,
-    readonly process: ChildProcess,
-    readonly apiUrl: string,
-  ) {}
-
-  /** `nodeArgs` go to node itself (--cpu-prof is not allowed in NODE_OPTIONS). */
-  static async start(args: string[], nodeArgs: string[]): Promise<BenchHub> {
-    const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-fleet-'));
-    const apiPort = await freePort();
-    const mqttPort = await freePort();
-    const hubArgs = ['hub', '--data-dir', join(dir, 'hub'), '--api-port', String(apiPort), '--mqtt-port', String(mqttPort), '--host', '127.0.0.1', '--plain-http', '--plain-mqtt', ...args]; // fake nodes are raw MQTT clients
-    const child = spawn(process.execPath, [...nodeArgs, SKIFF_BIN, ...hubArgs], { env: { ...process.env, SKIFF_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = createWriteStream(join(dir, 'hub.log'));
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    child.once('exit', () => log.end());
-    const hub = new BenchHub(dir, child, `http://127.0.0.1:${apiPort}`);
-    await waitFor('the hub to answer /healthz', async () => {
-      if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}`);
-      return (await fetch(`${hub.apiUrl}/healthz`).catch(() => undefined))?.ok && existsSync(hub.configFile);
-    });
-    return hub;
-  }
-
-  get configFile(): string {
-    return join(this.dir, 'hub', 'admin.config');
-  }
-
-  get joinToken(): string {
-    return readFileSync(join(this.dir, 'hub', 'join-token'), 'utf8').trim();
-  }
-
-  async api<T>(path: string): Promise<T> {
-    const token = readFileSync(join(this.dir, 'hub', 'admin-token'), 'utf8').trim();
-    const res = await fetch(`${this.apiUrl}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
-    return (await res.json()) as T;
-  }
-
-  async apply(manifest: string): Promise<void> {
-    const result = await run(process.execPath, [SKIFF_BIN, 'apply', '-f', '-'], { input: manifest, env: { SKIFF_CONFIG: this.configFile } });
-    if (result.code !== 0) throw new Error(`apply failed: ${result.stderr}`);
-  }
-
-  /** CPU seconds (user + system) and RSS of the hub process, from /proc. */
-  usage(): { cpuMs: number; rssBytes: number } {
-    const pid = this.process.pid!;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s on Linux)
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuMs: ticks * 10, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
-  }
-
-  async stop(): Promise<void> {
-    await stop(this.process, 'SIGTERM'); // SIGTERM: the hub exits normally, so --cpu-prof is written
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Samples the hub's RSS (peak) and CPU between start and end of a phase. */
-class UsageMeter {
-  private peakRss = 0;
-  private readonly timer: NodeJS.Timeout;
-  private readonly startCpu: number;
-  private readonly startMs = performance.now();
-
-  constructor(private readonly hub: BenchHub) {
-    this.startCpu = hub.usage().cpuMs;
-    this.timer = setInterval(() => (this.peakRss = Math.max(this.peakRss, hub.usage().rssBytes)), 250);
-  }
-
-  end(): { peakRssMiB: number; cpuPercent: number } {
-    clearInterval(this.timer);
-    const now = this.hub.usage();
-    this.peakRss = Math.max(this.peakRss, now.rssBytes);
-    return { peakRssMiB: this.peakRss / 2 ** 20, cpuPercent: ((now.cpuMs - this.startCpu) * 100) / (performance.now() - this.startMs) };
-  }
-}
 
 function deployment(replicas: number): string {
   return JSON.stringify({

@@ -3,8 +3,9 @@
  * protocol to a real hub. A fake node joins through the hub's HTTP join endpoint (the agent's own
  * requestJoin), connects to the embedded broker with its node credentials and the agent's session
  * options (persistent session, retained `offline` last will, retained `online` on connect),
- * subscribes to its desired topic and publishes StatusReports: at once on connect and on every
- * desired state, and as heartbeats. It has no Docker: every desired Pod is reported Running and
+ * subscribes to its desired topic and publishes StatusReports: at once on connect, on every
+ * desired state, every 5 min and when the hub asks (a `report` request); in between its heartbeat
+ * is a lease, as the agent's (agent/report/reporter.ts heartbeatDue). It has no Docker: every desired Pod is reported Running and
  * Ready, with a status shaped as agent/report/pod-status.ts computes it for a running container.
  * Node labels and status come from the agent's own nodeLabels/buildNodeStatus. A lost link stays
  * lost unless the fleet is started with `reconnect: true`: then each node reconnects on the agent's
@@ -22,7 +23,9 @@ import { DEFAULTS } from '../../shared/defaults.js';
 import type { JoinRequest, JoinResponse } from '../../shared/join.js';
 import type { ContainerStatus, PodStatus } from '../../shared/api/status-types.js';
 import { MESSAGE_SCHEMA, decodeDesiredState, encode, type DesiredPod, type DesiredState, type ReportedPod, type StatusReport } from '../../shared/mqtt/messages.js';
-import { PRESENCE_OFFLINE, PRESENCE_ONLINE, agentClientId, desiredTopic, presenceTopic, statusTopic } from '../../shared/mqtt/topics.js';
+import { decodeNodeRequest } from '../../shared/mqtt/node-requests.js';
+import { PRESENCE_OFFLINE, PRESENCE_ONLINE, agentClientId, desiredTopic, leaseTopic, presenceTopic, requestsTopic, statusTopic } from '../../shared/mqtt/topics.js';
+import { heartbeatDue } from '../../agent/report/reporter.js';
 
 export interface FakeNodeSpec {
   name: string;
@@ -42,6 +45,11 @@ export interface FleetOptions {
   keepaliveSeconds?: number;
   /** Reconnect a lost link as the agent does (full-jitter backoff); default false: a lost link stays lost. */
   reconnect?: boolean;
+  /**
+   * Called as each newer desired state arrives, before the node reports on it: a benchmark notes
+   * when the fleet saw a change (test/bench/fleet-worker.ts).
+   */
+  onDesired?: (node: FakeNode, state: DesiredState) => void;
 }
 
 /** Deterministic stand-ins for Docker ids: same pod, same id. */
@@ -92,6 +100,9 @@ export class FakeNode {
   /** How many desired-state messages arrived. */
   desiredMessages = 0;
   private seq = 0;
+  /** When the last full report, and anything at all (report or lease), went out. */
+  private lastReportMs = 0;
+  private lastSentMs = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private silenced = false;
   private readonly readySince = new Date().toISOString();
@@ -113,6 +124,7 @@ export class FakeNode {
     extraLabels: Record<string, string>,
     private readonly hostIP: string,
     private readonly heartbeatIntervalMs: number,
+    private readonly onDesiredHook: FleetOptions['onDesired'],
   ) {
     this.labels = nodeLabels(name, spec.arch, extraLabels);
   }
@@ -141,6 +153,7 @@ export class FakeNode {
       spec.labels ?? {},
       hostIP,
       options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs,
+      options.onDesired,
     );
     client.on('connect', () => node.connectedAt.push(Date.now()));
     if (options.reconnect) {
@@ -161,14 +174,15 @@ export class FakeNode {
       client.once('close', () => reject(new Error(`fake node ${spec.name}: connection closed before CONNACK`)));
     });
     client.on('error', () => undefined); // a killed fake node's socket errors are expected
-    client.on('message', (topic, payload) => node.onDesired(topic, payload));
+    client.on('message', (topic, payload) => (topic === requestsTopic(spec.name) ? node.onRequest(topic, payload) : node.onDesired(topic, payload)));
     await client.publishAsync(presenceTopic(spec.name), PRESENCE_ONLINE, { qos: 1, retain: true });
     await client.subscribeAsync(desiredTopic(spec.name), { qos: 1 });
+    await client.subscribeAsync(requestsTopic(spec.name), { qos: 0 });
     await node.report();
     // Heartbeats start at a random phase so that a fleet started at once does not beat in step.
     const first = setTimeout(() => {
-      void node.report();
-      node.heartbeat = setInterval(() => void node.report(), node.heartbeatIntervalMs);
+      node.beat();
+      node.heartbeat = setInterval(() => node.beat(), Math.min(1_000, node.heartbeatIntervalMs));
     }, Math.random() * node.heartbeatIntervalMs);
     node.heartbeat = first;
     return node;
@@ -179,6 +193,7 @@ export class FakeNode {
     try {
       await this.client.publishAsync(presenceTopic(this.name), PRESENCE_ONLINE, { qos: 1, retain: true });
       await this.client.subscribeAsync(desiredTopic(this.name), { qos: 1 });
+      await this.client.subscribeAsync(requestsTopic(this.name), { qos: 0 });
       await this.report();
     } catch {
       // The link dropped again mid-way: the next CONNACK announces again, as the agent's session does.
@@ -195,8 +210,24 @@ export class FakeNode {
     if (this.desired && state.generation < this.desired.generation) return; // as the agent: never go back
     this.desired = state;
     this.desiredMessages++;
+    this.onDesiredHook?.(this, state);
     for (const wake of this.waiters) wake();
     void this.report();
+  }
+
+  /** As the agent: the hub may ask for a full report (it marked the node Unknown and its lease came back). */
+  private onRequest(topic: string, payload: Buffer): void {
+    if (decodeNodeRequest(payload, topic).kind === 'report') void this.report();
+  }
+
+  /** As the agent's reporter: a lease when nothing went out for a heartbeat interval, a full report every status interval. */
+  private beat(): void {
+    if (this.silenced || !this.client.connected) return;
+    const due = heartbeatDue(Date.now(), { reportMs: this.lastReportMs, anyMs: this.lastSentMs }, { heartbeatMs: this.heartbeatIntervalMs, statusReportMs: DEFAULTS.nodeStatusReportIntervalMs });
+    if (due === 'report') void this.report();
+    if (due !== 'lease') return;
+    this.lastSentMs = Date.now();
+    this.client.publish(leaseTopic(this.name), Buffer.alloc(0), { qos: 0 });
   }
 
   /** Resolves once a desired state satisfying `check` has arrived. */
@@ -247,6 +278,7 @@ export class FakeNode {
 
   private async report(): Promise<void> {
     if (this.silenced || !this.client.connected) return;
+    this.lastSentMs = this.lastReportMs = Date.now();
     await this.client.publishAsync(statusTopic(this.name), encode(this.buildReport()), { qos: 1 }).catch(() => undefined);
   }
 
@@ -271,13 +303,12 @@ export class FakeNode {
     socket.cork();
   }
 
-  /** The silent link comes back: queued packets flow and a report goes out at once. */
+  /** The silent link comes back: queued packets flow and heartbeats go on. */
   resume(): void {
     const socket = this.client.stream as Socket;
     socket.uncork();
     socket.resume();
     this.silenced = false;
-    void this.report();
   }
 
   /** Heartbeats stop but the MQTT connection stays up (a hung agent): only the grace period can tell. */
@@ -306,15 +337,16 @@ export class FakeFleet {
   /**
    * Starts every node, at most `concurrency` joining at a time (a real fleet does not boot in the
    * same millisecond either, and the test process has a bounded number of sockets in flight).
+   * `firstIndex` numbers the nodes' addresses, so fleets in several processes do not share them.
    */
-  async start(specs: readonly FakeNodeSpec[], concurrency = 50): Promise<FakeNode[]> {
+  async start(specs: readonly FakeNodeSpec[], concurrency = 50, firstIndex = 0): Promise<FakeNode[]> {
     const started: FakeNode[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < specs.length) {
         const spec = specs[next]!;
         const index = next++;
-        const node = await FakeNode.start(spec, this.options, fakeIp(index));
+        const node = await FakeNode.start(spec, this.options, fakeIp(firstIndex + index));
         this.nodes.set(node.name, node);
         started.push(node);
       }
