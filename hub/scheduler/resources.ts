@@ -47,14 +47,31 @@ function sumRequests(pod: KubeObject, missing: Resources): Resources {
   return sum;
 }
 
+/**
+ * A Pod's sums, parsed once per Pod object: a decision asks for them once per node (filter and
+ * score), as kube-scheduler computes them once per cycle (PreFilter state). Keyed by the object,
+ * so a new version of a Pod (every store read and change event gives a new object) is parsed anew;
+ * the sums are frozen since callers share them.
+ */
+const parsed = new WeakMap<KubeObject, { requests: Readonly<Resources>; nonZero: Readonly<Resources> }>();
+
+function parsedRequests(pod: KubeObject): { requests: Readonly<Resources>; nonZero: Readonly<Resources> } {
+  let sums = parsed.get(pod);
+  if (!sums) {
+    sums = { requests: Object.freeze(sumRequests(pod, { milliCpu: 0, memory: 0, ephemeralStorage: 0 })), nonZero: Object.freeze(sumRequests(pod, NON_ZERO_DEFAULTS)) };
+    parsed.set(pod, sums);
+  }
+  return sums;
+}
+
 /** The requests NodeResourcesFit checks: a container without requests counts as zero. */
-export function podRequests(pod: KubeObject): Resources {
-  return sumRequests(pod, { milliCpu: 0, memory: 0, ephemeralStorage: 0 });
+export function podRequests(pod: KubeObject): Readonly<Resources> {
+  return parsedRequests(pod).requests;
 }
 
 /** The requests least-allocated scoring uses: a container without requests counts as 100m/200Mi. */
-export function nonZeroPodRequests(pod: KubeObject): Resources {
-  return sumRequests(pod, NON_ZERO_DEFAULTS);
+export function nonZeroPodRequests(pod: KubeObject): Readonly<Resources> {
+  return parsedRequests(pod).nonZero;
 }
 
 export interface Allocatable extends Resources {

@@ -6,13 +6,17 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import { failingReasons } from './filters.js';
 import { fitErrorMessage } from './fit-error.js';
-import { buildNodeInfos } from './node-info.js';
+import { buildNodeInfos, type NodeInfo } from './node-info.js';
 import { compareScores, scoreNode, type NodeScore } from './scoring.js';
 
 export type ScheduleResult = { node: string } | { node?: undefined; message: string };
 
 export function schedule(pod: KubeObject, nodes: KubeObject[], pods: KubeObject[]): ScheduleResult {
-  const infos = buildNodeInfos(nodes, pods);
+  return scheduleOnto(pod, buildNodeInfos(nodes, pods));
+}
+
+/** The same decision on node infos kept up to date elsewhere (node-info.ts NodeInfoSet). */
+export function scheduleOnto(pod: KubeObject, infos: readonly NodeInfo[]): ScheduleResult {
   const failures: string[][] = [];
   let best: NodeScore | undefined;
   for (const info of infos) {
@@ -24,5 +28,5 @@ export function schedule(pod: KubeObject, nodes: KubeObject[], pods: KubeObject[
     const score = scoreNode(pod, info);
     if (!best || compareScores(score, best) < 0) best = score;
   }
-  return best ? { node: best.name } : { message: fitErrorMessage(nodes.length, failures) };
+  return best ? { node: best.name } : { message: fitErrorMessage(infos.length, failures) };
 }

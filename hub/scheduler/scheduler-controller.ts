@@ -3,7 +3,10 @@
  * PodScheduled=False with Kubernetes' "0/N nodes are available" message when none fits. A Pod
  * left unbound is retried when nodes change and on every resync. As kube-scheduler, it records a
  * `Scheduled` Event for each binding and a `FailedScheduling` one for each failed attempt (the
- * recorder folds and rate-limits the repeats).
+ * recorder folds and rate-limits the repeats). Up to 64 Pods are in flight at once and their
+ * bindings share SQLite commits, so that binding is not one fsync per Pod (issue #10 target 7:
+ * docs/benchmarks.md, "Scheduler throughput"); a binding is committed before its change event,
+ * hence before the dispatcher publishes the Pod to its node.
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import { resolveResource } from '../../shared/api/resources.js';
@@ -11,11 +14,14 @@ import type { PodCondition, PodStatus } from '../../shared/api/status-types.js';
 import type { Logger } from '../../shared/log.js';
 import { nowTimestamp } from '../objects/deletion.js';
 import { mutate } from '../objects/mutate.js';
+import { BatchedWrites } from '../store/batched-writes.js';
+import { isSkiffError } from '../../shared/errors.js';
 import type { Change, Store } from '../store/store.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { QueueController, key, splitKey } from '../controllers/controller.js';
 import { isPodActive, nodeNameOf } from '../controllers/pod-facts.js';
-import { schedule } from './schedule.js';
+import { NodeInfoSet } from './node-info.js';
+import { scheduleOnto } from './schedule.js';
 
 const pods = resolveResource('pods')!;
 const nodes = resolveResource('nodes')!;
@@ -43,27 +49,38 @@ function schedulingChanged(change: Change): boolean {
  * Nodes and Pods as of the last change event (kube-scheduler's cache, fed by informers): binding
  * one Pod must not parse every Node and Pod in the store, or a 2,000-replica Deployment costs
  * millions of parses (measured with 1,000 simulated nodes: docs/benchmarks.md, "Fleet scale").
- * Rebuilt from a listing on every resync; changes committed while that listing is awaited are
- * replayed on top of it in commit order.
+ * Per-node sums are kept up to date change by change in `infos`, so a decision is one pass over
+ * the nodes. Rebuilt from a listing on every resync; changes committed while that listing is
+ * awaited are replayed on top of it in commit order.
  */
 class SchedulingCache {
-  readonly nodes = new Map<string, KubeObject>();
   readonly pods = new Map<string, KubeObject>();
+  readonly infos = new NodeInfoSet();
+  /** Pods bound here whose binding is not committed yet: a listing cannot know them, so they outlive it. */
+  private readonly assumed = new Map<string, KubeObject>();
   private pending: Change[] | undefined;
+  private loading: Promise<void> | undefined;
   loaded = false;
 
   constructor(private readonly store: Store) {}
+
+  /** The first listing, shared by the syncs in flight that all found the cache empty. */
+  loadOnce(): Promise<void> {
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
 
   async load(): Promise<void> {
     const buffered: Change[] = [];
     this.pending = buffered;
     try {
       const [allNodes, allPods] = [await this.store.list(nodes), await this.store.list(pods)];
-      this.nodes.clear();
       this.pods.clear();
-      for (const node of allNodes) this.nodes.set(key(undefined, node.metadata.name!), node);
-      for (const pod of allPods) this.pods.set(key(pod.metadata.namespace, pod.metadata.name!), pod);
+      this.infos.clear();
+      for (const node of allNodes) this.infos.setNode(node);
+      for (const pod of allPods) this.setPod(key(pod.metadata.namespace, pod.metadata.name!), pod);
       for (const change of buffered) this.apply(change);
+      for (const [k, pod] of this.assumed) this.setPod(k, pod);
       this.loaded = true;
     } finally {
       if (this.pending === buffered) this.pending = undefined;
@@ -77,23 +94,60 @@ class SchedulingCache {
   }
 
   private apply(change: Change): void {
-    const map = change.resource === nodes ? this.nodes : this.pods;
-    const k = key(change.object.metadata.namespace, change.object.metadata.name!);
-    if (change.type === 'DELETED') map.delete(k);
-    else map.set(k, change.object);
+    const { object } = change;
+    if (change.resource === nodes) {
+      if (change.type === 'DELETED') this.infos.deleteNode(object.metadata.name!);
+      else this.infos.setNode(object);
+      return;
+    }
+    const k = key(object.metadata.namespace, object.metadata.name!);
+    this.assumed.delete(k); // the store has spoken for this Pod
+    if (change.type !== 'DELETED') return this.setPod(k, object);
+    this.pods.delete(k);
+    this.infos.deletePod(k);
+  }
+
+  /** Counts a Pod on the node it is being bound to, before that write commits (kube-scheduler's AssumePod). */
+  assume(k: string, bound: KubeObject): void {
+    this.assumed.set(k, bound);
+    this.setPod(k, bound);
+  }
+
+  /** A binding that was not written: the Pod is again what the store holds (ForgetPod). */
+  async forget(k: string): Promise<void> {
+    if (!this.assumed.delete(k)) return;
+    const { namespace, name } = splitKey(k);
+    const stored = await this.store.get(pods, namespace, name);
+    if (this.assumed.has(k)) return; // assumed again meanwhile
+    if (stored) this.setPod(k, stored);
+    else {
+      this.pods.delete(k);
+      this.infos.deletePod(k);
+    }
+  }
+
+  private setPod(k: string, pod: KubeObject): void {
+    this.pods.set(k, pod);
+    this.infos.setPod(k, pod);
   }
 }
 
 export class SchedulerController extends QueueController {
   private readonly cache: SchedulingCache;
 
+  /** Binds share commits (hub/store/batched-writes.ts); see `bind`. */
+  private readonly binds: BatchedWrites;
+
   constructor(
     store: Store,
     logger: Logger,
     private readonly events: EventRecorder,
   ) {
-    super('scheduler', store, logger);
+    // Pods in flight at once: each decides as soon as it is read, and the binds decided while one
+    // batch commits go together into the next (64 binds share one fsync instead of paying one each).
+    super('scheduler', store, logger, { concurrency: 64 });
     this.cache = new SchedulingCache(store);
+    this.binds = new BatchedWrites(store);
   }
 
   onChange(change: Change): void {
@@ -118,11 +172,44 @@ export class SchedulerController extends QueueController {
   }
 
   protected async sync(k: string): Promise<void> {
-    const { namespace, name } = splitKey(k);
-    const pod = await this.store.get(pods, namespace, name);
+    if (!this.cache.loaded) await this.cache.loadOnce();
+    // The cache is as new as the store's change events (emitted at each commit), so the Pod is not
+    // read again; a change it has missed makes the bind conflict, and the Pod is decided again.
+    const pod = this.cache.pods.get(k);
     if (!pod || nodeNameOf(pod) || !isPodActive(pod)) return;
-    if (!this.cache.loaded) await this.cache.load();
-    const result = schedule(pod, [...this.cache.nodes.values()], [...this.cache.pods.values()]);
+    const result = scheduleOnto(pod, this.cache.infos.infos());
+    if (result.node === undefined) await this.recordUnschedulable(k, pod, result.message);
+    else await this.bind(k, pod, result.node);
+  }
+
+  /**
+   * Writes the binding in the batch being gathered (one commit for the binds decided meanwhile).
+   * Until then the Pod counts on its node in the cache (kube-scheduler's assume), so the next
+   * decisions see it. The write carries the resourceVersion the decision was made on: if the Pod
+   * changed since (or was bound by someone else), nothing is written and it is decided again.
+   */
+  private async bind(k: string, pod: KubeObject, node: string): Promise<void> {
+    const bound = structuredClone(pod);
+    (bound.spec as { nodeName?: string }).nodeName = node;
+    bound.status = setCondition(bound.status as PodStatus, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
+    this.cache.assume(k, bound);
+    let written: KubeObject;
+    try {
+      written = await this.binds.update(pods, bound);
+    } catch (err) {
+      await this.cache.forget(k);
+      if (!isSkiffError(err, 'SKIFF_ERR_NOT_FOUND') && !isSkiffError(err, 'SKIFF_ERR_CONFLICT')) throw err;
+      // As kube-scheduler after ForgetPod: the room it held may have turned others away, and
+      // this Pod (changed, not gone) is decided again on its new version.
+      this.enqueuePending();
+      return;
+    }
+    this.events.record(written, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, SOURCE);
+    this.logger.info({ component: this.name, pod: k, node }, 'bound pod');
+  }
+
+  private async recordUnschedulable(k: string, pod: KubeObject, message: string): Promise<void> {
+    const { namespace, name } = splitKey(k);
     const now = nowTimestamp();
     let changed = false;
     let attempted = false;
@@ -130,25 +217,13 @@ export class SchedulerController extends QueueController {
       if (nodeNameOf(current) || current.metadata.uid !== pod.metadata.uid) return undefined;
       attempted = true;
       const status = current.status as PodStatus;
-      if (result.node !== undefined) {
-        (current.spec as { nodeName?: string }).nodeName = result.node;
-        current.status = setCondition(status, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-        changed = true;
-        return current;
-      }
-      const unschedulable: PodCondition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message, lastProbeTime: null, lastTransitionTime: now };
-      if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.message === result.message)) return undefined;
+      const unschedulable: PodCondition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: now };
+      if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.message === message)) return undefined;
       current.status = setCondition(status, unschedulable);
       changed = true;
       return current;
     });
-    if (attempted && result.node === undefined) this.events.record(written ?? pod, 'Warning', 'FailedScheduling', result.message, SOURCE);
-    if (!changed) return;
-    if (result.node === undefined) {
-      this.logger.info({ component: this.name, pod: k, reason: result.message }, 'pod unschedulable');
-      return;
-    }
-    this.events.record(written ?? pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.node}`, SOURCE);
-    this.logger.info({ component: this.name, pod: k, node: result.node }, 'bound pod');
+    if (attempted) this.events.record(written ?? pod, 'Warning', 'FailedScheduling', message, SOURCE);
+    if (changed) this.logger.info({ component: this.name, pod: k, reason: message }, 'pod unschedulable');
   }
 }

@@ -45,7 +45,7 @@ export function scoreNode(pod: KubeObject, info: NodeInfo): NodeScore {
   const taints = (info.node.spec as { taints?: Taint[] } | undefined)?.taints;
   return {
     name: info.name,
-    siblings: owner ? info.pods.filter((p) => controllerOf(p)?.uid === owner).length : 0,
+    siblings: owner ? (info.podsPerOwner.get(owner) ?? 0) : 0,
     leastAllocated: leastAllocatedScore(pod, info),
     preferNoSchedule: countUntoleratedTaints(spec.tolerations, taints, 'PreferNoSchedule'),
     preferredAffinity: preferredNodeAffinityWeight(spec, info.node),

@@ -1,17 +1,18 @@
 /**
  * The Store on one SQLite file (better-sqlite3): WAL journal with synchronous=FULL, so every
  * write acknowledged to an API client survives kill -9 and power loss; each write and its
- * revision bump are one transaction.
+ * revision bump are one transaction, and a writeBatch is one transaction for all its writes (one
+ * fsync), each write in a savepoint of its own.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../../shared/sqlite.js';
-import { SkiffError } from '../../shared/errors.js';
+import { SkiffError, isSkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
 import { groupResource, type ResourceType } from '../../shared/api/resources.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 import { decodeRow, rowContext, sealedKeyIds, type SecretEncryption } from './secret-encryption.js';
-import type { BootstrapToken, Change, ChangeListener, DispatchRecord, NodeCredential, ServiceAccountToken, Store, WriteAdmission } from './store.js';
+import type { BatchOutcome, BatchWrite, BootstrapToken, Change, ChangeListener, DispatchRecord, NodeCredential, ServiceAccountToken, Store, WriteAdmission } from './store.js';
 
 interface CredentialRow {
   node: string;
@@ -163,66 +164,97 @@ export class SqliteStore implements Store {
   }
 
   async create(resource: ResourceType, object: KubeObject): Promise<KubeObject> {
-    const name = object.metadata.name;
-    if (!name) throw new SkiffError('SKIFF_ERR_INVALID', 'metadata.name: Required value', { details: [{ path: 'metadata.name', message: 'Required value' }] });
-    const namespace = nsKey(resource, object.metadata.namespace);
-    const created = this.db.transaction((): KubeObject => {
-      if (this.readRow(resource, namespace, name)) {
-        throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `${groupResource(resource)} "${name}" already exists`);
-      }
-      const admitted = this.admit(resource, object, undefined);
-      const rv = this.nextRevision();
-      const stored: KubeObject = {
-        ...admitted,
-        metadata: {
-          ...object.metadata,
-          ...(resource.namespaced ? { namespace } : {}),
-          uid: object.metadata.uid ?? randomUUID(),
-          resourceVersion: String(rv),
-          generation: 1,
-          creationTimestamp: object.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        },
-      };
-      if (!resource.namespaced) delete stored.metadata.namespace;
-      this.statements.insert.run(resourceKey(resource), namespace, name, stored.metadata.uid, rv, this.encodeRow(resource, namespace, name, stored));
-      return stored;
-    })();
+    const created = this.db.transaction(() => this.createRow(resource, object))();
     this.emit({ type: 'ADDED', resource, object: created });
     return created;
   }
 
   async update(resource: ResourceType, object: KubeObject): Promise<KubeObject> {
+    const { updated, previous } = this.db.transaction(() => this.updateRow(resource, object))();
+    this.emit({ type: 'MODIFIED', resource, object: updated, previous });
+    return updated;
+  }
+
+  async writeBatch(writes: readonly BatchWrite[]): Promise<BatchOutcome[]> {
+    const changes: Array<Change | undefined> = [];
+    // better-sqlite3 runs a transaction function called inside another as a SAVEPOINT: a write
+    // that throws rolls back alone, and the outer transaction commits the rest with one fsync.
+    const outcomes = this.db.transaction((): BatchOutcome[] =>
+      writes.map(({ type, resource, object }): BatchOutcome => {
+        try {
+          if (type === 'create') {
+            const created = this.db.transaction(() => this.createRow(resource, object))();
+            changes.push({ type: 'ADDED', resource, object: created });
+            return { object: created };
+          }
+          const { updated, previous } = this.db.transaction(() => this.updateRow(resource, object))();
+          changes.push({ type: 'MODIFIED', resource, object: updated, previous });
+          return { object: updated };
+        } catch (err) {
+          if (!isSkiffError(err)) throw err;
+          changes.push(undefined);
+          return { error: err };
+        }
+      }),
+    )();
+    for (const change of changes) if (change) this.emit(change);
+    return outcomes;
+  }
+
+  /** Inserts a new object's row (inside the caller's transaction) and returns it as stored. */
+  private createRow(resource: ResourceType, object: KubeObject): KubeObject {
+    const name = object.metadata.name;
+    if (!name) throw new SkiffError('SKIFF_ERR_INVALID', 'metadata.name: Required value', { details: [{ path: 'metadata.name', message: 'Required value' }] });
+    const namespace = nsKey(resource, object.metadata.namespace);
+    if (this.readRow(resource, namespace, name)) {
+      throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `${groupResource(resource)} "${name}" already exists`);
+    }
+    const admitted = this.admit(resource, object, undefined);
+    const rv = this.nextRevision();
+    const stored: KubeObject = {
+      ...admitted,
+      metadata: {
+        ...object.metadata,
+        ...(resource.namespaced ? { namespace } : {}),
+        uid: object.metadata.uid ?? randomUUID(),
+        resourceVersion: String(rv),
+        generation: 1,
+        creationTimestamp: object.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    };
+    if (!resource.namespaced) delete stored.metadata.namespace;
+    this.statements.insert.run(resourceKey(resource), namespace, name, stored.metadata.uid, rv, this.encodeRow(resource, namespace, name, stored));
+    return stored;
+  }
+
+  /** Replaces an object's row (inside the caller's transaction); returns it as stored and the row it replaced. */
+  private updateRow(resource: ResourceType, object: KubeObject): { updated: KubeObject; previous: KubeObject } {
     const name = object.metadata.name!;
     const namespace = nsKey(resource, object.metadata.namespace);
-    let previous: KubeObject | undefined;
-    const updated = this.db.transaction((): KubeObject => {
-      previous = this.readRow(resource, namespace, name);
-      if (!previous) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `${groupResource(resource)} "${name}" not found`);
-      const expected = object.metadata.resourceVersion;
-      if (expected !== undefined && expected !== previous.metadata.resourceVersion) {
-        throw new SkiffError(
-          'SKIFF_ERR_CONFLICT',
-          `Operation cannot be fulfilled on ${groupResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        );
-      }
-      const admitted = this.admit(resource, object, previous);
-      const rv = this.nextRevision();
-      const specChanged = JSON.stringify(admitted.spec) !== JSON.stringify(previous.spec);
-      const stored: KubeObject = {
-        ...admitted,
-        metadata: {
-          ...object.metadata,
-          uid: previous.metadata.uid,
-          creationTimestamp: previous.metadata.creationTimestamp,
-          generation: (previous.metadata.generation ?? 1) + (specChanged ? 1 : 0),
-          resourceVersion: String(rv),
-        },
-      };
-      this.statements.update.run(rv, this.encodeRow(resource, namespace, name, stored), resourceKey(resource), namespace, name);
-      return stored;
-    })();
-    this.emit({ type: 'MODIFIED', resource, object: updated, previous: previous! });
-    return updated;
+    const previous = this.readRow(resource, namespace, name);
+    if (!previous) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `${groupResource(resource)} "${name}" not found`);
+    const expected = object.metadata.resourceVersion;
+    if (expected !== undefined && expected !== previous.metadata.resourceVersion) {
+      throw new SkiffError(
+        'SKIFF_ERR_CONFLICT',
+        `Operation cannot be fulfilled on ${groupResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    const admitted = this.admit(resource, object, previous);
+    const rv = this.nextRevision();
+    const specChanged = JSON.stringify(admitted.spec) !== JSON.stringify(previous.spec);
+    const stored: KubeObject = {
+      ...admitted,
+      metadata: {
+        ...object.metadata,
+        uid: previous.metadata.uid,
+        creationTimestamp: previous.metadata.creationTimestamp,
+        generation: (previous.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+        resourceVersion: String(rv),
+      },
+    };
+    this.statements.update.run(rv, this.encodeRow(resource, namespace, name, stored), resourceKey(resource), namespace, name);
+    return { updated: stored, previous };
   }
 
   async delete(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {

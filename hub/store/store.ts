@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from '../../shared/api/object.js';
 import type { ResourceType } from '../../shared/api/resources.js';
+import type { SkiffError } from '../../shared/errors.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -82,6 +83,16 @@ export type WriteAdmission = (write: {
   list(resource: ResourceType): KubeObject[];
 }) => KubeObject;
 
+/** One write of a batch (Store.writeBatch): a create or an update, with the same checks as alone. */
+export interface BatchWrite {
+  type: 'create' | 'update';
+  resource: ResourceType;
+  object: KubeObject;
+}
+
+/** What one write of a batch came to: the stored object, or why it was not written. */
+export type BatchOutcome = { object: KubeObject; error?: undefined } | { object?: undefined; error: SkiffError };
+
 export interface Store {
   get(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   /** All objects of a resource, in one namespace or (undefined) in all, ordered by namespace and name. */
@@ -97,6 +108,15 @@ export interface Store {
    * Throws SKIFF_ERR_NOT_FOUND.
    */
   update(resource: ResourceType, object: KubeObject): Promise<KubeObject>;
+  /**
+   * Several creates and updates committed together (one fsync instead of one each), for writers
+   * that have many at once, as the scheduler's binds. Each write is checked as `create` or
+   * `update` alone would check it; one that fails (SKIFF_ERR_ALREADY_EXISTS, _NOT_FOUND,
+   * _CONFLICT, ...) writes nothing and has its error in its outcome, the others still commit.
+   * Outcomes are in the order of `writes`; change events follow the commit, in that order.
+   * Any other failure (the database itself) writes none of them and rejects.
+   */
+  writeBatch(writes: readonly BatchWrite[]): Promise<BatchOutcome[]>;
   /** Removes an object; returns it, or undefined when it was not there. */
   delete(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   /** The newest revision written (the resourceVersion of a list). */
