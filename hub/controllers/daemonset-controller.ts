@@ -28,6 +28,7 @@ import type { Change, Store } from '../store/store.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import { QueueController, key, splitKey } from './controller.js';
 import { isOwnedBy } from './pod-facts.js';
+import { PodIndex } from '../objects/pods-by-node.js';
 import { newControllerRevision, planDaemonSetHistory, revisionFactsOf } from './daemonset-history.js';
 import {
   REVISION_HASH_LABEL,
@@ -65,16 +66,37 @@ function placementMayChange(change: Change): boolean {
   return facts(change.previous) !== facts(change.object);
 }
 
+/** The uid of the DaemonSet that controls a Pod. */
+function controllingDaemonSetUid(pod: KubeObject): string | undefined {
+  return pod.metadata.ownerReferences?.find((ref) => ref.controller && ref.kind === 'DaemonSet')?.uid;
+}
+
 export class DaemonSetController extends QueueController {
+  /**
+   * Each DaemonSet's Pods, and every Node, from change events: a sync reads its own Pods and the
+   * node list from memory. Listing (parsing) every Pod of the namespace and every Node per sync,
+   * and a sync per daemon Pod status change, kept the hub's event loop busy for seconds at a time
+   * with a DaemonSet over 10,000 nodes (test/bench/hub-capacity.ts).
+   */
+  private readonly owned: PodIndex;
+  private readonly nodes = new Map<string, KubeObject>();
+  private nodesLoaded = false;
+
   constructor(
     store: Store,
     logger: Logger,
     private readonly events: EventRecorder,
   ) {
     super('daemonset-controller', store, logger);
+    this.owned = new PodIndex(store, controllingDaemonSetUid);
   }
 
   onChange(change: Change): void {
+    this.owned.onChange(change);
+    if (change.resource === nodes) {
+      if (change.type === 'DELETED') this.nodes.delete(change.object.metadata.name!);
+      else this.nodes.set(change.object.metadata.name!, change.object);
+    }
     if (change.resource === daemonSets) this.enqueue(change.object);
     if (change.resource === pods) this.enqueueOwner(change.object, 'DaemonSet');
     // As Kubernetes' addHistory/updateHistory/deleteHistory: a revision changed or deleted by
@@ -88,7 +110,17 @@ export class DaemonSetController extends QueueController {
   }
 
   async resync(): Promise<void> {
+    await this.loadCaches();
     for (const ds of await this.store.list(daemonSets)) this.enqueue(ds);
+  }
+
+  /** The safety net (every resync) and the first sync: both caches from full listings. */
+  private async loadCaches(): Promise<void> {
+    await this.owned.load();
+    const all = await this.store.list(nodes);
+    this.nodes.clear();
+    for (const node of all) this.nodes.set(node.metadata.name!, node);
+    this.nodesLoaded = true;
   }
 
   protected async sync(k: string): Promise<void> {
@@ -99,11 +131,12 @@ export class DaemonSetController extends QueueController {
     const hash = podTemplateHash(spec.template);
     const generation = ds.metadata.generation;
     const nowMs = Date.now();
-    const owned = (await this.store.list(pods, namespace)).filter((p) => isOwnedBy(p, ds.metadata.uid!));
+    if (!this.owned.ready || !this.nodesLoaded) await this.loadCaches();
+    const owned = this.owned.podsFor(ds.metadata.uid!).filter((p) => isOwnedBy(p, ds.metadata.uid!));
     await this.syncHistory(ds, spec, hash, owned);
     const template = daemonTemplateOf(spec.template.spec as unknown as Record<string, unknown>);
     const plan = planDaemonSet(
-      (await this.store.list(nodes)).map(daemonNodeOf),
+      [...this.nodes.values()].map(daemonNodeOf),
       owned.map((p) => daemonPodOf(p, hash, generation, spec.minReadySeconds ?? 0, nowMs)),
       template,
       rollingUpdateOf(spec),
