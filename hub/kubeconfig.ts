@@ -6,9 +6,7 @@
  * beside admin.config (hub/identity/bootstrap.ts) and printed by `skiff config kubeconfig`.
  */
 import { stringify } from 'yaml';
-
-/** The name of the cluster, user and context when none is asked for. */
-export const DEFAULT_KUBECONFIG_NAME = 'skiff';
+import { DEFAULT_KUBECONFIG_NAME } from '../shared/defaults.js';
 
 export interface KubeconfigSource {
   server: string;

@@ -3,6 +3,9 @@
  * Process-specific settings still go through that process's config schema; this file only
  * holds the values those schemas default to.
  */
+/** The name of a kubeconfig's cluster, user and context when none is asked for. */
+export const DEFAULT_KUBECONFIG_NAME = 'skiff';
+
 export const DEFAULTS = {
   /** HTTP API port of the hub. 6443 is Kubernetes'; Skiff uses its own so both can coexist. */
   apiPort: 7443,

@@ -1,8 +1,9 @@
 /**
  * The CLI's only way to the hub: JSON over HTTP(S) with a bearer token. Non-2xx answers become
  * ApiStatusError, socket failures HubUnreachableError. Over https the hub's certificate must chain
- * to the client config's CA and nothing else (kubectl's certificate-authority-data): undici's own
- * fetch with an Agent that carries that CA, loaded only for https servers.
+ * to the client config's CA and nothing else (kubectl's certificate-authority-data): node:https
+ * for plain calls (https-exchange.ts) and undici's own fetch with an Agent that carries that CA for
+ * streams, each loaded only for https servers and only when first needed.
  */
 import { SKIFF_VERSION } from '../../shared/defaults.js';
 import { ApiStatusError, HubUnreachableError, isApiStatusError } from './api-errors.js';
@@ -45,8 +46,25 @@ export function describeTlsFailure(err: unknown, url: string): unknown {
   return why === undefined ? err : Object.assign(new Error(`tls: failed to verify certificate: ${why}`), { code: found.code });
 }
 
+/** Which certificates an https hub may present: chaining to `caPem`, or (insecure) any. */
+export interface TlsTrust {
+  caPem?: string;
+  insecureSkipTlsVerify?: boolean;
+}
+
+/** One request and its whole answer: what `request` needs, whatever carries it. */
+export type Exchange = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text: string }>;
+
+/** An Exchange over a fetch (the global one for http, a test's fake). */
+export function fetchExchange(fetchImpl: typeof fetch): Exchange {
+  return async (url, init) => {
+    const response = await fetchImpl(url, init);
+    return { status: response.status, text: await response.text() };
+  };
+}
+
 /** A fetch that trusts exactly `caPem` (or, insecure, anything); undefined options: the global fetch. */
-export async function tlsFetch(options: { caPem?: string; insecureSkipTlsVerify?: boolean }): Promise<typeof fetch> {
+export async function tlsFetch(options: TlsTrust): Promise<typeof fetch> {
   const { Agent, fetch: undiciFetch } = await import('undici');
   const dispatcher = new Agent({
     connect: options.insecureSkipTlsVerify ? { rejectUnauthorized: false } : { ca: options.caPem ?? [], rejectUnauthorized: true },
@@ -64,22 +82,30 @@ export interface RequestOptions {
 export class HubClient {
   readonly server: string;
   private readonly token: string;
+  /** Streams (watch). */
   private readonly fetchImpl: typeof fetch;
+  /** Every other call. */
+  private readonly exchange: Exchange;
   /** How a WebSocket (exec) trusts an https hub: the same CA as fetch. */
-  private readonly tls: { caPem?: string; insecureSkipTlsVerify?: boolean };
+  private readonly tls: TlsTrust;
 
-  constructor(server: string, token: string, fetchImpl: typeof fetch = fetch, tls: { caPem?: string; insecureSkipTlsVerify?: boolean } = {}) {
+  constructor(server: string, token: string, fetchImpl: typeof fetch = fetch, tls: TlsTrust = {}, exchange: Exchange = fetchExchange(fetchImpl)) {
     this.server = server.replace(/\/+$/, '');
     this.token = token;
     this.fetchImpl = fetchImpl;
     this.tls = tls;
+    this.exchange = exchange;
   }
 
   /** The client for a loaded connection: an https server is trusted only through the config's CA. */
   static async connect(connection: Connection): Promise<HubClient> {
     if (!connection.server.startsWith('https:')) return new HubClient(connection.server, connection.token);
-    const tls = { ...(connection.caPem !== undefined ? { caPem: connection.caPem } : {}), ...(connection.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}) };
-    return new HubClient(connection.server, connection.token, await tlsFetch(connection), tls);
+    const tls: TlsTrust = { ...(connection.caPem !== undefined ? { caPem: connection.caPem } : {}), ...(connection.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}) };
+    const { httpsExchange } = await import('./https-exchange.js');
+    // undici is loaded by the first stream only: most commands never open one.
+    let streamFetch: Promise<typeof fetch> | undefined;
+    const lazyTlsFetch = (async (input: string, init?: RequestInit) => (await (streamFetch ??= tlsFetch(tls)))(input, init)) as typeof fetch;
+    return new HubClient(connection.server, connection.token, lazyTlsFetch, tls, httpsExchange(tls));
   }
 
   /** A WebSocket to `path` (exec), offering `protocols`, with the token and the CA fetch uses. */
@@ -115,18 +141,14 @@ export class HubClient {
     // The User-Agent names skiff as the field manager of its writes (metadata.managedFields), as kubectl's names kubectl.
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: options.accept ?? 'application/json', 'user-agent': `skiff/${SKIFF_VERSION}` };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await this.fetchImpl(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      });
+      response = await this.exchange(url, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
     } catch (err) {
       throw new HubUnreachableError(url, describeTlsFailure(err, url));
     }
-    const body = decodeBody(await response.text());
-    if (!response.ok) throw new ApiStatusError(response.status, body);
+    const body = decodeBody(response.text);
+    if (response.status < 200 || response.status > 299) throw new ApiStatusError(response.status, body);
     return body as T;
   }
 

@@ -28,9 +28,8 @@ import { defineExec } from './commands/exec.js';
 import { definePortForward } from './commands/port-forward.js';
 import { defineVersion } from './commands/version.js';
 import { normalizeBoolFlags } from './bool-flags.js';
-import { loadConnection, type ConnectionFlags } from './client-config-loader.js';
+import type { ConnectionFlags } from './client-config-loader.js';
 import { createContext, type CliContext } from './context.js';
-import { HubClient } from './hub-client.js';
 import { processIO, type CliIO } from './io.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -83,6 +82,9 @@ export function buildProgram(ctx: CliContext): Command {
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let program: Command | undefined;
   const ctx = createContext(io, async () => {
+    // Imported on first use: the config loader brings yaml and zod, which commands that never
+    // reach a hub (help, version --client, completion) should not load.
+    const [{ loadConnection }, { HubClient }] = await Promise.all([import('./client-config-loader.js'), import('./hub-client.js')]);
     const connection = await loadConnection(program!.opts<ConnectionFlags>(), io.env, io.homedir);
     return HubClient.connect(connection);
   });

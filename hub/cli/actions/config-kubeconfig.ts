@@ -4,7 +4,8 @@
  * as a kubeconfig, so that `KUBECONFIG=FILE kubectl ...` reaches the same hub with the same
  * credentials. Prints it and nothing else, for `> FILE`; the hub is not contacted.
  */
-import { buildKubeconfig, DEFAULT_KUBECONFIG_NAME, kubeconfigYaml } from '../../kubeconfig.js';
+import { DEFAULT_KUBECONFIG_NAME } from '../../../shared/defaults.js';
+import { buildKubeconfig, kubeconfigYaml } from '../../kubeconfig.js';
 import { loadConnection, type ConnectionFlags } from '../client-config-loader.js';
 import type { CliContext } from '../context.js';
 

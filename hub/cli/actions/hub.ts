@@ -13,6 +13,7 @@ import type { BackupOptions, BackupResult } from '../../store/backup.js';
 import type { RestoreOptions, RestoreResult } from '../../store/restore.js';
 import type { CliContext } from '../context.js';
 import { parseDurationMs } from '../../../shared/duration.js';
+import { HUB_ENV } from '../hub-env.js';
 
 export interface HubFlags {
   dataDir?: string;
@@ -36,20 +37,6 @@ export interface HubTlsFlags {
   /** --tls-san (repeatable): extra DNS names or IPs for the serving certificate, as k3s'. */
   tlsSan?: string[];
 }
-
-/** Environment variables that may stand in for each flag (a systemd unit or container sets these). */
-export const HUB_ENV = {
-  dataDir: 'SKIFF_DATA_DIR',
-  apiPort: 'SKIFF_API_PORT',
-  mqttPort: 'SKIFF_MQTT_PORT',
-  host: 'SKIFF_HOST',
-  nodeMonitorGracePeriod: 'SKIFF_NODE_MONITOR_GRACE_PERIOD',
-  horizontalPodAutoscalerSyncPeriod: 'SKIFF_HORIZONTAL_POD_AUTOSCALER_SYNC_PERIOD',
-  horizontalPodAutoscalerDownscaleStabilization: 'SKIFF_HORIZONTAL_POD_AUTOSCALER_DOWNSCALE_STABILIZATION',
-  nodeCredentialTtl: 'SKIFF_NODE_CREDENTIAL_TTL',
-  encryptionKeyFile: 'SKIFF_ENCRYPTION_KEY_FILE',
-  auditLogPath: 'SKIFF_AUDIT_LOG_PATH',
-} as const;
 
 const FLAG_NAMES = {
   dataDir: '--data-dir',

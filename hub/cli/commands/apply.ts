@@ -1,8 +1,11 @@
 /** Definition of `skiff apply`; the work is in actions/apply.ts. */
 import type { Command } from 'commander';
-import { runApply, type ApplyOptions } from '../actions/apply.js';
+import type { ApplyOptions } from '../actions/apply.js';
 import type { CliContext } from '../context.js';
 import { collect } from './shared-options.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadApplyActions = () => import('../actions/apply.js');
 
 export function defineApply(program: Command, ctx: CliContext): Command {
   return program
@@ -13,5 +16,5 @@ export function defineApply(program: Command, ctx: CliContext): Command {
     .option('--wait', 'then wait until each Deployment and DaemonSet applied has rolled out, showing image pull progress')
     .option('--timeout <duration>', 'how long --wait waits for each, e.g. 60s or 5m; 0 waits forever', '0')
     .addHelpText('after', '\nExamples:\n  skiff apply -f app.yaml\n  skiff apply -f manifests/ -n staging\n  skiff apply -f app.yaml --wait --timeout=5m\n  cat app.yaml | skiff apply -f -\n')
-    .action((options: ApplyOptions) => runApply(options, ctx));
+    .action(async (options: ApplyOptions) => (await loadApplyActions()).runApply(options, ctx));
 }

@@ -1,7 +1,10 @@
 /** Definition of `skiff autoscale`; the work is in actions/autoscale.ts. */
 import type { Command } from 'commander';
-import { runAutoscale, type AutoscaleOptions } from '../actions/autoscale.js';
+import type { AutoscaleOptions } from '../actions/autoscale.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadAutoscaleActions = () => import('../actions/autoscale.js');
 
 export function defineAutoscale(program: Command, ctx: CliContext): Command {
   return program
@@ -16,5 +19,5 @@ export function defineAutoscale(program: Command, ctx: CliContext): Command {
     .option('-o, --output <format>', 'output format: json, yaml or name')
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
     .addHelpText('after', '\nExamples:\n  skiff autoscale deployment/web --min=2 --max=10 --cpu-percent=80\n  skiff autoscale deployment web --max=5 --dry-run=client -o yaml\n')
-    .action((args: string[], options: AutoscaleOptions) => runAutoscale(args, options, ctx));
+    .action(async (args: string[], options: AutoscaleOptions) => (await loadAutoscaleActions()).runAutoscale(args, options, ctx));
 }

@@ -1,8 +1,10 @@
 /** Definition of `skiff completion`; the work is in actions/completion.ts and completion/. */
 import { Argument, type Command } from 'commander';
-import { runCompletion } from '../actions/completion.js';
-import { COMPLETION_SHELLS, type CompletionShell } from '../completion/scripts.js';
+import { COMPLETION_SHELLS, type CompletionShell } from '../completion/shells.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadCompletionActions = () => import('../actions/completion.js');
 
 const INSTALL_HELP = `
 Load the completions in the current shell:
@@ -27,5 +29,5 @@ export function defineCompletion(program: Command, ctx: CliContext): Command {
     .description('Print a shell completion script (bash, zsh or fish): commands, flags, resource types and, when a hub answers, object names')
     .addArgument(new Argument('<shell>', 'the shell to write a script for').choices(COMPLETION_SHELLS))
     .addHelpText('after', INSTALL_HELP)
-    .action((shell: CompletionShell) => runCompletion(shell, program, ctx));
+    .action(async (shell: CompletionShell) => (await loadCompletionActions()).runCompletion(shell, program, ctx));
 }

@@ -3,19 +3,16 @@
  * actions/config-contexts.ts) and `kubeconfig` (actions/config-kubeconfig.ts).
  */
 import type { Command } from 'commander';
-import { runConfigKubeconfig, type ConfigKubeconfigOptions } from '../actions/config-kubeconfig.js';
-import {
-  runCurrentContext,
-  runDeleteContext,
-  runGetContexts,
-  runSetContext,
-  runUseContext,
-  type GetContextsOptions,
-  type SetContextOptions,
-} from '../actions/config-contexts.js';
-import { DEFAULT_KUBECONFIG_NAME } from '../../kubeconfig.js';
+import type { ConfigKubeconfigOptions } from '../actions/config-kubeconfig.js';
+import type { GetContextsOptions, SetContextOptions } from '../actions/config-contexts.js';
 import type { ConnectionFlags } from '../client-config-loader.js';
 import type { CliContext } from '../context.js';
+import { DEFAULT_KUBECONFIG_NAME } from '../../../shared/defaults.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadConfigKubeconfigActions = () => import('../actions/config-kubeconfig.js');
+const loadConfigContextsActions = () => import('../actions/config-contexts.js');
+
 
 /** Every subcommand edits or reads the file --config, $SKIFF_CONFIG or ~/.skiff/config names. */
 const FILE_NOTE = '\nThe file is --config FILE, else $SKIFF_CONFIG, else ~/.skiff/config.';
@@ -30,25 +27,25 @@ export function defineConfig(program: Command, ctx: CliContext): Command {
     .description('Print a kubeconfig for the current client config (server, CA, token), for kubectl: skiff config kubeconfig > FILE')
     .option('--name <name>', 'name of the cluster, user and context in the kubeconfig', DEFAULT_KUBECONFIG_NAME)
     // The connection flags are the program's (--config, --context, --server, --token, --insecure-skip-tls-verify).
-    .action((_options: ConfigKubeconfigOptions, command: Command) => runConfigKubeconfig(command.optsWithGlobals<ConfigKubeconfigOptions>(), ctx))
+    .action(async (_options: ConfigKubeconfigOptions, command: Command) => (await loadConfigKubeconfigActions()).runConfigKubeconfig(command.optsWithGlobals<ConfigKubeconfigOptions>(), ctx))
     .addHelpText('after', '\nExamples:\n  skiff config kubeconfig > ~/.kube/skiff\n  skiff --context edge config kubeconfig --name edge > ~/.kube/edge\n');
   config
     .command('get-contexts')
     .description('List the contexts of the client config; * marks the one commands use (--context, else $SKIFF_CONTEXT, else the current context)')
     .argument('[names...]', 'only these contexts')
     .option('-o, --output <format>', 'output format: name (one context name a line)')
-    .action((names: string[], _options: GetContextsOptions, command: Command) => runGetContexts(names, command.optsWithGlobals<GetContextsOptions>(), ctx))
+    .action(async (names: string[], _options: GetContextsOptions, command: Command) => (await loadConfigContextsActions()).runGetContexts(names, command.optsWithGlobals<GetContextsOptions>(), ctx))
     .addHelpText('after', `${FILE_NOTE}\n\nExamples:\n  skiff config get-contexts\n  skiff config get-contexts -o name\n  skiff --config ./fleet.config config get-contexts edge\n`);
   config
     .command('current-context')
     .description('Print the name of the context commands use (--context, else $SKIFF_CONTEXT, else the current context)')
-    .action((_options: ConnectionFlags, command: Command) => runCurrentContext(command.optsWithGlobals<ConnectionFlags>(), ctx))
+    .action(async (_options: ConnectionFlags, command: Command) => (await loadConfigContextsActions()).runCurrentContext(command.optsWithGlobals<ConnectionFlags>(), ctx))
     .addHelpText('after', `${FILE_NOTE}\n\nExamples:\n  skiff config current-context\n`);
   config
     .command('use-context')
     .description('Make NAME the current context: the hub every later command talks to (the file is rewritten, mode 0600)')
     .argument('<name>', 'the context')
-    .action((name: string, _options: ConnectionFlags, command: Command) => runUseContext(name, command.optsWithGlobals<ConnectionFlags>(), ctx))
+    .action(async (name: string, _options: ConnectionFlags, command: Command) => (await loadConfigContextsActions()).runUseContext(name, command.optsWithGlobals<ConnectionFlags>(), ctx))
     .addHelpText('after', `${FILE_NOTE}\n\nExamples:\n  skiff config use-context lab\n`);
   config
     .command('set-context')
@@ -57,7 +54,7 @@ export function defineConfig(program: Command, ctx: CliContext): Command {
     // --server, --token and --insecure-skip-tls-verify are the program's flags: here they are the context's values.
     .option('--certificate-authority <file>', 'PEM file of the CA the hub certificate must chain to (embedded in the file)')
     .option('--from <file>', "take the hub, token and CA from another client config, such as the hub's admin.config")
-    .action((name: string, _options: SetContextOptions, command: Command) => runSetContext(name, command.optsWithGlobals<SetContextOptions>(), ctx))
+    .action(async (name: string, _options: SetContextOptions, command: Command) => (await loadConfigContextsActions()).runSetContext(name, command.optsWithGlobals<SetContextOptions>(), ctx))
     .addHelpText(
       'after',
       '\nThe global flags give the values: --server URL, --token TOKEN, --insecure-skip-tls-verify.\n' +
@@ -73,7 +70,7 @@ export function defineConfig(program: Command, ctx: CliContext): Command {
     .command('delete-context')
     .description('Remove the context NAME from the client config (deleting the current one leaves none current)')
     .argument('<name>', 'the context')
-    .action((name: string, _options: ConnectionFlags, command: Command) => runDeleteContext(name, command.optsWithGlobals<ConnectionFlags>(), ctx))
+    .action(async (name: string, _options: ConnectionFlags, command: Command) => (await loadConfigContextsActions()).runDeleteContext(name, command.optsWithGlobals<ConnectionFlags>(), ctx))
     .addHelpText('after', `${FILE_NOTE}\n\nExamples:\n  skiff config delete-context old-lab\n`);
   return config;
 }

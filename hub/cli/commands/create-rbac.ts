@@ -1,17 +1,11 @@
 /** Definition of `skiff create serviceaccount|token|role|clusterrole|rolebinding|clusterrolebinding`; the work is in actions/create-rbac.ts. */
 import type { Command } from 'commander';
-import {
-  runCreateBinding,
-  runCreateRole,
-  runCreateServiceAccount,
-  runCreateToken,
-  type CreateBindingOptions,
-  type CreateRbacCommonOptions,
-  type CreateRoleOptions,
-  type CreateTokenOptions,
-} from '../actions/create-rbac.js';
+import type { CreateBindingOptions, CreateRbacCommonOptions, CreateRoleOptions, CreateTokenOptions } from '../actions/create-rbac.js';
 import type { CliContext } from '../context.js';
 import { collect } from './shared-options.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadCreateRbacActions = () => import('../actions/create-rbac.js');
 
 function common(command: Command, namespaced: boolean): Command {
   command.option('--dry-run <strategy>', '"client" prints the object that would be created without creating it ("none" or "client")').option('-o, --output <format>', 'output format: json, yaml or name');
@@ -25,7 +19,7 @@ const CLUSTER_ROLE_BINDING_EXAMPLES = '\nExamples:\n  skiff create clusterrolebi
 
 export function defineCreateRbac(create: Command, ctx: CliContext): void {
   common(create.command('serviceaccount').alias('sa').description('Create a ServiceAccount: skiff create serviceaccount NAME').argument('[name...]', 'the ServiceAccount name').addHelpText('after', '\nExamples:\n  skiff create serviceaccount ci\n  skiff create sa camera -n edge\n'), true).action(
-    (args: string[], options: CreateRbacCommonOptions) => runCreateServiceAccount(args, options, ctx),
+    async (args: string[], options: CreateRbacCommonOptions) => (await loadCreateRbacActions()).runCreateServiceAccount(args, options, ctx),
   );
   create
     .command('token')
@@ -35,7 +29,7 @@ export function defineCreateRbac(create: Command, ctx: CliContext): void {
     .option('--duration <duration>', 'how long the token lives (default 1h, at least 10m, at most 48h)')
     .option('-o, --output <format>', 'json or yaml: the whole TokenRequest instead of the token')
     .addHelpText('after', '\nExamples:\n  skiff create token ci\n  skiff create token camera -n edge --duration 24h\n')
-    .action((args: string[], options: CreateTokenOptions) => runCreateToken(args, options, ctx));
+    .action(async (args: string[], options: CreateTokenOptions) => (await loadCreateRbacActions()).runCreateToken(args, options, ctx));
   for (const clusterScoped of [false, true]) {
     const kind = clusterScoped ? 'clusterrole' : 'role';
     common(
@@ -51,7 +45,7 @@ export function defineCreateRbac(create: Command, ctx: CliContext): void {
     const role = create.commands.find((c) => c.name() === kind)!;
     if (clusterScoped) role.option('--non-resource-url <urls>', 'URL paths the rule allows, such as /metrics (repeatable)', collect, []);
     role.addHelpText('after', clusterScoped ? CLUSTER_ROLE_EXAMPLES : ROLE_EXAMPLES);
-    role.action((args: string[], options: CreateRoleOptions) => runCreateRole(args, options, ctx, clusterScoped));
+    role.action(async (args: string[], options: CreateRoleOptions) => (await loadCreateRbacActions()).runCreateRole(args, options, ctx, clusterScoped));
 
     const bindingKind = clusterScoped ? 'clusterrolebinding' : 'rolebinding';
     const binding = common(
@@ -67,6 +61,6 @@ export function defineCreateRbac(create: Command, ctx: CliContext): void {
     );
     if (!clusterScoped) binding.option('--role <name>', 'the Role (of the same namespace) to bind');
     binding.addHelpText('after', clusterScoped ? CLUSTER_ROLE_BINDING_EXAMPLES : ROLE_BINDING_EXAMPLES);
-    binding.action((args: string[], options: CreateBindingOptions) => runCreateBinding(args, options, ctx, clusterScoped));
+    binding.action(async (args: string[], options: CreateBindingOptions) => (await loadCreateRbacActions()).runCreateBinding(args, options, ctx, clusterScoped));
   }
 }

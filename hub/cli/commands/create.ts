@@ -1,9 +1,12 @@
 /** Definition of `skiff create configmap` and `skiff create secret generic|docker-registry`; the work is in actions/create.ts. */
 import type { Command } from 'commander';
-import { runCreateConfigMap, runCreateSecretDockerRegistry, runCreateSecretGeneric, type CreateDockerRegistryOptions, type CreateFromSourcesOptions } from '../actions/create.js';
+import type { CreateDockerRegistryOptions, CreateFromSourcesOptions } from '../actions/create.js';
 import type { CliContext } from '../context.js';
 import { collect } from './shared-options.js';
 import { defineCreateRbac } from './create-rbac.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadCreateActions = () => import('../actions/create.js');
 
 function withCommonOptions(command: Command): Command {
   return command
@@ -30,7 +33,7 @@ export function defineCreate(program: Command, ctx: CliContext): Command {
       .description('Create a ConfigMap: skiff create configmap NAME [--from-literal k=v] [--from-file [k=]path] [--from-env-file path]')
       .argument('[name...]', 'the ConfigMap name')
       .addHelpText('after', '\nExamples:\n  skiff create configmap web-config --from-literal LOG_LEVEL=debug --from-file nginx.conf\n  skiff create configmap app-env --from-env-file app.env -n staging\n  skiff create configmap web-config --from-file config/ --dry-run=client -o yaml\n'),
-  ).action((args: string[], options: CreateFromSourcesOptions) => runCreateConfigMap(args, options, ctx));
+  ).action(async (args: string[], options: CreateFromSourcesOptions) => (await loadCreateActions()).runCreateConfigMap(args, options, ctx));
   const secret = create.command('secret').description('Create a Secret: skiff create secret generic|docker-registry NAME ...');
   withSourceOptions(
     secret
@@ -39,7 +42,7 @@ export function defineCreate(program: Command, ctx: CliContext): Command {
       .argument('[name...]', 'the Secret name')
       .option('--type <type>', 'the Secret type (default Opaque)')
       .addHelpText('after', '\nExamples:\n  skiff create secret generic db-pass --from-literal password=s3cret\n  skiff create secret generic web-tls --type kubernetes.io/tls --from-file tls.crt --from-file tls.key\n'),
-  ).action((args: string[], options: CreateFromSourcesOptions) => runCreateSecretGeneric(args, options, ctx));
+  ).action(async (args: string[], options: CreateFromSourcesOptions) => (await loadCreateActions()).runCreateSecretGeneric(args, options, ctx));
   withCommonOptions(
     secret
       .command('docker-registry')
@@ -50,7 +53,7 @@ export function defineCreate(program: Command, ctx: CliContext): Command {
       .option('--docker-password <password>', 'password for registry authentication (required)')
       .option('--docker-email <email>', 'email for the registry')
       .addHelpText('after', '\nExamples:\n  skiff create secret docker-registry regcred --docker-server registry.local:5000 --docker-username pi --docker-password s3cret\n'),
-  ).action((args: string[], options: CreateDockerRegistryOptions) => runCreateSecretDockerRegistry(args, options, ctx));
+  ).action(async (args: string[], options: CreateDockerRegistryOptions) => (await loadCreateActions()).runCreateSecretDockerRegistry(args, options, ctx));
   defineCreateRbac(create, ctx);
   return create;
 }

@@ -1,8 +1,11 @@
 /** Definition of `skiff delete`; the work is in actions/delete.ts. */
 import type { Command } from 'commander';
-import { runDelete, type DeleteOptions } from '../actions/delete.js';
+import type { DeleteOptions } from '../actions/delete.js';
 import type { CliContext } from '../context.js';
 import { collect } from './shared-options.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadDeleteActions = () => import('../actions/delete.js');
 
 export function defineDelete(program: Command, ctx: CliContext): Command {
   return program
@@ -18,8 +21,8 @@ export function defineDelete(program: Command, ctx: CliContext): Command {
     .option('--timeout <duration>', 'how long --wait waits, e.g. 60s or 2m; 0 waits forever', '60s')
     .option('--ignore-not-found', 'treat objects that do not exist as deleted')
     .addHelpText('after', '\nExamples:\n  skiff delete pod web-6d4cf56db6-abcde\n  skiff delete deployment/web service/web\n  skiff delete pods -l app=web -n staging\n  skiff delete -f app.yaml --wait=false --ignore-not-found\n')
-    .action((args: string[], options: Partial<DeleteOptions>) =>
-      runDelete(
+    .action(async (args: string[], options: Partial<DeleteOptions>) =>
+      (await loadDeleteActions()).runDelete(
         args,
         {
           ...options,

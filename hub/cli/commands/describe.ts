@@ -1,7 +1,10 @@
 /** Definition of `skiff describe`; the work is in actions/describe.ts. */
 import type { Command } from 'commander';
-import { runDescribe, type DescribeOptions } from '../actions/describe.js';
+import type { DescribeOptions } from '../actions/describe.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadDescribeActions = () => import('../actions/describe.js');
 
 export function defineDescribe(program: Command, ctx: CliContext): Command {
   return program
@@ -12,5 +15,5 @@ export function defineDescribe(program: Command, ctx: CliContext): Command {
     .option('-A, --all-namespaces', 'describe across all namespaces')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=db')
     .addHelpText('after', '\nExamples:\n  skiff describe pod web-6d4cf56db6-abcde\n  skiff describe deployment/web\n  skiff describe nodes -l kubernetes.io/arch=arm64\n  skiff describe pods web -n staging\n')
-    .action((args: string[], options: DescribeOptions) => runDescribe(args, options, ctx));
+    .action(async (args: string[], options: DescribeOptions) => (await loadDescribeActions()).runDescribe(args, options, ctx));
 }

@@ -1,7 +1,10 @@
 /** Definition of `skiff drain`; the work is in actions/drain.ts. */
 import type { Command } from 'commander';
-import { runDrain, type DrainOptions } from '../actions/drain.js';
+import type { DrainOptions } from '../actions/drain.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadDrainActions = () => import('../actions/drain.js');
 
 export function defineDrain(program: Command, ctx: CliContext): Command {
   return program
@@ -14,8 +17,8 @@ export function defineDrain(program: Command, ctx: CliContext): Command {
     .option('--timeout <duration>', 'how long to wait for the Pods to go, e.g. 60s or 2m; 0 waits forever', '0s')
     .option('--grace-period <seconds>', "seconds each Pod gets to stop; negative uses the Pod's own", '-1')
     .addHelpText('after', '\nExamples:\n  skiff drain pi-3 --ignore-daemonsets --timeout 5m\n  skiff drain node/pi-3 --ignore-daemonsets --delete-emptydir-data --force --grace-period 30\n')
-    .action((nodes: string[], options: Partial<DrainOptions>) =>
-      runDrain(
+    .action(async (nodes: string[], options: Partial<DrainOptions>) =>
+      (await loadDrainActions()).runDrain(
         nodes,
         {
           ignoreDaemonsets: options.ignoreDaemonsets ?? false,

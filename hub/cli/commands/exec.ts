@@ -1,7 +1,10 @@
 /** Definition of `skiff exec`; the work is in actions/exec.ts. */
 import type { Command } from 'commander';
-import { runExec, type ExecOptions } from '../actions/exec.js';
+import type { ExecOptions } from '../actions/exec.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadExecActions = () => import('../actions/exec.js');
 
 export function defineExec(program: Command, ctx: CliContext): Command {
   return program
@@ -14,5 +17,5 @@ export function defineExec(program: Command, ctx: CliContext): Command {
     .option('-i, --stdin', 'pass stdin to the command')
     .option('-t, --tty', 'stdin is a terminal (raw, with its size)')
     .addHelpText('after', '\nExamples:\n  skiff exec web-6d4cf56db6-abcde -- ls /\n  skiff exec -it web-6d4cf56db6-abcde -- sh\n  skiff exec deployment/web -- env\n  echo hello | skiff exec -i web-6d4cf56db6-abcde -c sidecar -- cat\n')
-    .action((pod: string, command: string[], options: ExecOptions) => runExec(pod, command, options, ctx));
+    .action(async (pod: string, command: string[], options: ExecOptions) => (await loadExecActions()).runExec(pod, command, options, ctx));
 }

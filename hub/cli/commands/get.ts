@@ -1,7 +1,10 @@
 /** Definition of `skiff get`; the work is in actions/get.ts. */
 import type { Command } from 'commander';
-import { runGet, type GetOptions } from '../actions/get.js';
+import type { GetOptions } from '../actions/get.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadGetActions = () => import('../actions/get.js');
 
 export function defineGet(program: Command, ctx: CliContext): Command {
   return program
@@ -16,5 +19,5 @@ export function defineGet(program: Command, ctx: CliContext): Command {
     .option('--watch-only', 'watch for changes to the requested object(s), without listing/getting first')
     .option('--show-managed-fields', 'keep metadata.managedFields in -o json|yaml output (left out by default, as kubectl does)')
     .addHelpText('after', '\nExamples:\n  skiff get pods\n  skiff get deployments,services -n staging -o wide\n  skiff get pods -l app=web --watch\n  skiff get deployment/web -o yaml\n  skiff get pods -A -o name\n')
-    .action((args: string[], options: GetOptions) => runGet(args, options, ctx));
+    .action(async (args: string[], options: GetOptions) => (await loadGetActions()).runGet(args, options, ctx));
 }

@@ -1,19 +1,12 @@
 /** Definition of `skiff hub`; the work is in actions/hub.ts (flags, env and defaults meet there). */
 import type { Command } from 'commander';
-import {
-  HUB_ENV,
-  runHubBackup,
-  runHubCommand,
-  runHubRestore,
-  runRotateEncryptionKey,
-  type BackupFlags,
-  type HubFlags,
-  type HubTlsFlags,
-  type RestoreFlags,
-  type RotateKeyFlags,
-} from '../actions/hub.js';
+import type { BackupFlags, HubFlags, HubTlsFlags, RestoreFlags, RotateKeyFlags } from '../actions/hub.js';
 import type { CliContext } from '../context.js';
+import { HUB_ENV } from '../hub-env.js';
 import { DEFAULTS, HUB_FILES, IDENTITY_DEFAULTS } from '../../../shared/defaults.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadHubActions = () => import('../actions/hub.js');
 
 export function defineHub(program: Command, ctx: CliContext): Command {
   const hub = program
@@ -49,7 +42,7 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--encryption-key-file <file>', `keys that encrypt Secrets at rest, created on first start, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
     .option('--audit-log-path <file>', `where every write and denied request is logged as audit.k8s.io/v1 Events, - for stdout, default DATA/${HUB_FILES.auditLog} ($${HUB_ENV.auditLogPath})`)
     .addHelpText('after', '\nExamples:\n  skiff hub --data-dir /var/lib/skiff/hub\n  skiff hub --api-port 7443 --tls-san hub.local --tls-san 192.168.1.10\n  skiff hub --plain-http --plain-mqtt --host 127.0.0.1\n')
-    .action((flags: HubFlags & HubTlsFlags) => runHubCommand(flags, ctx));
+    .action(async (flags: HubFlags & HubTlsFlags) => (await loadHubActions()).runHubCommand(flags, ctx));
   hub
     .command('rotate-encryption-key')
     .description('Add a new Secret encryption key, re-encrypt every Secret with it (hub stopped or running), print how many')
@@ -58,7 +51,7 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--prune', 'then remove from the key file every older key no Secret is encrypted with any more')
     .addHelpText('after', '\nExamples:\n  skiff hub rotate-encryption-key --data-dir /var/lib/skiff/hub\n  skiff hub rotate-encryption-key --data-dir /var/lib/skiff/hub --prune\n')
     // `hub` parses its own options wherever they appear, --data-dir included: read both levels.
-    .action((_flags: RotateKeyFlags, command: Command) => runRotateEncryptionKey(command.optsWithGlobals<RotateKeyFlags>(), ctx));
+    .action(async (_flags: RotateKeyFlags, command: Command) => (await loadHubActions()).runRotateEncryptionKey(command.optsWithGlobals<RotateKeyFlags>(), ctx));
   hub
     .command('backup')
     .argument('<file>', 'the backup file to write (replaced atomically if it exists)')
@@ -66,7 +59,7 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--data-dir <dir>', `the hub's data dir ($${HUB_ENV.dataDir})`)
     .option('--encryption-key-file <file>', `the hub's key file, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
     .addHelpText('after', '\nExamples:\n  skiff hub backup /var/backups/skiff-hub-$(date +%F).backup --data-dir /var/lib/skiff/hub\n')
-    .action((file: string, _flags: BackupFlags, command: Command) => runHubBackup(file, command.optsWithGlobals<BackupFlags>(), ctx));
+    .action(async (file: string, _flags: BackupFlags, command: Command) => (await loadHubActions()).runHubBackup(file, command.optsWithGlobals<BackupFlags>(), ctx));
   hub
     .command('restore')
     .argument('<file>', 'a file `skiff hub backup` wrote')
@@ -74,6 +67,6 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--data-dir <dir>', `the data dir to restore into ($${HUB_ENV.dataDir})`)
     .option('--force', 'replace a data dir that already holds files (moved to DATA.pre-restore-TIMESTAMP)')
     .addHelpText('after', '\nExamples:\n  skiff hub restore /var/backups/skiff-hub-2026-01-31.backup --data-dir /var/lib/skiff/hub --force\n')
-    .action((file: string, _flags: RestoreFlags, command: Command) => runHubRestore(file, command.optsWithGlobals<RestoreFlags>(), ctx));
+    .action(async (file: string, _flags: RestoreFlags, command: Command) => (await loadHubActions()).runHubRestore(file, command.optsWithGlobals<RestoreFlags>(), ctx));
   return hub;
 }

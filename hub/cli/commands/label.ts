@@ -1,7 +1,9 @@
 /** Definition of `skiff label`; the work is in actions/label.ts. */
 import type { Command } from 'commander';
-import { runLabel } from '../actions/label.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadLabelActions = () => import('../actions/label.js');
 
 export function defineLabel(program: Command, ctx: CliContext): Command {
   return program
@@ -11,7 +13,7 @@ export function defineLabel(program: Command, ctx: CliContext): Command {
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
     .option('--overwrite', 'replace labels that already have a different value')
     .addHelpText('after', '\nExamples:\n  skiff label node pi-1 disktype=ssd\n  skiff label pods web-6d4cf56db6-abcde tier=frontend --overwrite\n  skiff label deployment/web tier-\n')
-    .action((args: string[], options: { namespace?: string; overwrite?: boolean }) =>
-      runLabel(args, { namespace: options.namespace, overwrite: options.overwrite ?? false }, ctx),
+    .action(async (args: string[], options: { namespace?: string; overwrite?: boolean }) =>
+      (await loadLabelActions()).runLabel(args, { namespace: options.namespace, overwrite: options.overwrite ?? false }, ctx),
     );
 }

@@ -1,7 +1,10 @@
 /** Definition of `skiff logs`; the work is in actions/logs.ts. */
 import type { Command } from 'commander';
-import { runLogs, type LogsOptions } from '../actions/logs.js';
+import type { LogsOptions } from '../actions/logs.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadLogsActions = () => import('../actions/logs.js');
 
 export function defineLogs(program: Command, ctx: CliContext): Command {
   return program
@@ -18,5 +21,5 @@ export function defineLogs(program: Command, ctx: CliContext): Command {
     .option('--since-time <time>', 'only logs after this RFC 3339 time')
     .option('--limit-bytes <bytes>', 'at most this many bytes')
     .addHelpText('after', '\nExamples:\n  skiff logs web-6d4cf56db6-abcde\n  skiff logs -f --tail 20 deployment/web\n  skiff logs web-6d4cf56db6-abcde -c sidecar --since 10m --timestamps\n')
-    .action((target: string, options: LogsOptions) => runLogs(target, options, ctx));
+    .action(async (target: string, options: LogsOptions) => (await loadLogsActions()).runLogs(target, options, ctx));
 }

@@ -1,7 +1,10 @@
 /** Definition of `skiff port-forward`; the work is in actions/port-forward.ts. */
 import type { Command } from 'commander';
-import { runPortForward, type PortForwardOptions } from '../actions/port-forward.js';
+import type { PortForwardOptions } from '../actions/port-forward.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadPortForwardActions = () => import('../actions/port-forward.js');
 
 export function definePortForward(program: Command, ctx: CliContext): Command {
   return program
@@ -12,5 +15,5 @@ export function definePortForward(program: Command, ctx: CliContext): Command {
     .option('-n, --namespace <namespace>', 'namespace to look in (default "default")')
     .option('--address <address>', 'local address to listen on (default 127.0.0.1)')
     .addHelpText('after', '\nExamples:\n  skiff port-forward pod/web-6d4cf56db6-abcde 8080:80\n  skiff port-forward deployment/web :80\n')
-    .action((target: string, ports: string[], options: PortForwardOptions) => runPortForward(target, ports, options, ctx));
+    .action(async (target: string, ports: string[], options: PortForwardOptions) => (await loadPortForwardActions()).runPortForward(target, ports, options, ctx));
 }

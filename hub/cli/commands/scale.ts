@@ -1,7 +1,10 @@
 /** Definition of `skiff scale`; the work is in actions/rollout.ts. */
 import type { Command } from 'commander';
-import { runScale, type ScaleOptions } from '../actions/rollout.js';
+import type { ScaleOptions } from '../actions/rollout.js';
 import type { CliContext } from '../context.js';
+
+// Imported when the command runs: building the command tree (any command, --help) loads no action code.
+const loadRolloutActions = () => import('../actions/rollout.js');
 
 export function defineScale(program: Command, ctx: CliContext): Command {
   return program
@@ -11,5 +14,5 @@ export function defineScale(program: Command, ctx: CliContext): Command {
     .option('--replicas <count>', 'the new desired number of replicas (required)')
     .option('-n, --namespace <namespace>', 'namespace (default "default")')
     .addHelpText('after', '\nExamples:\n  skiff scale deployment/web --replicas=3\n  skiff scale deployment web --replicas=0 -n staging\n')
-    .action((args: string[], options: ScaleOptions) => runScale(args, options, ctx));
+    .action(async (args: string[], options: ScaleOptions) => (await loadRolloutActions()).runScale(args, options, ctx));
 }
