@@ -70,7 +70,8 @@ async function sampleCost(containers: ObservedContainer[], iterations: number): 
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 / iterations };
 }
 
-export async function benchAgentFootprint(windowMs: number): Promise<string[]> {
+/** `settleMs`: after the 10 Pods run, before the window (the CI smoke run shortens it). */
+export async function benchAgentFootprint(windowMs: number, settleMs = 20_000): Promise<string[]> {
   const cluster = await TestCluster.start(quietTap, {});
   try {
     const node = await cluster.startAgent('footprint', ['--metrics-interval', '10s']);
@@ -78,7 +79,7 @@ export async function benchAgentFootprint(windowMs: number): Promise<string[]> {
     await cluster.skiffProcess(['apply', '-f', '-'], { input: deployment(10) });
     await waitFor('10 pods running', async () => (await cluster.containers(node)).filter((c) => c.state === 'running').length === 10, { timeoutMs: 120_000 });
     // Settle, then measure over the window: every 10 s the agent samples and sends usage.
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
     const rss: number[] = [];
     const cpuStart = cpuSeconds(pid);
     const start = performance.now();

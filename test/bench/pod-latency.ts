@@ -141,8 +141,10 @@ async function crashPod(rig: Rig, name: string): Promise<CrashTrace> {
   const since = rig.watch.mark();
   const startMs = Date.now();
   await createPod(rig.cluster, webPod(name));
-  await rig.watch.first((p) => p.metadata.name === name && isPodRunning(p), since);
-  const first = await awaitEvent(rig.skiffEvents, 'start', { 'skiff.pod.name': name }, (e) => e.timeMs >= startMs);
+  const running = await rig.watch.first((p) => p.metadata.name === name && isPodRunning(p), since);
+  // The Pod's own container, as the hub reports it (the pause sandbox carries the Pod's labels too).
+  const containerId = running.pod.status?.containerStatuses?.[0]?.containerID?.replace(/^docker:\/\//, '');
+  const first = await awaitEvent(rig.skiffEvents, 'start', { 'skiff.pod.name': name }, (e) => e.timeMs >= startMs && (containerId === undefined || e.containerId === containerId));
   const beforeCrash = rig.watch.mark();
   await crash(first.containerId);
   const pod = { 'skiff.pod.name': name };

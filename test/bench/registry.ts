@@ -20,7 +20,7 @@ export const BENCHES: Readonly<Record<string, Bench>> = {
   walkthrough: (quick) => benchWalkthrough(quick ? 1 : 10),
   rollout: (quick) => benchRollout(quick ? 1 : 10),
   'pod-latency': (quick) => benchPodLatency(quick ? QUICK_POD_LATENCY : FULL_POD_LATENCY),
-  'agent-footprint': (quick) => benchAgentFootprint(quick ? 5_000 : 300_000),
+  'agent-footprint': (quick) => (quick ? benchAgentFootprint(5_000, 2_000) : benchAgentFootprint(300_000)),
   fleet: (quick, progress) =>
     benchFleet({
       nodes: quick ? 10 : 1_000,
@@ -28,7 +28,7 @@ export const BENCHES: Readonly<Record<string, Bench>> = {
       losses: quick ? 1 : 9,
       shortGraceSeconds: 5,
       shortHeartbeatMs: 2_000,
-      shortGraceNodes: quick ? 5 : 100,
+      shortGraceNodes: quick ? 0 : 100,
       progress,
     }),
   'hub-capacity': (quick, progress) => benchHubCapacity({ nodes: quick ? 50 : 10_000, quick, progress }),
