@@ -25,7 +25,7 @@ t.test('valid flags give a frozen config with defaults', async (t) => {
     nodeLabels: { zone: 'a', 'kubernetes.io/arch': 'arm64' },
     nodeIp: '10.0.0.5',
     logLevel: 'info',
-    heartbeatIntervalMs: 10_000,
+    heartbeatIntervalMs: 6_000,
     resyncIntervalMs: 5_000,
     mqttKeepaliveSeconds: 15,
   });
