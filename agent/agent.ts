@@ -120,6 +120,8 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
   const pulls = new InFlight(triggerLoop);
   // A failed removal is retried by the resync, not at once (no tight loop against a sick engine).
   const removals = new InFlight((_, ok) => ok && triggerLoop());
+  // Executors never throw: a failed create is recorded with its backoff, so its end triggers too.
+  const creations = new InFlight(triggerLoop);
   let session: MqttSession | undefined;
   const events = new EventPublisher({
     node,
@@ -270,6 +272,7 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     executors,
     pulls,
     removals,
+    creations,
     failures,
     now,
     random,

@@ -2,8 +2,8 @@
  * The thin executor (style.md lesson 1): one function per step kind, in a table whose type makes
  * a new kind fail to compile until it has an executor. Executors never throw: a failure is logged
  * with its context and recorded where the planner (backoff) and the pod status (waiting reason)
- * will see it. Pulls and removals run in the background (in-flight.ts); creates and records are
- * awaited by the loop, which then observes again.
+ * will see it. Pulls and removals run in the background (in-flight.ts); the loop runs sandboxes
+ * and creates in the background too (its `creations`), and awaits records.
  */
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';

@@ -1,9 +1,14 @@
 /**
  * The reconcile loop (style.md lesson 2): observe, plan, execute one batch, observe again. A pass
- * that only waits (or has nothing to do) is "settled": the loop reports, then sleeps until the
- * next trigger (desired state, Docker event, finished pull or removal), the earliest wait's
- * untilMs, or the resync timer, whichever comes first. Triggers only mark the loop dirty; every
- * pass starts from what Docker says now, so a lost trigger costs at most one resync interval.
+ * that only waits, starts background work or has nothing to do is "settled": the loop reports,
+ * then sleeps until the next trigger (desired state, Docker event, finished pull, removal or
+ * creation), the earliest wait's untilMs, or the resync timer, whichever comes first. Triggers
+ * only mark the loop dirty; every pass starts from what Docker says now, so a lost trigger costs
+ * at most one resync interval.
+ *
+ * Sandbox and container creations run in the background, one per key, so that each Pod moves on
+ * (sandbox, then containers, then Running in the report) as soon as its own steps end, not when
+ * the slowest Pod's do (issue #10: 30 Pods applied at once were all reported Running together).
  */
 import type { Logger } from '../../shared/log.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -63,6 +68,8 @@ export interface LoopDeps {
   executors: Executors;
   pulls: InFlight;
   removals: InFlight;
+  /** Sandbox and container create-and-starts, by step key; each end should trigger a pass. */
+  creations: InFlight;
   failures: FailureState;
   now(): number;
   random(): number;
@@ -103,13 +110,15 @@ export class ReconcileLoop {
     this.wake?.();
   }
 
+  /** Ends the loop once its pass is done and the creations it started have ended (they write the store). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.running;
+    await this.deps.creations.drain();
   }
 
-  /** One observe-plan-execute pass; exported for tests. Returns whether it executed awaited steps. */
+  /** One observe-plan-execute pass; exported for tests. Returns whether it executed awaited steps (records). */
   async pass(): Promise<{ acted: boolean; result: PassResult }> {
     const { deps } = this;
     const nowMs = deps.now();
@@ -117,6 +126,9 @@ export class ReconcileLoop {
     const probes = deps.probes ?? NO_PROBES;
     const probeResults = probes.results();
     const lookup = lookupOf(desired);
+    // Taken before Docker is observed: a creation that ends during the observation may have shown
+    // its container still `created`; it must count as in flight, not as NeverStarted.
+    const creating = deps.creations.keys();
     const [everything, images, volumes] = await Promise.all([deps.observe(), deps.api.listImageRefs(), this.prepareVolumes(desired?.pods ?? [], lookup)]);
     const steps = plan(desired?.pods ?? [], everything, {
       nowMs,
@@ -126,6 +138,7 @@ export class ReconcileLoop {
       pullFailures: deps.failures.pullFailures,
       pulledAtMs: deps.failures.pulledAtMs,
       removing: deps.removals.keys(),
+      creating,
       createFailures: deps.failures.createFailures,
       history: deps.store.history(),
       unhealthy: probes.unhealthy(),
@@ -136,10 +149,13 @@ export class ReconcileLoop {
       ...(deps.services ? { services: deps.services() } : {}),
       volumes,
     });
-    // Pulls and removals start in the background, waits only record events; sandboxes, creates
-    // and records are awaited as one batch.
-    const awaited = steps.filter((s) => s.kind === 'sandbox' || s.kind === 'create' || s.kind === 'record');
-    for (const step of steps) if (step.kind === 'pull' || step.kind === 'remove' || step.kind === 'wait') void execute(deps.executors, step);
+    // Pulls, removals, sandboxes and creates go on in the background (each end triggers a pass),
+    // waits only record events; records (history writes) are awaited.
+    const awaited = steps.filter((s) => s.kind === 'record');
+    for (const step of steps) {
+      if (step.kind === 'sandbox' || step.kind === 'create') deps.creations.run(step.key, () => execute(deps.executors, step));
+      else if (step.kind === 'pull' || step.kind === 'remove' || step.kind === 'wait') void execute(deps.executors, step);
+    }
     await Promise.all(awaited.map((step) => execute(deps.executors, step)));
     await this.forget(desired, everything);
     const { sandboxes, containers: observed } = splitSandboxes(everything, deps.node?.().hostIP);

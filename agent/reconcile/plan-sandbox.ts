@@ -50,6 +50,8 @@ export interface SandboxContext {
   pullFailures: ReadonlyMap<string, { attempts: number; lastFailureMs: number; message: string }>;
   createFailures: ReadonlyMap<string, { attempts: number; lastFailureMs: number; message: string }>;
   removing: ReadonlySet<string>;
+  /** Keys whose create-and-start is under way (PlanContext.creating): sandboxKey(uid) for a pod's sandbox. */
+  creating: ReadonlySet<string>;
   node?: { hostIP: string };
   diskPressure?: string;
 }
@@ -97,7 +99,7 @@ export function planSandboxes(
   podsByUid: ReadonlyMap<string, DesiredPod>,
   sandboxes: readonly ObservedContainer[],
   containers: readonly ObservedContainer[],
-  ctx: Pick<SandboxContext, 'removing' | 'node'> & { history: ReadonlyMap<string, { attempts: number }> },
+  ctx: Pick<SandboxContext, 'removing' | 'creating' | 'node'> & { history: ReadonlyMap<string, { attempts: number }> },
   steps: Step[],
 ): SandboxPlan {
   const withContainers = new Set(containers.map((c) => identityOf(c.labels)?.podUid).filter((uid): uid is string => uid !== undefined));
@@ -116,6 +118,9 @@ export function planSandboxes(
       busy.add(id.podUid);
       continue;
     }
+    // The sandbox being made is `created` until its start: not Exited, left alone until the step
+    // ends (a running one is judged as usual: its pod's containers may join it at once).
+    if (ctx.creating.has(sandboxKey(id.podUid)) && !isRunningState(s.state)) continue;
     const pod = podsByUid.get(id.podUid);
     if (!pod) {
       // Its containers go first (PodDeleted, with their preStop hooks); the sandbox after them.
@@ -167,6 +172,7 @@ export function requestSandbox(
 
   function decide(): SandboxWait | undefined {
     if (plan.busy.has(uid)) return undefined; // the removal's end triggers the next pass
+    if (ctx.creating.has(sandboxKey(uid))) return undefined; // so does the creation's
     const failed = (message: string, untilMs: number): SandboxWait => ({ reason: 'ContainerCreating', message: `Failed to create pod sandbox: ${message}`, untilMs, eventReason: 'FailedCreatePodSandBox' });
     const image = normalizeImageRef(ctx.sandboxImage);
     if (!ctx.imagesPresent.has(image)) {

@@ -49,6 +49,12 @@ export interface PlanContext {
   pulledAtMs: ReadonlyMap<string, number>;
   /** Containers whose removal is already under way. */
   removing: ReadonlySet<string>;
+  /**
+   * Pod container and sandbox keys whose create-and-start is under way (the loop runs them in the
+   * background). Whatever Docker shows of them is mid-step (a `created` container about to be
+   * started): left alone until the step ends, whose end triggers the next pass.
+   */
+  creating: ReadonlySet<string>;
   createFailures: ReadonlyMap<string, Failure>;
   history: ReadonlyMap<string, ContainerHistory>;
   /** Running containers whose liveness or startup probe failed, by Docker id (health/prober.ts). */
@@ -131,12 +137,16 @@ export function plan(desired: readonly DesiredPod[], observedAll: readonly Obser
   const { sandboxes, containers: observed } = splitSandboxes(observedAll, ctx.node?.hostIP);
   const sandboxPlan = planSandboxes(podsByUid, sandboxes, observed, ctx, steps);
   const byKey = new Map<string, ObservedContainer[]>();
-  /** Pod containers with a removal under way: their next attempt waits until it is gone (hostPorts, names). */
-  const busy = new Set<string>();
+  /**
+   * Pod containers with a removal under way (their next attempt waits until it is gone: hostPorts,
+   * names) or a create-and-start under way (neither removed as NeverStarted nor created twice).
+   */
+  const busy = new Set<string>(ctx.creating);
 
   for (const c of observed) {
     const id = identityOf(c.labels);
     const key = id ? containerKey(id.podUid, id.container) : undefined;
+    if (key && ctx.creating.has(key)) continue;
     if (ctx.removing.has(c.id) || c.state === 'removing') {
       if (key) busy.add(key);
       continue;

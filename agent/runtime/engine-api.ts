@@ -71,7 +71,13 @@ export function registryAuthHeader(auth: RegistryAuth): string {
 }
 
 export class EngineApi implements DockerApi {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  /**
+   * Enough sockets that the reconcile loop's reads and each Pod's next step never queue behind
+   * other Pods' starts: dockerd takes seconds per start amid a burst (15 s for the 30th of 30), and
+   * with 8 sockets a Pod's container create waited until all 30 sandbox starts had gone out
+   * (issue #10). At most 8 idle sockets stay open, as before.
+   */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 128, maxFreeSockets: 8 });
   private readonly endpoint: ReturnType<typeof engineEndpoint>;
 
   constructor(dockerHost: string | undefined = process.env.DOCKER_HOST) {

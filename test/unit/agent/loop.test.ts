@@ -83,8 +83,8 @@ t.test('a failing start shows RunContainerError with the engine’s message and 
   api.startError = 'driver failed programming external connectivity: port is already allocated';
   const web = pod('web');
   const agent = simulatedAgent(api, clock, [web]);
-  await agent.loop.pass(); // the sandbox starts
-  await agent.loop.pass(); // the container's start fails
+  await agent.converge(1); // the sandbox starts
+  await agent.converge(1); // the container's start fails
   t.equal(api.of(web).length, 0, 'the half-made container is removed');
   const { result } = await agent.loop.pass();
   const wait = result.steps.find((s): s is WaitStep => s.kind === 'wait');

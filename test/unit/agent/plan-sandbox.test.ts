@@ -8,28 +8,10 @@ import { plan } from '../../../agent/reconcile/plan.js';
 import { sandboxKey } from '../../../agent/reconcile/plan-sandbox.js';
 import { containerKey, withEndedAttempt } from '../../../agent/reconcile/history.js';
 import { restartDelayMs } from '../../../agent/reconcile/restart-backoff.js';
-import type { Step } from '../../../agent/reconcile/steps.js';
 import { normalizeImageRef } from '../../../agent/runtime/image-ref.js';
-import { context, observed, PAUSE_IMAGE, pod, sandbox, sandboxIdOf, T0 } from './fixtures/builders.js';
+import { briefSteps as brief, context, observed, PAUSE_IMAGE, pod, sandbox, sandboxIdOf, T0 } from './fixtures/builders.js';
 
 const web = pod('web', {}, [{}, {}]);
-const brief = (steps: Step[]): string[] =>
-  steps.map((s) => {
-    switch (s.kind) {
-      case 'remove':
-        return `remove ${s.containerId} ${s.reason}${s.record?.restartAtOnce ? ' restartAtOnce' : ''}`;
-      case 'sandbox':
-        return `sandbox ${s.pod.metadata.name}#${s.attempt}`;
-      case 'create':
-        return `create ${s.container.name} in ${s.sandboxId}`;
-      case 'pull':
-        return `pull ${s.image} for ${s.requesters.length}`;
-      case 'wait':
-        return `wait ${s.key.split('/')[1]} ${s.reason} ${s.eventReason ?? ''}: ${s.message ?? ''}`;
-      case 'record':
-        return `record ${s.key}`;
-    }
-  });
 
 t.test('a new pod gets its sandbox first, then all its containers in it', async (t) => {
   t.same(brief(plan([web], [], context())), ['sandbox web#1'], 'one sandbox step for the pod, no container yet');
