@@ -238,8 +238,10 @@ export class TestCluster {
     const list = await docker(['ps', '-aq', '--filter', `label=skiff.node=${node}`]);
     const ids = list.stdout.split('\n').filter((id) => id !== '');
     if (ids.length === 0) return [];
+    // A container that went away between ps and inspect is left out: docker inspect still prints
+    // every container it found (exiting 1), and the rest of the list is as true as before.
     const inspected = await docker(['inspect', ...ids]);
-    if (inspected.code !== 0) return []; // a container went away between ps and inspect
+    if (inspected.code !== 0 && !inspected.stdout.trimStart().startsWith('[')) throw new Error(`docker inspect failed: ${inspected.stderr}`);
     type Raw = { Id: string; Name: string; State: { Status: string }; Config: { Labels: Record<string, string> }; HostConfig: { NetworkMode?: string }; NetworkSettings: { IPAddress: string } };
     const raw = JSON.parse(inspected.stdout) as Raw[];
     // A pod container has no address of its own: it is in its sandbox's network namespace.
