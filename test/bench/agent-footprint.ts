@@ -4,7 +4,6 @@
  * /proc/<pid>/status and /proc/<pid>/stat; and the cost of one metrics sample (node files plus
  * the cgroup files of 10 containers), timed in this process with the agent's own samplers.
  */
-import { readFileSync } from 'node:fs';
 import { readCgroupFile, readKernelFile, readProcCgroup } from '../../agent/cgroup/cgroup-files.js';
 import { NodeMetricsSampler } from '../../agent/metrics/node-sampler.js';
 import { PodSampler } from '../../agent/metrics/pod-sampler.js';
@@ -13,31 +12,12 @@ import { createLogger } from '../../shared/log.js';
 import { TestCluster } from '../helpers/cluster.js';
 import { docker } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
+import { MIB, processUsage, rssParts } from './proc-usage.js';
 import { percentile } from './stats.js';
 
 const quietTap = { teardown: () => undefined, passing: () => true, comment: () => undefined };
-const CLOCK_TICKS_PER_SECOND = 100;
-
-function rssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1]) / 1024;
-}
-
-/**
- * Where the RSS is, from /proc/<pid>/status: anonymous memory (V8's heap, malloc: what code can
- * change) and file-backed pages (the node binary and shared libraries mapped in).
- */
-function rssParts(pid: number): { anonMiB: number; fileMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kB = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) / 1024;
-  return { anonMiB: kB('RssAnon'), fileMiB: kB('RssFile') + kB('RssShmem') };
-}
-
-/** utime + stime of a process, seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
+const rssMiB = (pid: number): number => processUsage(pid).rssBytes / MIB;
+const cpuSeconds = (pid: number): number => processUsage(pid).cpuMs / 1000;
 
 const deployment = (replicas: number): string =>
   JSON.stringify({

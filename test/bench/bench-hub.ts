@@ -11,15 +11,7 @@ import { join } from 'node:path';
 import { freePort } from '../helpers/ports.js';
 import { run, stop, SKIFF_BIN } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
-
-/** CPU time and resident memory of a process, from /proc (Linux). */
-export function processUsage(pid: number): { cpuMs: number; rssBytes: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s on Linux)
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs: ticks * 10, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
-}
+import { processUsage } from './proc-usage.js';
 
 export class BenchHub {
   private adminToken: string | undefined;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../helpers/repo.js';
-import { processUsage } from './bench-hub.js';
+import { processUsage } from './proc-usage.js';
 
 /** What every worker's fake nodes are told (test/helpers/fake-fleet.ts FleetOptions, minus callbacks). */
 export interface WorkerFleetOptions {

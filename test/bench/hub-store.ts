@@ -24,7 +24,7 @@ import { HUB_FILES } from '../../shared/defaults.js';
 import { freePort } from '../helpers/ports.js';
 import { spawnSkiff, stop } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
-import { processUsage } from './bench-hub.js';
+import { processUsage } from './proc-usage.js';
 import { agentNode, benchNodeName, benchPod, createAll, runningStatus } from './fleet-objects.js';
 import { percentile } from './stats.js';
 
