@@ -3,8 +3,9 @@
  * ones: the CI smoke run (`--quick`, test/integration/bench-quick.test.ts), which proves each
  * benchmark still runs end to end. Quick figures mean little.
  */
+import { benchAgentChurn } from './agent-churn.js';
 import { benchAgentFootprint } from './agent-footprint.js';
-import { benchFleet } from './fleet.js';
+import { benchFleet, DEFAULT_FLEET_TIMING, type FleetTiming } from './fleet.js';
 import { benchHubCapacity } from './hub-capacity.js';
 import { benchHubStore } from './hub-store.js';
 import { benchPodLatency, FULL_POD_LATENCY, QUICK_POD_LATENCY } from './pod-latency.js';
@@ -14,6 +15,9 @@ import { benchServiceProxy } from './service-proxy.js';
 import { benchWalkthrough } from './walkthrough.js';
 import { benchWireBytes } from './wire-bytes.js';
 
+/** The smoke run's fleet: a short grace period, so that waiting for a hung node takes seconds. */
+const QUICK_FLEET_TIMING: FleetTiming = { graceSeconds: 3, heartbeatMs: 1_000, blipMs: 1_000 };
+
 export type Bench = (quick: boolean, progress: (line: string) => void) => Promise<string[]>;
 
 export const BENCHES: Readonly<Record<string, Bench>> = {
@@ -21,14 +25,15 @@ export const BENCHES: Readonly<Record<string, Bench>> = {
   rollout: (quick) => benchRollout(quick ? 1 : 10),
   'pod-latency': (quick) => benchPodLatency(quick ? QUICK_POD_LATENCY : FULL_POD_LATENCY),
   'agent-footprint': (quick) => (quick ? benchAgentFootprint(5_000, 2_000) : benchAgentFootprint(300_000)),
+  // An hour of churn in the full run; the smoke run does one cycle of 3 Pods.
+  'agent-churn': (quick, progress) => benchAgentChurn({ durationMs: quick ? 0 : 3_600_000, pods: quick ? 3 : 10, progress }),
   fleet: (quick, progress) =>
     benchFleet({
       nodes: quick ? 10 : 1_000,
       replicas: quick ? 5 : 300,
       losses: quick ? 1 : 9,
-      shortGraceSeconds: 5,
-      shortHeartbeatMs: 2_000,
-      shortGraceNodes: quick ? 0 : 100,
+      timing: quick ? QUICK_FLEET_TIMING : DEFAULT_FLEET_TIMING,
+      shortGrace: quick ? undefined : { nodes: 100, timing: { graceSeconds: 5, heartbeatMs: 2_000, blipMs: 2_000 } },
       progress,
     }),
   'hub-capacity': (quick, progress) => benchHubCapacity({ nodes: quick ? 50 : 10_000, quick, progress }),
