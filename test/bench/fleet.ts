@@ -5,7 +5,8 @@
  * node holds exactly its Pods), the hub's RSS and CPU meanwhile, and how fast a lost node is seen:
  * killed (socket gone: the broker publishes its last will) and hung (connected, no heartbeats:
  * only --node-monitor-grace-period tells), with the default grace period and a short one. Also
- * checks that a 5 s silent link blip does not make a node NotReady with the defaults.
+ * checks that a 5 s silent link blip does not make a node NotReady with the defaults. The CI smoke
+ * run (--quick) runs one small hub with a short grace period: it proves the code runs, no more.
  */
 import { DEFAULTS } from '../../shared/defaults.js';
 import { FakeFleet, type FakeNode, type FakeNodeSpec } from '../helpers/fake-fleet.js';
@@ -13,16 +14,27 @@ import { waitFor } from '../helpers/wait.js';
 import { BenchHub, UsageMeter } from './bench-hub.js';
 import { percentile } from './stats.js';
 
+/** How a run's nodes heartbeat and how long the hub waits for them. */
+export interface FleetTiming {
+  /** --node-monitor-grace-period in seconds; undefined: the hub's default. */
+  graceSeconds?: number;
+  heartbeatMs: number;
+  /** A silent link blip that must not make a node NotReady (shorter than the grace period). */
+  blipMs: number;
+}
+
+/** The defaults, as a user runs the hub and agents. */
+export const DEFAULT_FLEET_TIMING: FleetTiming = { heartbeatMs: DEFAULTS.heartbeatIntervalMs, blipMs: 5_000 };
+
 export interface FleetBenchOptions {
   nodes: number;
   replicas: number;
   /** Nodes lost per measurement (median over them). */
   losses: number;
-  /** The short --node-monitor-grace-period, in seconds, and the heartbeat interval that goes with it. */
-  shortGraceSeconds: number;
-  shortHeartbeatMs: number;
-  /** Fleet size for the short grace period (heartbeats that often cost the hub more); 0 skips that run. */
-  shortGraceNodes: number;
+  /** The whole run's timing: the defaults in the full run. */
+  timing: FleetTiming;
+  /** A second, smaller run with a short grace period and the heartbeat interval that goes with it (heartbeats that often cost the hub more). */
+  shortGrace?: { nodes: number; timing: FleetTiming };
   /** Write the hub's CPU profile (node --cpu-prof) into this directory. */
   cpuProfDir?: string;
   progress?: (line: string) => void;
@@ -85,17 +97,18 @@ async function detectionTimes(hub: BenchHub, victims: FakeNode[], lose: (n: Fake
 const median = (samples: number[]): string => `median ${seconds(percentile(samples, 50))}, max ${seconds(Math.max(...samples))} (n=${samples.length})`;
 
 /** One hub, the whole fleet, scheduling and dispatch, then node losses. */
-async function fleetRun(options: FleetBenchOptions, graceArgs: string[], measureScheduling: boolean, heartbeatIntervalMs: number = DEFAULTS.heartbeatIntervalMs): Promise<string[]> {
+async function fleetRun(options: FleetBenchOptions, timing: FleetTiming, measureScheduling: boolean): Promise<string[]> {
   const say = options.progress ?? (() => undefined);
   const nodeArgs = options.cpuProfDir && measureScheduling ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const graceArgs = timing.graceSeconds === undefined ? [] : ['--node-monitor-grace-period', `${timing.graceSeconds}s`];
   const hub = await BenchHub.start(graceArgs, nodeArgs);
-  const fleet = new FakeFleet({ server: hub.apiUrl, joinToken: hub.joinToken, heartbeatIntervalMs });
+  const fleet = new FakeFleet({ server: hub.apiUrl, joinToken: hub.joinToken, heartbeatIntervalMs: timing.heartbeatMs });
   const lines: string[] = [];
   const emit = (line: string): void => {
     lines.push(line);
     say(line);
   };
-  const label = `${options.nodes} nodes, heartbeats every ${heartbeatIntervalMs / 1000}s, ${graceArgs.length > 0 ? graceArgs.join(' ') : `default --node-monitor-grace-period (${DEFAULTS.nodeMonitorGracePeriodMs / 1000}s)`}`;
+  const label = `${options.nodes} nodes, heartbeats every ${timing.heartbeatMs / 1000}s, ${graceArgs.length > 0 ? graceArgs.join(' ') : `default --node-monitor-grace-period (${DEFAULTS.nodeMonitorGracePeriodMs / 1000}s)`}`;
   try {
     let meter = new UsageMeter(hub);
     const joinStart = performance.now();
@@ -112,9 +125,9 @@ async function fleetRun(options: FleetBenchOptions, graceArgs: string[], measure
       );
       meter = new UsageMeter(hub);
       const idleStart = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 2 * DEFAULTS.heartbeatIntervalMs));
+      await new Promise((resolve) => setTimeout(resolve, 2 * timing.heartbeatMs));
       usage = meter.end();
-      emit(`idle fleet (heartbeats every ${DEFAULTS.heartbeatIntervalMs / 1000}s) over ${seconds(performance.now() - idleStart)}: hub RSS ${usage.peakRssMiB.toFixed(0)} MiB, CPU ${usage.cpuPercent.toFixed(0)}%`);
+      emit(`idle fleet (heartbeats every ${timing.heartbeatMs / 1000}s) over ${seconds(performance.now() - idleStart)}: hub RSS ${usage.peakRssMiB.toFixed(0)} MiB, CPU ${usage.cpuPercent.toFixed(0)}%`);
 
       meter = new UsageMeter(hub);
       const applyStart = performance.now();
@@ -170,14 +183,14 @@ async function fleetRun(options: FleetBenchOptions, graceArgs: string[], measure
       let notReadySeen = 0;
       const watchStart = performance.now();
       for (const n of blipped) n.silence();
-      setTimeout(() => blipped.forEach((n) => n.resume()), 5_000);
-      // Watch for the blip and a heartbeat interval after it: not one of them may turn NotReady.
-      while (performance.now() - watchStart < 5_000 + DEFAULTS.heartbeatIntervalMs + 5_000) {
+      setTimeout(() => blipped.forEach((n) => n.resume()), timing.blipMs);
+      // Watch for the blip, a heartbeat interval after it and as long again: not one may turn NotReady.
+      while (performance.now() - watchStart < timing.blipMs + timing.heartbeatMs + timing.blipMs) {
         const nodes = (await hub.api<{ items: NodeView[] }>('/api/v1/nodes')).items;
         notReadySeen = Math.max(notReadySeen, nodes.filter((n) => blipped.some((b) => b.name === n.metadata.name) && ready(n) !== 'True').length);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      emit(`5 s silent link blip on ${blipped.length} nodes, defaults: ${notReadySeen === 0 ? 'none went NotReady' : `${notReadySeen} went NotReady (unexpected)`}`);
+      emit(`${timing.blipMs / 1000} s silent link blip on ${blipped.length} nodes, ${label}: ${notReadySeen === 0 ? 'none went NotReady' : `${notReadySeen} went NotReady (unexpected)`}`);
       }
   } finally {
     await fleet.stopAll();
@@ -187,7 +200,7 @@ async function fleetRun(options: FleetBenchOptions, graceArgs: string[], measure
 }
 
 export async function benchFleet(options: FleetBenchOptions): Promise<string[]> {
-  const defaults = await fleetRun(options, [], true);
-  if (options.shortGraceNodes === 0) return defaults; // the CI smoke run: one hub is enough to prove the code runs
-  return [...defaults, ...(await fleetRun({ ...options, nodes: options.shortGraceNodes }, ['--node-monitor-grace-period', `${options.shortGraceSeconds}s`], false, options.shortHeartbeatMs))];
+  const main = await fleetRun(options, options.timing, true);
+  if (!options.shortGrace) return main;
+  return [...main, ...(await fleetRun({ ...options, nodes: options.shortGrace.nodes }, options.shortGrace.timing, false))];
 }
