@@ -20,13 +20,13 @@ const QUICK_FLEET_TIMING: FleetTiming = { graceSeconds: 3, heartbeatMs: 1_000, b
 
 export type Bench = (quick: boolean, progress: (line: string) => void) => Promise<string[]>;
 
+// Longest first: the smoke run's three lanes end together.
 export const BENCHES: Readonly<Record<string, Bench>> = {
-  walkthrough: (quick) => benchWalkthrough(quick ? 1 : 10),
-  rollout: (quick) => benchRollout(quick ? 1 : 10),
   'pod-latency': (quick) => benchPodLatency(quick ? QUICK_POD_LATENCY : FULL_POD_LATENCY),
+  'wire-bytes': (quick) => benchWireBytes({ idleSeconds: quick ? 3 : 120, quick }),
   'agent-footprint': (quick) => (quick ? benchAgentFootprint(5_000, 2_000) : benchAgentFootprint(300_000)),
-  // An hour of churn in the full run; the smoke run does one cycle of 3 Pods.
-  'agent-churn': (quick, progress) => benchAgentChurn({ durationMs: quick ? 0 : 3_600_000, pods: quick ? 3 : 10, progress }),
+  rollout: (quick) => benchRollout(quick ? 1 : 10),
+  walkthrough: (quick) => benchWalkthrough(quick ? 1 : 10),
   fleet: (quick, progress) =>
     benchFleet({
       nodes: quick ? 10 : 1_000,
@@ -36,9 +36,10 @@ export const BENCHES: Readonly<Record<string, Bench>> = {
       shortGrace: quick ? undefined : { nodes: 100, timing: { graceSeconds: 5, heartbeatMs: 2_000, blipMs: 2_000 } },
       progress,
     }),
+  // An hour of churn in the full run, 10 Pods up and down every minute; the smoke run does one cycle of 3 Pods.
+  'agent-churn': (quick, progress) => benchAgentChurn({ durationMs: quick ? 0 : 3_600_000, pods: quick ? 3 : 10, cycleMs: quick ? 0 : 60_000, progress }),
   'hub-capacity': (quick, progress) => benchHubCapacity({ nodes: quick ? 50 : 10_000, quick, progress }),
-  'scheduler-throughput': (quick) => benchSchedulerThroughput(quick ? { nodes: 100, pods: 500, quick } : { nodes: 1_000, pods: 10_000, quick }),
   'hub-store': (quick) => benchHubStore({ pods: quick ? 2_000 : 100_000, quick }),
-  'wire-bytes': (quick) => benchWireBytes({ idleSeconds: quick ? 3 : 120, quick }),
   'service-proxy': (quick) => benchServiceProxy({ quick }),
+  'scheduler-throughput': (quick) => benchSchedulerThroughput(quick ? { nodes: 100, pods: 500, quick } : { nodes: 1_000, pods: 10_000, quick }),
 };
