@@ -23,9 +23,9 @@ export type Bench = (quick: boolean, progress: (line: string) => void) => Promis
 // Longest first: the smoke run's three lanes end together.
 export const BENCHES: Readonly<Record<string, Bench>> = {
   'pod-latency': (quick) => benchPodLatency(quick ? QUICK_POD_LATENCY : FULL_POD_LATENCY),
-  'wire-bytes': (quick) => benchWireBytes({ idleSeconds: quick ? 3 : 120, quick }),
-  'agent-footprint': (quick) => (quick ? benchAgentFootprint(5_000, 2_000) : benchAgentFootprint(300_000)),
-  rollout: (quick) => benchRollout(quick ? 1 : 10),
+  'wire-bytes': (quick) => benchWireBytes({ idleSeconds: quick ? 2 : 120, quick }),
+  'agent-footprint': (quick) => (quick ? benchAgentFootprint(3_000, 1_000) : benchAgentFootprint(300_000)),
+  rollout: (quick) => (quick ? benchRollout(1, 1) : benchRollout(10)),
   walkthrough: (quick) => benchWalkthrough(quick ? 1 : 10),
   fleet: (quick, progress) =>
     benchFleet({

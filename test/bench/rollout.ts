@@ -2,7 +2,8 @@
  * Issue #3's figures: a 3-replica rolling update from web:1 to web:2 (default strategy: 25%
  * surge / 25% unavailable, so one Pod at a time) and the `rollout undo` back to web:1, each from
  * the command to the Deployment reporting the rollout complete (all replicas updated and
- * available, no old Pods left), as `skiff rollout status` would see it.
+ * available, no old Pods left), as `skiff rollout status` would see it. The CI smoke run scales
+ * the Deployment to one replica first: the same code paths, a third of the containers.
  */
 import { TestCluster } from '../helpers/cluster.js';
 import { fixture } from '../helpers/pods.js';
@@ -31,12 +32,13 @@ async function rolledOut(cluster: TestCluster, image: string): Promise<boolean> 
   );
 }
 
-export async function benchRollout(iterations: number): Promise<string[]> {
+export async function benchRollout(iterations: number, replicas = 3): Promise<string[]> {
   const cluster = await TestCluster.start(quietTap, { agents: ['rollout'] });
   const updateSamples: number[] = [];
   const undoSamples: number[] = [];
   try {
     await cluster.skiffProcess(['apply', '-f', fixture('web-deployment.yaml')]);
+    if (replicas !== 3) await cluster.skiffProcess(['scale', 'deployment/web', '--replicas', String(replicas)]);
     await waitFor('web:1 rolled out', () => rolledOut(cluster, 'skiff-test/web:1'), { intervalMs: 50, timeoutMs: 60_000 });
     for (let i = 0; i < iterations; i++) {
       const start = performance.now();
@@ -53,7 +55,7 @@ export async function benchRollout(iterations: number): Promise<string[]> {
     await cluster.destroy();
   }
   return [
-    `rolling update web:1 -> web:2, 3 replicas: ${summary(updateSamples)}`,
-    `rollout undo -> web:1, 3 replicas:         ${summary(undoSamples)}`,
+    `rolling update web:1 -> web:2, ${replicas} replicas: ${summary(updateSamples)}`,
+    `rollout undo -> web:1, ${replicas} replicas:         ${summary(undoSamples)}`,
   ];
 }

@@ -68,7 +68,7 @@ async function measureLink(link: Link, options: WireBytesOptions): Promise<LinkR
   const pods = options.quick ? 3 : 10;
   // Settling lets the join's burst (desired state, Services view, first status) and the Pods'
   // start-up (events, status changes) pass before an idle window opens.
-  const settleMs = options.quick ? 2_000 : 20_000;
+  const settleMs = options.quick ? 1_000 : 20_000;
   // A failed run prints the last lines of the hub's and the agent's logs (TestCluster.destroy) on stderr.
   let failed = false;
   const tap = { teardown: () => undefined, passing: () => !failed, comment: (...message: unknown[]) => console.error(...message) };
