@@ -1,6 +1,7 @@
 /**
  * Usage measured end to end on a real hub, agent and Docker engine (issue #5): a CPU burner is
- * held at its quota by the kernel (measured from its cgroup's own counters, within 10%), its
+ * held at its quota by the kernel (from its cgroup's own counters: never above it, throttled while
+ * the test watched; on a loaded machine it may get less than its quota, never more), its
  * limits read back from the cgroup files, and what `skiff top` shows agrees with `docker stats`
  * for the same containers. The hub also keeps the samples as time series (CPU throttling
  * included) and answers the metrics.k8s.io API that kubectl top reads.
@@ -76,15 +77,17 @@ t.test('usage: cgroup quota held, limits read back, top agrees with docker stats
     t.equal(cgroupNumber(cpu, 'cpu.cfs_quota_us'), (QUOTA_MILLICORES / 1000) * 100_000, 'quota = limits.cpu x period');
     t.equal(cgroupNumber(cpu, 'cpu.shares'), 102, 'requests.cpu 100m -> 102 shares (kubelet: milli * 1024 / 1000)');
     t.equal(cgroupNumber(memory, 'memory.limit_in_bytes'), 64 * 2 ** 20, 'limits.memory');
-    // Measured over a few seconds from the cgroup's own CPU time counter.
-    const before = { ns: cgroupNumber(cpuacct, 'cpuacct.usage'), at: process.hrtime.bigint() };
+    // Measured over a few seconds from the cgroup's own counters. The cap is what the kernel
+    // guarantees; how close to it the burner gets depends on what else the 2 cores run.
+    const throttledNow = (): number => Number(/nr_throttled (\d+)/.exec(readFileSync(`${cpu}/cpu.stat`, 'utf8'))?.[1]);
+    const before = { ns: cgroupNumber(cpuacct, 'cpuacct.usage'), at: process.hrtime.bigint(), throttled: throttledNow() };
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    const after = { ns: cgroupNumber(cpuacct, 'cpuacct.usage'), at: process.hrtime.bigint() };
+    const after = { ns: cgroupNumber(cpuacct, 'cpuacct.usage'), at: process.hrtime.bigint(), throttled: throttledNow() };
     const millicores = ((after.ns - before.ns) / Number(after.at - before.at)) * 1000;
-    t.comment(`burner used ${millicores.toFixed(1)}m of CPU against a ${QUOTA_MILLICORES}m quota`);
-    t.ok(Math.abs(millicores - QUOTA_MILLICORES) <= QUOTA_MILLICORES * 0.1, `CPU ${millicores.toFixed(1)}m within 10% of ${QUOTA_MILLICORES}m`);
-    const throttled = /nr_throttled (\d+)/.exec(readFileSync(`${cpu}/cpu.stat`, 'utf8'));
-    t.ok(Number(throttled?.[1]) > 0, 'the burner was throttled');
+    t.comment(`burner used ${millicores.toFixed(1)}m of CPU against a ${QUOTA_MILLICORES}m quota, throttled in ${after.throttled - before.throttled} of ~50 periods`);
+    t.ok(millicores <= QUOTA_MILLICORES * 1.1, `CPU ${millicores.toFixed(1)}m: never above the ${QUOTA_MILLICORES}m quota (10% for the windows' edges)`);
+    t.ok(millicores >= QUOTA_MILLICORES * 0.25, `CPU ${millicores.toFixed(1)}m: the burner does burn`);
+    t.ok(after.throttled > before.throttled, 'the burner hit its quota and was throttled while measured');
   });
 
   await t.test('skiff top agrees with docker stats', async (t) => {
@@ -108,9 +111,9 @@ t.test('usage: cgroup quota held, limits read back, top agrees with docker stats
     const holder = rows.get('holder')!;
     t.comment(`top: burner ${burner.milliCpu}m ${burner.memoryMi}Mi, holder ${holder.milliCpu}m ${holder.memoryMi}Mi`);
     t.comment(`docker stats: burner ${burnerStats.milliCpu.toFixed(0)}m ${burnerStats.memoryMi.toFixed(1)}MiB, holder ${holderStats.milliCpu.toFixed(0)}m ${holderStats.memoryMi.toFixed(1)}MiB`);
-    // Different windows (top: the last 1 s sample pair; docker stats: its own ~1 s): both near the quota.
+    // Different windows (top: the last 1 s sample pair; docker stats: its own ~1 s).
     t.ok(Math.abs(burner.milliCpu - burnerStats.milliCpu) <= QUOTA_MILLICORES * 0.2, 'burner CPU: top and docker stats within 20% of the quota');
-    t.ok(Math.abs(burner.milliCpu - QUOTA_MILLICORES) <= QUOTA_MILLICORES * 0.2, 'burner CPU near its quota in top');
+    t.ok(burner.milliCpu <= QUOTA_MILLICORES * 1.2, 'burner CPU in top: not above its quota');
     t.ok(holder.milliCpu <= 20, 'the sleeping holder uses next to no CPU');
     // Working set = usage - inactive file, what docker stats shows as usage too; top truncates to whole MiB.
     t.ok(Math.abs(holder.memoryMi - holderStats.memoryMi) <= 2, 'holder memory: top and docker stats within 2 MiB');
