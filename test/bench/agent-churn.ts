@@ -78,7 +78,14 @@ export async function benchAgentChurn(options: AgentChurnOptions): Promise<strin
     if (applied.code !== 0) throw new Error(`skiff apply: ${applied.stderr}`);
 
     const rss: number[] = [];
-    const sampler = setInterval(() => rss.push(processUsage(pid).rssBytes / MIB), 10_000);
+    let agentGone: unknown;
+    const sampler = setInterval(() => {
+      try {
+        rss.push(processUsage(pid).rssBytes / MIB);
+      } catch (err) {
+        agentGone ??= err; // the agent exited: the cycle in progress fails on it
+      }
+    }, 10_000);
     const empties: Array<{ x: number; y: number }> = []; // hours since the start, RSS MiB with no Pods
     const cpuStart = processUsage(pid).cpuMs;
     const dbStart = fileMiB(db) + fileMiB(`${db}-wal`);
@@ -92,6 +99,7 @@ export async function benchAgentChurn(options: AgentChurnOptions): Promise<strin
         await waitFor(`${options.pods} pods running`, async () => (await running()) === options.pods, { timeoutMs: 180_000, intervalMs: 250 });
         await scale(0);
         await waitFor('every pod and sandbox removed', async () => (await anyLeft()) === 0, { timeoutMs: 180_000, intervalMs: 250 });
+        if (agentGone !== undefined) throw new Error(`the agent (pid ${pid}) went away during the churn`, { cause: agentGone });
         cycles++;
         empties.push({ x: hours(), y: processUsage(pid).rssBytes / MIB });
         if (cycles % 10 === 0) options.progress(`${cycles} cycles in ${(hours() * 60).toFixed(1)} min, RSS with no pods ${empties.at(-1)!.y.toFixed(1)} MiB`);
