@@ -120,8 +120,7 @@ export async function benchHubCapacity(options: HubCapacityOptions): Promise<str
   const selectorSamples = options.quick ? 20 : 300;
   const pollMs = Math.max(250, Math.min(2_000, nodes / 5)); // a 10,000-node list is itself a load
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const graceArgs: string[] = [];
-  const hub = await BenchHub.start(graceArgs, nodeArgs, 'capacity');
+  const hub = await BenchHub.start([], nodeArgs, 'capacity'); // the hub's defaults: what a user runs
   const workers = FleetWorkers.start(options.workers ?? 2);
   let tally: PodTally | undefined;
   const progress = setInterval(() => {
