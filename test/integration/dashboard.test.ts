@@ -99,7 +99,16 @@ t.test('the dashboard shows the fleet and acts on it', async (t) => {
   async function load(page: Page, path: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const before = changesSeen(page);
-      await page.goto(`${cluster.apiUrl}${path}`);
+      // Docker adding or removing a veth for another test's container is a network change to
+      // Chromium, which then aborts the navigation itself as well as requests.
+      const navigated = await page.goto(`${cluster.apiUrl}${path}`).then(
+        () => true,
+        (err: Error) => (err.message.includes('ERR_NETWORK_CHANGED') && attempt < 3 ? false : Promise.reject(err)),
+      );
+      if (!navigated) {
+        t.comment(`navigating to ${path} again: Chromium aborted it (the host's network changed)`);
+        continue;
+      }
       const ready = await page
         .locator('#login button[type=submit]:enabled')
         .waitFor({ timeout: 15_000 })
