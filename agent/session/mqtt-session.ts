@@ -50,6 +50,8 @@ export class MqttSession {
   ) {}
 
   static async connect(options: MqttSessionOptions): Promise<MqttSession> {
+    // Before MQTT.js loads mqtt-packet's writer: its length cache must not pin the Buffer pool.
+    await import('../../shared/mqtt/unpooled-length-encoding.js');
     const { connect } = await import('mqtt');
     const random = options.random ?? Math.random;
     const clientOptions: IClientOptions = {

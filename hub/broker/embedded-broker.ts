@@ -8,6 +8,8 @@
  * flight, a stuck socket (drainTimeout), messages queued for an offline session, and publishes per
  * second (policy.ts paces each node to its budget).
  */
+// First: before aedes loads mqtt-packet's writer, whose length cache must not pin the Buffer pool.
+import '../../shared/mqtt/unpooled-length-encoding.js';
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';

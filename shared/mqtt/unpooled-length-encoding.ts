@@ -1,0 +1,43 @@
+/**
+ * Keeps mqtt-packet's packet-length cache from pinning Node's Buffer pool. Import this module (it
+ * acts on import) before MQTT.js or aedes is loaded.
+ *
+ * mqtt-packet, the codec under MQTT.js (agent) and aedes (hub), caches the encoded remaining length
+ * of every packet length below 16,384 it has written, for the life of the process. Each entry is
+ * a 1-4 byte slice of Node's shared 8 KiB Buffer pool, and a slice keeps its whole pool block
+ * alive. Packets of a length not seen before arrive minutes apart (status reports and metrics
+ * vary in length with the Pods), so most new entries pin a block of their own: the agent's churn
+ * benchmark found 87 blocks (0.7 MiB) more after 185 Pods came and went, and the bound is 16,384
+ * blocks (128 MiB) on a device with 1 GB. Upstream: mqttjs/mqtt-packet#163, open; #164 proposes
+ * the same cure. Here the encoder the writer captures when it loads is replaced by one that copies
+ * each encoding into a buffer of its own (Buffer.allocUnsafeSlow: never pooled), so a cached entry
+ * costs its few bytes and no block.
+ */
+import { createRequire } from 'node:module';
+
+interface MqttPacketNumbers {
+  genBufVariableByteInt(num: number): Buffer;
+}
+
+const require = createRequire(import.meta.url);
+const WRITER = require.resolve('mqtt-packet/writeToStream.js');
+const numbers = require('mqtt-packet/numbers.js') as MqttPacketNumbers;
+
+/** Marks the replacement, so that a second import leaves it alone. */
+const UNPOOLED = Symbol.for('skiff.mqtt-packet.unpooled-length-encoding');
+
+function install(): void {
+  const current = numbers.genBufVariableByteInt as MqttPacketNumbers['genBufVariableByteInt'] & { [UNPOOLED]?: true };
+  if (current[UNPOOLED]) return;
+  // The writer copies the function into a constant when it loads: replacing it later changes nothing.
+  if (require.cache[WRITER]) throw new Error(`mqtt-packet's writer (${WRITER}) loaded before ${import.meta.url}: import this module before MQTT.js and aedes`);
+  const unpooled = (num: number): Buffer => {
+    const pooled = current(num);
+    const own = Buffer.allocUnsafeSlow(pooled.length);
+    pooled.copy(own);
+    return own;
+  };
+  numbers.genBufVariableByteInt = Object.assign(unpooled, { [UNPOOLED]: true as const });
+}
+
+install();
