@@ -9,7 +9,7 @@
  * second (policy.ts paces each node to its budget).
  */
 // First: before aedes loads mqtt-packet's writer, whose length cache must not pin the Buffer pool.
-import '../../shared/mqtt/unpooled-length-encoding.js';
+import { unpooledLengthEncoding } from '../../shared/mqtt/unpooled-length-encoding.js';
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -19,6 +19,7 @@ import type { Logger } from '../../shared/log.js';
 import type { Store } from '../store/store.js';
 import { parseNodeTopic } from '../../shared/mqtt/topics.js';
 import type { BrokerStats, MessageBus, MessageHandler, PublishOptions } from './message-bus.js';
+import { stackSafeMqEmitter } from './stack-safe-mqemitter.js';
 import type { Client } from 'aedes';
 import { brokerPolicy, loginHashOf, nodeOf } from './policy.js';
 import type { NodeConnection } from '../identity/credential-sweep.js';
@@ -57,6 +58,7 @@ export class EmbeddedBroker implements MessageBus {
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     const log = options.logger.child({ component: 'broker' });
+    if (!unpooledLengthEncoding()) log.warn('an MQTT client loaded before the broker: mqtt-packet pins a Buffer pool block per packet length it caches (mqttjs/mqtt-packet#163)');
     const limits = DEFAULTS.broker;
     const persistence = options.persistenceFile
       ? new SqlitePersistence(options.persistenceFile, {
@@ -70,7 +72,8 @@ export class EmbeddedBroker implements MessageBus {
       // One stuck client must not stall delivery to the others.
       drainTimeout: limits.drainTimeoutMs,
       queueLimit: limits.queueLimit,
-      concurrency: limits.concurrency,
+      // Deliveries over the concurrency limit queue; this bus drains a deep queue without a stack overflow.
+      mq: stackSafeMqEmitter({ concurrency: limits.concurrency }),
       maxInflightInbound: limits.maxInflightInbound,
       maxClientsIdLength: 128,
     });
