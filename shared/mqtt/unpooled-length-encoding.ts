@@ -1,6 +1,7 @@
 /**
  * Keeps mqtt-packet's packet-length cache from pinning Node's Buffer pool. Import this module (it
- * acts on import) before MQTT.js or aedes is loaded.
+ * acts on import) before MQTT.js or aedes is loaded; unpooledLengthEncoding() says whether it
+ * could.
  *
  * mqtt-packet, the codec under MQTT.js (agent) and aedes (hub), caches the encoded remaining length
  * of every packet length below 16,384 it has written, for the life of the process. Each entry is
@@ -26,11 +27,25 @@ const numbers = require('mqtt-packet/numbers.js') as MqttPacketNumbers;
 /** Marks the replacement, so that a second import leaves it alone. */
 const UNPOOLED = Symbol.for('skiff.mqtt-packet.unpooled-length-encoding');
 
+let installed = false;
+
+/** True when this process's MQTT writes use the unpooled encoder (false: the writer loaded first). */
+export function unpooledLengthEncoding(): boolean {
+  return installed;
+}
+
 function install(): void {
   const current = numbers.genBufVariableByteInt as MqttPacketNumbers['genBufVariableByteInt'] & { [UNPOOLED]?: true };
-  if (current[UNPOOLED]) return;
-  // The writer copies the function into a constant when it loads: replacing it later changes nothing.
-  if (require.cache[WRITER]) throw new Error(`mqtt-packet's writer (${WRITER}) loaded before ${import.meta.url}: import this module before MQTT.js and aedes`);
+  if (current[UNPOOLED]) {
+    installed = true;
+    return;
+  }
+  // The writer copies the function into a constant when it loads: replacing it later changes
+  // nothing. Said once on stderr; the hub also logs it (a process that loaded an MQTT client first).
+  if (require.cache[WRITER]) {
+    process.emitWarning(`mqtt-packet's writer loaded before ${import.meta.url}: its length cache will pin Buffer pool blocks`, { code: 'SKIFF_MQTT_LENGTH_CACHE' });
+    return;
+  }
   const unpooled = (num: number): Buffer => {
     const pooled = current(num);
     const own = Buffer.allocUnsafeSlow(pooled.length);
@@ -38,6 +53,7 @@ function install(): void {
     return own;
   };
   numbers.genBufVariableByteInt = Object.assign(unpooled, { [UNPOOLED]: true as const });
+  installed = true;
 }
 
 install();

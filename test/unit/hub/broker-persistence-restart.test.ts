@@ -4,6 +4,8 @@
  * broker, so do retained desired states; a client sending a packet over the size limit is cut off
  * before the hub sees it. (A kill -9 of a whole hub is in test/integration/broker-restart.test.ts.)
  */
+// First, as in the hub: before this file's MQTT client loads mqtt-packet's writer.
+import '../../../shared/mqtt/unpooled-length-encoding.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import '../../../shared/mqtt/unpooled-length-encoding.js';
+import { unpooledLengthEncoding } from '../../../shared/mqtt/unpooled-length-encoding.js';
 
 const require = createRequire(import.meta.url);
 const mqttPacket = require('mqtt-packet') as typeof import('mqtt-packet');
@@ -21,6 +21,7 @@ function chunksOf(packet: import('mqtt-packet').Packet): Buffer[] {
 }
 
 t.test('small buffers do come from the shared pool on this Node (what the module guards against)', async (t) => {
+  t.ok(unpooledLengthEncoding(), 'imported before the writer: in effect');
   const pooled = Buffer.allocUnsafe(4);
   t.equal(pooled.buffer.byteLength, Buffer.poolSize, 'a 4-byte allocUnsafe is a slice of a pool block');
 });
