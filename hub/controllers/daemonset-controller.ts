@@ -103,14 +103,20 @@ export class DaemonSetController extends QueueController {
     // someone else is put right by the next sync of its DaemonSet.
     if (change.resource === controllerRevisions) this.enqueueOwner(change.object, 'DaemonSet');
     // A node joining, leaving, relabelled or (un)tainted may change where every DaemonSet runs;
-    // its heartbeats (status only) do not, as Kubernetes' shouldIgnoreNodeUpdate.
+    // its heartbeats (status only) do not, as Kubernetes' shouldIgnoreNodeUpdate. The caches
+    // already hold the change: only the DaemonSets are listed (reloading every Node and Pod per
+    // join was 43% of the hub's CPU with 6,000 nodes joining).
     if (change.resource === nodes && placementMayChange(change)) {
-      this.resync().catch((err: unknown) => this.logger.error({ component: this.name, err }, 'resync after a node change failed'));
+      this.enqueueEveryDaemonSet().catch((err: unknown) => this.logger.error({ component: this.name, err }, 'enqueueing the DaemonSets after a node change failed'));
     }
   }
 
   async resync(): Promise<void> {
     await this.loadCaches();
+    await this.enqueueEveryDaemonSet();
+  }
+
+  private async enqueueEveryDaemonSet(): Promise<void> {
     for (const ds of await this.store.list(daemonSets)) this.enqueue(ds);
   }
 
