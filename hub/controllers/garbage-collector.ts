@@ -25,6 +25,10 @@ export class GarbageCollector extends QueueController {
   }
 
   onChange(change: Change): void {
+    // Events own nothing, and the event sweeper deletes them all the time: a sweep (a listing of
+    // every object) per deleted Event was 90% of the hub's CPU with 6,000 nodes joining, whose
+    // Registered events it was trimming, until their keepalives expired. The resync still sweeps.
+    if (change.resource.kind === 'Event') return;
     if (change.type === 'DELETED' || change.object.metadata.deletionTimestamp) this.queue.add('sweep');
   }
 
