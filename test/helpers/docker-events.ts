@@ -33,8 +33,11 @@ export class DockerEventLog {
     const child = spawn(
       'docker',
       ['events', '--since', (sinceMs / 1000).toFixed(3), '--filter', 'type=container', '--filter', `label=${labelFilter}`, '--format', '{{json .}}'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      // stderr through this process, not inherited: a `docker events` outliving a killed test file
+      // would hold the test runner's pipe open, and the runner waits for it to close.
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     createInterface({ input: child.stdout }).on('line', (line) => {
       const event = JSON.parse(line) as { Action: string; Actor: { ID: string; Attributes?: Record<string, string> }; timeNano: number };
       log.events.push({ action: event.Action, containerId: event.Actor.ID, attributes: event.Actor.Attributes ?? {}, timeMs: event.timeNano / 1e6 });

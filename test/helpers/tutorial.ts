@@ -190,7 +190,7 @@ export class TutorialShell {
   run(command: string, timeoutMs = 120_000): Promise<ShellResult> {
     const script = `${this.prelude()}exec 2>&1\n${command}\n__tutorial_rc=$?\nexport -p > ${quote(this.options.stateFile)}\nexit $__tutorial_rc\n`;
     return new Promise((resolve) => {
-      const child = spawn('bash', ['-c', script], { cwd: this.options.cwd, env: this.options.env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn('bash', ['-c', script], { cwd: this.options.cwd, env: this.options.env, stdio: ['ignore', 'pipe', 'ignore'] }); // the script sends stderr to stdout itself
       let output = '';
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -27,14 +27,20 @@ import { repoRoot } from '../../helpers/repo.js';
 
 const IMAGE = 'skiff-test/web:1';
 
+// Each with a timeout and its output piped, never inherited: a docker command stuck on an engine
+// that stopped answering must fail this file, and must not keep the test runner's pipe open
+// after the file is killed.
+const COMMAND_TIMEOUT_MS = 120_000;
+
 function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: COMMAND_TIMEOUT_MS }).trim();
 }
 
 /** The one image recipe (install/build-local-image.sh) and the sandbox image; no-ops when present. */
 function ensureTestImage(): void {
-  execFileSync(join(repoRoot(), 'install', 'build-local-image.sh'), [IMAGE, 'v1'], { stdio: 'inherit' });
-  execFileSync(join(repoRoot(), 'install', 'build-pause-image.sh'), [PAUSE_IMAGE], { stdio: 'inherit' });
+  for (const [script, args] of [['build-local-image.sh', [IMAGE, 'v1']], ['build-pause-image.sh', [PAUSE_IMAGE]]] as const) {
+    execFileSync(join(repoRoot(), 'install', script), args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: COMMAND_TIMEOUT_MS });
+  }
 }
 
 /** Pod containers only (the observer also lists sandboxes). */
