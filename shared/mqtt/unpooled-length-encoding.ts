@@ -27,6 +27,9 @@ const numbers = require('mqtt-packet/numbers.js') as MqttPacketNumbers;
 /** Marks the replacement, so that a second import leaves it alone. */
 const UNPOOLED = Symbol.for('skiff.mqtt-packet.unpooled-length-encoding');
 
+/** writeToStream.js caches the encodings of lengths below this (its varByteIntCache); longer ones are used once and dropped. */
+const CACHED_LENGTHS_BELOW = 16_384;
+
 let installed = false;
 
 /** True when this process's MQTT writes use the unpooled encoder (false: the writer loaded first). */
@@ -48,6 +51,8 @@ function install(): void {
   }
   const unpooled = (num: number): Buffer => {
     const pooled = current(num);
+    // A length the writer does not cache is garbage after this packet: a pool slice is fine.
+    if (num >= CACHED_LENGTHS_BELOW) return pooled;
     const own = Buffer.allocUnsafeSlow(pooled.length);
     pooled.copy(own);
     return own;

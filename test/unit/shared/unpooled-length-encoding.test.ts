@@ -41,15 +41,17 @@ t.test('each cached remaining-length encoding owns its memory, for lengths seen 
   }
 });
 
-t.test('packets still encode and parse as before', async (t) => {
-  const packet = { cmd: 'publish' as const, topic: 'nodes/a/metrics', payload: Buffer.from('x'.repeat(3_000)), qos: 1 as const, messageId: 42, dup: false, retain: false, length: 0 };
-  const bytes = Buffer.concat(chunksOf(packet));
-  const parser = mqttPacket.parser();
-  const parsed = await new Promise<import('mqtt-packet').IPublishPacket>((resolve) => {
-    parser.on('packet', (p) => resolve(p as import('mqtt-packet').IPublishPacket));
-    parser.parse(bytes);
-  });
-  t.equal(parsed.topic, packet.topic);
-  t.equal(parsed.messageId, 42);
-  t.same(parsed.payload, packet.payload);
+t.test('packets still encode and parse as before, below and above the lengths the writer caches', async (t) => {
+  for (const payloadBytes of [3_000, 20_000]) {
+    const packet = { cmd: 'publish' as const, topic: 'nodes/a/metrics', payload: Buffer.from('x'.repeat(payloadBytes)), qos: 1 as const, messageId: 42, dup: false, retain: false, length: 0 };
+    const bytes = Buffer.concat(chunksOf(packet));
+    const parser = mqttPacket.parser();
+    const parsed = await new Promise<import('mqtt-packet').IPublishPacket>((resolve) => {
+      parser.on('packet', (p) => resolve(p as import('mqtt-packet').IPublishPacket));
+      parser.parse(bytes);
+    });
+    t.equal(parsed.topic, packet.topic, `${payloadBytes} B: topic`);
+    t.equal(parsed.messageId, 42, `${payloadBytes} B: message id`);
+    t.same(parsed.payload, packet.payload, `${payloadBytes} B: payload`);
+  }
 });
