@@ -60,6 +60,16 @@ function rollingUpdateOf(spec: DaemonSetSpec): RollingUpdate | undefined {
   return { maxUnavailable: rolling?.maxUnavailable ?? 1, maxSurge: rolling?.maxSurge ?? 0 };
 }
 
+/**
+ * A write of status (or labels) alone: the sync reads the spec and its generation, so this
+ * changes nothing it would do. The controller's own status write is such a change: enqueueing on
+ * it doubled the syncs, each a plan over every node.
+ */
+function specUnchanged(change: Change): boolean {
+  const { previous, object } = change;
+  return change.type === 'MODIFIED' && previous !== undefined && previous.metadata.generation === object.metadata.generation && previous.metadata.deletionTimestamp === object.metadata.deletionTimestamp;
+}
+
 function placementMayChange(change: Change): boolean {
   if (change.type !== 'MODIFIED' || !change.previous) return true;
   const facts = (node: KubeObject) => JSON.stringify([node.metadata.labels ?? {}, node.spec ?? {}]);
@@ -97,7 +107,7 @@ export class DaemonSetController extends QueueController {
       if (change.type === 'DELETED') this.nodes.delete(change.object.metadata.name!);
       else this.nodes.set(change.object.metadata.name!, change.object);
     }
-    if (change.resource === daemonSets) this.enqueue(change.object);
+    if (change.resource === daemonSets && !specUnchanged(change)) this.enqueue(change.object);
     if (change.resource === pods) this.enqueueOwner(change.object, 'DaemonSet');
     // As Kubernetes' addHistory/updateHistory/deleteHistory: a revision changed or deleted by
     // someone else is put right by the next sync of its DaemonSet.
