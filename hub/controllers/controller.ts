@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../shared/api/object.js';
 import type { Logger } from '../../shared/log.js';
 import type { Change, Store } from '../store/store.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 
 export interface Controller {
   readonly name: string;
@@ -39,7 +39,7 @@ export abstract class QueueController implements Controller {
     readonly name: string,
     protected readonly store: Store,
     protected readonly logger: Logger,
-    options: { concurrency?: number } = {},
+    options: Pick<WorkQueueOptions, 'concurrency' | 'throttle'> = {},
   ) {
     this.queue = new WorkQueue({ name, logger, sync: (k) => this.sync(k), ...options });
   }

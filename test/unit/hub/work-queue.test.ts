@@ -150,3 +150,45 @@ t.test('stop() cancels a pending retry', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   t.equal(count('a'), 1, 'the retry never ran');
 });
+
+t.test('throttle: a key synced again waits out the interval, its adds taken by one sync; other keys do not wait', async (t) => {
+  const starts: Array<[string, number]> = [];
+  const { queue, count } = recordingQueue(t, (key) => void starts.push([key, performance.now()]), { throttle: { minIntervalMs: 200 } });
+  queue.add('a');
+  await queue.idle();
+  for (let i = 0; i < 10; i++) queue.add('a');
+  queue.add('b');
+  t.equal(count('b'), 1, 'another key is synced at once');
+  await queue.idle();
+  t.equal(count('a'), 2, 'ten adds during the interval: one more sync, and idle() waited for it');
+  const [first, second] = starts.filter(([key]) => key === 'a').map(([, at]) => at);
+  t.ok(second! - first! >= 199, `the second sync started ${(second! - first!).toFixed(0)} ms after the first (at least 200)`);
+});
+
+t.test('throttle: a slow sync keeps its key away for durationFactor times its duration', async (t) => {
+  const starts: number[] = [];
+  const { queue } = recordingQueue(
+    t,
+    async () => {
+      starts.push(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    },
+    { throttle: { minIntervalMs: 1, durationFactor: 3 } },
+  );
+  queue.add('a');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  queue.add('a'); // while it runs: once more afterwards, throttled
+  await queue.idle();
+  t.equal(starts.length, 2);
+  t.ok(starts[1]! - starts[0]! >= 299, `${(starts[1]! - starts[0]!).toFixed(0)} ms between the starts: at least 3 x the 100 ms the first took`);
+});
+
+t.test('stop() cancels a key waiting out its throttle', async (t) => {
+  const { queue, count } = recordingQueue(t, () => {}, { throttle: { minIntervalMs: 100 } });
+  queue.add('a');
+  await queue.idle();
+  queue.add('a');
+  await queue.stop();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  t.equal(count('a'), 1, 'the throttled sync never ran');
+});
