@@ -14,7 +14,7 @@
  * time, the sweeps held the hub's event loop and the roll-out crawled (docs/benchmarks.md).
  */
 import type { KubeObject } from '../../shared/api/object.js';
-import { RESOURCES, resolveResource, resourceByKind, type ResourceType } from '../../shared/api/resources.js';
+import { RESOURCES, resolveResource, type ResourceType } from '../../shared/api/resources.js';
 import type { Logger } from '../../shared/log.js';
 import { deleteObject } from '../objects/deletion.js';
 import type { Change, Store } from '../store/store.js';
@@ -122,7 +122,9 @@ export class GarbageCollector extends QueueController {
   private async isOrphaned(object: KubeObject): Promise<boolean> {
     const ref = controllerRef(object);
     if (!ref) return false;
-    const ownerRt = resourceByKind(ref.apiVersion, ref.kind);
+    // By group and kind: a reference written with another version of the group names the same object.
+    const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+    const ownerRt = RESOURCES.find((rt) => rt.kind === ref.kind && rt.group === group);
     if (!ownerRt) return true; // no object of a kind the hub does not serve can be alive
     const owner = await this.store.get(ownerRt, ownerRt.namespaced ? object.metadata.namespace : undefined, ref.name);
     return owner?.metadata.uid !== ref.uid;

@@ -117,9 +117,11 @@ t.test('created under an owner already gone (or another by its name): collected 
   const listings = countListings(store);
   await store.create(pods, pod('late', first));
   await store.create(pods, { ...pod('unknown-kind'), metadata: { name: 'unknown-kind', namespace: 'default', ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', uid: 'u-1', controller: true }] } });
+  const live = await store.create(replicaSets, replicaSet('live'));
+  await store.create(pods, { ...pod('older-version'), metadata: { name: 'older-version', namespace: 'default', ownerReferences: [{ ...ownedBy(live)[0]!, apiVersion: 'apps/v1beta2' }] } });
   await store.create(pods, { ...pod('not-controller'), metadata: { name: 'not-controller', namespace: 'default', ownerReferences: [{ ...ownedBy(first)[0]!, controller: false }] } });
   await settle();
-  t.same(await names(listings.list, pods), ['not-controller'], 'the Pod of the deleted ReplicaSet and the one of a kind never served went; an owner that is not the controller keeps nothing');
+  t.same(await names(listings.list, pods), ['not-controller', 'older-version'], 'the Pod of the deleted ReplicaSet and the one of a kind never served went; an owner that is not the controller keeps nothing; a live owner named with another version of its group keeps its Pod');
   t.equal(listings.count(), 0, 'without a listing');
 });
 
