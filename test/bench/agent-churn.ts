@@ -14,6 +14,7 @@ import { TestCluster } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
 import { MIB, processUsage } from './proc-usage.js';
 import { percentile } from './stats.js';
+import { webDeployment } from '../helpers/manifests.js';
 
 const quietTap = { teardown: () => undefined, passing: () => true, comment: () => undefined };
 const APP = 'churn';
@@ -27,23 +28,8 @@ export interface AgentChurnOptions {
   progress: (line: string) => void;
 }
 
-const deployment = (replicas: number): string =>
-  JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: APP },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: APP } },
-      template: {
-        metadata: { labels: { app: APP } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { limits: { cpu: '100m', memory: '32Mi' } } }],
-        },
-      },
-    },
-  });
+/** The local web image, limited as an edge workload would be. */
+const deployment = (replicas: number): string => webDeployment(APP, { container: { resources: { limits: { cpu: '100m', memory: '32Mi' } } } }, { replicas });
 
 /** Least-squares slope of y over x. */
 function slope(points: ReadonlyArray<{ x: number; y: number }>): number {

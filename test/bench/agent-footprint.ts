@@ -14,25 +14,14 @@ import { docker } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 import { MIB, processUsage, rssParts } from './proc-usage.js';
 import { percentile } from './stats.js';
+import { webDeployment } from '../helpers/manifests.js';
 
 const quietTap = { teardown: () => undefined, passing: () => true, comment: () => undefined };
 const rssMiB = (pid: number): number => processUsage(pid).rssBytes / MIB;
 const cpuSeconds = (pid: number): number => processUsage(pid).cpuMs / 1000;
 
-const deployment = (replicas: number): string =>
-  JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'footprint' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: 'footprint' } },
-      template: {
-        metadata: { labels: { app: 'footprint' } },
-        spec: { containers: [{ name: 'web', image: 'skiff-test/web:1', imagePullPolicy: 'Never', resources: { limits: { cpu: '100m', memory: '32Mi' } } }] },
-      },
-    },
-  });
+/** The local web image, limited as an edge workload would be. */
+const deployment = (replicas: number): string => webDeployment('footprint', { container: { resources: { limits: { cpu: '100m', memory: '32Mi' } } } }, { replicas });
 
 async function sampleCost(containers: ObservedContainer[], iterations: number): Promise<{ wallMs: number[]; cpuMs: number }> {
   const log = createLogger('agent', 'silent');

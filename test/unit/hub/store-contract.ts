@@ -14,6 +14,13 @@ function pod(name: string, namespace = 'default') {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace }, spec: { containers: [{ name: 'c', image: 'i' }] } };
 }
 
+/** Every change the store emits from here on, in order. */
+function recordChanges(store: Store): Change[] {
+  const changes: Change[] = [];
+  store.onChange((c) => changes.push(c));
+  return changes;
+}
+
 export function storeContract(t: Test, open: () => Promise<{ store: Store; reopen?: () => Promise<Store> }>): void {
   t.test('create assigns uid, generation, creationTimestamp and increasing resourceVersions', async (t) => {
     const { store } = await open();
@@ -105,8 +112,7 @@ export function storeContract(t: Test, open: () => Promise<{ store: Store; reope
   });
   t.test('writeBatch commits creates and updates with a revision each, and emits them in order after the commit', async (t) => {
     const { store } = await open();
-    const changes: Change[] = [];
-    store.onChange((c) => changes.push(c));
+    const changes = recordChanges(store);
     const a = await store.create(pods, pod('a'));
     changes.length = 0;
     const outcomes = await store.writeBatch([
@@ -123,8 +129,7 @@ export function storeContract(t: Test, open: () => Promise<{ store: Store; reope
 
   t.test('a failing write of a batch writes nothing and reports why; the others commit', async (t) => {
     const { store } = await open();
-    const changes: Change[] = [];
-    store.onChange((c) => changes.push(c));
+    const changes = recordChanges(store);
     const a = await store.create(pods, pod('a'));
     await store.create(pods, pod('dup'));
     const before = await store.revision();
@@ -158,8 +163,7 @@ export function storeContract(t: Test, open: () => Promise<{ store: Store; reope
 
   t.test('an empty batch writes nothing', async (t) => {
     const { store } = await open();
-    const changes: Change[] = [];
-    store.onChange((c) => changes.push(c));
+    const changes = recordChanges(store);
     const before = await store.revision();
     t.same(await store.writeBatch([]), []);
     t.equal(await store.revision(), before);
