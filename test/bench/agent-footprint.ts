@@ -39,22 +39,26 @@ async function sampleCost(containers: ObservedContainer[], iterations: number): 
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 / iterations };
 }
 
-/** `settleMs`: after the 10 Pods run, before the window (the CI smoke run shortens it). */
-export async function benchAgentFootprint(windowMs: number, settleMs = 20_000): Promise<string[]> {
+/**
+ * `settleMs`: after the Pods run, before the window; `pods`: issue #10 asks for 10 (the CI smoke
+ * run shortens both: it proves the benchmark runs, its figures are not the issue's).
+ */
+export async function benchAgentFootprint(windowMs: number, settleMs = 20_000, pods = 10): Promise<string[]> {
   const cluster = await TestCluster.start(quietTap, {});
   try {
     const node = await cluster.startAgent('footprint', ['--metrics-interval', '10s']);
     const pid = cluster.agentPid(node)!;
-    await cluster.skiffProcess(['apply', '-f', '-'], { input: deployment(10) });
-    await waitFor('10 pods running', async () => (await cluster.containers(node)).filter((c) => c.state === 'running').length === 10, { timeoutMs: 120_000 });
+    await cluster.skiffProcess(['apply', '-f', '-'], { input: deployment(pods) });
+    await waitFor(`${pods} pods running`, async () => (await cluster.containers(node)).filter((c) => c.state === 'running').length === pods, { timeoutMs: 120_000 });
     // Settle, then measure over the window: every 10 s the agent samples and sends usage.
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     const rss: number[] = [];
     const cpuStart = cpuSeconds(pid);
     const start = performance.now();
+    const sampleEveryMs = Math.min(5_000, windowMs / 3); // at least three RSS samples in any window
     while (performance.now() - start < windowMs) {
       rss.push(rssMiB(pid));
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await new Promise((resolve) => setTimeout(resolve, sampleEveryMs));
     }
     const cpuPercent = ((cpuSeconds(pid) - cpuStart) / ((performance.now() - start) / 1000)) * 100;
     const parts = rssParts(pid);
@@ -65,10 +69,10 @@ export async function benchAgentFootprint(windowMs: number, settleMs = 20_000): 
     const observed = inspected.map((c) => ({ id: c.Id, name: c.Id, state: 'running', pid: c.State.Pid, labels: c.Config.Labels }) as unknown as ObservedContainer);
     const cost = await sampleCost(observed, 50);
     return [
-      `agent with 10 pods, metrics every 10 s, over ${(windowMs / 1000).toFixed(0)} s: RSS p50 ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB; CPU ${cpuPercent.toFixed(2)}% of one core`,
+      `agent with ${pods} pods, metrics every 10 s, over ${(windowMs / 1000).toFixed(0)} s: RSS p50 ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB; CPU ${cpuPercent.toFixed(2)}% of one core`,
       `of which at the end: anonymous ${parts.anonMiB.toFixed(1)} MiB (V8 heap, malloc), file-backed ${parts.fileMiB.toFixed(1)} MiB (node binary, libraries)`,
       `pods with usage at the hub (metrics.k8s.io): ${usage.items.length}`,
-      `one metrics sample (node + 10 containers' cgroups): wall p50 ${percentile(cost.wallMs, 50).toFixed(2)} ms, p90 ${percentile(cost.wallMs, 90).toFixed(2)} ms; CPU ${cost.cpuMs.toFixed(2)} ms (n=50)`,
+      `one metrics sample (node + ${observed.length} containers' cgroups): wall p50 ${percentile(cost.wallMs, 50).toFixed(2)} ms, p90 ${percentile(cost.wallMs, 90).toFixed(2)} ms; CPU ${cost.cpuMs.toFixed(2)} ms (n=50)`,
     ];
   } finally {
     await cluster.destroy();

@@ -24,7 +24,7 @@ export type Bench = (quick: boolean, progress: (line: string) => void) => Promis
 export const BENCHES: Readonly<Record<string, Bench>> = {
   'pod-latency': (quick) => benchPodLatency(quick ? QUICK_POD_LATENCY : FULL_POD_LATENCY),
   'wire-bytes': (quick) => benchWireBytes({ idleSeconds: quick ? 2 : 120, quick }),
-  'agent-footprint': (quick) => (quick ? benchAgentFootprint(3_000, 1_000) : benchAgentFootprint(300_000)),
+  'agent-footprint': (quick) => (quick ? benchAgentFootprint(3_000, 1_000, 3) : benchAgentFootprint(300_000)),
   rollout: (quick) => (quick ? benchRollout(1, 1) : benchRollout(10)),
   walkthrough: (quick) => benchWalkthrough(quick ? 1 : 10),
   fleet: (quick, progress) =>

@@ -2,9 +2,10 @@
  * Issue #3's figures: a 3-replica rolling update from web:1 to web:2 (default strategy: 25%
  * surge / 25% unavailable, so one Pod at a time) and the `rollout undo` back to web:1, each from
  * the command to the Deployment reporting the rollout complete (all replicas updated and
- * available, no old Pods left), as `skiff rollout status` would see it. The CI smoke run scales
- * the Deployment to one replica first: the same code paths, a third of the containers.
+ * available, no old Pods left), as `skiff rollout status` would see it. The CI smoke run applies
+ * it with one replica: the same code paths, a third of the containers.
  */
+import { readFileSync } from 'node:fs';
 import { TestCluster } from '../helpers/cluster.js';
 import { fixture } from '../helpers/pods.js';
 import { waitFor } from '../helpers/wait.js';
@@ -37,8 +38,9 @@ export async function benchRollout(iterations: number, replicas = 3): Promise<st
   const updateSamples: number[] = [];
   const undoSamples: number[] = [];
   try {
-    await cluster.skiffProcess(['apply', '-f', fixture('web-deployment.yaml')]);
-    if (replicas !== 3) await cluster.skiffProcess(['scale', 'deployment/web', '--replicas', String(replicas)]);
+    // The fixture's manifest (3 replicas), applied with the replicas asked for.
+    const manifest = readFileSync(fixture('web-deployment.yaml'), 'utf8').replace(/^(\s*)replicas: 3$/m, `$1replicas: ${replicas}`);
+    await cluster.skiffProcess(['apply', '-f', '-'], { input: manifest });
     await waitFor('web:1 rolled out', () => rolledOut(cluster, 'skiff-test/web:1'), { intervalMs: 50, timeoutMs: 60_000 });
     for (let i = 0; i < iterations; i++) {
       const start = performance.now();

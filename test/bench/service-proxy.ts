@@ -183,7 +183,7 @@ export async function benchServiceProxy(options: ServiceProxyBenchOptions): Prom
   const loadRounds = options.quick ? 2 : 5;
   const loadRoundMs = options.quick ? 500 : 1_000;
   const streamRounds = 3;
-  const streamBytes = options.quick ? 128 * MiB : 1_024 * MiB;
+  const streamBytes = options.quick ? 32 * MiB : 1_024 * MiB;
 
   const httpEndpoint = startHttpEndpoint();
   const sink = startSink();
