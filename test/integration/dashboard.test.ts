@@ -177,6 +177,9 @@ t.test('the dashboard shows the fleet and acts on it', async (t) => {
     const nodeRow = row(admin, 'nodes', node);
     await nodeRow.waitFor();
     await waitForText(nodeRow.locator('td').nth(1), 'Ready', 'the node row to say Ready');
+    // The Nodes and the Pods come in on watches of their own: the row counts its Pod once the
+    // Pods' list has arrived too (a CI run read the row between the two and saw 0).
+    await waitForText(nodeRow.locator('td').nth(7), '1', 'the node row to count its Pod');
     const cells = await nodeRow.locator('td').allTextContents();
     t.equal(cells[0], node);
     t.equal(cells[1], 'Ready');
