@@ -51,8 +51,6 @@ export class GarbageCollector extends QueueController {
   }
 
   onChange(change: Change): void {
-    // Events own nothing and have no owner; the event sweeper deletes them all the time.
-    if (change.resource.kind === 'Event') return;
     const { object } = change;
     const key = objectKey(change.resource, object);
     if (change.type === 'DELETED') {
@@ -99,7 +97,7 @@ export class GarbageCollector extends QueueController {
     for (const [rt, objects] of all) {
       for (const object of objects) {
         const owner = controllerRef(object);
-        if (owner && rt.kind !== 'Event') this.remember(objectKey(rt, object), owner.uid);
+        if (owner) this.remember(objectKey(rt, object), owner.uid);
         const orphaned = owner !== undefined && !liveUids.has(owner.uid);
         const homeless = rt.namespaced && !liveNamespaces.has(object.metadata.namespace);
         if ((orphaned || homeless) && !object.metadata.deletionTimestamp) await this.deleteDependent(rt, object, orphaned, homeless);
