@@ -16,6 +16,7 @@
 import { DEFAULTS } from '../../shared/defaults.js';
 import { SkiffError, type FieldError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
+import type { ResourceType } from '../../shared/api/resources.js';
 import { HEADLESS_CLUSTER_IP, type ServicePort, type ServiceSpec } from '../../shared/api/schema/service.js';
 import type { WriteAdmission } from '../store/store.js';
 import { invalidError } from '../api/status.js';
@@ -167,9 +168,13 @@ function allocateNodePorts(ports: ServicePort[], ownedBefore: Set<number>, other
 /** The store's WriteAdmission for Services: allocation against every other stored Service. */
 export function serviceAdmission(ranges: ServiceRanges = DEFAULT_SERVICE_RANGES, random: () => number = Math.random): WriteAdmission {
   parseCidr(ranges.clusterIpCidr); // a bad range fails at start-up, not at the first Service
-  return ({ resource, object, previous, list }) => {
-    if (resource.group !== '' || resource.kind !== 'Service') return object;
-    const others = list(resource).filter((s) => !(s.metadata.namespace === object.metadata.namespace && s.metadata.name === object.metadata.name));
-    return allocateService(object, previous, others, ranges, random);
+  const isService = (resource: ResourceType): boolean => resource.group === '' && resource.kind === 'Service';
+  return {
+    reads: (resource) => (isService(resource) ? [resource] : []),
+    admit: ({ resource, object, previous, list }) => {
+      if (!isService(resource)) return object;
+      const others = list(resource).filter((s) => !(s.metadata.namespace === object.metadata.namespace && s.metadata.name === object.metadata.name));
+      return allocateService(object, previous, others, ranges, random);
+    },
   };
 }

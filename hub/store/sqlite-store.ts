@@ -4,46 +4,16 @@
  * revision bump are one transaction, and a writeBatch is one transaction for all its writes (one
  * fsync), each write in a savepoint of its own.
  */
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../../shared/sqlite.js';
 import { SkiffError, isSkiffError } from '../../shared/errors.js';
 import type { KubeObject } from '../../shared/api/object.js';
-import { groupResource, type ResourceType } from '../../shared/api/resources.js';
+import type { ResourceType } from '../../shared/api/resources.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
-import { decodeRow, rowContext, sealedKeyIds, type SecretEncryption } from './secret-encryption.js';
+import { sealedKeyIds, type SecretEncryption } from './secret-encryption.js';
+import { alreadyExists, checkResourceVersion, notFound, nsKey, requireName, resourceKey, RowCodec, stampCreated, stampDeleted, stampUpdated } from './object-rows.js';
+import { credentialFromRow, tokenFromRow, type BootstrapTokenRow, type CredentialRow } from './record-rows.js';
 import type { BatchOutcome, BatchWrite, BootstrapToken, Change, ChangeListener, DispatchRecord, NodeCredential, ServiceAccountToken, Store, WriteAdmission } from './store.js';
-
-interface CredentialRow {
-  node: string;
-  password_hash: string;
-  created_at: string;
-  expires_at: string | null;
-  previous_password_hash: string | null;
-  previous_expires_at: string | null;
-}
-
-interface BootstrapTokenRow {
-  id: string;
-  secret_hash: string;
-  description: string;
-  created_at: string;
-  expires_at: string | null;
-  usage_count: number;
-  last_used_at: string | null;
-}
-
-function tokenFromRow(row: BootstrapTokenRow): BootstrapToken {
-  return {
-    id: row.id,
-    secretHash: row.secret_hash,
-    description: row.description,
-    createdAt: row.created_at,
-    ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
-    usageCount: row.usage_count,
-    ...(row.last_used_at !== null ? { lastUsedAt: row.last_used_at } : {}),
-  };
-}
 
 interface ObjectRow {
   data: string;
@@ -61,28 +31,20 @@ export interface SqliteStoreOptions {
   admission?: WriteAdmission;
 }
 
-function resourceKey(resource: ResourceType): string {
-  return `${resource.group}/${resource.plural}`;
-}
-
-function nsKey(resource: ResourceType, namespace: string | undefined): string {
-  return resource.namespaced ? (namespace ?? '') : '';
-}
-
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly listeners = new Set<ChangeListener>();
   private readonly statements;
 
-  private readonly secretEncryption: SecretEncryption | undefined;
+  private readonly codec: RowCodec;
   private readonly admission: WriteAdmission | undefined;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = openDurableDatabase(file, MIGRATIONS);
-    this.secretEncryption = options.secretEncryption;
+    this.codec = new RowCodec(options.secretEncryption);
     this.admission = options.admission;
     try {
-      this.secretEncryption?.attach(sealedKeyIds(this.db));
+      options.secretEncryption?.attach(sealedKeyIds(this.db));
     } catch (err) {
       this.db.close();
       throw err;
@@ -133,22 +95,10 @@ export class SqliteStore implements Store {
     for (const listener of this.listeners) listener(change);
   }
 
-  /** The stored text of an object: its JSON, sealed when it is a Secret and encryption is on. */
-  private encodeRow(resource: ResourceType, namespace: string, name: string, object: KubeObject): string {
-    const json = JSON.stringify(object);
-    return this.secretEncryption ? this.secretEncryption.encode(resourceKey(resource), namespace, name, json) : json;
-  }
-
-  private decodeRow(resource: ResourceType, namespace: string, name: string, data: string): KubeObject {
-    const key = resourceKey(resource);
-    const json = this.secretEncryption ? this.secretEncryption.decode(key, namespace, name, data) : decodeRow(data, undefined, rowContext(key, namespace, name));
-    return JSON.parse(json) as KubeObject;
-  }
-
   private readRow(resource: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
     const ns = nsKey(resource, namespace);
     const row = this.statements.get.get(resourceKey(resource), ns, name);
-    return row ? this.decodeRow(resource, ns, name, row.data) : undefined;
+    return row ? this.codec.decode(resource, ns, name, row.data) : undefined;
   }
 
   async get(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
@@ -160,7 +110,7 @@ export class SqliteStore implements Store {
       resource.namespaced && namespace !== undefined
         ? this.statements.listNs.all(resourceKey(resource), namespace)
         : this.statements.listAll.all(resourceKey(resource));
-    return rows.map((row) => this.decodeRow(resource, row.namespace, row.name, row.data));
+    return rows.map((row) => this.codec.decode(resource, row.namespace, row.name, row.data));
   }
 
   async create(resource: ResourceType, object: KubeObject): Promise<KubeObject> {
@@ -203,27 +153,12 @@ export class SqliteStore implements Store {
 
   /** Inserts a new object's row (inside the caller's transaction) and returns it as stored. */
   private createRow(resource: ResourceType, object: KubeObject): KubeObject {
-    const name = object.metadata.name;
-    if (!name) throw new SkiffError('SKIFF_ERR_INVALID', 'metadata.name: Required value', { details: [{ path: 'metadata.name', message: 'Required value' }] });
+    const name = requireName(object);
     const namespace = nsKey(resource, object.metadata.namespace);
-    if (this.readRow(resource, namespace, name)) {
-      throw new SkiffError('SKIFF_ERR_ALREADY_EXISTS', `${groupResource(resource)} "${name}" already exists`);
-    }
-    const admitted = this.admit(resource, object, undefined);
+    if (this.readRow(resource, namespace, name)) throw alreadyExists(resource, name);
     const rv = this.nextRevision();
-    const stored: KubeObject = {
-      ...admitted,
-      metadata: {
-        ...object.metadata,
-        ...(resource.namespaced ? { namespace } : {}),
-        uid: object.metadata.uid ?? randomUUID(),
-        resourceVersion: String(rv),
-        generation: 1,
-        creationTimestamp: object.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      },
-    };
-    if (!resource.namespaced) delete stored.metadata.namespace;
-    this.statements.insert.run(resourceKey(resource), namespace, name, stored.metadata.uid, rv, this.encodeRow(resource, namespace, name, stored));
+    const stored = stampCreated(resource, object, this.admit(resource, object, undefined), rv);
+    this.statements.insert.run(resourceKey(resource), namespace, name, stored.metadata.uid, rv, this.codec.encode(resource, namespace, name, stored));
     return stored;
   }
 
@@ -232,28 +167,12 @@ export class SqliteStore implements Store {
     const name = object.metadata.name!;
     const namespace = nsKey(resource, object.metadata.namespace);
     const previous = this.readRow(resource, namespace, name);
-    if (!previous) throw new SkiffError('SKIFF_ERR_NOT_FOUND', `${groupResource(resource)} "${name}" not found`);
-    const expected = object.metadata.resourceVersion;
-    if (expected !== undefined && expected !== previous.metadata.resourceVersion) {
-      throw new SkiffError(
-        'SKIFF_ERR_CONFLICT',
-        `Operation cannot be fulfilled on ${groupResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-      );
-    }
+    if (!previous) throw notFound(resource, name);
+    checkResourceVersion(resource, object, previous);
     const admitted = this.admit(resource, object, previous);
     const rv = this.nextRevision();
-    const specChanged = JSON.stringify(admitted.spec) !== JSON.stringify(previous.spec);
-    const stored: KubeObject = {
-      ...admitted,
-      metadata: {
-        ...object.metadata,
-        uid: previous.metadata.uid,
-        creationTimestamp: previous.metadata.creationTimestamp,
-        generation: (previous.metadata.generation ?? 1) + (specChanged ? 1 : 0),
-        resourceVersion: String(rv),
-      },
-    };
-    this.statements.update.run(rv, this.encodeRow(resource, namespace, name, stored), resourceKey(resource), namespace, name);
+    const stored = stampUpdated(object, admitted, previous, rv);
+    this.statements.update.run(rv, this.codec.encode(resource, namespace, name, stored), resourceKey(resource), namespace, name);
     return { updated: stored, previous };
   }
 
@@ -264,7 +183,7 @@ export class SqliteStore implements Store {
       if (!existing) return undefined;
       const rv = this.nextRevision();
       this.statements.remove.run(resourceKey(resource), ns, name);
-      return { ...existing, metadata: { ...existing.metadata, resourceVersion: String(rv) } };
+      return stampDeleted(existing, rv);
     })();
     if (removed) this.emit({ type: 'DELETED', resource, object: removed });
     return removed;
@@ -274,8 +193,8 @@ export class SqliteStore implements Store {
   private admit(resource: ResourceType, object: KubeObject, previous: KubeObject | undefined): KubeObject {
     if (!this.admission) return object;
     const list = (listed: ResourceType): KubeObject[] =>
-      this.statements.listAll.all(resourceKey(listed)).map((row) => this.decodeRow(listed, row.namespace, row.name, row.data));
-    return this.admission({ resource, object, previous, list });
+      this.statements.listAll.all(resourceKey(listed)).map((row) => this.codec.decode(listed, row.namespace, row.name, row.data));
+    return this.admission.admit({ resource, object, previous, list });
   }
 
   async revision(): Promise<number> {
@@ -300,15 +219,7 @@ export class SqliteStore implements Store {
 
   async getNodeCredential(node: string): Promise<NodeCredential | undefined> {
     const row = this.statements.getCredential.get(node);
-    if (!row) return undefined;
-    return {
-      node: row.node,
-      passwordHash: row.password_hash,
-      createdAt: row.created_at,
-      ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
-      ...(row.previous_password_hash !== null ? { previousPasswordHash: row.previous_password_hash } : {}),
-      ...(row.previous_expires_at !== null ? { previousExpiresAt: row.previous_expires_at } : {}),
-    };
+    return row ? credentialFromRow(row) : undefined;
   }
 
   async createBootstrapToken(token: BootstrapToken): Promise<void> {

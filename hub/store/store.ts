@@ -1,6 +1,6 @@
 /**
- * The hub's store behind one small interface (style.md lesson 6): SQLite now, PostgreSQL later
- * (issue #11) as another implementation passing the same contract tests
+ * The hub's store behind one small interface (style.md lesson 6): SQLite (sqlite-store.ts) or
+ * PostgreSQL (postgres-store.ts, issue #11), both passing the same contract tests
  * (test/unit/hub/store-contract.ts). Methods are async so that a networked backend fits.
  *
  * Semantics follow Kubernetes' storage layer: one global, monotonically increasing revision;
@@ -73,15 +73,21 @@ export interface DispatchRecord {
  * same transaction, and returns the object to write or throws (nothing is written). This is where
  * values that must be unique across objects are chosen, as Services' clusterIPs and nodePorts
  * (hub/objects/service-allocation.ts): two writes at once can never pick the same one.
- * Synchronous, so that no other write interleaves.
+ * `admit` is synchronous, so that no other write interleaves; the resources it may list are
+ * declared by `reads`, so that a networked store (PostgreSQL) reads them inside the transaction
+ * first, after it has taken the write lock.
  */
-export type WriteAdmission = (write: {
-  resource: ResourceType;
-  object: KubeObject;
-  previous: KubeObject | undefined;
-  /** Every stored object of a resource, as this transaction sees it. */
-  list(resource: ResourceType): KubeObject[];
-}) => KubeObject;
+export interface WriteAdmission {
+  /** The resources `admit` may list when `resource` is written (none: it reads nothing). */
+  reads(resource: ResourceType): readonly ResourceType[];
+  admit(write: {
+    resource: ResourceType;
+    object: KubeObject;
+    previous: KubeObject | undefined;
+    /** Every stored object of a resource `reads` declared, as this transaction sees it. */
+    list(resource: ResourceType): KubeObject[];
+  }): KubeObject;
+}
 
 /** One write of a batch (Store.writeBatch): a create or an update, with the same checks as alone. */
 export interface BatchWrite {
