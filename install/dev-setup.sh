@@ -4,7 +4,8 @@
 #    registry (the tests pull through a real registry on 127.0.0.1), shellcheck, zsh and fish (the
 #    install scripts and the shell completions are checked with them), Chromium (the dashboard's
 #    browser test), tmux (a real terminal for `exec -it`), python3-kubernetes (Debian's Kubernetes
-#    client, which test/integration/python-client drives against a hub); installed only when missing;
+#    client, which test/integration/python-client drives against a hub), PostgreSQL 15 and Mosquitto
+#    (the scale-out tests start private servers of both); installed only when missing;
 #  - a running Docker engine (reused when one answers; started without systemd otherwise);
 #  - npm dependencies and the compiled JavaScript;
 #  - the local test images and the pod sandbox (pause) image.
@@ -25,6 +26,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium) # test/integration/da
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)         # test/integration/exec gives `skiff exec -it` a real terminal
 # test/integration/python-client runs it with Debian's /usr/bin/python3 (the package installs for that one)
 [ "$(dpkg-query -W -f='${Status}' python3-kubernetes 2>/dev/null)" = 'install ok installed' ] || missing+=(python3-kubernetes)
+# test/helpers/postgres.ts and test/helpers/mosquitto.ts start private servers of these (issue #11)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
+command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto mosquitto-clients)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   apt-get update -qq

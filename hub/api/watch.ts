@@ -130,6 +130,10 @@ export class WatchServer {
     for (const event of initial) stream.send(event);
     let newest = Math.max(from, current);
     const deliver = (change: CachedChange): void => {
+      // A change at or before `from` is in the initial list already, or before what the client
+      // asked for. With SQLite none arrives; a PostgreSQL hub (issue #11) can read a list that
+      // holds another hub's write before that write's change reaches its watch cache.
+      if (change.revision <= from) return;
       newest = Math.max(newest, change.revision);
       const event = eventForWatcher(change, scope);
       if (event) stream.send(event);
