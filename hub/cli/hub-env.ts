@@ -14,4 +14,5 @@ export const HUB_ENV = {
   nodeCredentialTtl: 'SKIFF_NODE_CREDENTIAL_TTL',
   encryptionKeyFile: 'SKIFF_ENCRYPTION_KEY_FILE',
   auditLogPath: 'SKIFF_AUDIT_LOG_PATH',
+  datastoreEndpoint: 'SKIFF_DATASTORE_ENDPOINT',
 } as const;

@@ -38,7 +38,8 @@ import { StatusIngest } from '../ingest/status-ingest.js';
 import { NodeLeases, askForStatusReport } from '../ingest/node-leases.js';
 import { printTable } from '../printers/registry.js';
 import { SchedulerController } from '../scheduler/scheduler-controller.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
+import { describeDatastore, type Datastore } from '../store/datastore-endpoint.js';
 import { serviceAdmission } from '../objects/service-allocation.js';
 import { IngressStatusController } from '../controllers/ingress-status-controller.js';
 import { EndpointsController } from '../controllers/endpoints-controller.js';
@@ -77,6 +78,8 @@ export interface HubOptions {
   plainMqtt?: boolean;
   /** --tls-san: extra names for the serving certificate (hub/identity/tls.ts adds the usual ones). */
   tlsSans?: string[];
+  /** --datastore-endpoint: where objects are stored (default: SQLite, DATA/hub.db). */
+  datastore?: Datastore;
   /** --node-credential-ttl: lifetime of the credentials a node gets by joining or renewing (default IDENTITY_DEFAULTS.nodeCredentialTtlMs). */
   nodeCredentialTtlMs?: number;
 }
@@ -108,11 +111,17 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   const tls = options.plainHttp && options.plainMqtt ? undefined : loadOrCreateTls(options.dataDir, { host: options.host, extraSans: options.tlsSans ?? [] });
   if (tls?.issued) logger.info({ caHash: tls.caHash }, 'issued the serving certificate');
   const identity = loadOrCreateIdentity(options.dataDir, tls?.caHash);
-  const store = new SqliteStore(join(options.dataDir, HUB_FILES.database), {
+  const datastore = options.datastore ?? { kind: 'sqlite', file: join(options.dataDir, HUB_FILES.database) };
+  // Set once the controllers exist: a PostgreSQL hub that fell behind the change log's compaction re-reads everything.
+  let onFeedGap = (): void => undefined;
+  const store = await openStore(datastore, {
     secretEncryption: new SecretEncryption(options.encryptionKeyFile ?? join(options.dataDir, HUB_FILES.encryptionKey)),
     // Service clusterIPs and nodePorts are chosen inside the write that stores the Service.
     admission: serviceAdmission(),
+    logger,
+    feed: { onGap: () => onFeedGap() },
   });
+  logger.info({ datastore: describeDatastore(datastore) }, 'opened the datastore');
   await ensureBuiltinNamespaces(store);
   const bootstrapped = await ensureBootstrapPolicy(store);
   if (bootstrapped.length > 0) logger.info({ created: bootstrapped }, 'created built-in RBAC roles and bindings');
@@ -199,6 +208,9 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
 
   const resyncAll = () => Promise.all(controllers.map((c) => c.resync()));
   await resyncAll();
+  onFeedGap = () => {
+    resyncAll().catch((err: unknown) => logger.error({ err }, 'resync after a change log gap failed'));
+  };
   const resyncTimer = setInterval(() => {
     resyncAll().catch((err: unknown) => logger.error({ err }, 'resync failed'));
   }, DEFAULTS.controllerResyncIntervalMs);

@@ -121,8 +121,9 @@ export class TestCluster {
     return readFileSync(join(this.hubDataDir, 'join-token'), 'utf8').trim();
   }
 
-  /** Starts (or restarts) the hub on the same data dir and ports. */
-  async startHub(): Promise<void> {
+  /** Starts (or restarts) the hub on the same data dir and ports; `extraArgs` are added to its flags from now on. */
+  async startHub(extraArgs: string[] = []): Promise<void> {
+    this.hubArgs.push(...extraArgs);
     const log = join(this.dir, 'hub.log');
     this.logs.push(log);
     this.hubProcess = spawnSkiff(

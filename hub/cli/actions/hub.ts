@@ -14,6 +14,8 @@ import type { RestoreOptions, RestoreResult } from '../../store/restore.js';
 import type { CliContext } from '../context.js';
 import { parseDurationMs } from '../../../shared/duration.js';
 import { HUB_ENV } from '../hub-env.js';
+import { describeDatastore, parseDatastoreEndpoint, type Datastore } from '../../store/datastore-endpoint.js';
+import type { TransferResult } from '../../store/store-transfer.js';
 
 export interface HubFlags {
   dataDir?: string;
@@ -26,6 +28,7 @@ export interface HubFlags {
   nodeCredentialTtl?: string;
   encryptionKeyFile?: string;
   auditLogPath?: string;
+  datastoreEndpoint?: string;
 }
 
 /** Transport flags (booleans and a repeatable list, so apart from the string flags above). */
@@ -49,6 +52,7 @@ const FLAG_NAMES = {
   nodeCredentialTtl: '--node-credential-ttl',
   encryptionKeyFile: '--encryption-key-file',
   auditLogPath: '--audit-log-path',
+  datastoreEndpoint: '--datastore-endpoint',
 } as const;
 
 export function resolveHubOptions(flags: HubFlags & HubTlsFlags, env: Readonly<Record<string, string | undefined>>): HubOptions {
@@ -116,6 +120,15 @@ export function resolveHubOptions(flags: HubFlags & HubTlsFlags, env: Readonly<R
   if (encryptionKeyFile && encryptionKeyFile.value.trim() === '') problems.push(`invalid value "${encryptionKeyFile.value}" for ${encryptionKeyFile.from}: a file path is required`);
   const auditLogPath = pick('auditLogPath');
   if (auditLogPath && auditLogPath.value.trim() === '') problems.push(`invalid value "" for ${auditLogPath.from}: a file path, or - for stdout, is required`);
+  const endpoint = pick('datastoreEndpoint');
+  let datastore: Datastore | undefined;
+  if (endpoint) {
+    try {
+      datastore = parseDatastoreEndpoint(endpoint.value, endpoint.from);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
   if (problems.length === 0 && apiPort === mqttPort) problems.push(`${FLAG_NAMES.apiPort} and ${FLAG_NAMES.mqttPort} must differ (both are ${apiPort})`);
   if (problems.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', problems.join('\n'));
   return Object.freeze({
@@ -129,6 +142,7 @@ export function resolveHubOptions(flags: HubFlags & HubTlsFlags, env: Readonly<R
     ...(nodeCredentialTtlMs !== undefined ? { nodeCredentialTtlMs } : {}),
     ...(encryptionKeyFile !== undefined ? { encryptionKeyFile: encryptionKeyFile.value } : {}),
     ...(auditLogPath !== undefined ? { auditLogPath: auditLogPath.value } : {}),
+    ...(datastore !== undefined ? { datastore } : {}),
     ...(flags.plainHttp === true ? { plainHttp: true } : {}),
     ...(flags.plainMqtt === true ? { plainMqtt: true } : {}),
     ...(flags.tlsSan && flags.tlsSan.length > 0 ? { tlsSans: [...flags.tlsSan] } : {}),
@@ -228,4 +242,41 @@ export async function runHubRestore(file: string, flags: RestoreFlags, ctx: CliC
   if (result.replacedDir !== undefined) lines.push(`the previous data dir is kept as ${result.replacedDir}: delete it once the restored hub works`);
   lines.push(`start the hub with --data-dir ${result.dataDir}; it applies any newer schema migrations at start`);
   ctx.io.stdout(`${lines.join('\n')}\n`);
+}
+
+export interface MigrateStoreFlags {
+  from?: string;
+  to?: string;
+}
+
+export type TransferStore = (from: Datastore, to: Datastore) => Promise<TransferResult>;
+
+const transferRealStore: TransferStore = async (from, to) => (await import('../../store/store-transfer.js')).transferStore(from, to);
+
+/** `skiff hub migrate-store --from ENDPOINT --to ENDPOINT`: the hub stopped, its whole state copied into an empty datastore. */
+export async function runMigrateStore(flags: MigrateStoreFlags, ctx: CliContext, transfer: TransferStore = transferRealStore): Promise<void> {
+  const problems: string[] = [];
+  const endpoint = (value: string | undefined, flag: string): Datastore | undefined => {
+    if (value === undefined || value.trim() === '') {
+      problems.push(`${flag} is required (postgres://user:password@host:5432/database or sqlite:/path/to/hub.db)`);
+      return undefined;
+    }
+    try {
+      return parseDatastoreEndpoint(value, flag);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+  const from = endpoint(flags.from, '--from');
+  const to = endpoint(flags.to, '--to');
+  if (problems.length > 0 || !from || !to) throw new SkiffError('SKIFF_ERR_CONFIG', problems.join('\n'));
+  const result = await transfer(from, to);
+  const counts = result.counts;
+  ctx.io.stdout(
+    `copied ${plural(counts.objects ?? 0, 'object')} (revision ${result.revision}), ${plural(counts.node_credentials ?? 0, 'node credential')}, ` +
+      `${plural(counts.bootstrap_tokens ?? 0, 'join token')}, ${plural(counts.service_account_tokens ?? 0, 'service account token')} and ` +
+      `${plural(counts.dispatch ?? 0, 'dispatch record')} from ${describeDatastore(from)} to ${describeDatastore(to)}\n` +
+      `start the hub with --datastore-endpoint ${describeDatastore(to)} and the same --data-dir (its CA, tokens and encryption key)\n`,
+  );
 }

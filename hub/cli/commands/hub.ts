@@ -1,6 +1,6 @@
 /** Definition of `skiff hub`; the work is in actions/hub.ts (flags, env and defaults meet there). */
 import type { Command } from 'commander';
-import type { BackupFlags, HubFlags, HubTlsFlags, RestoreFlags, RotateKeyFlags } from '../actions/hub.js';
+import type { BackupFlags, HubFlags, HubTlsFlags, MigrateStoreFlags, RestoreFlags, RotateKeyFlags } from '../actions/hub.js';
 import type { CliContext } from '../context.js';
 import { HUB_ENV } from '../hub-env.js';
 import { DEFAULTS, HUB_FILES, IDENTITY_DEFAULTS } from '../../../shared/defaults.js';
@@ -41,7 +41,11 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     )
     .option('--encryption-key-file <file>', `keys that encrypt Secrets at rest, created on first start, default DATA/${HUB_FILES.encryptionKey} ($${HUB_ENV.encryptionKeyFile})`)
     .option('--audit-log-path <file>', `where every write and denied request is logged as audit.k8s.io/v1 Events, - for stdout, default DATA/${HUB_FILES.auditLog} ($${HUB_ENV.auditLogPath})`)
-    .addHelpText('after', '\nExamples:\n  skiff hub --data-dir /var/lib/skiff/hub\n  skiff hub --api-port 7443 --tls-san hub.local --tls-san 192.168.1.10\n  skiff hub --plain-http --plain-mqtt --host 127.0.0.1\n')
+    .option(
+      '--datastore-endpoint <url>',
+      `where objects are stored: postgres://user:password@host:5432/database (several hubs may share it), or sqlite:/path/hub.db; default sqlite:DATA/${HUB_FILES.database} ($${HUB_ENV.datastoreEndpoint})`,
+    )
+    .addHelpText('after', '\nExamples:\n  skiff hub --data-dir /var/lib/skiff/hub\n  skiff hub --data-dir /var/lib/skiff/hub --datastore-endpoint postgres://skiff:PASSWORD@db.lan:5432/skiff\n  skiff hub --api-port 7443 --tls-san hub.local --tls-san 192.168.1.10\n  skiff hub --plain-http --plain-mqtt --host 127.0.0.1\n')
     .action(async (flags: HubFlags & HubTlsFlags) => (await loadHubActions()).runHubCommand(flags, ctx));
   hub
     .command('rotate-encryption-key')
@@ -68,5 +72,16 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .option('--force', 'replace a data dir that already holds files (moved to DATA.pre-restore-TIMESTAMP)')
     .addHelpText('after', '\nExamples:\n  skiff hub restore /var/backups/skiff-hub-2026-01-31.backup --data-dir /var/lib/skiff/hub --force\n')
     .action(async (file: string, _flags: RestoreFlags, command: Command) => (await loadHubActions()).runHubRestore(file, command.optsWithGlobals<RestoreFlags>(), ctx));
+  hub
+    .command('migrate-store')
+    .description("Copy a stopped hub's whole state (objects, revisions, credentials, tokens) into an empty datastore, e.g. from SQLite to PostgreSQL")
+    .option('--from <endpoint>', 'the datastore the hub used: sqlite:/path/hub.db or postgres://user:password@host:5432/database')
+    .option('--to <endpoint>', 'an empty datastore to fill, in the same forms')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  skiff hub migrate-store --from sqlite:/var/lib/skiff/hub/hub.db --to postgres://skiff:PASSWORD@db.lan:5432/skiff\n' +
+        '  skiff hub --data-dir /var/lib/skiff/hub --datastore-endpoint postgres://skiff:PASSWORD@db.lan:5432/skiff\n',
+    )
+    .action(async (_flags: MigrateStoreFlags, command: Command) => (await loadHubActions()).runMigrateStore(command.optsWithGlobals<MigrateStoreFlags>(), ctx));
   return hub;
 }
