@@ -173,3 +173,27 @@ t.test('a lost notification connection: changes still arrive (poll), and it come
   await waitFor('hub b to listen again', async () => Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`)).rows[0].n) === 2);
   t.match(lines.join('\n'), /lost the change notifications connection/);
 });
+
+t.test("a watch on one hub does not repeat another hub's write that its initial list already holds", async (t) => {
+  const { listenApi } = await import('./api-server-rig.js');
+  const { WatchReader, ADMIN_TOKEN } = await import('./watch-fixtures.js');
+  const { brief } = await import('./watch-fixtures.js');
+  const url = await server.createDatabase();
+  // Hub a hears of hub b's writes only when this test pumps its feed: its watch cache lags behind its reads.
+  const a = await open(t, url, { feed: { pollIntervalMs: 3_600_000 } });
+  const feedOfA = (a as unknown as { feed: { listener?: pg.Client; pump(): Promise<void> } }).feed;
+  feedOfA.listener?.removeAllListeners('notification');
+  const b = await open(t, url);
+  await b.create(resolveResource('namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  const one = await b.create(pods, pod('one'));
+  const api = await listenApi(t, { store: a, adminToken: ADMIN_TOKEN });
+  const watch = await WatchReader.open(api, '/api/v1/namespaces/default/pods?watch=true');
+  t.teardown(() => watch.close());
+  t.same((await watch.take(1)).map(brief), [`ADDED one@${one.metadata.resourceVersion}`], 'the list, read from PostgreSQL, holds b\'s Pod');
+  await feedOfA.pump(); // now b's writes reach a's watch cache: the Pod's ADDED must not be sent again
+  const two = await b.create(pods, pod('two'));
+  await feedOfA.pump();
+  t.same((await watch.take(2)).map(brief), [`ADDED one@${one.metadata.resourceVersion}`, `ADDED two@${two.metadata.resourceVersion}`]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.equal(watch.events.length, 2, 'and nothing else');
+});
