@@ -146,6 +146,17 @@ export const DEFAULTS = {
     scaleUp: { stabilizationWindowSeconds: 0, podsValue: 4, percentValue: 100, periodSeconds: 15, selectPolicy: 'Max' },
     scaleDown: { percentValue: 100, periodSeconds: 15, selectPolicy: 'Max' },
   },
+  /**
+   * Leader election among hubs on one PostgreSQL (hub/leader/), with kube-controller-manager's
+   * numbers scaled down for a small control plane: a lease lasts 10 s, its holder renews it
+   * every 2 s and steps down when it could not for 2/3 of the lease (before another can take
+   * it), and the others try every 2 s, so a dead leader is replaced within about 12 s.
+   */
+  leaderElection: {
+    leaseDurationMs: 10_000,
+    renewPeriodMs: 2_000,
+    retryPeriodMs: 2_000,
+  },
   /** Retention of core/v1 Events (hub/events/): they are a recent history, not a record. */
   events: {
     /** An Event is deleted this long after it was last seen (kube-apiserver's --event-ttl: 1h). */

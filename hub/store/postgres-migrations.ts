@@ -61,4 +61,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      generation BIGINT NOT NULL,
      content_hash TEXT NOT NULL
    );`,
+  // 2: the leader lease several hubs on one database elect their leader with (hub/leader/).
+  `CREATE TABLE leader_leases (
+     name TEXT PRIMARY KEY,                -- what is led: 'controllers'
+     holder TEXT NOT NULL,                 -- the hub holding it (hostname, pid and a random part)
+     fencing BIGINT NOT NULL,              -- +1 at every change of holder; leader-only writes carry it
+     acquired_at TIMESTAMPTZ NOT NULL,
+     renewed_at TIMESTAMPTZ NOT NULL,
+     expires_at TIMESTAMPTZ NOT NULL       -- the database's clock: hubs' clocks may disagree
+   );`,
 ];

@@ -18,6 +18,7 @@ import {
 } from './object-rows.js';
 import { CHANGES_CHANNEL, PostgresChangeFeed, type ChangeFeedLog, type ChangeFeedOptions, type ChangeRow } from './postgres-change-feed.js';
 import { inWriteTransaction, migratePostgres, openPool } from './postgres-pool.js';
+import { PostgresLeaderLease, type LeaseLog, type LeaseTiming, type WriteFence } from '../leader/postgres-lease.js';
 import { credentialFromRow, tokenFromRow, type BootstrapTokenRow, type CredentialRow } from './record-rows.js';
 import type { BatchOutcome, BatchWrite, BootstrapToken, Change, ChangeListener, DispatchRecord, NodeCredential, ServiceAccountToken, Store, WriteAdmission } from './store.js';
 
@@ -113,13 +114,64 @@ export class PostgresStore implements Store {
     return this.commitWrites(writes, true);
   }
 
+  delete(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    return this.deleteObject(resource, namespace, name);
+  }
+
+  /** The leader election of the hubs on this database (hub/leader/postgres-lease.ts). */
+  leaderLease(log: LeaseLog, timing?: LeaseTiming): PostgresLeaderLease {
+    return new PostgresLeaderLease(this.pool, log, timing);
+  }
+
+  /**
+   * This store as the leader's controllers write to it: the same reads and change events, but
+   * every object write is refused (SKIFF_ERR_CONFLICT, nothing written) unless `fence` still
+   * holds the leader lease with its current token, checked inside the write's transaction. A
+   * hub that lost the lease while paused can therefore never write after the new leader took
+   * over. Closing the view closes nothing: the store it views stays open.
+   */
+  fenced(fence: WriteFence): Store {
+    const writes: Partial<Store> = {
+      create: async (resource, object) => (await this.commitWrites([{ type: 'create', resource, object }], false, fence))[0]!.object!,
+      update: async (resource, object) => (await this.commitWrites([{ type: 'update', resource, object }], false, fence))[0]!.object!,
+      writeBatch: (batch) => this.commitWrites(batch, true, fence),
+      delete: (resource, namespace, name) => this.deleteObject(resource, namespace, name, fence),
+      close: async () => undefined,
+    };
+    return new Proxy(this as Store, {
+      get: (target, property, receiver) => {
+        const own = writes[property as keyof Store];
+        if (own) return own;
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  /** Inside a write transaction: refuses it unless `fence` holds the lease with its token (the row stays share-locked until commit). */
+  private async checkFence(client: pg.PoolClient, fence: WriteFence): Promise<void> {
+    const token = fence.fencing();
+    const { rows } = await client.query<{ holder: string; fencing: string; live: boolean }>(
+      'SELECT holder, fencing, expires_at > now() AS live FROM leader_leases WHERE name = $1 FOR SHARE',
+      [fence.name],
+    );
+    const lease = rows[0];
+    if (token === undefined || !lease || lease.holder !== fence.holder || Number(lease.fencing) !== token || !lease.live) {
+      throw new SkiffError(
+        'SKIFF_ERR_CONFLICT',
+        `this hub does not lead (the ${fence.name} lease is ${lease ? `held by ${lease.holder} with fencing ${lease.fencing}${lease.live ? '' : ', expired'}` : 'not held'}; this hub's token: ${token ?? 'none'}): write refused`,
+      );
+    }
+  }
+
   /**
    * Writes in one transaction. `keepGoing`: a write's own error (SkiffError) is its outcome and
    * the others commit (writeBatch); otherwise it rejects and nothing commits (create, update).
    */
-  private async commitWrites(writes: readonly BatchWrite[], keepGoing: boolean): Promise<BatchOutcome[]> {
+  private async commitWrites(writes: readonly BatchWrite[], keepGoing: boolean, fence?: WriteFence): Promise<BatchOutcome[]> {
     if (writes.length === 0) return [];
     const { outcomes, revision } = await inWriteTransaction(this.pool, async (client, locked) => {
+      if (fence) await this.checkFence(client, fence);
       const tx = new WriteTransaction(client, locked, locked);
       const outcomes: BatchOutcome[] = [];
       for (const write of writes) {
@@ -181,9 +233,10 @@ export class PostgresStore implements Store {
     return stored;
   }
 
-  async delete(resource: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+  private async deleteObject(resource: ResourceType, namespace: string | undefined, name: string, fence?: WriteFence): Promise<KubeObject | undefined> {
     const ns = nsKey(resource, namespace);
     const { removed, revision } = await inWriteTransaction(this.pool, async (client, locked) => {
+      if (fence) await this.checkFence(client, fence);
       const tx = new WriteTransaction(client, locked, locked);
       const existing = await this.readRow(client, resource, ns, name);
       if (!existing) return { removed: undefined, revision: locked };
