@@ -10,6 +10,7 @@
  * neither the plugin nor an acl_file looks at the retain flag (retain_available is broker-wide),
  * so on Mosquitto a node can leave a retained message on its own upward topics. EMQX can refuse it.
  */
+import { DEFAULTS } from '../../shared/defaults.js';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { SkiffError } from '../../shared/errors.js';
 import { DOWNWARD_CHANNELS, FLEET_TOPICS, RETAINED_UPWARD_CHANNELS, TOPIC_PREFIX, UPWARD_CHANNELS, isValidNodeName, nodeTopic } from '../../shared/mqtt/topics.js';
@@ -36,7 +37,7 @@ export const HUB_ROLE = 'skiff-hub';
  * The hub's MQTT username when none is given. `_` is not allowed in a node name (a DNS subdomain),
  * so no node can ever be given (or take over) the hub's account by joining under its name.
  */
-export const DEFAULT_HUB_USERNAME = 'skiff_hub';
+export const DEFAULT_HUB_USERNAME: string = DEFAULTS.broker.hubMqttUsername;
 
 /** One role per node, holding that node's topics (the plugin has no %u substitution in 2.0). */
 export function nodeRoleName(node: string): string {

@@ -146,6 +146,8 @@ export class MosquittoDynamicSecurity {
   async execute(commands: readonly DynsecCommand[]): Promise<DynsecAnswer[]> {
     if (this.closed) throw new SkiffError('SKIFF_ERR_INTERNAL', 'mosquitto dynamic-security: used after close()');
     if (commands.length === 0) return [];
+    // MQTT.js would hold a publish until the connection is back, and the answer would go nowhere.
+    if (!this.client.connected) throw new SkiffError('SKIFF_ERR_UNREACHABLE', `mosquitto dynamic-security: the hub's MQTT client is not connected (${commands.map((c) => c.command).join(', ')} not sent)`);
     await this.subscribe();
     const ids = commands.map(() => `${this.prefix}-${++this.sequence}`);
     const names = commands.map((c) => c.command).join(', ');
@@ -177,13 +179,15 @@ export class MosquittoDynamicSecurity {
     return answered;
   }
 
-  /** Stops listening; commands still waiting fail. The MQTT client is left connected. */
+  /**
+   * Stops listening; commands still waiting fail. The MQTT client is the caller's: it stays
+   * connected and subscribed to the response topic (another user of the client may need it).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.client.removeListener('message', this.onMessage);
     this.fail([...this.waiting.keys()], new SkiffError('SKIFF_ERR_INTERNAL', 'mosquitto dynamic-security: closed before the broker answered'));
-    if (this.subscription !== undefined && this.client.connected) await this.client.unsubscribeAsync(DYNSEC_RESPONSE_TOPIC);
   }
 
   private checkNode(node: string): void {

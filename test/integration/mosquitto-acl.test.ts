@@ -7,8 +7,11 @@
  * per connection, so no sleep stands in for "never". Also the static alternative (acl_file and
  * password_file), TLS, and what the plugin client does when the broker does not answer.
  */
-import t, { type Test as Tap } from 'tap';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test as Tap } from 'tap';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { DEFAULTS } from '../../shared/defaults.js';
 import {
@@ -27,9 +30,6 @@ import { MosquittoDynamicSecurity } from '../../hub/broker/mosquitto-dynsec.js';
 import { loadOrCreateTls } from '../../hub/identity/tls.js';
 import { startMosquitto, type LocalMosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/wait.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const NOT_AUTHORIZED = 5; // MQTT 3.1.1 CONNACK: Mosquitto 2.0 answers a bad password with it too
 const SUBACK_FAILURE = 0x80;
@@ -71,8 +71,11 @@ function closed(client: MqttClient): Promise<void> {
 function session(t: Tap, broker: LocalMosquitto) {
   const clients: MqttClient[] = [];
   t.teardown(async () => {
-    for (const client of clients) await client.endAsync(true);
-    await broker.close();
+    try {
+      for (const client of clients) await client.endAsync(true);
+    } finally {
+      await broker.close();
+    }
   });
   const connect = async (options: IClientOptions): Promise<MqttClient> => {
     const client = await connectAsync(broker.url, { ...broker.connectOptions, protocolVersion: 4, ...options });
@@ -363,23 +366,32 @@ t.test('the static alternative (acl_file and password_file, no plugin) keeps nod
     await t.rejects(junked, { code: 'SKIFF_ERR_BAD_MESSAGE', message: /is not JSON/ });
 
     const closing = patient.revokeNode('pi-c');
+    const closingRefused = t.rejects(closing, { code: 'SKIFF_ERR_INTERNAL', message: /closed before the broker answered/ });
     await sent();
     await patient.close();
-    await t.rejects(closing, { code: 'SKIFF_ERR_INTERNAL', message: /closed before the broker answered/ });
+    await closingRefused;
     await t.rejects(patient.execute([{ command: 'listClients' }]), { message: /used after close/ });
     await patient.close();
   });
 
-  await t.test('a command on an ended client fails at once', async (t) => {
+  await t.test('a command on a client that goes away fails at once', async (t) => {
     // pi-b may subscribe here (acl_file does not check subscriptions); its commands go nowhere.
-    const other = await mqtt.connect({ clientId: 'x', username: 'pi-b', password: secrets['pi-b'] });
-    const subscribed = new MosquittoDynamicSecurity(other, { timeoutMs: 200 });
-    await t.rejects(subscribed.execute([{ command: 'listClients' }]), { code: 'SKIFF_ERR_UNREACHABLE', message: /no answer/ });
-    const fresh = new MosquittoDynamicSecurity(other, { timeoutMs: 60_000 });
-    await other.endAsync();
-    await t.rejects(subscribed.execute([{ command: 'listClients' }]), { code: 'SKIFF_ERR_UNREACHABLE', message: /could not send listClients/ });
-    await t.rejects(fresh.execute([{ command: 'listClients' }]), { code: 'SKIFF_ERR_UNREACHABLE', message: /could not subscribe/ });
-    await subscribed.close();
+    const connectB = (): Promise<MqttClient> => mqtt.connect({ clientId: 'x', username: 'pi-b', password: secrets['pi-b'] });
+    const first = await connectB();
+    const dynsec = new MosquittoDynamicSecurity(first, { timeoutMs: 200 });
+    await t.rejects(dynsec.execute([{ command: 'listClients' }]), { code: 'SKIFF_ERR_UNREACHABLE', message: /no answer/ });
+    const sending = dynsec.execute([{ command: 'listClients' }]);
+    first.end(true); // before the command's publish: MQTT.js refuses it
+    await t.rejects(sending, { code: 'SKIFF_ERR_UNREACHABLE', message: /could not send listClients/ });
+    await waitFor('the connection to close', () => !first.connected, { intervalMs: 10 });
+    await t.rejects(dynsec.execute([{ command: 'listClients' }]), { code: 'SKIFF_ERR_UNREACHABLE', message: /not connected \(listClients not sent\)/ });
+    await dynsec.close();
+
+    const second = await connectB();
+    const fresh = new MosquittoDynamicSecurity(second, { timeoutMs: 60_000 });
+    const subscribing = fresh.execute([{ command: 'listClients' }]);
+    second.end(true); // while its SUBSCRIBE waits for the SUBACK
+    await t.rejects(subscribing, { code: 'SKIFF_ERR_UNREACHABLE', message: /could not subscribe/ });
     await fresh.close();
   });
 });
