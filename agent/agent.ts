@@ -418,7 +418,8 @@ export async function startAgent(config: AgentConfig, log: Logger, overrides: Ag
     if (!credentials || abort.signal.aborted) return;
     session = await MqttSession.connect({
       // The broker speaks TLS when the API does: the CA pinned for one is the CA of both.
-      url: `${caPem !== undefined ? 'mqtts' : 'mqtt'}://${new URL(config.server).hostname}:${credentials.mqttPort}`,
+      // An external broker (the hub's --mqtt-url) is named whole; the embedded one is on the hub's host.
+      url: credentials.mqttUrl ?? `${caPem !== undefined ? 'mqtts' : 'mqtt'}://${new URL(config.server).hostname}:${credentials.mqttPort}`,
       ...(caPem !== undefined ? { ca: caPem } : {}),
       node,
       username: credentials.username,

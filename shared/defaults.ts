@@ -168,6 +168,8 @@ export const DEFAULTS = {
   },
   /** The hub's embedded MQTT broker (hub/broker/): what one client may cost it. */
   broker: {
+    /** The MQTT user a hub logs in as on an external broker (--mqtt-username, issue #11): not a valid node name, so no node can join as it. */
+    hubMqttUsername: 'skiff_hub',
     /** A client whose socket has not drained for this long is dropped, so it cannot stall delivery to the others. */
     drainTimeoutMs: 10_000,
     /**

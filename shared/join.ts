@@ -18,6 +18,11 @@ export interface JoinResponse {
   nodeName: string;
   /** MQTT port of the hub's broker; the agent dials it on the host of the URL it joined. */
   mqttPort: number;
+  /**
+   * The broker to dial instead (mqtt:// or mqtts://), when the hub uses an external one
+   * (issue #11, `skiff hub --mqtt-url`); its certificate chains to the same CA as the hub's.
+   */
+  mqttUrl?: string;
   /** MQTT credentials for this node only: the broker lets them touch only this node's topics. */
   username: string;
   password: string;

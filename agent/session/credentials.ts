@@ -15,6 +15,7 @@ export function isJoinResponse(value: unknown): value is JoinResponse {
     Number.isInteger(v.mqttPort) &&
     (v.mqttPort as number) > 0 &&
     (v.mqttPort as number) < 65536 &&
+    (v.mqttUrl === undefined || (typeof v.mqttUrl === 'string' && /^mqtts?:\/\//.test(v.mqttUrl))) &&
     typeof v.username === 'string' &&
     typeof v.password === 'string' &&
     (v.expiresAt === undefined || (typeof v.expiresAt === 'string' && !Number.isNaN(Date.parse(v.expiresAt))))

@@ -16,6 +16,12 @@ import { checkJoinCredential, type JoinCredentialKind } from '../identity/join-t
 import { issueNodeCredential } from '../identity/node-credentials.js';
 import type { Store } from '../store/store.js';
 
+/** What join and renew need of an external broker (hub/server/hub-broker.ts). */
+export interface ExternalBrokerAccess {
+  mqttUrl: string;
+  grantNode(node: string, password: string): Promise<void>;
+}
+
 export interface JoinOptions {
   /** The hub's server token (DATA/join-token). */
   joinToken: string;
@@ -25,6 +31,8 @@ export interface JoinOptions {
   now?: () => number;
   /** Drops the node's broker connections (they were made with the credentials being replaced). */
   disconnectNode?: (node: string) => void;
+  /** An external broker (issue #11): its URL for the agent, and its own authorization told of the node's new password before the answer goes. */
+  externalBroker?: ExternalBrokerAccess;
   /** For the log: which kind of token let the node in (never the token itself). */
   onJoined?: (node: string, joinedWith: JoinCredentialKind) => void;
 }
@@ -51,7 +59,15 @@ export async function handleJoin(store: Store, body: unknown, options: JoinOptio
   const joinedWith = await checkJoinCredential(store, credential, options.joinToken, now);
   if (!joinedWith) throw invalidToken();
   const issued = await issueNodeCredential(store, request.nodeName, options.credentialTtlMs ?? IDENTITY_DEFAULTS.nodeCredentialTtlMs, now);
+  await options.externalBroker?.grantNode(request.nodeName, issued.password);
   options.disconnectNode?.(request.nodeName);
   options.onJoined?.(request.nodeName, joinedWith);
-  return { nodeName: request.nodeName, mqttPort: options.mqttPort, username: request.nodeName, password: issued.password, expiresAt: issued.expiresAt };
+  return {
+    nodeName: request.nodeName,
+    mqttPort: options.mqttPort,
+    ...(options.externalBroker ? { mqttUrl: options.externalBroker.mqttUrl } : {}),
+    username: request.nodeName,
+    password: issued.password,
+    expiresAt: issued.expiresAt,
+  };
 }

@@ -16,7 +16,7 @@ import type { Logger } from '../../shared/log.js';
 import { ApiGate, type AuthContext } from '../auth/gate.js';
 import type { AuditSink } from '../auth/audit-log.js';
 import type { Store } from '../store/store.js';
-import { handleJoin } from './join.js';
+import { handleJoin, type ExternalBrokerAccess } from './join.js';
 import { decodeKubeProtobuf, KUBE_PROTOBUF } from './protobuf/decode.js';
 import { handleRenew } from './renew.js';
 import { handleTokens, isTokensPath } from './tokens.js';
@@ -51,6 +51,8 @@ export interface ApiDependencies {
   watch?: Partial<WatchSettings> & { cacheCapacity?: number };
   /** Drops a node's broker connections: after a (re-)join, those on older credentials must go at once. */
   disconnectNode?: (node: string) => void;
+  /** An external broker (issue #11): agents are sent to it, and it is told of every node password issued. */
+  externalBroker?: ExternalBrokerAccess;
   /** Lifetime of node credentials from a join or renewal (default IDENTITY_DEFAULTS.nodeCredentialTtlMs). */
   nodeCredentialTtlMs?: number;
   /** sha256 hex of the hub's CA certificate, for the K10 tokens `skiff token create` prints; undefined on plain HTTP. */
@@ -189,6 +191,7 @@ export function createApiServer(deps: ApiDependencies): Server {
         credentialTtlMs: deps.nodeCredentialTtlMs ?? IDENTITY_DEFAULTS.nodeCredentialTtlMs,
         mqttPort: deps.mqttPort,
         ...(deps.disconnectNode ? { disconnectNode: deps.disconnectNode } : {}),
+        ...(deps.externalBroker ? { externalBroker: deps.externalBroker } : {}),
         onJoined: (node, joinedWith) =>
           log.info({ node, joinedWith: joinedWith.kind === 'bootstrap' ? `bootstrap token ${joinedWith.id}` : 'server token' }, 'node joined'),
       });
@@ -199,6 +202,7 @@ export function createApiServer(deps: ApiDependencies): Server {
       if (method !== 'POST') throw new SkiffError('SKIFF_ERR_METHOD_NOT_ALLOWED', `${method} is not supported on ${RENEW_PATH}`);
       const response = await handleRenew(deps.store, req.headers.authorization, {
         mqttPort: deps.mqttPort,
+        ...(deps.externalBroker ? { externalBroker: deps.externalBroker } : {}),
         credentialTtlMs: deps.nodeCredentialTtlMs ?? IDENTITY_DEFAULTS.nodeCredentialTtlMs,
         overlapMs: IDENTITY_DEFAULTS.previousCredentialOverlapMs,
       });

@@ -13,7 +13,8 @@
  * request, before the aggregation controller has run.
  */
 import type { KubeObject } from '../../shared/api/object.js';
-import { resolveResource } from '../../shared/api/resources.js';
+import { resolveResource, type ResourceType } from '../../shared/api/resources.js';
+import { isSkiffError } from '../../shared/errors.js';
 import { RBAC_GROUP, type ClusterRole, type ClusterRoleBinding, type PolicyRule } from '../../shared/api/schema/rbac.js';
 import type { Store } from '../store/store.js';
 import { aggregateAll } from './clusterrole-aggregation.js';
@@ -139,6 +140,17 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [
 const clusterRoles = resolveResource('clusterroles.rbac.authorization.k8s.io')!;
 const clusterRoleBindings = resolveResource('clusterrolebindings.rbac.authorization.k8s.io')!;
 
+/** Creates `object`; false when it exists already (written meanwhile by another hub). */
+export async function createUnlessExists(store: Store, resource: ResourceType, object: KubeObject): Promise<boolean> {
+  try {
+    await store.create(resource, object);
+    return true;
+  } catch (err) {
+    if (isSkiffError(err) && err.code === 'SKIFF_ERR_ALREADY_EXISTS') return false;
+    throw err;
+  }
+}
+
 /** Creates each built-in that does not exist; returns the names created. */
 export async function ensureBootstrapPolicy(store: Store): Promise<string[]> {
   const created: string[] = [];
@@ -148,8 +160,8 @@ export async function ensureBootstrapPolicy(store: Store): Promise<string[]> {
   ] as const) {
     for (const object of objects) {
       if (await store.get(resource, undefined, object.metadata.name!)) continue;
-      await store.create(resource, structuredClone(object) as unknown as KubeObject);
-      created.push(`${resource.plural}/${object.metadata.name!}`);
+      // Another hub on the same database (issue #11) may create it first: that is as good.
+      if (await createUnlessExists(store, resource, structuredClone(object) as unknown as KubeObject)) created.push(`${resource.plural}/${object.metadata.name!}`);
     }
   }
   return created;

@@ -15,4 +15,10 @@ export const HUB_ENV = {
   encryptionKeyFile: 'SKIFF_ENCRYPTION_KEY_FILE',
   auditLogPath: 'SKIFF_AUDIT_LOG_PATH',
   datastoreEndpoint: 'SKIFF_DATASTORE_ENDPOINT',
+  mqttUrl: 'SKIFF_MQTT_URL',
+  mqttUsername: 'SKIFF_MQTT_USERNAME',
+  mqttPasswordFile: 'SKIFF_MQTT_PASSWORD_FILE',
+  mqttCaFile: 'SKIFF_MQTT_CA_FILE',
+  leaderElectLeaseDuration: 'SKIFF_LEADER_ELECT_LEASE_DURATION',
+  leaderElectRetryPeriod: 'SKIFF_LEADER_ELECT_RETRY_PERIOD',
 } as const;

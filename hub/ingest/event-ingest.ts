@@ -44,13 +44,15 @@ export class EventIngest {
     private readonly recorder: EventRecorder,
     logger: Logger,
     private readonly ledger: DeliveryLedger = new DeliveryLedger(),
+    /** shared: several hubs on one external broker take a share of the reports each (MessageBus.subscribe). */
+    private readonly options: { shared?: boolean } = {},
   ) {
     this.log = logger.child({ component: 'event-ingest' });
     this.dropped = new DroppedReportLog(this.log);
   }
 
   async start(): Promise<void> {
-    await this.bus.subscribe(allNodesFilter('events'), (topic, payload) => this.onEvents(topic, payload));
+    await this.bus.subscribe(allNodesFilter('events'), (topic, payload) => this.onEvents(topic, payload), { shared: this.options.shared === true });
   }
 
   /** Resolves when every report received so far has been checked and handed to the recorder. */

@@ -11,9 +11,11 @@ import { resolveResource } from '../../shared/api/resources.js';
 import { createLogger, type Logger } from '../../shared/log.js';
 import { createApiServer } from '../api/server.js';
 import { openAuditLog } from '../auth/audit-log.js';
-import { ensureBootstrapPolicy } from '../auth/bootstrap-policy.js';
+import { createUnlessExists, ensureBootstrapPolicy } from '../auth/bootstrap-policy.js';
 import { applyDefaults } from '../api/defaults.js';
-import { EmbeddedBroker } from '../broker/embedded-broker.js';
+import { openHubBroker, type ExternalBrokerSettings } from './hub-broker.js';
+import { electLeader } from '../store/open-store.js';
+import type { LeaseTiming } from '../leader/postgres-lease.js';
 import type { Controller } from '../controllers/controller.js';
 import { DaemonSetController } from '../controllers/daemonset-controller.js';
 import { DeploymentController } from '../controllers/deployment-controller.js';
@@ -80,6 +82,12 @@ export interface HubOptions {
   tlsSans?: string[];
   /** --datastore-endpoint: where objects are stored (default: SQLite, DATA/hub.db). */
   datastore?: Datastore;
+  /** --mqtt-url and its credentials: an external broker instead of the embedded one (issue #11). */
+  externalBroker?: ExternalBrokerSettings;
+  /** Leader election timing among hubs on one PostgreSQL (default DEFAULTS.leaderElection). */
+  leaderElection?: LeaseTiming;
+  /** What to do when this hub loses the leadership it had (default: exit the process with status 1). */
+  onLeadershipLost?: (reason: string) => void;
   /** --node-credential-ttl: lifetime of the credentials a node gets by joining or renewing (default IDENTITY_DEFAULTS.nodeCredentialTtlMs). */
   nodeCredentialTtlMs?: number;
 }
@@ -96,7 +104,7 @@ const namespaces = resolveResource('namespaces')!;
 async function ensureBuiltinNamespaces(store: Store): Promise<void> {
   for (const name of ['default', 'kube-system']) {
     if (!(await store.get(namespaces, undefined, name))) {
-      await store.create(namespaces, applyDefaults({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+      await createUnlessExists(store, namespaces, applyDefaults({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
     }
   }
 }
@@ -130,23 +138,27 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   const eventTtlMs = options.eventTtlMs ?? DEFAULTS.events.ttlMs;
   const recorder = new StoreEventRecorder(store, logger, { maxAgeMs: eventTtlMs });
   await recorder.start();
-  const sweeper = new EventSweeper(store, logger, {
+
+  // Who runs the controllers: this hub alone on SQLite; one elected hub on a shared PostgreSQL,
+  // whose writes from here on are fenced by its lease (hub/leader/).
+  const { leadership, leaderStore } = electLeader(store, logger.child({ component: 'leader-election' }), options.leaderElection);
+  const sweeper = new EventSweeper(leaderStore, logger, {
     ttlMs: eventTtlMs,
     maxCount: options.maxEvents ?? DEFAULTS.events.maxCount,
     // A short TTL is swept as often as a quarter of it, so no Event outlives it by much.
     intervalMs: Math.max(100, Math.min(DEFAULTS.events.sweepIntervalMs, eventTtlMs / 4)),
   });
-  sweeper.start();
 
-  const broker = await EmbeddedBroker.start({
-    ...(tls && !options.plainMqtt ? { tls: { cert: tls.certPem, key: tls.keyPem } } : {}),
+  const broker = await openHubBroker({
     store,
     logger,
-    port: options.mqttPort,
+    dataDir: options.dataDir,
     host: options.host,
-    // Retained desired states and persistent sessions survive a hub restart (issue #7).
-    persistenceFile: join(options.dataDir, HUB_FILES.brokerDatabase),
+    port: options.mqttPort,
+    ...(tls && !options.plainMqtt ? { tls: { cert: tls.certPem, key: tls.keyPem, caPem: tls.caPem } } : {}),
+    ...(options.externalBroker ? { external: { ...options.externalBroker, ...(tls && !options.externalBroker.caPem ? { caPem: tls.caPem } : {}) } } : {}),
   });
+  const bus = broker.bus;
   const usage = new MetricsService({
     db: new MetricsDb(join(options.dataDir, HUB_FILES.metricsDatabase), DEFAULTS.metrics.tiers),
     maxUsageAgeMs: DEFAULTS.metrics.maxUsageAgeMs,
@@ -155,35 +167,41 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     log: logger.child({ component: 'metrics' }),
   });
   usage.start();
-  await startMetricsIngest(broker, usage, logger.child({ component: 'metrics-ingest' }));
+  // Every hub keeps every node's usage (its own metrics.db), so each answers `skiff top` alike.
+  await startMetricsIngest(bus, usage, logger.child({ component: 'metrics-ingest' }));
   const leases = new NodeLeases();
-  await leases.start(broker);
-  const lifecycle = new NodeLifecycle(store, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs, recorder, {
+  await leases.start(bus);
+  const lifecycle = new NodeLifecycle(leaderStore, logger, options.nodeMonitorGracePeriodMs ?? DEFAULTS.nodeMonitorGracePeriodMs, recorder, {
     leases,
     askForReport: (node) => {
-      askForStatusReport(broker, node).catch((err: unknown) => logger.warn({ component: 'node-lifecycle', node, err }, 'could not ask the node for its status'));
+      askForStatusReport(bus, node).catch((err: unknown) => logger.warn({ component: 'node-lifecycle', node, err }, 'could not ask the node for its status'));
     },
   });
   const controllers: Controller[] = [
-    new DeploymentController(store, logger, recorder),
-    new ReplicaSetController(store, logger, recorder),
-    new DaemonSetController(store, logger, recorder),
-    new SchedulerController(store, logger, recorder),
-    new GarbageCollector(store, logger),
-    new NamespaceController(store, logger),
-    new ServiceAccountController(store, logger),
-    new EndpointsController(store, logger),
-    new IngressStatusController(store, logger),
-    new ClusterRoleAggregationController(store, logger),
-    new TaintEviction(store, logger, recorder),
-    new HorizontalPodAutoscalerController(store, logger, recorder, usage, {
+    new DeploymentController(leaderStore, logger, recorder),
+    new ReplicaSetController(leaderStore, logger, recorder),
+    new DaemonSetController(leaderStore, logger, recorder),
+    new SchedulerController(leaderStore, logger, recorder),
+    new GarbageCollector(leaderStore, logger),
+    new NamespaceController(leaderStore, logger),
+    new ServiceAccountController(leaderStore, logger),
+    new EndpointsController(leaderStore, logger),
+    new IngressStatusController(leaderStore, logger),
+    new ClusterRoleAggregationController(leaderStore, logger),
+    new TaintEviction(leaderStore, logger, recorder),
+    new HorizontalPodAutoscalerController(leaderStore, logger, recorder, usage, {
       ...(options.hpaSyncPeriodMs !== undefined ? { syncPeriodMs: options.hpaSyncPeriodMs } : {}),
       ...(options.hpaDownscaleStabilizationMs !== undefined ? { downscaleStabilizationMs: options.hpaDownscaleStabilizationMs } : {}),
     }),
-    new Dispatcher(store, broker, logger),
-    new ServicesPublisher(store, broker, logger, relayTokenOf(identity.joinCredential)),
+    new Dispatcher(leaderStore, bus, logger),
+    new ServicesPublisher(leaderStore, bus, logger, relayTokenOf(identity.joinCredential)),
   ];
-  const removal = new NodeRemoval(store, broker, logger);
+  const removal = new NodeRemoval(leaderStore, {
+    // A deleted Node's connections go; an external broker also forgets its account.
+    disconnectNode: (node) => {
+      broker.revokeNode(node).catch((err: unknown) => logger.error({ err, node }, 'could not remove the node from the broker'));
+    },
+  }, logger);
   // Revoked, expired or replaced node credentials lose their open broker connections within seconds.
   const credentialSweeper = new CredentialSweeper({
     store,
@@ -191,38 +209,71 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     intervalMs: IDENTITY_DEFAULTS.credentialSweepIntervalMs,
     log: logger.child({ component: 'credential-sweep' }),
   });
-  credentialSweeper.start();
-  const unsubscribe = store.onChange((change) => {
-    for (const controller of controllers) controller.onChange(change);
-    lifecycle.onChange(change);
-    removal.onChange(change);
-  });
-  // pods/{name}/log: requests to the Pod's node and its streamed answers.
-  const nodeStreams = new NodeStreams(broker, (node) => broker.nodeConnections().some((c) => c.node === node), logger.child({ component: 'node-streams' }));
+  // pods/{name}/log: requests to the Pod's node and its streamed answers (every hub: the answer comes to the one that asked).
+  const nodeStreams = new NodeStreams(bus, (node) => broker.isConnected(node), logger.child({ component: 'node-streams' }));
   await nodeStreams.start();
-  const ingest = new StatusIngest(store, broker, logger, leases);
-  await ingest.start();
-  const eventIngest = new EventIngest(store, broker, recorder, logger, usage.ledger);
+  // Each status report is a full snapshot whose order matters: the leader alone writes them.
+  const ingest = new StatusIngest(leaderStore, bus, logger, leases);
+  // Events are folded into their Event objects in any order: every hub takes a share.
+  const eventIngest = new EventIngest(store, bus, recorder, logger, usage.ledger, { shared: true });
   await eventIngest.start();
-  lifecycle.start();
 
   const resyncAll = () => Promise.all(controllers.map((c) => c.resync()));
-  await resyncAll();
-  onFeedGap = () => {
-    resyncAll().catch((err: unknown) => logger.error({ err }, 'resync after a change log gap failed'));
+  let unsubscribe = (): void => undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
+  /** The leader's part: controllers, scheduler, dispatch, node lifecycle, status ingest and sweeps. */
+  const startLeading = async (): Promise<void> => {
+    unsubscribe = store.onChange((change) => {
+      for (const controller of controllers) controller.onChange(change);
+      lifecycle.onChange(change);
+      removal.onChange(change);
+    });
+    sweeper.start();
+    credentialSweeper.start();
+    await ingest.start();
+    lifecycle.start();
+    // Status reports sent while no hub led went to the old leader, or nowhere: every node is
+    // asked for a fresh one (a lone hub just started gets one from every reconnect anyway).
+    if (leadership.identity !== 'sole') {
+      for (const node of await store.list(resolveResource('nodes')!)) {
+        askForStatusReport(bus, node.metadata.name!).catch((err: unknown) => logger.warn({ node: node.metadata.name, err }, 'could not ask the node for its status'));
+      }
+    }
+    await resyncAll();
+    onFeedGap = () => {
+      resyncAll().catch((err: unknown) => logger.error({ err }, 'resync after a change log gap failed'));
+    };
+    resyncTimer = setInterval(() => {
+      resyncAll().catch((err: unknown) => logger.error({ err }, 'resync failed'));
+    }, DEFAULTS.controllerResyncIntervalMs);
+    resyncTimer.unref();
   };
-  const resyncTimer = setInterval(() => {
-    resyncAll().catch((err: unknown) => logger.error({ err }, 'resync failed'));
-  }, DEFAULTS.controllerResyncIntervalMs);
-  resyncTimer.unref();
+  let leading: Promise<void> | undefined;
+  leadership.start({
+    onStartedLeading: () => {
+      leading = startLeading().catch((err: unknown) => {
+        logger.error({ err }, 'could not start leading');
+        throw err;
+      });
+    },
+    onStoppedLeading: (reason) => {
+      // As kube-controller-manager: never go on with controllers whose view may be stale; a
+      // supervisor (systemd) starts this hub again, as a follower.
+      logger.fatal({ reason }, 'lost the leadership: exiting');
+      (options.onLeadershipLost ?? (() => process.exit(1)))(reason);
+    },
+  });
+  // A hub that is alone (SQLite) leads at once: it has started when runHub returns.
+  if (leading) await leading;
 
-  const prometheus = createHubMetrics({ store, source: usage, broker });
+  const prometheus = createHubMetrics({ store, source: usage, broker: bus });
   const api = createApiServer({
     store,
     logger,
     adminToken: identity.adminToken,
     joinToken: identity.joinCredential,
-    mqttPort: broker.port,
+    mqttPort: broker.mqttPort,
+    ...(broker.externalUrl ? { externalBroker: { mqttUrl: broker.externalUrl, grantNode: (node: string, password: string) => broker.grantNode(node, password) } } : {}),
     ...(tls && !options.plainHttp ? { tls: { cert: tls.certPem, key: tls.keyPem, caPem: tls.caPem } } : {}),
     printTable,
     usage,
@@ -230,7 +281,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     metrics: () => prometheus.render(),
     audit,
     // A re-join replaces the node's credentials: a connection still open on the old ones goes now.
-    disconnectNode: (node) => broker.disconnectNode(node),
+    disconnectNode: (node) => bus.disconnectNode(node),
     ...(options.nodeCredentialTtlMs !== undefined ? { nodeCredentialTtlMs: options.nodeCredentialTtlMs } : {}),
     // `skiff token create` prints K10 tokens pinning the hub's CA; a plain-HTTP hub has none.
     caHash: () => tls?.caHash,
@@ -246,7 +297,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   const https = tls !== undefined && !options.plainHttp;
   const apiUrl = `${https ? 'https' : 'http'}://${clientHost(options.host)}:${apiPort}`;
   const adminConfig = writeAdminConfig(options.dataDir, apiUrl, identity.adminToken, https ? tls.caPem : undefined);
-  const mqttUrl = `${tls && !options.plainMqtt ? 'mqtts' : 'mqtt'}://${clientHost(options.host)}:${broker.port}`;
+  const mqttUrl = broker.externalUrl ?? `${tls && !options.plainMqtt ? 'mqtts' : 'mqtt'}://${clientHost(options.host)}:${broker.mqttPort}`;
 
   logger.info({ api: apiUrl, mqtt: mqttUrl, dataDir: options.dataDir, adminConfig, ...(tls ? { caHash: tls.caHash } : {}) }, 'hub started');
   logger.info(
@@ -257,11 +308,13 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
   let closed = false;
   return {
     apiUrl,
-    mqttPort: broker.port,
+    mqttPort: broker.mqttPort,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(resyncTimer);
+      // A leader gives its lease up first: another hub takes over while this one closes.
+      await leadership.stop();
       lifecycle.stop();
       api.closeAllConnections();
       await new Promise<void>((resolve) => api.close(() => resolve()));

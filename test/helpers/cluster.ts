@@ -69,7 +69,17 @@ export class TestCluster {
 
   private constructor(private readonly t: TapLike) {}
 
-  static async start(t: TapLike, options: { agents?: string[]; hubArgs?: string[]; plain?: boolean; hubHost?: string } = {}): Promise<TestCluster> {
+  static async start(
+    t: TapLike,
+    options: {
+      agents?: string[];
+      hubArgs?: string[];
+      plain?: boolean;
+      hubHost?: string;
+      /** Runs with the (empty) hub data dir before the hub first starts; the flags it returns are added to the hub's. */
+      beforeHubStart?: (hubDataDir: string) => Promise<string[]>;
+    } = {},
+  ): Promise<TestCluster> {
     const cluster = new TestCluster(t);
     cluster.plain = options.plain === true;
     cluster.hubHost = options.hubHost ?? cluster.hubHost;
@@ -77,6 +87,7 @@ export class TestCluster {
     t.teardown(() => cluster.destroy());
     cluster.apiPort = await freePort();
     cluster.mqttPort = await freePort();
+    if (options.beforeHubStart) cluster.hubArgs.push(...(await options.beforeHubStart(cluster.hubDataDir)));
     await cluster.startHub();
     for (const agent of options.agents ?? []) await cluster.startAgent(agent);
     return cluster;
@@ -136,6 +147,11 @@ export class TestCluster {
       const res = existsSync(this.configFile) ? await this.anonymousFetch('/healthz').catch(() => undefined) : undefined;
       return res?.ok;
     });
+  }
+
+  /** The hub process's pid (undefined before it started). */
+  get hubPid(): number | undefined {
+    return this.hubProcess?.pid;
   }
 
   async stopHub(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

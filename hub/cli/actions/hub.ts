@@ -16,6 +16,10 @@ import { parseDurationMs } from '../../../shared/duration.js';
 import { HUB_ENV } from '../hub-env.js';
 import { describeDatastore, parseDatastoreEndpoint, type Datastore } from '../../store/datastore-endpoint.js';
 import type { TransferResult } from '../../store/store-transfer.js';
+import type { ExternalBrokerSettings } from '../../server/hub-broker.js';
+import type { LeaseTiming } from '../../leader/postgres-lease.js';
+import { readFileSync } from 'node:fs';
+import { checkHubUsername } from '../../broker/mosquitto-acl.js';
 
 export interface HubFlags {
   dataDir?: string;
@@ -29,6 +33,12 @@ export interface HubFlags {
   encryptionKeyFile?: string;
   auditLogPath?: string;
   datastoreEndpoint?: string;
+  mqttUrl?: string;
+  mqttUsername?: string;
+  mqttPasswordFile?: string;
+  mqttCaFile?: string;
+  leaderElectLeaseDuration?: string;
+  leaderElectRetryPeriod?: string;
 }
 
 /** Transport flags (booleans and a repeatable list, so apart from the string flags above). */
@@ -53,6 +63,12 @@ const FLAG_NAMES = {
   encryptionKeyFile: '--encryption-key-file',
   auditLogPath: '--audit-log-path',
   datastoreEndpoint: '--datastore-endpoint',
+  mqttUrl: '--mqtt-url',
+  mqttUsername: '--mqtt-username',
+  mqttPasswordFile: '--mqtt-password-file',
+  mqttCaFile: '--mqtt-ca-file',
+  leaderElectLeaseDuration: '--leader-elect-lease-duration',
+  leaderElectRetryPeriod: '--leader-elect-retry-period',
 } as const;
 
 export function resolveHubOptions(flags: HubFlags & HubTlsFlags, env: Readonly<Record<string, string | undefined>>): HubOptions {
@@ -129,7 +145,9 @@ export function resolveHubOptions(flags: HubFlags & HubTlsFlags, env: Readonly<R
       problems.push((err as Error).message);
     }
   }
-  if (problems.length === 0 && apiPort === mqttPort) problems.push(`${FLAG_NAMES.apiPort} and ${FLAG_NAMES.mqttPort} must differ (both are ${apiPort})`);
+  const externalBroker = resolveExternalBroker(pick, problems);
+  const leaderElection = resolveLeaderElection(pick, problems);
+  if (problems.length === 0 && apiPort === mqttPort && !externalBroker) problems.push(`${FLAG_NAMES.apiPort} and ${FLAG_NAMES.mqttPort} must differ (both are ${apiPort})`);
   if (problems.length > 0) throw new SkiffError('SKIFF_ERR_CONFIG', problems.join('\n'));
   return Object.freeze({
     dataDir: dataDir!.value,
@@ -143,10 +161,87 @@ export function resolveHubOptions(flags: HubFlags & HubTlsFlags, env: Readonly<R
     ...(encryptionKeyFile !== undefined ? { encryptionKeyFile: encryptionKeyFile.value } : {}),
     ...(auditLogPath !== undefined ? { auditLogPath: auditLogPath.value } : {}),
     ...(datastore !== undefined ? { datastore } : {}),
+    ...(externalBroker !== undefined ? { externalBroker } : {}),
+    ...(leaderElection !== undefined ? { leaderElection } : {}),
     ...(flags.plainHttp === true ? { plainHttp: true } : {}),
     ...(flags.plainMqtt === true ? { plainMqtt: true } : {}),
     ...(flags.tlsSan && flags.tlsSan.length > 0 ? { tlsSans: [...flags.tlsSan] } : {}),
   });
+}
+
+type PickSetting = (key: keyof HubFlags) => { value: string; from: string } | undefined;
+
+/**
+ * --mqtt-url and its credentials: the hub's own MQTT user on an external broker (issue #11). The
+ * password comes from a file, never a flag (ps shows flags); the CA defaults to the hub's own.
+ */
+function resolveExternalBroker(pick: PickSetting, problems: string[]): ExternalBrokerSettings | undefined {
+  const url = pick('mqttUrl');
+  const dependents = (['mqttUsername', 'mqttPasswordFile', 'mqttCaFile'] as const).map((key) => pick(key)).filter((given) => given !== undefined);
+  if (!url) {
+    for (const given of dependents) problems.push(`${given.from} needs ${FLAG_NAMES.mqttUrl}`);
+    return undefined;
+  }
+  if (!/^mqtts?:\/\/[^/]+/.test(url.value)) {
+    problems.push(`invalid value "${url.value}" for ${url.from}: an mqtt:// or mqtts:// URL of the broker is required (mqtts://broker.lan:8883)`);
+    return undefined;
+  }
+  const passwordFile = pick('mqttPasswordFile');
+  if (!passwordFile) {
+    problems.push(`${FLAG_NAMES.mqttPasswordFile} is required with ${url.from} (a file holding the hub user's password)`);
+    return undefined;
+  }
+  const password = readSmallFile(passwordFile, problems)?.trim();
+  if (password === '') problems.push(`${passwordFile.value} (${passwordFile.from}) is empty`);
+  const caFile = pick('mqttCaFile');
+  const caPem = caFile ? readSmallFile(caFile, problems) : undefined;
+  if (password === undefined || password === '' || (caFile && caPem === undefined)) return undefined;
+  const username = pick('mqttUsername');
+  try {
+    checkHubUsername(username?.value ?? DEFAULTS.broker.hubMqttUsername);
+  } catch (err) {
+    problems.push(`invalid value for ${username?.from ?? FLAG_NAMES.mqttUsername}: ${(err as Error).message}`);
+    return undefined;
+  }
+  return { url: url.value, username: username?.value ?? DEFAULTS.broker.hubMqttUsername, password, ...(caPem !== undefined ? { caPem } : {}) };
+}
+
+function readSmallFile(given: { value: string; from: string }, problems: string[]): string | undefined {
+  try {
+    return readFileSync(given.value, 'utf8');
+  } catch (err) {
+    problems.push(`cannot read ${given.value} (${given.from}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** kube-controller-manager's --leader-elect-lease-duration and --leader-elect-retry-period (the renew period is the retry period, as there). */
+function resolveLeaderElection(pick: PickSetting, problems: string[]): LeaseTiming | undefined {
+  const duration = (key: 'leaderElectLeaseDuration' | 'leaderElectRetryPeriod'): number | undefined => {
+    const given = pick(key);
+    if (!given) return undefined;
+    try {
+      const ms = parseDurationMs(given.value, given.from);
+      if (ms <= 0) problems.push(`invalid value "${given.value}" for ${given.from}: must be longer than 0`);
+      return ms;
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+  const leaseDurationMs = duration('leaderElectLeaseDuration');
+  const retryPeriodMs = duration('leaderElectRetryPeriod');
+  if (leaseDurationMs === undefined && retryPeriodMs === undefined) return undefined;
+  const timing = {
+    leaseDurationMs: leaseDurationMs ?? DEFAULTS.leaderElection.leaseDurationMs,
+    renewPeriodMs: retryPeriodMs ?? DEFAULTS.leaderElection.renewPeriodMs,
+    retryPeriodMs: retryPeriodMs ?? DEFAULTS.leaderElection.retryPeriodMs,
+  };
+  // The holder must get several renewals into the 2/3 of a lease it may go without one.
+  if (timing.retryPeriodMs * 3 > (timing.leaseDurationMs * 2) / 3) {
+    problems.push(`${FLAG_NAMES.leaderElectRetryPeriod} (${timing.retryPeriodMs} ms) must be at most 2/9 of ${FLAG_NAMES.leaderElectLeaseDuration} (${timing.leaseDurationMs} ms)`);
+  }
+  return timing;
 }
 
 export type StartHub = (options: HubOptions) => Promise<HubHandle>;

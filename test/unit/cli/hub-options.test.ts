@@ -68,3 +68,50 @@ t.test('--node-monitor-grace-period takes a Go duration, from the flag or $SKIFF
   t.throws(() => resolveHubOptions({ dataDir: '/d', nodeMonitorGracePeriod: 'soon' }, {}), { message: /invalid argument "soon" for "--node-monitor-grace-period" flag/ });
   t.throws(() => resolveHubOptions({ dataDir: '/d' }, { SKIFF_NODE_MONITOR_GRACE_PERIOD: '0' }), { message: /for \$SKIFF_NODE_MONITOR_GRACE_PERIOD: must be longer than 0/ });
 });
+
+t.test('--mqtt-url: an external broker with the hub user\'s password from a file, every mistake named', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-hub-options-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const passwordFile = join(dir, 'password');
+  writeFileSync(passwordFile, 's3cret\n');
+  const caFile = join(dir, 'ca.crt');
+  writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\n');
+  t.same(resolveHubOptions({ dataDir: '/d', mqttUrl: 'mqtts://broker.lan:8883', mqttPasswordFile: passwordFile }, {}).externalBroker, {
+    url: 'mqtts://broker.lan:8883',
+    username: 'skiff_hub',
+    password: 's3cret',
+  });
+  t.same(resolveHubOptions({ dataDir: '/d' }, { SKIFF_MQTT_URL: 'mqtt://b:1883', SKIFF_MQTT_PASSWORD_FILE: passwordFile, SKIFF_MQTT_CA_FILE: caFile, SKIFF_MQTT_USERNAME: 'hub_1' }).externalBroker, {
+    url: 'mqtt://b:1883',
+    username: 'hub_1',
+    password: 's3cret',
+    caPem: '-----BEGIN CERTIFICATE-----\n',
+  });
+  t.equal(resolveHubOptions({ dataDir: '/d', mqttUrl: 'mqtts://b:8883', mqttPasswordFile: passwordFile, apiPort: '1883' }, {}).apiPort, 1883, 'the embedded broker\'s port is unused then: the API may take it');
+  const messageOf = (flags: Parameters<typeof resolveHubOptions>[0]): string => {
+    try {
+      resolveHubOptions({ dataDir: '/d', ...flags }, {});
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+  t.equal(messageOf({ mqttPasswordFile: passwordFile, mqttUsername: 'x_y' }), ['--mqtt-username needs --mqtt-url', '--mqtt-password-file needs --mqtt-url'].join('\n'));
+  t.equal(messageOf({ mqttUrl: 'broker.lan:8883' }), 'invalid value "broker.lan:8883" for --mqtt-url: an mqtt:// or mqtts:// URL of the broker is required (mqtts://broker.lan:8883)');
+  t.equal(messageOf({ mqttUrl: 'mqtts://b:8883' }), '--mqtt-password-file is required with --mqtt-url (a file holding the hub user\'s password)');
+  t.match(messageOf({ mqttUrl: 'mqtts://b:8883', mqttPasswordFile: join(dir, 'missing') }), /^cannot read .*missing \(--mqtt-password-file\): ENOENT$/);
+  t.match(messageOf({ mqttUrl: 'mqtts://b:8883', mqttPasswordFile: passwordFile, mqttUsername: 'pi-1' }), /^invalid value for --mqtt-username: .*must not be a valid node name/);
+});
+
+t.test('--leader-elect-lease-duration and --leader-elect-retry-period, as kube-controller-manager\'s', async (t) => {
+  t.same(resolveHubOptions({ dataDir: '/d', leaderElectLeaseDuration: '15s' }, {}).leaderElection, { leaseDurationMs: 15_000, renewPeriodMs: 2_000, retryPeriodMs: 2_000 });
+  t.same(resolveHubOptions({ dataDir: '/d' }, { SKIFF_LEADER_ELECT_RETRY_PERIOD: '1s' }).leaderElection, { leaseDurationMs: 10_000, renewPeriodMs: 1_000, retryPeriodMs: 1_000 });
+  t.equal(resolveHubOptions({ dataDir: '/d' }, {}).leaderElection, undefined, 'absent: DEFAULTS.leaderElection');
+  t.throws(() => resolveHubOptions({ dataDir: '/d', leaderElectLeaseDuration: '6s', leaderElectRetryPeriod: '2s' }, {}), {
+    message: '--leader-elect-retry-period (2000 ms) must be at most 2/9 of --leader-elect-lease-duration (6000 ms)',
+  });
+  t.throws(() => resolveHubOptions({ dataDir: '/d', leaderElectRetryPeriod: 'often' }, {}), { message: /invalid argument "often" for "--leader-elect-retry-period" flag/ });
+});
