@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { BackupFlags, HubFlags, HubTlsFlags, MigrateStoreFlags, RestoreFlags, RotateKeyFlags } from '../actions/hub.js';
 import type { CliContext } from '../context.js';
+import type { MosquittoConfigFlags } from '../actions/mosquitto-config.js';
 import { HUB_ENV } from '../hub-env.js';
 import { DEFAULTS, HUB_FILES, IDENTITY_DEFAULTS } from '../../../shared/defaults.js';
 
@@ -45,7 +46,19 @@ export function defineHub(program: Command, ctx: CliContext): Command {
       '--datastore-endpoint <url>',
       `where objects are stored: postgres://user:password@host:5432/database (several hubs may share it), or sqlite:/path/hub.db; default sqlite:DATA/${HUB_FILES.database} ($${HUB_ENV.datastoreEndpoint})`,
     )
-    .addHelpText('after', '\nExamples:\n  skiff hub --data-dir /var/lib/skiff/hub\n  skiff hub --data-dir /var/lib/skiff/hub --datastore-endpoint postgres://skiff:PASSWORD@db.lan:5432/skiff\n  skiff hub --api-port 7443 --tls-san hub.local --tls-san 192.168.1.10\n  skiff hub --plain-http --plain-mqtt --host 127.0.0.1\n')
+    .option('--mqtt-url <url>', `an external MQTT broker (mqtts://broker.lan:8883) instead of the embedded one; agents are sent there ($${HUB_ENV.mqttUrl})`)
+    .option('--mqtt-username <name>', `the hub's user on that broker, default ${DEFAULTS.broker.hubMqttUsername} ($${HUB_ENV.mqttUsername})`)
+    .option('--mqtt-password-file <file>', `a file holding that user's password ($${HUB_ENV.mqttPasswordFile})`)
+    .option('--mqtt-ca-file <file>', `the CA of the broker's certificate (PEM), default the hub's own CA ($${HUB_ENV.mqttCaFile})`)
+    .option(
+      '--leader-elect-lease-duration <duration>',
+      `hubs on one PostgreSQL: how long the leader's lease lasts, default ${DEFAULTS.leaderElection.leaseDurationMs / 1000}s ($${HUB_ENV.leaderElectLeaseDuration})`,
+    )
+    .option(
+      '--leader-elect-retry-period <duration>',
+      `how often the leader renews its lease and the others try to take it, default ${DEFAULTS.leaderElection.retryPeriodMs / 1000}s ($${HUB_ENV.leaderElectRetryPeriod})`,
+    )
+    .addHelpText('after', '\nExamples:\n  skiff hub --data-dir /var/lib/skiff/hub\n  skiff hub --data-dir /var/lib/skiff/hub --datastore-endpoint postgres://skiff:PASSWORD@db.lan:5432/skiff\n  skiff hub --data-dir /var/lib/skiff/hub --datastore-endpoint postgres://skiff:PASSWORD@db.lan:5432/skiff --mqtt-url mqtts://broker.lan:8883 --mqtt-password-file /etc/skiff/mqtt-password\n  skiff hub --api-port 7443 --tls-san hub.local --tls-san 192.168.1.10\n  skiff hub --plain-http --plain-mqtt --host 127.0.0.1\n')
     .action(async (flags: HubFlags & HubTlsFlags) => (await loadHubActions()).runHubCommand(flags, ctx));
   hub
     .command('rotate-encryption-key')
@@ -73,6 +86,21 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .addHelpText('after', '\nExamples:\n  skiff hub restore /var/backups/skiff-hub-2026-01-31.backup --data-dir /var/lib/skiff/hub --force\n')
     .action(async (file: string, _flags: RestoreFlags, command: Command) => (await loadHubActions()).runHubRestore(file, command.optsWithGlobals<RestoreFlags>(), ctx));
   hub
+    .command('mosquitto-config')
+    .description("Write a Mosquitto 2.0 configuration for an external broker: TLS with a certificate from the hub's CA, the dynamic security plugin holding the hub's user, and that user's password file")
+    .option('--out <dir>', 'an empty directory to write mosquitto.conf, dynamic-security.json, the certificate and hub-mqtt-password into')
+    .option('--data-dir <dir>', `the hub's data dir, whose CA issues the broker's certificate ($${HUB_ENV.dataDir})`)
+    .option('--port <port>', 'the broker\'s MQTTS port, default 8883')
+    .option('--san <name>', 'a DNS name or IP agents reach the broker by (repeatable); default localhost, this hostname and 127.0.0.1', (value: string, previous: string[] = []) => [
+      ...previous,
+      value,
+    ])
+    .option('--mqtt-username <name>', `the hub's user on the broker, default ${DEFAULTS.broker.hubMqttUsername}`)
+    .addHelpText('after', '\nExamples:\n  skiff hub mosquitto-config --data-dir /var/lib/skiff/hub --out /etc/mosquitto/skiff --san broker.lan\n')
+    .action(async (_flags: MosquittoConfigFlags, command: Command) =>
+      (await import('../actions/mosquitto-config.js')).runMosquittoConfig(command.optsWithGlobals<MosquittoConfigFlags>(), ctx),
+    );
+  hub
     .command('migrate-store')
     .description("Copy a stopped hub's whole state (objects, revisions, credentials, tokens) into an empty datastore, e.g. from SQLite to PostgreSQL")
     .option('--from <endpoint>', 'the datastore the hub used: sqlite:/path/hub.db or postgres://user:password@host:5432/database')
@@ -80,7 +108,7 @@ export function defineHub(program: Command, ctx: CliContext): Command {
     .addHelpText(
       'after',
       '\nExamples:\n  skiff hub migrate-store --from sqlite:/var/lib/skiff/hub/hub.db --to postgres://skiff:PASSWORD@db.lan:5432/skiff\n' +
-        '  skiff hub --data-dir /var/lib/skiff/hub --datastore-endpoint postgres://skiff:PASSWORD@db.lan:5432/skiff\n',
+        '  skiff hub migrate-store --from postgres://skiff:PASSWORD@db.lan:5432/skiff --to sqlite:/var/lib/skiff/hub/hub.db\n',
     )
     .action(async (_flags: MigrateStoreFlags, command: Command) => (await loadHubActions()).runMigrateStore(command.optsWithGlobals<MigrateStoreFlags>(), ctx));
   return hub;
