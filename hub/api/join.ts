@@ -59,14 +59,27 @@ export async function handleJoin(store: Store, body: unknown, options: JoinOptio
   const joinedWith = await checkJoinCredential(store, credential, options.joinToken, now);
   if (!joinedWith) throw invalidToken();
   const issued = await issueNodeCredential(store, request.nodeName, options.credentialTtlMs ?? IDENTITY_DEFAULTS.nodeCredentialTtlMs, now);
-  await options.externalBroker?.grantNode(request.nodeName, issued.password);
+  const answer = await credentialsAnswer(request.nodeName, issued, options);
   options.disconnectNode?.(request.nodeName);
   options.onJoined?.(request.nodeName, joinedWith);
+  return answer;
+}
+
+/**
+ * What a join or a renewal answers: the node's new credentials and where to use them. An
+ * external broker is told the password first, so that the node's next login there works.
+ */
+export async function credentialsAnswer(
+  node: string,
+  issued: { password: string; expiresAt: string },
+  options: { mqttPort: number; externalBroker?: ExternalBrokerAccess },
+): Promise<JoinResponse> {
+  await options.externalBroker?.grantNode(node, issued.password);
   return {
-    nodeName: request.nodeName,
+    nodeName: node,
     mqttPort: options.mqttPort,
     ...(options.externalBroker ? { mqttUrl: options.externalBroker.mqttUrl } : {}),
-    username: request.nodeName,
+    username: node,
     password: issued.password,
     expiresAt: issued.expiresAt,
   };

@@ -9,7 +9,7 @@ import { SkiffError } from '../../shared/errors.js';
 import type { JoinResponse } from '../../shared/join.js';
 import { matchNodeCredential, renewNodeCredential } from '../identity/node-credentials.js';
 import type { Store } from '../store/store.js';
-import type { ExternalBrokerAccess } from './join.js';
+import { credentialsAnswer, type ExternalBrokerAccess } from './join.js';
 
 export interface RenewOptions {
   mqttPort: number;
@@ -36,13 +36,5 @@ export async function handleRenew(store: Store, authorization: string | undefine
   if (!basic || !matched) throw new SkiffError('SKIFF_ERR_UNAUTHORIZED', 'Unauthorized');
   const issued = await renewNodeCredential(store, matched, { ttlMs: options.credentialTtlMs, overlapMs: options.overlapMs, now });
   if (!issued) throw new SkiffError('SKIFF_ERR_UNAUTHORIZED', 'Unauthorized'); // revoked or replaced meanwhile
-  await options.externalBroker?.grantNode(basic.username, issued.password);
-  return {
-    nodeName: basic.username,
-    mqttPort: options.mqttPort,
-    ...(options.externalBroker ? { mqttUrl: options.externalBroker.mqttUrl } : {}),
-    username: basic.username,
-    password: issued.password,
-    expiresAt: issued.expiresAt,
-  };
+  return credentialsAnswer(basic.username, issued, options);
 }

@@ -39,7 +39,9 @@ export class WatchCache {
    * revision is the floor.
    */
   private floor: number | undefined;
-  private readonly listeners = new Set<CachedChangeListener>();
+  /** The newest revision added: the next change must be the one after it, or some were missed. */
+  private newest: number | undefined;
+  private readonly listeners = new Map<CachedChangeListener, ((from: number, to: number) => void) | undefined>();
 
   constructor(readonly capacity: number = DEFAULT_WATCH_CACHE_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new SkiffError('SKIFF_ERR_CONFIG', `watch cache capacity must be a positive integer, got ${capacity}`);
@@ -49,6 +51,8 @@ export class WatchCache {
   /** Records one committed change (called in commit order) and hands it to every subscriber. */
   add(change: Change): void {
     const cached: CachedChange = { ...change, revision: revisionOf(change) };
+    if (this.newest !== undefined && cached.revision > this.newest + 1) this.restartAfterGap(this.newest + 1, cached.revision);
+    this.newest = Math.max(this.newest ?? 0, cached.revision);
     // Revisions have no gaps (every write bumps the global revision once), so the first change
     // seen tells which revision the cache started after.
     this.floor ??= cached.revision - 1;
@@ -61,7 +65,21 @@ export class WatchCache {
       this.ring[(this.start + this.size) % this.capacity] = cached;
       this.size++;
     }
-    for (const listener of [...this.listeners]) listener(cached);
+    for (const listener of [...this.listeners.keys()]) listener(cached);
+  }
+
+  /**
+   * Changes from..to (exclusive) never came: a PostgreSQL hub that fell behind its change log's
+   * compaction (hub/store/postgres-change-feed.ts). What the ring holds no longer tells a whole
+   * history: it starts again after the gap, and every watch is told (kube-apiserver ends its
+   * watches when its cache is re-initialized; clients list again).
+   */
+  private restartAfterGap(from: number, to: number): void {
+    this.ring.fill(undefined);
+    this.start = 0;
+    this.size = 0;
+    this.floor = to - 1;
+    for (const onGap of [...this.listeners.values()]) onGap?.(from, to);
   }
 
   /**
@@ -83,8 +101,9 @@ export class WatchCache {
     return { ok: true, changes };
   }
 
-  subscribe(listener: CachedChangeListener): () => void {
-    this.listeners.add(listener);
+  /** `onGap`: some changes never reached the cache (restartAfterGap); the subscriber has missed them. */
+  subscribe(listener: CachedChangeListener, onGap?: (from: number, to: number) => void): () => void {
+    this.listeners.set(listener, onGap);
     return () => this.listeners.delete(listener);
   }
 

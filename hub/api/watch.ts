@@ -142,20 +142,29 @@ export class WatchServer {
 
     const log = this.logger.child({ component: 'watch', resource: scope.resource.plural, namespace: scope.namespace });
     return new Promise<void>((resolve) => {
-      const unsubscribe = this.cache.subscribe((change) => {
-        // This runs inside the store's write path: a failing watcher must end itself, never
-        // throw into the writer.
-        try {
-          deliver(change);
-          if (res.writableLength > this.settings.maxBufferedBytes) {
-            log.warn({ buffered: res.writableLength }, 'dropping a watch that does not read');
+      const unsubscribe = this.cache.subscribe(
+        (change) => {
+          // This runs inside the store's write path: a failing watcher must end itself, never
+          // throw into the writer.
+          try {
+            deliver(change);
+            if (res.writableLength > this.settings.maxBufferedBytes) {
+              log.warn({ buffered: res.writableLength }, 'dropping a watch that does not read');
+              res.destroy();
+            }
+          } catch (err) {
+            log.error({ err }, 'watch failed');
             res.destroy();
           }
-        } catch (err) {
-          log.error({ err }, 'watch failed');
-          res.destroy();
-        }
-      });
+        },
+        (from, to) => {
+          // The hub missed changes (watch-cache.ts restartAfterGap): this watch cannot go on
+          // without a hole; as an expired resourceVersion, the client lists again.
+          log.warn({ from, to }, 'ending a watch: the hub missed changes');
+          const expired = new SkiffError('SKIFF_ERR_EXPIRED', `too old resource version: ${newest} (${to - 1})`);
+          res.end(frame({ type: 'ERROR', object: statusFromError(expired) }, sse));
+        },
+      );
       const timeout = setTimeout(() => res.end(), request.timeoutMs);
       const bookmarks = request.allowBookmarks
         ? setInterval(() => stream.write({ type: 'BOOKMARK', object: bookmarkObject(scope.resource, newest) }), this.settings.bookmarkIntervalMs)

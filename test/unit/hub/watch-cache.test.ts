@@ -71,3 +71,18 @@ t.test('a capacity that is not a positive integer is refused', async (t) => {
   t.throws(() => new WatchCache(0), { code: 'SKIFF_ERR_CONFIG' });
   t.throws(() => new WatchCache(1.5), { code: 'SKIFF_ERR_CONFIG' });
 });
+
+t.test('a gap in the revisions (changes the hub never got) restarts the ring and tells every watcher', async (t) => {
+  const cache = new WatchCache(5);
+  const gaps: Array<[number, number]> = [];
+  const seen: number[] = [];
+  cache.subscribe((c) => void seen.push(c.revision), (from, to) => void gaps.push([from, to]));
+  for (const rv of [3, 4]) cache.add(change(rv));
+  cache.add(change(9)); // 5..8 were compacted away before this hub read them
+  t.same(gaps, [[5, 9]]);
+  t.same(seen, [3, 4, 9], 'the change after the gap is still delivered');
+  t.equal(replay(cache, 4, 9), 'too old resource version: 4 (8)', 'a watch from before the gap must list again');
+  t.same(replay(cache, 8, 9), [9]);
+  cache.add(change(10));
+  t.same(gaps.length, 1, 'consecutive revisions are no gap');
+});
