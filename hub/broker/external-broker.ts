@@ -111,7 +111,8 @@ export class ExternalBroker implements MessageBus {
   async subscribe(filter: string, handler: MessageHandler, options: { shared?: boolean } = {}): Promise<void> {
     this.subscriptions.push({ filter, handler });
     const wire = options.shared ? `$share/${HUB_SHARE_GROUP}/${filter}` : filter;
-    const granted = await this.client.subscribeAsync(wire, { qos: 1 });
+    // Retain As Published (MQTT 5): a live message keeps its retain flag, so a node's retained publish is seen as one.
+    const granted = await this.client.subscribeAsync(wire, { qos: 1, rap: true });
     const refused = granted.filter((g) => g.qos > 2);
     if (refused.length > 0) {
       throw new SkiffError('SKIFF_ERR_CONFIG', `the MQTT broker ${this.url} refused the hub's subscription to ${wire} (reason code ${refused[0]!.qos}): check the hub user's ACL`);
