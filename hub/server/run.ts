@@ -15,6 +15,7 @@ import { createUnlessExists, ensureBootstrapPolicy } from '../auth/bootstrap-pol
 import { applyDefaults } from '../api/defaults.js';
 import { openHubBroker, type ExternalBrokerSettings } from './hub-broker.js';
 import { electLeader } from '../store/open-store.js';
+import { SoleLeader } from '../leader/leadership.js';
 import type { LeaseTiming } from '../leader/postgres-lease.js';
 import type { Controller } from '../controllers/controller.js';
 import { DaemonSetController } from '../controllers/daemonset-controller.js';
@@ -234,7 +235,7 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     lifecycle.start();
     // Status reports sent while no hub led went to the old leader, or nowhere: every node is
     // asked for a fresh one (a lone hub just started gets one from every reconnect anyway).
-    if (leadership.identity !== 'sole') {
+    if (!(leadership instanceof SoleLeader)) {
       for (const node of await store.list(resolveResource('nodes')!)) {
         askForStatusReport(bus, node.metadata.name!).catch((err: unknown) => logger.warn({ node: node.metadata.name, err }, 'could not ask the node for its status'));
       }
