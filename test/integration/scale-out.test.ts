@@ -68,7 +68,8 @@ t.test('two hubs, one PostgreSQL, one Mosquitto: the leader dies mid-rollout and
   const secondLog = process.env.SKIFF_TEST_SECOND_HUB_LOG ?? join(cluster.dir, 'hub-2.log');
   const second: ChildProcess = spawnSkiff(secondArgs, secondLog);
   t.teardown(async () => {
-    await stop(second, 'SIGKILL');
+    // SIGTERM: a hub that stops cleanly gives its lease up (and writes its coverage).
+    await stop(second, 'SIGTERM');
     // The cluster prints its own hub's and agents' logs on failure; this one is the test's.
     if (!t.passing()) t.comment(`second hub's log:\n${readFileSync(secondLog, 'utf8').split('\n').slice(-150).join('\n')}`);
   });
