@@ -131,6 +131,10 @@ export async function runHub(options: HubOptions): Promise<HubHandle> {
     feed: { onGap: () => onFeedGap() },
   });
   logger.info({ datastore: describeDatastore(datastore) }, 'opened the datastore');
+  if (datastore.kind === 'postgres' && !options.externalBroker) {
+    // Each hub's embedded broker reaches only the agents connected to it, and only the leader dispatches.
+    logger.warn('PostgreSQL without --mqtt-url: run one hub on this database, or give every hub the same external broker (docs/scale-out.md)');
+  }
   await ensureBuiltinNamespaces(store);
   const bootstrapped = await ensureBootstrapPolicy(store);
   if (bootstrapped.length > 0) logger.info({ created: bootstrapped }, 'created built-in RBAC roles and bindings');
